@@ -449,7 +449,7 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
     if errors:
         frame = frame.drop(index=sorted({e[0] for e in errors}))
     frame.attrs["rows_without_customer"] = int(anonymous.sum())
-    frame.attrs["columns"] = {c: (headers[p] if p is not None else None) for c, p in chosen.items()}
+    frame.attrs["columns"] = {c: (None if chosen[c] is None else headers[chosen[c]]) for c in wanted}
     if drop_duplicates:
         dup = frame.duplicated(keep="first")
         frame.attrs["duplicates_dropped"] = int(dup.sum())

@@ -239,7 +239,7 @@ def parse_date(value, name: str = "Datum", row: int | None = None) -> pd.Timesta
 def _number_text(text: str) -> float | None:
     """'30', '0,3', '12.5' (no thousands separators) to a float; None otherwise."""
     text = text.strip(_SPACES)
-    if not re.fullmatch(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", text):
+    if not re.fullmatch(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?", text):
         return None
     return float(text.replace(",", "."))
 
