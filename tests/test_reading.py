@@ -430,3 +430,16 @@ def test_contacts_sheet_is_the_default(tmp_path):
     book.save(path)
     assert read_contacts(path)["Klant"].tolist() == ["b"]
     assert read_transactions(path)["Klant"].tolist() == ["a"]
+
+
+def test_header_only_file_and_empty_frame_give_typed_empty_frames(tmp_path):
+    path = tmp_path / "leeg.csv"
+    path.write_text("Klant;Datum;Bedrag\n", encoding="utf-8")
+    for frame in (read_transactions(path), read_transactions(pd.DataFrame({"Klant": [], "Datum": []}))):
+        assert len(frame) == 0
+        _check_canonical(frame)
+
+
+def test_duplicate_headers_take_the_first():
+    raw = pd.DataFrame([["a", "2026-01-01", "b"]], columns=["Klant", "Datum", "Klant"])
+    assert read_transactions(raw)["Klant"].tolist() == ["a"]
