@@ -343,10 +343,10 @@ def winback_outcomes(tracking: pd.DataFrame, transactions: pd.DataFrame) -> pd.D
     contacts = pd.DataFrame({
         "Klant": _customer_keys(tracking["Klant"]),
         "Benaderd op": contact_dates,
-        "Kanaal": [_choice(v) for v in tracking["Kanaal"]]
-        if "Kanaal" in tracking else None,
-        "Reden": [_choice(v) for v in tracking["Reden"]]
-        if "Reden" in tracking else None,
+        "Kanaal": pd.Series([_choice(v) for v in tracking["Kanaal"]] if "Kanaal" in tracking
+                            else [None] * len(tracking), dtype=object),
+        "Reden": pd.Series([_choice(v) for v in tracking["Reden"]] if "Reden" in tracking
+                           else [None] * len(tracking), dtype=object),
     })
     contacts = contacts[contacts["Klant"].notna() & contacts["Benaderd op"].notna()]
     contacts = contacts.drop_duplicates(["Klant", "Benaderd op"], keep="last").reset_index(drop=True)
