@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
+from klant_xl.status import churn_over_period
+from klant_xl.summary import resolve_reference_date
 
 __all__ = [
     "CONTACT_CHANNELS",
@@ -453,33 +455,6 @@ def measured_winback_rate(outcomes: pd.DataFrame) -> float | None:
 
 # --------------------------------------------------------------------------- quarterly churn
 
-def _activity_dates(transactions: pd.DataFrame, contacts: pd.DataFrame | None) -> pd.DataFrame:
-    frames = [pd.DataFrame({"Klant": _customer_keys(transactions["Klant"]).to_numpy(),
-                            "Datum": pd.to_datetime(transactions["Datum"]).to_numpy()})]
-    if contacts is not None and len(contacts):
-        frames.append(pd.DataFrame({"Klant": _customer_keys(contacts["Klant"]).to_numpy(),
-                                    "Datum": pd.to_datetime(contacts["Datum"]).to_numpy()}))
-    activity = pd.concat(frames, ignore_index=True)
-    return activity.dropna()
-
-
-def _churn_counts(activity: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, inactive_days: float):
-    """Active at start, and of those still active at the end (fallback for status.churn_over_period).
-
-    Active as of a day *t*: some activity on or before *t*, at most ``inactive_days``
-    before it. The period is [start, end): the start state is as of the day before
-    ``start``, the end state as of the day before ``end``.
-    """
-    def active_at(day):
-        seen = activity[activity["Datum"] <= day]
-        last = seen.groupby("Klant")["Datum"].max()
-        return set(last.index[(day - last).dt.days <= inactive_days])
-
-    at_start = active_at(start - pd.Timedelta(days=1))
-    at_end = active_at(end - pd.Timedelta(days=1))
-    return len(at_start), len(at_start & at_end)
-
-
 def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, contacts=None,
                     quarters: int = 8) -> pd.DataFrame:
     """Churn per calendar quarter, so the user sees whether win-back works (seed 002).
@@ -505,40 +480,31 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
         ``Kwartaal`` ("2026 K1"), ``Actief begin`` (active at the start), ``Verloren``
         (of those, not active at the end), ``Verloop`` = Verloren / Actief begin,
         ``Behoud`` = 1 − Verloop; oldest quarter first.
+
+    Notes
+    -----
+    Each quarter [first day, first day of the next quarter) is one
+    :func:`klant_xl.status.churn_over_period`, so the numbers match ``CHURN_PERCENTAGE``.
     """
     _require(transactions, ("Klant", "Datum"))
-    if inactive_days is None or isinstance(inactive_days, str):
-        try:
-            from klant_xl.values import parse_days
-        except ImportError:  # pragma: no cover - until klant_xl.values is on main
-            parse_days = None
-        inactive_days = parse_days(inactive_days, "Drempel inactief") if parse_days else inactive_days
-        if inactive_days is None or isinstance(inactive_days, str):
-            raise InvoerFout("Drempel inactief ontbreekt: geef een aantal dagen op.")
-    inactive_days = float(inactive_days)
-    activity = _activity_dates(transactions, contacts)
-    if reference_date is None:
-        if activity.empty:
-            raise InvoerFout("Er zijn geen transacties: het verloop per kwartaal kan niet worden berekend.")
-        reference_date = activity["Datum"].max()
-    reference_date = pd.Timestamp(reference_date).normalize()
+    try:
+        inactive_days = float(str(inactive_days).replace(",", ".")) if isinstance(inactive_days, str) \
+            else float(inactive_days)
+    except (TypeError, ValueError):
+        inactive_days = float("nan")
+    if not inactive_days >= 0:
+        raise InvoerFout("Drempel inactief ontbreekt: geef een aantal dagen op (bepaal 'automatisch' eerst).")
+    reference_date = resolve_reference_date(transactions, reference_date, contacts)
     count = _limit(quarters) or 0
     last = pd.Period(reference_date, freq="Q")
     if reference_date < last.end_time.normalize():
         last = last - 1
-    try:
-        from klant_xl.status import churn_over_period
-    except ImportError:
-        churn_over_period = None
     rows = []
     for period in pd.period_range(end=last, periods=count, freq="Q") if count else []:
         start = period.start_time.normalize()
         end = (period + 1).start_time.normalize()
-        if churn_over_period is not None:
-            result = churn_over_period(transactions, start, end, inactive_days, contacts=contacts)
-            active, retained = int(result.active_at_start), int(result.retained)
-        else:
-            active, retained = _churn_counts(activity, start, end, inactive_days)
+        result = churn_over_period(transactions, start, end, inactive_days, contacts=contacts)
+        active, retained = int(result.active_at_start), int(result.retained)
         lost = active - retained
         churn = lost / active if active else float("nan")
         rows.append((f"{period.year} K{period.quarter}", active, lost, churn, 1.0 - churn))
