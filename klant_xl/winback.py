@@ -105,23 +105,25 @@ _PSEUDONYM_RE = re.compile(r"^KLANT-[0-9A-F]{8,16}$")
 def customer_key(value) -> str | None:
     """Return a customer id as the text the canonical frames use, or None when blank.
 
-    Numbers become their text without ``.0`` (as in ``reading.read_transactions``),
-    text is stripped.
+    Numbers become their text without ``.0``, text is stripped, as ``reading`` does for
+    the ``Klant`` column, so a cell read back from a sheet matches the summary's index.
 
     >>> customer_key(1001.0), customer_key(" jan@voorbeeld.nl "), customer_key(None)
     ('1001', 'jan@voorbeeld.nl', None)
     """
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, bool):
-        return str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return "WAAR" if value else "ONWAAR"
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%Y-%m-%d")
     if isinstance(value, Integral):
         return str(int(value))
     if isinstance(value, Real):
         number = float(value)
         if math.isnan(number):
             return None
-        if number.is_integer():
+        if number.is_integer() and abs(number) < 2**63:
             return str(int(number))
         return repr(number)
     text = str(value).strip()
