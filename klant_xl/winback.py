@@ -40,6 +40,7 @@ import pandas as pd
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
 from klant_xl.status import churn_over_period
 from klant_xl.summary import resolve_reference_date
+from klant_xl.values import parse_dates
 
 __all__ = [
     "CONTACT_CHANNELS",
@@ -136,35 +137,7 @@ def _customer_keys(values) -> pd.Series:
 
 def _parse_date_column(series: pd.Series, column: str) -> pd.Series:
     """Dates typed by a user (datetime, Excel serial, ISO or Dutch text); NaT for blank."""
-    try:
-        from klant_xl.values import parse_dates
-    except ImportError:  # pragma: no cover - until klant_xl.values is on main
-        parse_dates = _parse_dates_minimal
     return parse_dates(series.reset_index(drop=True), column, first_row=2).set_axis(series.index)
-
-
-def _parse_dates_minimal(series: pd.Series, column: str, first_row: int = 2) -> pd.Series:
-    # TEMPORARY stand-in for klant_xl.values.parse_dates (same contract, fewer forms).
-    out = []
-    for position, value in enumerate(series):
-        if value is None or (isinstance(value, str) and not value.strip()) or (
-            not isinstance(value, str) and pd.isna(value)
-        ):
-            out.append(pd.NaT)
-            continue
-        try:
-            if isinstance(value, Real) and not isinstance(value, bool):
-                stamp = pd.Timestamp("1899-12-30") + pd.Timedelta(days=float(value))
-            elif isinstance(value, str):
-                text = value.strip()
-                iso = re.match(r"^\d{4}-\d{1,2}-\d{1,2}", text)
-                stamp = pd.Timestamp(text) if iso else pd.to_datetime(text, dayfirst=True)
-            else:
-                stamp = pd.Timestamp(value)
-        except (ValueError, TypeError, OverflowError):
-            raise WaardeFout(column, first_row + position, value, "geen datum") from None
-        out.append(stamp.normalize())
-    return pd.Series(out, index=series.index, dtype="datetime64[ns]")
 
 
 def _as_status(status, index: pd.Index) -> pd.Series:

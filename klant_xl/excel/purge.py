@@ -258,7 +258,8 @@ def _delete_rows(block: _Block, doomed: set[int]) -> None:
         _move_up(ws, run_start, last, block.min_col, block.max_col, shift)
     for row in range(last - shift + 1, last + 1):
         for col in range(block.min_col, block.max_col + 1):
-            _clear(ws.cell(row, col))
+            # drop the emptied cells (value, style, link, comment) so the sheet ends where the data end
+            ws._cells.pop((row, col), None)
     for cells in ws.iter_rows(min_row=first, max_row=last, min_col=block.min_col, max_col=block.max_col):
         for cell in cells:
             if cell.hyperlink is not None:
