@@ -299,6 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
     projectie.add_argument("--terugwin", type=_percent_argument("Terugwin %"), metavar="PCT", help="deel van de vertrekkers dat je terugwint, bv. 60%%")
     projectie.add_argument("--json", action="store_true", help="resultaat als JSON")
     projectie.set_defaults(handler=_cmd_projectie)
+
+    from klant_xl.excel.purge import add_opschonen_parser
+
+    add_opschonen_parser(commands)
     return parser
 
 

@@ -341,3 +341,20 @@ def test_cli_opschonen(workbook, monkeypatch, capsys):
     with pytest.raises(SystemExit) as stop:
         purge.main([str(workbook), "--bewaartermijn", "zeven", "--ja"])
     assert stop.value.code == 2
+
+
+def test_klant_xl_cli_has_opschonen(workbook, monkeypatch, capsys):
+    from klant_xl import cli
+    from klant_xl.excel import purge
+
+    class FixedDate(dt.date):
+        @classmethod
+        def today(cls):
+            return TODAY
+
+    monkeypatch.setattr(purge, "date", FixedDate)
+    assert cli.main(["opschonen", str(workbook), "--bewaartermijn", "7", "--pseudonimiseren", "--ja"]) == 0
+    assert "Klaar: 3 klanten gepseudonimiseerd" in capsys.readouterr().out
+    (workbook.parent / "~$klanten.xlsx").write_bytes(b"lock")
+    assert cli.main(["opschonen", str(workbook), "--bewaartermijn", "7", "--ja"]) == 1
+    assert "geopend in Excel" in capsys.readouterr().err
