@@ -150,6 +150,7 @@ def run(path, answer=True, mode="verwijderen", **kwargs):
         shown.append(message)
         return answer
 
+    kwargs.setdefault("reference_date", TODAY)
     result = purge_workbook(path, 7, mode, confirm=confirm, today=TODAY, settings=SETTINGS, **kwargs)
     return result, shown
 
@@ -244,17 +245,26 @@ def test_purge_not_confirmed_changes_nothing(workbook):
     assert "afgebroken" in result.message
     assert workbook.read_bytes() == original
     assert sorted(p.name for p in workbook.parent.iterdir()) == ["klanten.xlsx"]
-    result = purge_workbook(workbook, 7, today=TODAY, settings=SETTINGS)  # no confirm: never writes
+    result = purge_workbook(workbook, 7, today=TODAY, settings=SETTINGS, reference_date=TODAY)  # no confirm
     assert not result.written and workbook.read_bytes() == original
 
 
 def test_purge_nothing_to_do(workbook):
     original = workbook.read_bytes()
     result = purge_workbook(workbook, 20, confirm=lambda m: pytest.fail("must not ask"), today=TODAY,
-                            settings=SETTINGS)
+                            settings=SETTINGS, reference_date=TODAY)
     assert not result.written and result.customers == 0
     assert "geen klanten die langer dan 20 jaar verloren zijn" in result.message
     assert workbook.read_bytes() == original
+
+
+def test_purge_peildatum_of_the_workbook_by_default(workbook):
+    # no peildatum given: the last date in the data (eva's contact on 05-10-2026), as the Klanten sheet uses;
+    # the default thresholds are derived, too few gaps here -> the analysis falls back to 180 / 365 days
+    shown = []
+    result = purge_workbook(workbook, 7, confirm=lambda m: shown.append(m) or False, today=TODAY)
+    assert "peildatum 05-10-2026" in shown[0] and "vóór 05-10-2019" in shown[0]
+    assert result.customers == 3 and not result.written
 
 
 def test_purge_refuses_workbook_open_in_excel(workbook):
@@ -301,7 +311,8 @@ def test_purge_pseudonymise(workbook):
     for bit in PERSONAL_BITS:
         assert not [t for t in texts if bit in t[1]], bit
     # pseudonymised customers are done: a second run has nothing to do
-    again = purge_workbook(workbook, 7, "pseudonimiseren", confirm=lambda m: True, today=TODAY, settings=SETTINGS)
+    again = purge_workbook(workbook, 7, "pseudonimiseren", confirm=lambda m: True, today=TODAY, settings=SETTINGS,
+                           reference_date=TODAY)
     assert not again.written
 
 
@@ -330,11 +341,11 @@ def test_cli_opschonen(workbook, monkeypatch, capsys):
     monkeypatch.setattr(purge, "date", FixedDate)
     original = workbook.read_bytes()
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
-    assert purge.main([str(workbook), "--bewaartermijn", "7"]) == 0
+    assert purge.main([str(workbook), "--bewaartermijn", "7", "--peildatum", "24-11-2026"]) == 0
     out = capsys.readouterr().out
     assert "Ze worden overal VERWIJDERD" in out and "afgebroken" in out
     assert workbook.read_bytes() == original
-    assert purge.main([str(workbook), "--bewaartermijn", "7", "--ja"]) == 0
+    assert purge.main([str(workbook), "--bewaartermijn", "7", "--ja", "--peildatum", "2026-11-24"]) == 0
     out = capsys.readouterr().out
     assert "Klaar: 3 klanten verwijderd" in out and "verwijder daarna de reservekopie" in out
     assert workbook.with_name("klanten (backup voor opschonen 2026-11-24).xlsx").read_bytes() == original
@@ -353,7 +364,8 @@ def test_klant_xl_cli_has_opschonen(workbook, monkeypatch, capsys):
             return TODAY
 
     monkeypatch.setattr(purge, "date", FixedDate)
-    assert cli.main(["opschonen", str(workbook), "--bewaartermijn", "7", "--pseudonimiseren", "--ja"]) == 0
+    assert cli.main(["opschonen", str(workbook), "--bewaartermijn", "7", "--pseudonimiseren", "--ja",
+                     "--peildatum", "2026-11-24"]) == 0
     assert "Klaar: 3 klanten gepseudonimiseerd" in capsys.readouterr().out
     (workbook.parent / "~$klanten.xlsx").write_bytes(b"lock")
     assert cli.main(["opschonen", str(workbook), "--bewaartermijn", "7", "--ja"]) == 1

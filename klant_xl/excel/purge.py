@@ -2,9 +2,10 @@
 
 The one command that ever writes the input sheets. It
 
-1. reads Transacties and Contactmomenten and finds the customers that are
-   ``Verloren`` with their last activity older than the retention period
-   (:func:`klant_xl.winback.purge_plan`, as of today unless a peildatum is given);
+1. reads Transacties, Contactmomenten and Instellingen as the refresh does and
+   finds the customers that are ``Verloren`` with their last activity older than
+   the retention period as of the workbook's peildatum -- exactly those the
+   Klanten sheet flags ``Verwijderen`` (:func:`klant_xl.winback.purge_plan`);
 2. shows what it will do -- how many customers, how many rows on which sheet --
    and asks (``confirm`` callback; on the command line ``--ja`` answers yes);
 3. copies the file unchanged to ``<naam> (backup voor opschonen JJJJ-MM-DD).xlsm``
@@ -37,14 +38,16 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
-from openpyxl import load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
+from klant_xl.analysis import analyse
 from klant_xl.errors import InvoerFout, KlantXLError, WerkmapFout
 from klant_xl.excel.files import atomic_write, refuse_if_open
-from klant_xl.settings import DEFAULTS, Settings
+from klant_xl.excel.offline import OfflineWorkbook
+from klant_xl.excel.refresh import _read_inputs as read_inputs
+from klant_xl.settings import Settings
 from klant_xl.winback import PERSONAL_COLUMNS, customer_key, purge_plan, retention_cutoff
 
 __all__ = [
@@ -141,35 +144,10 @@ class _Block:
 
 # --------------------------------------------------------------------------- reading
 
-def _sheet_frame(ws) -> pd.DataFrame:
-    """The sheet as a frame: row 1 is the header (as the workbook layout has it)."""
-    rows = list(ws.iter_rows(values_only=True))
-    if not rows:
-        return pd.DataFrame()
-    width = max(len(r) for r in rows)
-    header = [("" if h is None else str(h)) for h in list(rows[0]) + [None] * (width - len(rows[0]))]
-    header = [h or f"Kolom {i + 1}" for i, h in enumerate(header)]
-    body = [list(r) + [None] * (width - len(r)) for r in rows[1:]]
-    return pd.DataFrame(body, columns=header, dtype=object)
-
-
-def _read_input(wb, sheet: str, kind: str):
-    """(canonical frame, header of the customer column) of an input sheet, or (None, None)."""
-    if sheet not in wb.sheetnames:
-        if kind == "transactions":
-            raise WerkmapFout(f"Het blad '{sheet}' ontbreekt in de werkmap; er valt niets op te schonen.")
-        return None, None
-    frame = _sheet_frame(wb[sheet])
-    if frame.empty:
-        if kind == "transactions":
-            raise WerkmapFout(f"Het blad '{sheet}' is leeg; er valt niets op te schonen.")
-        return None, None
-    from klant_xl.reading import read_contacts, read_transactions
-
-    reader = read_transactions if kind == "transactions" else read_contacts
-    canonical = reader(frame)
-    header = (canonical.attrs.get("columns") or {}).get("Klant") or "Klant"
-    return canonical, header
+def _customer_header(frame) -> str | None:
+    if frame is None:
+        return None
+    return (frame.attrs.get("columns") or {}).get("Klant") or "Klant"
 
 
 # --------------------------------------------------------------------------- finding customer rows
@@ -373,8 +351,8 @@ def _check_mode(mode: str) -> str:
 
 
 def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Callable[[str], bool] | None = None,
-                   *, today=None, reference_date=None, settings: Settings = DEFAULTS, salt: str | None = None,
-                   ) -> PurgeResult:
+                   *, today=None, reference_date=None, settings: Settings | None = None,
+                   salt: str | None = None) -> PurgeResult:
     """Remove or pseudonymise the customers past the retention period, everywhere in a workbook file.
 
     Parameters
@@ -391,9 +369,11 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
     today : date-like, optional
         The date of the backup name and the log (the shell's clock when omitted).
     reference_date : date-like, optional
-        Peildatum for the retention period (default ``today``).
-    settings : Settings
-        Thresholds for the status (default: derived from the data).
+        Peildatum for the retention period; default the workbook's own (Instellingen, else
+        the last date in the data), so exactly the customers the Klanten sheet flags
+        ``Verwijderen`` after a refresh are purged.
+    settings : Settings, optional
+        Thresholds and peildatum; default read from the Instellingen sheet as the refresh does.
     salt : str, optional
         Key of the pseudonyms; default a fresh random one that is not stored, so the
         pseudonyms cannot be traced back to ids.
@@ -408,25 +388,18 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
         raise WerkmapFout(f"De werkmap '{path}' bestaat niet.")
     refuse_if_open(path)
     today = pd.Timestamp(date.today() if today is None else today).normalize()
-    reference = pd.Timestamp(today if reference_date is None else reference_date).normalize()
-    retention_cutoff(reference, retention_years)  # checks the number of years (Dutch message)
+    retention_cutoff("2000-01-01", retention_years)  # checks the number of years (Dutch message)
     years = float(str(retention_years).replace(",", ".")) if isinstance(retention_years, str) \
         else float(retention_years)
 
-    keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
-    try:
-        wb = load_workbook(path, keep_vba=keep_vba)
-    except KlantXLError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds
-        raise WerkmapFout(f"De werkmap '{path.name}' kan niet worden gelezen: {exc}") from None
-
-    transactions, trans_header = _read_input(wb, TRANSACTIONS_SHEET, "transactions")
-    contacts, contact_header = _read_input(wb, CONTACTS_SHEET, "contacts")
-    from klant_xl.analysis import analyse
-
-    analysis = analyse(transactions, contacts,
-                       settings.with_(reference_date=reference, retention_years=years))
+    port = OfflineWorkbook(path)  # refuses files with parts the offline writer would drop
+    wb = port.wb
+    transactions, contacts, from_sheet = read_inputs(port)
+    settings = from_sheet if settings is None else settings
+    if reference_date is not None:
+        settings = settings.with_(reference_date=pd.Timestamp(reference_date).normalize())
+    analysis = analyse(transactions, contacts, settings.with_(retention_years=years))
+    reference = analysis.reference_date
     plan = purge_plan(analysis.summary, analysis.status, reference, years,
                       salt=secrets.token_hex(16) if salt is None else salt)
     if plan.empty:
@@ -434,6 +407,7 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
                    f"(peildatum {reference:%d-%m-%Y}); de werkmap is niet gewijzigd.")
         return PurgeResult(False, mode, 0, message=message)
 
+    trans_header, contact_header = _customer_header(transactions), _customer_header(contacts)
     headers = {TRANSACTIONS_SHEET: trans_header}
     if contact_header is not None:
         headers[CONTACTS_SHEET] = contact_header
@@ -472,7 +446,7 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
         else:
             _pseudonymise_rows(block, hits, names)
     _write_log(wb, today.to_pydatetime().date(), mode, years, plan, counts)
-    atomic_write(path, lambda tmp: wb.save(tmp))
+    port.save()  # atomic; keeps the VBA project and the ribbon, refuses to lose a feature
 
     done = "verwijderd" if mode == "verwijderen" else "gepseudonimiseerd"
     who = "1 klant" if len(plan) == 1 else f"{len(plan)} klanten"
@@ -497,6 +471,18 @@ def _years_argument(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+def _date_argument(text: str) -> pd.Timestamp:
+    from klant_xl.values import parse_date
+
+    try:
+        value = parse_date(text, "peildatum")
+    except KlantXLError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if value is None:
+        raise argparse.ArgumentTypeError("peildatum is leeg")
+    return value
+
+
 def add_opschonen_parser(commands) -> argparse.ArgumentParser:
     """Add ``opschonen`` to the ``klant-xl`` subcommands (``commands`` from ``add_subparsers``)."""
     sub = commands.add_parser(
@@ -511,6 +497,8 @@ def add_opschonen_parser(commands) -> argparse.ArgumentParser:
                      help="bewaartermijn in jaren, bv. 7")
     sub.add_argument("--pseudonimiseren", action="store_true",
                      help="vervang klantnummers door een pseudoniem en wis persoonsgegevens in plaats van verwijderen")
+    sub.add_argument("--peildatum", type=_date_argument, metavar="JJJJ-MM-DD",
+                     help="peildatum (standaard die van de werkmap: Instellingen, anders de laatste datum)")
     sub.add_argument("--ja", action="store_true", help="niet vragen: meteen opschonen")
     sub.set_defaults(handler=cmd_opschonen)
     return sub
@@ -533,7 +521,8 @@ def cmd_opschonen(args, console, err) -> int:
         return _ask("Doorgaan? [j/N] ")
 
     result = purge_workbook(args.werkmap, args.bewaartermijn,
-                            mode="pseudonimiseren" if args.pseudonimiseren else "verwijderen", confirm=confirm)
+                            mode="pseudonimiseren" if args.pseudonimiseren else "verwijderen", confirm=confirm,
+                            reference_date=getattr(args, "peildatum", None))
     console.print(result.message, markup=False)
     return 0
 
