@@ -45,10 +45,16 @@ from klant_xl.values import parse_dates
 __all__ = [
     "CONTACT_CHANNELS",
     "CONTACT_DETAIL_COLUMNS",
+    "EXCLUSION_COLUMNS",
     "FORMULA_PREFIXES",
+    "OUTCOME_COLUMNS",
     "PERSONAL_COLUMNS",
+    "PLAN_COLUMNS",
+    "QUARTER_COLUMNS",
+    "RATE_COLUMNS",
     "REASONS",
     "TRACKING_COLUMNS",
+    "WINBACK_COLUMNS",
     "customer_key",
     "exclusion_list",
     "is_pseudonym",
@@ -80,6 +86,7 @@ PERSONAL_COLUMNS = CONTACT_DETAIL_COLUMNS + ("Notitie",)
 #: A CSV cell starting with one of these is prefixed with "'" (CSV formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
+#: Fixed leading columns of :func:`winback_list` (then Segment, contact columns, tracking columns).
 WINBACK_COLUMNS = (
     "Klant", "Laatste activiteit", "Dagen sinds activiteit", "Omzet", "Aankopen", "Laatste product",
 )
@@ -229,15 +236,15 @@ def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, conta
     _require(summary, ("Laatste activiteit", "Dagen sinds activiteit", "Omzet", "Aankopen"))
     status = _as_status(status, summary.index)
     chosen = summary.loc[(status == INACTIVE).to_numpy()]
-    frame = pd.DataFrame({
-        "Klant": chosen.index.astype(object),
-        "Laatste activiteit": pd.to_datetime(chosen["Laatste activiteit"]).to_numpy(),
-        "Dagen sinds activiteit": chosen["Dagen sinds activiteit"].astype("float64").to_numpy(),
-        "Omzet": chosen["Omzet"].astype("float64").to_numpy(),
-        "Aankopen": chosen["Aankopen"].to_numpy(),
-        "Laatste product": (chosen["Laatste product"] if "Laatste product" in chosen
-                            else pd.Series(pd.NA, index=chosen.index, dtype=object)).to_numpy(),
-    })
+    frame = pd.DataFrame(dict(zip(WINBACK_COLUMNS, (
+        chosen.index.astype(object),
+        pd.to_datetime(chosen["Laatste activiteit"]).to_numpy(),
+        chosen["Dagen sinds activiteit"].astype("float64").to_numpy(),
+        chosen["Omzet"].astype("float64").to_numpy(),
+        chosen["Aankopen"].to_numpy(),
+        (chosen["Laatste product"] if "Laatste product" in chosen
+         else pd.Series(pd.NA, index=chosen.index, dtype=object)).to_numpy(),
+    ))))
     if segments is not None:
         if isinstance(segments, pd.DataFrame):
             segments = _by_customer(segments)
@@ -331,8 +338,10 @@ def winback_outcomes(tracking: pd.DataFrame, transactions: pd.DataFrame) -> pd.D
 
     amounts = (transactions["Bedrag"].astype("float64") if "Bedrag" in transactions
                else pd.Series(np.nan, index=transactions.index))
+    keys = transactions["Klant"]
+    keys = keys.astype(str) if pd.api.types.is_string_dtype(keys) else _customer_keys(keys)  # canonical: text
     lines = pd.DataFrame({
-        "Klant": _customer_keys(transactions["Klant"]).to_numpy(),
+        "Klant": keys.to_numpy(dtype=object),
         "Datum": pd.to_datetime(transactions["Datum"]).to_numpy(),
         "Bedrag": amounts.to_numpy(),
     })
@@ -408,7 +417,7 @@ def reactivation_rates(outcomes: pd.DataFrame, by: str = "maand") -> pd.DataFram
     table = table.reindex(order).fillna(0).astype("int64")
     table["Percentage"] = table["Teruggewonnen"] / table["Benaderd"]
     table.index.name = name
-    return table
+    return table[list(RATE_COLUMNS)]
 
 
 def measured_winback_rate(outcomes: pd.DataFrame) -> float | None:
@@ -522,12 +531,12 @@ def exclusion_list(summary: pd.DataFrame, status, statuses=(INACTIVE, LOST), con
     status = _as_status(status, summary.index)
     wanted = [str(s) for s in statuses]
     chosen = summary.loc[status.isin(wanted).to_numpy()]
-    frame = pd.DataFrame({
-        "Klant": chosen.index.astype(object),
-        "Status": status.loc[chosen.index].to_numpy(),
-        "Laatste activiteit": pd.to_datetime(chosen["Laatste activiteit"]).to_numpy(),
-        "Dagen sinds activiteit": chosen["Dagen sinds activiteit"].astype("float64").to_numpy(),
-    })
+    frame = pd.DataFrame(dict(zip(EXCLUSION_COLUMNS, (
+        chosen.index.astype(object),
+        status.loc[chosen.index].to_numpy(),
+        pd.to_datetime(chosen["Laatste activiteit"]).to_numpy(),
+        chosen["Dagen sinds activiteit"].astype("float64").to_numpy(),
+    ))))
     for column in CONTACT_DETAIL_COLUMNS:
         if column in chosen.columns:
             frame[column] = chosen[column].to_numpy()
@@ -726,6 +735,5 @@ def purge_plan(summary: pd.DataFrame, status, reference_date, retention_years, s
             break
     else:  # pragma: no cover - 64-bit collision
         raise InvoerFout("Kon geen unieke pseudoniemen maken; probeer het opnieuw.")
-    plan = pd.DataFrame({"Pseudoniem": names, "Laatste activiteit": last},
-                        index=pd.Index(chosen, name="Klant", dtype=object))
+    plan = pd.DataFrame(dict(zip(PLAN_COLUMNS, (names, last))), index=pd.Index(chosen, name="Klant", dtype=object))
     return plan.sort_index()

@@ -404,3 +404,14 @@ def test_purge_plan(old_customers):
     assert plan.loc["oud", "Pseudoniem"] == pseudonym("oud", "s")
     assert plan.loc["ook-oud", "Laatste activiteit"] == D("2015-06-30")
     assert purge_plan(frame, status, "2026-11-24", 20, salt="s").empty
+
+
+def test_winback_outcomes_numeric_ids_in_raw_transactions():
+    # a frame straight from a sheet: ids as numbers; tracking typed as text
+    transactions = pd.DataFrame({"Klant": [1001.0, 1002], "Datum": pd.to_datetime(["2026-05-01", "2026-05-01"]),
+                                 "Bedrag": [10.0, 20.0]}, dtype=object)
+    transactions["Datum"] = pd.to_datetime(transactions["Datum"])
+    tracking = pd.DataFrame({"Klant": ["1001", " 1002 "], "Benaderd op": ["2026-04-01", "2026-05-02"]})
+    out = winback_outcomes(tracking, transactions)
+    assert out["Teruggewonnen"].tolist() == [True, False]
+    assert out["Omzet sinds contact"].tolist() == [10.0, 0.0]
