@@ -370,3 +370,17 @@ def test_klant_xl_cli_has_opschonen(workbook, monkeypatch, capsys):
     (workbook.parent / "~$klanten.xlsx").write_bytes(b"lock")
     assert cli.main(["opschonen", str(workbook), "--bewaartermijn", "7", "--ja"]) == 1
     assert "geopend in Excel" in capsys.readouterr().err
+
+
+def test_purge_failed_save_leaves_the_file_and_no_backup(workbook, monkeypatch):
+    from klant_xl.excel.offline import OfflineWorkbook
+
+    def broken_save(self, target=None):
+        raise WerkmapFout("schijf vol")
+
+    monkeypatch.setattr(OfflineWorkbook, "save", broken_save)
+    original = workbook.read_bytes()
+    with pytest.raises(WerkmapFout, match="schijf vol"):
+        run(workbook)
+    assert workbook.read_bytes() == original
+    assert sorted(p.name for p in workbook.parent.iterdir()) == ["klanten.xlsx"]

@@ -152,13 +152,19 @@ def _customer_header(frame) -> str | None:
 
 # --------------------------------------------------------------------------- finding customer rows
 
+def _value(ws, row: int, col: int):
+    """A cell's value without creating the cell."""
+    cell = ws._cells.get((row, col))
+    return None if cell is None else cell.value
+
+
 def _run_around(ws, row: int, col: int) -> tuple[int, int]:
     """The contiguous non-blank header cells around ``col`` in ``row``."""
     low = col
-    while low > 1 and ws.cell(row, low - 1).value not in (None, ""):
+    while low > 1 and _value(ws, row, low - 1) not in (None, ""):
         low -= 1
     high = col
-    while ws.cell(row, high + 1).value not in (None, ""):
+    while _value(ws, row, high + 1) not in (None, ""):
         high += 1
     return low, high
 
@@ -168,23 +174,22 @@ def _blocks(ws, key_headers: set[str]) -> list[_Block]:
     covered: set[tuple[int, int]] = set()
     for table in ws.tables.values():
         rng = CellRange(table.ref)
-        headers = {c: _norm(ws.cell(rng.min_row, c).value) for c in range(rng.min_col, rng.max_col + 1)}
+        headers = {c: _norm(_value(ws, rng.min_row, c)) for c in range(rng.min_col, rng.max_col + 1)}
         covered.update((rng.min_row, c) for c in headers)
         key = next((c for c, h in headers.items() if h in key_headers), None)
         if key is not None:
             blocks.append(_Block(ws, rng.min_row, rng.min_col, rng.max_col, rng.max_row, key, headers, table))
-    if ws.max_row >= 1:
-        for cell in ws[1]:
-            if (1, cell.column) in covered or _norm(cell.value) not in key_headers:
-                continue
-            low, high = _run_around(ws, 1, cell.column)
-            covered.update((1, c) for c in range(low, high + 1))
-            headers = {c: _norm(ws.cell(1, c).value) for c in range(low, high + 1)}
-            last = 1
-            for offset, values in enumerate(ws.iter_rows(min_row=2, min_col=low, max_col=high, values_only=True)):
-                if any(v not in (None, "") for v in values):
-                    last = offset + 2
-            blocks.append(_Block(ws, 1, low, high, last, cell.column, headers))
+    for column in sorted(c for r, c in list(ws._cells) if r == 1):
+        if (1, column) in covered or _norm(_value(ws, 1, column)) not in key_headers:
+            continue
+        low, high = _run_around(ws, 1, column)
+        covered.update((1, c) for c in range(low, high + 1))
+        headers = {c: _norm(_value(ws, 1, c)) for c in range(low, high + 1)}
+        last = 1
+        for offset, values in enumerate(ws.iter_rows(min_row=2, min_col=low, max_col=high, values_only=True)):
+            if any(v not in (None, "") for v in values):
+                last = offset + 2
+        blocks.append(_Block(ws, 1, low, high, last, column, headers))
     for block in blocks:
         if block.last_row > block.header_row:
             column = block.ws.iter_rows(min_row=block.header_row + 1, max_row=block.last_row,
@@ -196,7 +201,7 @@ def _blocks(ws, key_headers: set[str]) -> list[_Block]:
 def _all_blocks(wb, input_headers: dict[str, str]) -> list[_Block]:
     blocks = []
     for ws in wb.worksheets:
-        if ws.title in SKIPPED_SHEETS:
+        if ws.title in SKIPPED_SHEETS or not hasattr(ws, "tables"):  # chart sheets hold no rows
             continue
         keys = {"klant"}
         if ws.title in input_headers:
@@ -446,7 +451,11 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
         else:
             _pseudonymise_rows(block, hits, names)
     _write_log(wb, today.to_pydatetime().date(), mode, years, plan, counts)
-    port.save()  # atomic; keeps the VBA project and the ribbon, refuses to lose a feature
+    try:
+        port.save()  # atomic; keeps the VBA project and the ribbon, refuses to lose a feature
+    except BaseException:
+        backup.unlink(missing_ok=True)  # the workbook is unchanged, so the copy is not needed
+        raise
 
     done = "verwijderd" if mode == "verwijderen" else "gepseudonimiseerd"
     who = "1 klant" if len(plan) == 1 else f"{len(plan)} klanten"
