@@ -650,6 +650,7 @@ def _sorted_revenue(summary: pd.DataFrame) -> np.ndarray:
 
 def _curve_at(revenue: np.ndarray, shares: np.ndarray) -> np.ndarray:
     cumulative = np.concatenate([[0.0], np.cumsum(revenue)]) / revenue.sum()
+    cumulative[-1] = 1.0  # exactly, whatever the rounding of the sum
     positions = np.arange(revenue.size + 1) / revenue.size
     return np.clip(np.interp(shares, positions, cumulative), 0.0, 1.0)
 
