@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import KolomOntbreekt, WaardeFout
+from klant_xl.values import parse_date, parse_days
 
 __all__ = ["cohort_churn", "cohort_triangle"]
 
@@ -47,23 +48,17 @@ def _period_code(period) -> str:
 
 
 def _inactive_days(value) -> float:
-    try:
-        days = float(value)
-    except (TypeError, ValueError):
-        raise WaardeFout("Drempel inactief", None, value, "geen aantal dagen") from None
-    if not days >= 0:
+    days = parse_days(value, "Drempel inactief")
+    if days is None:  # "automatisch" must be resolved (derived) by the caller
         raise WaardeFout("Drempel inactief", None, value, "geen aantal dagen")
     return days
 
 
 def _timestamp(value) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise WaardeFout("Peildatum", None, value, "geen datum") from None
-    if pd.isna(stamp):
+    stamp = parse_date(value, "Peildatum")
+    if stamp is None:
         raise WaardeFout("Peildatum", None, value, "geen datum")
-    return stamp.normalize()
+    return stamp
 
 
 def _period_number(dates: pd.Series, code: str) -> np.ndarray:

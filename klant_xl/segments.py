@@ -78,6 +78,7 @@ import pandas as pd
 
 from klant_xl.cohorts import cohort_churn, cohort_triangle
 from klant_xl.errors import InvoerFout, KolomOntbreekt, TeWeinigGegevens, WaardeFout
+from klant_xl.values import parse_date, parse_fraction
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -155,25 +156,21 @@ def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
             raise KolomOntbreekt(column, frame.columns)
 
 
-def _as_timestamp(value, name: str = "Peildatum") -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise WaardeFout(name, None, value, "geen datum") from None
-    if pd.isna(stamp):
-        raise WaardeFout(name, None, value, "geen datum")
-    return stamp.normalize()
+def _as_timestamp(value, name: str = "Peildatum") -> pd.Timestamp | None:
+    """A date as users type it (Excel serial, ISO or Dutch text, datetime); None when blank."""
+    return parse_date(value, name)
 
 
 def _reference_date(summary: pd.DataFrame, transactions: pd.DataFrame | None, reference_date):
     """The peildatum: explicit, else the summary's, else the last date in transactions."""
-    if reference_date is not None:
-        return _as_timestamp(reference_date)
+    stamp = _as_timestamp(reference_date)
+    if stamp is not None:
+        return stamp
     stamp = summary.attrs.get("peildatum") if summary is not None else None
     if stamp is not None:
-        return _as_timestamp(stamp)
+        return pd.Timestamp(stamp).normalize()
     if transactions is not None and "Datum" in transactions.columns and transactions["Datum"].notna().any():
-        return _as_timestamp(transactions["Datum"].max())
+        return pd.Timestamp(transactions["Datum"].max()).normalize()
     raise TeWeinigGegevens("Geen peildatum: geef een peildatum op of lever transacties met een datum.")
 
 
@@ -210,7 +207,7 @@ def _quintile_score(values: np.ndarray) -> np.ndarray:
 def _parse_cuts(cuts, count: int, name: str) -> tuple[float, ...]:
     """Validate cumulative cut shares: ``count`` numbers, strictly increasing, in (0, 1]."""
     if isinstance(cuts, str):
-        parts = [p for p in re.split(r"[;|]|\s+", cuts.strip()) if p]
+        parts = [p for p in re.split(r"[;|]", cuts.strip()) if p.strip()]
     else:
         try:
             parts = list(cuts)
@@ -218,31 +215,32 @@ def _parse_cuts(cuts, count: int, name: str) -> tuple[float, ...]:
             raise WaardeFout(name, None, cuts, f"geen lijst van {count} aandelen") from None
     if len(parts) != count:
         raise WaardeFout(name, None, cuts, f"geen lijst van {count} aandelen")
-    shares = []
-    for part in parts:
-        share = _parse_share(part, name)
-        shares.append(share)
+    # "1; 5; 20" (no % sign, some number above 1) means percentages throughout
+    numbers = [_plain_number(p) for p in parts]
+    if all(n is not None for n in numbers) and max(numbers) > 1:
+        parts = [f"{n}%" for n in numbers]
+    shares = [_parse_share(part, name) for part in parts]
     if any(not (0 < s <= 1) for s in shares) or any(b <= a for a, b in zip(shares, shares[1:])):
         raise WaardeFout(name, None, cuts, "geen oplopende reeks aandelen tussen 0% en 100%")
     return tuple(shares)
 
 
-def _parse_share(value, name: str) -> float:
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "").replace(",", ".")
-        percent = text.endswith("%")
-        try:
-            number = float(text.rstrip("%"))
-        except ValueError:
-            raise WaardeFout(name, None, value, "geen aandeel") from None
-        return number / 100 if percent else number
+def _plain_number(value) -> float | None:
+    """The number in a cut without a % sign, else None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip().replace(",", ".")
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise WaardeFout(name, None, value, "geen aandeel") from None
-    if math.isnan(number):
-        raise WaardeFout(name, None, value, "geen aandeel")
-    return number
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _parse_share(value, name: str) -> float:
+    """0.2, "20%", "0,2" or 20 (read as 20%) to a fraction in [0, 1]."""
+    return parse_fraction(value, name)
 
 
 # ---------------------------------------------------------------------------------------
@@ -676,8 +674,6 @@ def pareto_share(summary: pd.DataFrame, top_share: float = 0.2) -> float:
     0.8
     """
     share = _parse_share(top_share, "Aandeel klanten")
-    if not 0 <= share <= 1:
-        raise WaardeFout("Aandeel klanten", None, top_share, "geen aandeel tussen 0% en 100%")
     return float(_curve_at(_sorted_revenue(summary), np.array([share]))[0])
 
 
@@ -703,8 +699,6 @@ def pareto_curve(summary: pd.DataFrame, points=101) -> pd.DataFrame:
         shares = np.linspace(0.0, 1.0, int(points))
     else:
         shares = np.array([_parse_share(p, "Aandeel klanten") for p in points], dtype=float)
-        if ((shares < 0) | (shares > 1)).any():
-            raise WaardeFout("Aandeel klanten", None, list(points), "geen aandelen tussen 0% en 100%")
     return pd.DataFrame({"Aandeel klanten": shares, "Aandeel omzet": _curve_at(_sorted_revenue(summary), shares)})
 
 

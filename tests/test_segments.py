@@ -289,6 +289,10 @@ def test_tiers_counts_by_hand():
     assert tiers.iloc[:4].eq("Goud").all() and tiers.iloc[4:10].eq("Zilver").all()
     custom = customer_tiers(tx, summary, status, cuts="10%; 25%")  # 2 goud, 3 zilver
     assert custom.value_counts()[["Goud", "Zilver", "Brons"]].tolist() == [2, 3, 15]
+    # the same cuts typed as plain numbers above 1, or with decimal commas
+    assert customer_tiers(tx, summary, status, cuts="10; 25").equals(custom)
+    assert customer_tiers(tx, summary, status, cuts=(10, 25)).equals(custom)
+    assert customer_tiers(tx, summary, status, cuts="0,1; 0,25").equals(custom)
 
 
 def test_pyramid_uses_last_12_months_only():
@@ -322,7 +326,7 @@ def test_pyramid_ties_broken_by_total_revenue_then_id():
 @pytest.mark.parametrize(
     "cuts, message",
     [((0.05, 0.01, 0.2), "geen oplopende reeks"), ((0.01, 0.05), "geen lijst van 3 aandelen"),
-     ((0.01, 0.05, 1.5), "geen oplopende reeks"), (("1%", "x", "20%"), "geen aandeel: 'x'")],
+     ((0.01, 0.05, 150), "geen percentage tussen 0% en 100%"), ((0.0, 0.05, 0.2), "geen oplopende reeks"), (("1%", "x", "20%"), "geen percentage: 'x'"), ("1; 5", "geen lijst van 3 aandelen")],
 )
 def test_bad_cuts(cuts, message):
     tx, summary, status = ranked_case(5)
@@ -397,7 +401,8 @@ def test_pareto_without_revenue():
     with pytest.raises(TeWeinigGegevens, match="geen \\(positieve\\) omzet"):
         pareto_share(pd.DataFrame({"Omzet": [0.0, -3.0]}))
     with pytest.raises(WaardeFout):
-        pareto_share(pd.DataFrame({"Omzet": [1.0]}), 1.5)
+        pareto_share(pd.DataFrame({"Omzet": [1.0]}), 150)
+    assert pareto_share(pd.DataFrame({"Omzet": [3.0, 1.0]}), 50) == 0.75  # 50 means 50%
 
 
 # --------------------------------------------------------------------------- portfolio
