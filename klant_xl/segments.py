@@ -98,6 +98,7 @@ __all__ = [
     "rfm_scores",
     "rfm_segments",
     "rules_from_table",
+    "rules_grid",
     "segment_overview",
     "segments_summary_json",
 ]
@@ -345,6 +346,7 @@ def rules_from_table(table) -> pd.DataFrame:
     table : DataFrame
         Columns ``R``, ``F`` and ``Segment`` (headers case-insensitive). ``R`` and ``F`` are a
         score 1–5, a range (``'1-2'``, ``'3 t/m 5'``), a list (``'1,2'``) or ``'*'`` (all).
+        The grid of :func:`rules_grid` (``R`` and ``F=1`` .. ``F=5``) is accepted too.
         Empty rows are skipped. Row numbers in messages are the table's index when it is not
         the default 0-based index (give it the sheet's row numbers), else position + 2 (a sheet
         with the header on row 1).
@@ -375,6 +377,9 @@ def rules_from_table(table) -> pd.DataFrame:
         except (TypeError, ValueError):
             raise InvoerFout("Segmentregels: geef een tabel met de kolommen R, F en Segment.") from None
     headers = {str(c).strip().lower(): c for c in table.columns}
+    if "segment" not in headers and "r" in headers and _grid_columns(table):
+        table = _grid_to_long(table, headers["r"])
+        headers = {str(c).strip().lower(): c for c in table.columns}
     columns = {}
     for name in ("R", "F", "Segment"):
         if name.lower() not in headers:
@@ -408,6 +413,46 @@ def rules_from_table(table) -> pd.DataFrame:
         [(r, f, cells[(r, f)][0]) for r in (5, 4, 3, 2, 1) for f in (1, 2, 3, 4, 5)],
         columns=["R", "F", "Segment"],
     )
+
+
+_GRID_HEADER = re.compile(r"^\s*(?:f\s*=?\s*)?([1-5])(?:\.0)?\s*$", re.IGNORECASE)
+
+
+def _grid_columns(table: pd.DataFrame) -> dict:
+    """Grid headers ``F=1`` .. ``F=5`` (or ``F1``, ``1``) -> F score; empty if not a grid."""
+    found = {}
+    for column in table.columns:
+        match = _GRID_HEADER.match(str(column))
+        if match:
+            found[column] = int(match.group(1))
+    return found if sorted(found.values()) == [1, 2, 3, 4, 5] else {}
+
+
+def _grid_to_long(table: pd.DataFrame, r_column) -> pd.DataFrame:
+    """A 5×5 grid (rows R, columns F=1..5) as the long R, F, Segment table, keeping row labels."""
+    default_index = isinstance(table.index, pd.RangeIndex) and table.index.start == 0 and table.index.step == 1
+    rows, labels = [], []
+    for position, (label, values) in enumerate(table.iterrows()):
+        row = position + 2 if default_index else label
+        for column, f in _grid_columns(table).items():
+            rows.append((values[r_column], f, values[column]))
+            labels.append(row)
+    return pd.DataFrame(rows, columns=["R", "F", "Segment"], index=pd.Index(labels))
+
+
+def rules_grid(rules=None) -> pd.DataFrame:
+    """The rules as the SPEC §3 grid: one row per R (5..1), columns ``R``, ``F=1`` .. ``F=5``.
+
+    :func:`rules_from_table` reads this layout back, so a sheet may show (and the user edit)
+    the grid instead of the 25-row list.
+
+    >>> rules_grid().iloc[0, 1:].tolist()
+    ['Nieuwe klanten', 'Potentieel loyaal', 'Potentieel loyaal', 'Kampioenen', 'Kampioenen']
+    """
+    table = rules_from_table(RFM_RULES if rules is None else rules)
+    grid = table.pivot(index="R", columns="F", values="Segment").sort_index(ascending=False)
+    grid.columns = [f"F={f}" for f in grid.columns]
+    return grid.reset_index().rename_axis(columns=None)
 
 
 def rfm_segments(summary: pd.DataFrame, status: pd.Series | None = None, rules=None) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from klant_xl.segments import (
     rfm_scores,
     rfm_segments,
     rules_from_table,
+    rules_grid,
     segment_overview,
     segments_summary_json,
 )
@@ -465,3 +466,22 @@ def test_segments_summary_json_small():
     assert result["rfm_segmenten"]["Verloren"] == 1
     # 22 customers, top 20% = 4.4: 9000 + 5000 + 20 + 19 + 0.4 * 18 of 14210
     assert result["pareto"] == {"aandeel_klanten": 0.2, "aandeel_omzet": pytest.approx(14046.2 / 14210)}
+
+
+def test_rules_grid_round_trip_and_edit():
+    grid = rules_grid()
+    assert list(grid.columns) == ["R", "F=1", "F=2", "F=3", "F=4", "F=5"]
+    assert grid["R"].tolist() == [5, 4, 3, 2, 1]
+    assert grid.set_index("R").to_dict("index") == {
+        r: {f"F={f}": SPEC_TABLE[r][f - 1] for f in range(1, 6)} for r in SPEC_TABLE
+    }
+    assert rules_from_table(grid).equals(RFM_RULES)
+    # a user edits one cell of the grid on the sheet (headers as typed there)
+    edited = grid.rename(columns={"F=1": "F 1", "F=2": "2"}).set_index(pd.Index([31, 32, 33, 34, 35]))
+    edited.loc[35, "F=5"] = "Oude trouwe"
+    result = rfm_segments(grid_summary(), rules=edited)
+    assert result.loc["r1f5", "Segment"] == "Oude trouwe"
+    assert result.loc["r2f5", "Segment"] == "Niet kwijtraken"
+    edited.loc[33, "F=3"] = None
+    with pytest.raises(WaardeFout, match="Segment in rij 33 is leeg"):
+        rules_from_table(edited)
