@@ -83,7 +83,13 @@ def _period_label(number: int, code: str) -> str:
 
 
 def _prepare(transactions, reference_date, contacts, code):
-    """Per customer: cohort number; activity days as (customer code, date) arrays."""
+    """The cohorts, each with its customers' activity days.
+
+    Returns the peildatum and a list of ``(cohort number, customers, codes, days)`` sorted by
+    cohort, where ``codes`` (0 .. customers - 1) and ``days`` (datetime64) are the cohort's
+    activity rows: every transaction line (purchase or return) and every contact moment up
+    to the peildatum.
+    """
     for column in ("Klant", "Datum"):
         if column not in transactions.columns:
             raise KolomOntbreekt(column, transactions.columns)
@@ -96,36 +102,49 @@ def _prepare(transactions, reference_date, contacts, code):
     else:
         purchase = np.ones(len(lines), dtype=bool)
     first = lines.loc[purchase, "Datum"].groupby(klant[purchase]).min()
-    customers = first.index
-    cohort = pd.Series(_period_number(first, code), index=customers)
-    acts = [pd.DataFrame({"Klant": klant.to_numpy(), "Datum": lines["Datum"].to_numpy()})]
+    numbers = _period_number(first, code)
+    order = np.argsort(numbers, kind="stable")  # customers grouped by cohort, by id within
+    customers = pd.Index(first.index[order])
+    numbers = numbers[order]
+    act_klant = [klant.to_numpy()]
+    act_days = [lines["Datum"].to_numpy(dtype="datetime64[ns]")]
     if contacts is not None and len(contacts):
         for column in ("Klant", "Datum"):
             if column not in contacts.columns:
                 raise KolomOntbreekt(column, contacts.columns)
         seen = contacts.loc[contacts["Datum"].notna() & (contacts["Datum"] <= reference_date)]
-        acts.append(pd.DataFrame({"Klant": seen["Klant"].astype(str).to_numpy(), "Datum": seen["Datum"].to_numpy()}))
-    acts = pd.concat(acts, ignore_index=True).drop_duplicates()
-    acts = acts.loc[acts["Klant"].isin(customers)]
-    acts["Datum"] = pd.to_datetime(acts["Datum"]).dt.normalize()
-    return reference_date, cohort, acts
+        act_klant.append(seen["Klant"].astype(str).to_numpy())
+        act_days.append(pd.to_datetime(seen["Datum"]).to_numpy(dtype="datetime64[ns]"))
+    codes = customers.get_indexer(np.concatenate(act_klant))
+    days = np.concatenate(act_days).astype("datetime64[D]").astype("datetime64[ns]")
+    keep = codes >= 0  # activity of customers without a purchase has no cohort
+    codes, days = codes[keep], days[keep]
+    by_code = np.argsort(codes, kind="stable")
+    codes, days = codes[by_code], days[by_code]
+    groups = []
+    cohorts, starts = np.unique(numbers, return_index=True)
+    bounds = [*starts.tolist(), len(customers)]
+    for number, low, high in zip(cohorts, bounds[:-1], bounds[1:]):
+        a, b = np.searchsorted(codes, [low, high], side="left")
+        groups.append((int(number), high - low, codes[a:b] - low, days[a:b]))
+    return reference_date, groups
 
 
 def _active_matrix(codes: np.ndarray, dates: np.ndarray, n: int, ends: np.ndarray, days: float) -> np.ndarray:
-    """Boolean ``n × len(ends)``: customer ``i`` active at ``ends[j]``.
+    """Boolean ``n × len(ends)``: customer ``i`` active at ``ends[j]`` (``ends`` sorted).
 
     An activity on day ``a`` makes its customer active at every evaluation date in
-    ``[a, a + days]``; those dates form a contiguous run of the sorted ``ends``.
+    ``[a, a + days]``; those dates form a contiguous run of the sorted ``ends``, so one +1/-1
+    pair per activity and a cumulative sum give the coverage.
     """
     ends = np.asarray(ends, dtype="datetime64[ns]")
     dates = np.asarray(dates, dtype="datetime64[ns]")
     reach = dates + np.timedelta64(int(round(days * 86400)), "s").astype("timedelta64[ns]")
-    low = np.searchsorted(ends, dates, side="left")
-    high = np.searchsorted(ends, reach, side="right")
-    diff = np.zeros((n, len(ends) + 1), dtype=np.int32)
-    np.add.at(diff, (codes, low), 1)
-    np.add.at(diff, (codes, high), -1)
-    return np.cumsum(diff, axis=1)[:, : len(ends)] > 0
+    width = len(ends) + 1
+    low = codes * width + np.searchsorted(ends, dates, side="left")
+    high = codes * width + np.searchsorted(ends, reach, side="right")
+    diff = np.bincount(low, minlength=n * width) - np.bincount(high, minlength=n * width)
+    return np.cumsum(diff.reshape(n, width), axis=1)[:, : len(ends)] > 0
 
 
 def cohort_triangle(
@@ -166,22 +185,20 @@ def cohort_triangle(
     """
     code = _period_code(period)
     days = _inactive_days(inactive_days)
-    reference_date, cohort, acts = _prepare(transactions, reference_date, contacts, code)
-    if cohort.empty:
+    reference_date, groups = _prepare(transactions, reference_date, contacts, code)
+    if not groups:
         return pd.DataFrame({"Cohort": pd.Series(dtype=object), "Klanten": pd.Series(dtype=np.int64)})
-    first, last = int(cohort.min()), int(_period_number(pd.Series([reference_date]), code)[0])
+    first, last = groups[0][0], int(_period_number(pd.Series([reference_date]), code)[0])
     numbers = np.arange(first, last + 1)
     ends = np.array([min(_period_end(p, code), reference_date) for p in numbers], dtype="datetime64[ns]")
     width = len(numbers)
     rows = []
-    for number, members in cohort.groupby(cohort):
-        offset = int(number) - first
-        index = pd.Index(members.index)
-        mine = acts.loc[acts["Klant"].isin(index)]
-        matrix = _active_matrix(index.get_indexer(mine["Klant"]), mine["Datum"].to_numpy(), len(index), ends[offset:], days)
+    for number, size, codes, dates in groups:
+        offset = number - first
+        matrix = _active_matrix(codes, dates, size, ends[offset:], days)
         shares = np.full(width, np.nan)
         shares[: width - offset] = matrix.mean(axis=0)
-        rows.append([_period_label(number, code), len(index), *shares])
+        rows.append([_period_label(number, code), size, *shares])
     frame = pd.DataFrame(rows, columns=["Cohort", "Klanten", *range(width)])
     frame["Klanten"] = frame["Klanten"].astype(np.int64)
     return frame
@@ -214,28 +231,22 @@ def cohort_churn(
     """
     code = _period_code(period)
     days = _inactive_days(inactive_days)
-    reference_date, cohort, acts = _prepare(transactions, reference_date, contacts, code)
+    reference_date, groups = _prepare(transactions, reference_date, contacts, code)
     rows = []
-    for number, members in cohort.groupby(cohort):
+    for number, size, codes, dates in groups:
         start = _period_end(number, code)
         years = 0
         while start + pd.DateOffset(years=years + 1) <= reference_date:
             years += 1
-        ends = [start + pd.DateOffset(years=j) for j in range(years + 1)] + [reference_date]
-        index = pd.Index(members.index)
-        mine = acts.loc[acts["Klant"].isin(index)]
-        order = np.argsort(np.array(ends, dtype="datetime64[ns]"), kind="stable")
-        matrix = _active_matrix(
-            index.get_indexer(mine["Klant"]), mine["Datum"].to_numpy(), len(index),
-            np.array(ends, dtype="datetime64[ns]")[order], days,
+        ends = np.array(
+            [start + pd.DateOffset(years=j) for j in range(years + 1)] + [reference_date], dtype="datetime64[ns]"
         )
-        matrix = matrix[:, np.argsort(order, kind="stable")]
+        order = np.argsort(ends, kind="stable")
+        matrix = _active_matrix(codes, dates, size, ends[order], days)[:, np.argsort(order, kind="stable")]
         at_start = matrix[:, :years].sum()
         lost = (matrix[:, :years] & ~matrix[:, 1 : years + 1]).sum()
         churn = lost / at_start if years and at_start else np.nan
-        rows.append([
-            _period_label(number, code), len(index), years, churn, 1 - churn, matrix[:, -1].mean(),
-        ])
+        rows.append([_period_label(number, code), size, years, churn, 1 - churn, matrix[:, -1].mean()])
     frame = pd.DataFrame(
         rows,
         columns=["Cohort", "Klanten", "Jaren", "Verloop per jaar", "Behoud per jaar", "Actief op peildatum"],
