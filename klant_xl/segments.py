@@ -14,6 +14,11 @@ Frames returned
     10·F + M``, e.g. ``545``).
 ``rfm_segments(summary, status=None, rules=None)``
     The columns of ``rfm_scores`` plus ``Segment`` (str).
+``RFM_RULES`` / ``rules_from_table(table)``
+    Columns ``R``, ``F``, ``Segment``: 25 rows, R 5..1 and F 1..5.
+``rules_grid(rules=None)``
+    The same rules as the SPEC grid: ``R`` (5..1), ``F=1`` .. ``F=5``; readable back by
+    ``rules_from_table``, so a sheet may show either layout for the user to edit.
 ``customer_pyramid(...)``
     Series ``Piramide`` with values of :data:`PYRAMID_LEVELS`.
 ``customer_tiers(...)``
@@ -57,7 +62,8 @@ it), ties by total ``Omzet`` and then by ``Klant``. The cuts are cumulative shar
 active customers; the first ``ceil(cut · n)`` customers (the smallest number that reaches the
 share) fall in the groups up to that cut. So with 20 active customers the top 1% is 1
 customer, and the top 5% too (``Groot`` stays empty). Inactive and lost customers get
-``Inactief`` / ``Verloren``.
+``Inactief`` / ``Verloren``. Cuts may be numbers or text (``"1%; 5%; 20%"``, ``"0,01; 0,05;
+0,2"``); when a cut is a plain number above 1, all cuts are read as percentages (``1; 5; 20``).
 
 Pareto
 ------
