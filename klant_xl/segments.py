@@ -36,6 +36,10 @@ Frames returned
     ``Gem. omzet``.
 ``cohort_triangle(...)``, ``cohort_churn(...)``
     See :mod:`klant_xl.cohorts`.
+``segment_tables(...)``
+    All of the above for the Segmenten and Klanten sheets, as a dict of frames.
+``segments_summary_json(...)``
+    Counts per segment, pyramid level and tier and the Pareto share, JSON-ready.
 
 Scoring rules (RFM)
 -------------------
@@ -106,6 +110,7 @@ __all__ = [
     "rules_from_table",
     "rules_grid",
     "segment_overview",
+    "segment_tables",
     "segments_summary_json",
 ]
 
@@ -838,6 +843,54 @@ def portfolio(
             "Gem. omzet": grouped["revenue"].to_numpy(dtype=float),
         }
     )
+
+
+# ---------------------------------------------------------------------------------------
+# everything the Segmenten sheet shows
+# ---------------------------------------------------------------------------------------
+
+
+def segment_tables(
+    transactions: pd.DataFrame,
+    summary: pd.DataFrame,
+    status: pd.Series,
+    inactive_days,
+    reference_date=None,
+    contacts: pd.DataFrame | None = None,
+    rules=None,
+    pyramid_cuts=(0.01, 0.05, 0.20),
+    tier_cuts=(0.20, 0.50),
+    period: str = "Y",
+) -> dict[str, pd.DataFrame]:
+    """All tables of the Segmenten sheet in one call (the refresh writes them as they are).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``"customers"`` (:func:`customer_segments`, for the Klanten sheet), ``"segments"``,
+        ``"pyramid"``, ``"tiers"`` (:func:`segment_overview` of each), ``"pareto"``
+        (:func:`pareto_curve`; empty with the same columns when there is no revenue),
+        ``"cohorts"`` (:func:`cohort_triangle`), ``"cohort_churn"`` (:func:`cohort_churn`),
+        ``"portfolio"`` (:func:`portfolio`) and ``"rules"`` (:func:`rules_grid` of the rules
+        used).
+    """
+    reference_date = _reference_date(summary, transactions, reference_date)
+    customers = customer_segments(transactions, summary, status, reference_date, rules, pyramid_cuts, tier_cuts)
+    try:
+        curve = pareto_curve(summary)
+    except TeWeinigGegevens:
+        curve = pd.DataFrame({"Aandeel klanten": pd.Series(dtype=float), "Aandeel omzet": pd.Series(dtype=float)})
+    return {
+        "customers": customers,
+        "segments": segment_overview(customers["Segment"], summary),
+        "pyramid": segment_overview(customers["Piramide"], summary),
+        "tiers": segment_overview(customers["Niveau"], summary),
+        "pareto": curve,
+        "cohorts": cohort_triangle(transactions, reference_date, inactive_days, period, contacts),
+        "cohort_churn": cohort_churn(transactions, reference_date, inactive_days, period, contacts),
+        "portfolio": portfolio(transactions, summary, status),
+        "rules": rules_grid(rules),
+    }
 
 
 # ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from klant_xl.segments import (
     customer_segments,
     portfolio,
     segment_overview,
+    segment_tables,
 )
 
 
@@ -87,3 +88,21 @@ def test_portfolio_against_pandas(shop):
     assert (np.diff(table["Klanten"].to_numpy()) <= 0).all()
     channels = portfolio(tx, summary, result.status, by="Kanaal")
     assert set(channels["Kanaal"]) <= set(tx["Kanaal"].dropna()) | {"(onbekend)"}
+
+
+def test_segment_tables_for_the_sheet(shop):
+    tx, contacts, result = shop
+    tables = segment_tables(tx, result.summary, result.status, result.inactive_days, result.reference_date, contacts)
+    assert set(tables) == {"customers", "segments", "pyramid", "tiers", "pareto", "cohorts", "cohort_churn", "portfolio", "rules"}
+    assert list(tables["segments"].columns) == ["Segment", "Klanten", "Aandeel", "Omzet", "Aandeel omzet"]
+    assert tables["segments"]["Klanten"].sum() == len(result.summary)
+    assert tables["pyramid"]["Klanten"].tolist() == segment_overview(tables["customers"]["Piramide"], result.summary)["Klanten"].tolist()
+    assert tables["cohorts"].equals(cohort_triangle(tx, result.reference_date, result.inactive_days, "Y", contacts))
+    assert list(tables["rules"].columns) == ["R", "F=1", "F=2", "F=3", "F=4", "F=5"]
+    assert len(tables["pareto"]) == 101
+    # without amounts there is no Pareto curve, but the other tables are still there
+    no_amounts = tx.assign(Bedrag=float("nan"))
+    summary = result.summary.assign(Omzet=0.0)
+    empty = segment_tables(no_amounts, summary, result.status, result.inactive_days, result.reference_date)
+    assert empty["pareto"].empty and list(empty["pareto"].columns) == ["Aandeel klanten", "Aandeel omzet"]
+    assert empty["tiers"]["Klanten"].sum() == len(summary)
