@@ -912,6 +912,7 @@ def segments_summary_json(
     pyramid_cuts=(0.01, 0.05, 0.20),
     tier_cuts=(0.20, 0.50),
     top_share: float = 0.2,
+    tables: dict | None = None,
 ) -> dict:
     """Segment counts and the Pareto share as a JSON-ready dict (for ``klant-xl analyse --json``).
 
@@ -921,18 +922,26 @@ def segments_summary_json(
         ``{"peildatum": "YYYY-MM-DD", "rfm_segmenten": {segment: count},
         "piramide": {level: count}, "niveaus": {tier: count},
         "pareto": {"aandeel_klanten": 0.2, "aandeel_omzet": float or None}}``;
-        ``aandeel_omzet`` is ``None`` without positive revenue.
+        ``aandeel_omzet`` is ``None`` without positive revenue. Pass the
+        ``tables`` of :func:`segment_tables` to reuse them instead of
+        segmenting again.
     """
     reference_date = _reference_date(summary, transactions, reference_date)
-    frame = customer_segments(transactions, summary, status, reference_date, rules, pyramid_cuts, tier_cuts)
+    if tables is None:
+        frame = customer_segments(transactions, summary, status, reference_date, rules, pyramid_cuts, tier_cuts)
+        tables = {
+            "segments": segment_overview(frame["Segment"], summary),
+            "pyramid": segment_overview(frame["Piramide"], summary),
+            "tiers": segment_overview(frame["Niveau"], summary),
+        }
     try:
         share = pareto_share(summary, top_share)
     except TeWeinigGegevens:
         share = None
     return {
         "peildatum": reference_date.date().isoformat(),
-        "rfm_segmenten": _counts(segment_overview(frame["Segment"], summary)),
-        "piramide": _counts(segment_overview(frame["Piramide"], summary)),
-        "niveaus": _counts(segment_overview(frame["Niveau"], summary)),
+        "rfm_segmenten": _counts(tables["segments"]),
+        "piramide": _counts(tables["pyramid"]),
+        "niveaus": _counts(tables["tiers"]),
         "pareto": {"aandeel_klanten": float(_parse_share(top_share, "Aandeel klanten")), "aandeel_omzet": share},
     }

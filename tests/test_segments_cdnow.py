@@ -134,3 +134,24 @@ def test_summary_json_matches_pandas(cdnow):
     ordered = summary["Omzet"].sort_values(ascending=False)
     assert result["pareto"]["aandeel_omzet"] == pytest.approx(ordered.iloc[:4714].sum() / ordered.sum())
     assert result["peildatum"] == "1998-06-30"
+
+
+def test_cli_analyse_json_prints_segment_counts_and_pareto(cdnow, tmp_path, capsys):
+    """`klant-xl analyse --json` on the CDNOW master export shows the same counts as plain pandas."""
+    from klant_xl.cli import main
+
+    tx, summary, status = cdnow
+    export = tmp_path / "cdnow.csv"
+    tx.assign(Datum=tx["Datum"].dt.strftime("%Y-%m-%d")).to_csv(export, index=False)
+    code = main(["analyse", str(export), "--json", "--peildatum", "1998-06-30",
+                 "--dagen-inactief", str(INACTIVE), "--dagen-verloren", str(LOST)])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    _, _, _, segment = oracle_segments(summary, status)
+    assert result["segmenten"]["rfm_segmenten"] == segment.value_counts().to_dict()
+    counts, _ = oracle_pyramid_counts(tx, summary, status)
+    assert result["segmenten"]["piramide"] == counts
+    ordered = summary["Omzet"].sort_values(ascending=False)
+    assert result["segmenten"]["pareto"]["aandeel_omzet"] == pytest.approx(ordered.iloc[:4714].sum() / ordered.sum())
+    assert result["klanten"] == 23_570
+    assert result["herhaalaankoopratio"] == pytest.approx(0.4886, abs=5e-5)
