@@ -79,7 +79,8 @@ def refuse_unsupported(path) -> None:
         )
 
 
-def check_kept(original, written, removed: Counter | None = None, added: Counter | None = None) -> None:
+def check_kept(original, written, removed: Counter | None = None, added: Counter | None = None,
+               vba: bool = True) -> None:
     """Raise :class:`WerkmapFout` when ``written`` lost a feature part that ``original`` had.
 
     ``removed`` and ``added`` count the charts and tables the refresh itself
@@ -93,6 +94,8 @@ def check_kept(original, written, removed: Counter | None = None, added: Counter
             f"Bij het schrijven van '{Path(original).name}' zouden {', '.join(lost)} verloren gaan; "
             "de werkmap is niet gewijzigd. Gebruik in Excel de knop 'Vernieuw analyse'."
         )
+    if not vba:
+        return
     with zipfile.ZipFile(original) as a, zipfile.ZipFile(written) as b:
         if "xl/vbaProject.bin" in a.namelist():
             if "xl/vbaProject.bin" not in b.namelist() or a.read("xl/vbaProject.bin") != b.read("xl/vbaProject.bin"):

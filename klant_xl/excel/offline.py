@@ -402,6 +402,13 @@ class OfflineWorkbook:
     def status(self, message: str | None) -> None:
         """No status bar offline; :func:`~klant_xl.excel.refresh.refresh` reports progress itself."""
 
+    def alert(self, message: str) -> None:
+        """Offline there is no dialog; errors reach the caller as exceptions."""
+
+    def commit(self) -> None:
+        """Write the refreshed workbook back to its file (atomically)."""
+        self.save()
+
     def _fix_views(self) -> None:
         visible = [i for i, ws in enumerate(self.wb.worksheets) if ws.sheet_state == "visible"]
         if not visible:

@@ -278,13 +278,13 @@ def refresh_workbook(path, progress=None) -> RefreshReport:
     started = time.perf_counter()
     if progress:
         progress(f"{path.name} opslaan…")
-    port.save()
+    port.commit()
     report.timings["openen"] = opened
     report.timings["opslaan"] = time.perf_counter() - started
     return report
 
 
-def analyse_to_workbook(export, path, contacts=None, progress=None) -> RefreshReport:
+def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAULTS, progress=None) -> RefreshReport:
     """``klant-xl analyse EXPORT -o WERKMAP``: a new, filled workbook from an export file.
 
     The export's transactions (and optional contact moments) fill the
@@ -298,20 +298,29 @@ def analyse_to_workbook(export, path, contacts=None, progress=None) -> RefreshRe
         progress(f"{Path(export).name} lezen…")
     transactions = read_transactions(export)
     contact_frame = read_contacts(contacts) if contacts is not None else None
-    return build_workbook(path, transactions, contact_frame, progress=progress)
+    return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress)
 
 
-def main() -> None:
-    """Refresh the active workbook in Excel (the ribbon button and the xlwings *Run main* button)."""
-    import xlwings as xw
+def main(port=None) -> bool:
+    """Refresh the active workbook (the ribbon button and the xlwings *Run main* button).
 
-    from klant_xl.excel.live import LiveWorkbook
+    In Excel the port is the calling workbook through xlwings; a test passes
+    an :class:`~klant_xl.excel.offline.OfflineWorkbook` instead. Errors are
+    shown to the user as a Dutch message, never as a traceback; the return
+    value says whether the refresh succeeded.
+    """
+    if port is None:
+        import xlwings as xw
 
-    book = xw.Book.caller()
-    port = LiveWorkbook(book)
+        from klant_xl.excel.live import LiveWorkbook
+
+        port = LiveWorkbook(xw.Book.caller())
     try:
         refresh(port)
+        port.commit()
     except KlantXLError as exc:
         port.alert(str(exc))
+        return False
     finally:
         port.status(None)
+    return True
