@@ -68,6 +68,7 @@ __all__ = [
     "retention_flags",
     "winback_list",
     "winback_outcomes",
+    "winback_report",
     "write_mailing_csv",
 ]
 
@@ -496,6 +497,37 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
     table = table.astype({"Actief begin": "int64", "Verloren": "int64", "Verloop": "float64", "Behoud": "float64"})
     started = (table["Actief begin"] > 0).cummax()
     return table[started.to_numpy()].reset_index(drop=True)
+
+
+def winback_report(tracking, transactions: pd.DataFrame, reference_date, inactive_days, contacts=None,
+                   quarters: int = 8) -> dict:
+    """Everything the Winback sheet shows about whether win-back works, in one call.
+
+    Parameters
+    ----------
+    tracking : pd.DataFrame or None
+        The Winback table as the user filled it in (``Klant``, ``Benaderd op``, ``Kanaal``,
+        ``Reden``, ...); None or empty when nothing was typed yet.
+    transactions, reference_date, inactive_days, contacts, quarters
+        As for :func:`quarterly_churn`.
+
+    Returns
+    -------
+    dict
+        ``"uitkomsten"`` (:func:`winback_outcomes`), ``"per maand"``, ``"per reden"``,
+        ``"per kanaal"`` (:func:`reactivation_rates`, index reset to a first column),
+        ``"per kwartaal"`` (:func:`quarterly_churn`) and ``"terugwinpercentage"``
+        (:func:`measured_winback_rate`, None when nobody was contacted).
+    """
+    if tracking is None or len(tracking) == 0 or "Benaderd op" not in tracking.columns:
+        tracking = pd.DataFrame({"Klant": pd.Series(dtype=object), "Benaderd op": pd.Series(dtype=object)})
+    outcomes = winback_outcomes(tracking, transactions)
+    report = {"uitkomsten": outcomes}
+    for key in RATE_GROUPS:
+        report[f"per {key}"] = reactivation_rates(outcomes, by=key).reset_index()
+    report["per kwartaal"] = quarterly_churn(transactions, reference_date, inactive_days, contacts, quarters)
+    report["terugwinpercentage"] = measured_winback_rate(outcomes)
+    return report
 
 
 # --------------------------------------------------------------------------- exports

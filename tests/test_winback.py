@@ -415,3 +415,19 @@ def test_winback_outcomes_numeric_ids_in_raw_transactions():
     out = winback_outcomes(tracking, transactions)
     assert out["Teruggewonnen"].tolist() == [True, False]
     assert out["Omzet sinds contact"].tolist() == [10.0, 0.0]
+
+
+def test_winback_report(tracking, transactions):
+    from klant_xl.winback import winback_report
+
+    report = winback_report(tracking, transactions, "2026-07-15", 90)
+    assert set(report) == {"uitkomsten", "per maand", "per reden", "per kanaal", "per kwartaal",
+                           "terugwinpercentage"}
+    assert report["terugwinpercentage"] == 0.4
+    assert report["per reden"].columns.tolist() == ["Reden", "Benaderd", "Teruggewonnen", "Percentage"]
+    assert report["per maand"]["Maand"].tolist() == ["2026-03", "2026-04"]
+    assert report["per kwartaal"]["Kwartaal"].tolist()[-1] == "2026 K2"
+    empty = winback_report(None, transactions, "2026-07-15", 90)
+    assert empty["terugwinpercentage"] is None and empty["uitkomsten"].empty
+    assert empty["per reden"].empty and list(empty["per reden"].columns) == ["Reden", "Benaderd", "Teruggewonnen",
+                                                                              "Percentage"]
