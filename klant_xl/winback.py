@@ -14,6 +14,7 @@ This module is the functional core of all of that:
   contacted customer who buys *strictly after* the contact date is
   *teruggewonnen*;
 - :func:`quarterly_churn` -- churn recomputed per calendar quarter;
+  :func:`winback_report` bundles outcomes, rates and quarterly churn for the sheet;
 - :func:`exclusion_list`, :func:`mailing_csv_text`, :func:`write_mailing_csv`
   -- CSV exports for a mailing tool, with formula-like cells neutralised;
 - :func:`retention_flags`, :func:`purge_plan`, :func:`pseudonym` -- who must be
@@ -589,7 +590,10 @@ def _cell_text(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "ja" if value else "nee"
     if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "isoformat"):
-        stamp = pd.Timestamp(value)
+        try:
+            stamp = pd.Timestamp(value)
+        except (TypeError, ValueError):  # a time of day
+            return str(value)
         if pd.isna(stamp):
             return ""
         return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
