@@ -302,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     projectie.add_argument("--json", action="store_true", help="resultaat als JSON")
     projectie.set_defaults(handler=_cmd_projectie)
     _add_workbook_commands(commands, analyse_cmd)
+
+    from klant_xl.excel.purge import add_opschonen_parser
+
+    add_opschonen_parser(commands)
     return parser
 
 
