@@ -212,6 +212,8 @@ class LiveWorkbook:
             cell.font.color = _RGB["grey"]
         elif style == "input":
             cell.color = _RGB["input"]
+        elif style == "center":
+            cell.api.HorizontalAlignment = -4108  # xlCenter
 
     def _write_chart(self, sheet, block: ChartBlock) -> None:
         anchor = sheet.range(block.anchor)

@@ -42,6 +42,7 @@ STYLES = {
     "input": {"fill": PatternFill("solid", fgColor="FFF2CC"),
               "border": Border(*(Side(style="thin", color="BF9000"),) * 4)},
     "kpi": {"font": Font(bold=True)},
+    "center": {"alignment": Alignment(horizontal="center")},
 }
 
 
@@ -111,7 +112,7 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
         title = ws.cell(block.row - 1, block.col, block.title)
         _apply_style(title, "subtitle")
     for j, header in enumerate(headers):
-        ws.cell(block.row, block.col + j, header)
+        _apply_style(ws.cell(block.row, block.col + j, header), "header")
     for j, column in enumerate(frame.columns):
         kind = block.kind_of(column)
         fmt = FORMATS.get(kind, "General")
@@ -178,6 +179,8 @@ def _write_chart(ws, block: ChartBlock) -> None:
         chart = BarChart()
         chart.type = "bar" if block.kind == "bar" else "col"
         chart.gapWidth = 80
+        if block.kind == "bar":  # first category on top, as in the table
+            chart.x_axis.scaling.orientation = "maxMin"
     chart.title = block.title
     chart.width, chart.height = block.width_cm, block.height_cm
     for col, header_row, last_row in block.series:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from klant_xl.errors import KlantXLError, WaardeFout, WerkmapFout
 from klant_xl.excel import preserve
-from klant_xl.excel.layout import OUTPUT_SHEETS, output_sheets
+from klant_xl.excel.layout import OUTPUT_SHEETS, TRACKING_COLUMNS, add_winback_report, output_sheets
 from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
 from klant_xl.settings import DEFAULTS, SETTING_NAMES, Settings
 
@@ -152,8 +152,8 @@ def _store_sheet(store: pd.DataFrame, registry: pd.DataFrame) -> SheetSpec:
     return SheetSpec(STORE_SHEET, blocks, state="veryHidden")
 
 
-def _keep_user_columns(port, specs: list[SheetSpec]) -> SheetSpec:
-    """Add the user columns to every keyed output table; return the updated ``_bewaard`` sheet."""
+def _keep_user_columns(port, specs: list[SheetSpec]) -> tuple[SheetSpec, pd.DataFrame]:
+    """Add the user columns to every keyed output table; return the updated ``_bewaard`` sheet and store."""
     store = port.read_table(STORE_TABLE)
     registry = port.read_table(REGISTRY_TABLE)
     if store is not None:
@@ -184,7 +184,33 @@ def _keep_user_columns(port, specs: list[SheetSpec]) -> SheetSpec:
     if store is None:
         store = pd.DataFrame({c: pd.Series(dtype=object) for c in preserve.STORE_COLUMNS})
     registry_new = pd.concat(registries, ignore_index=True) if registries else pd.DataFrame(columns=preserve.COLUMNS_COLUMNS)
-    return _store_sheet(store, registry_new)
+    return _store_sheet(store, registry_new), store
+
+
+def tracking_frame(store: pd.DataFrame, table: str = "Winback") -> pd.DataFrame:
+    """The Winback tracking values of every customer ever typed (also those now off the list), wide."""
+    mine = store[store["Tabel"] == table] if len(store) else store
+    columns = ["Klant", *TRACKING_COLUMNS]
+    if not len(mine):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    wide = mine.pivot_table(index="Klant", columns="Kolom", values="Waarde", aggfunc="last")
+    wide = wide.reindex(columns=list(TRACKING_COLUMNS)).reset_index()
+    wide.columns.name = None
+    return wide.astype(object).where(wide.notna(), None)
+
+
+def _winback_report(spec: SheetSpec, store, transactions, contacts, analysis) -> None:
+    try:
+        from klant_xl.winback import winback_report
+    except ImportError:  # pragma: no cover - before the winback module existed
+        return
+    tracking = tracking_frame(store)
+    try:
+        report = winback_report(tracking, transactions, analysis.reference_date, analysis.inactive_days, contacts)
+    except KlantXLError as exc:
+        add_winback_report(spec, None, str(exc))
+        return
+    add_winback_report(spec, report)
 
 
 def _formules_sheet(transactions) -> SheetSpec | None:
@@ -235,7 +261,10 @@ def refresh(port, progress=None) -> RefreshReport:
 
     started = time.perf_counter()
     step("Klantanalyse: bladen schrijven…")
-    store_spec = _keep_user_columns(port, specs)
+    store_spec, store = _keep_user_columns(port, specs)
+    winback = next((s for s in specs if s.name == "Winback"), None)
+    if winback is not None:
+        _winback_report(winback, store, transactions, contacts, analysis)
     for spec in [*specs, store_spec]:
         port.write_sheet(spec, index=_position(port, spec.name))
     timings["schrijven"] = time.perf_counter() - started
