@@ -292,9 +292,9 @@ class OfflineWorkbook:
 
     def _find_table(self, name: str):
         for ws in self.wb.worksheets:
-            for table_name, table in ws.tables.items():
+            for table_name in ws.tables:
                 if table_name.lower() == name.lower():
-                    return ws, table
+                    return ws, ws.tables[table_name]
         return None, None
 
     def read_table(self, name: str) -> pd.DataFrame | None:
@@ -302,7 +302,7 @@ class OfflineWorkbook:
         ws, table = self._find_table(name)
         if table is None:
             return None
-        ref = table.ref if isinstance(table, Table) else table
+        ref = table.ref
         min_col, min_row, max_col, max_row = range_boundaries(ref)
         rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
                                                max_col=max_col, values_only=True)]
