@@ -10,7 +10,9 @@ features openpyxl would drop (:mod:`klant_xl.excel.features`).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -26,11 +28,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from klant_xl.errors import WerkmapFout
-from klant_xl.excel import features
+from klant_xl.excel import features, splice
 from klant_xl.excel.files import atomic_write, refuse_if_open
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 
 __all__ = ["OfflineWorkbook", "STYLES", "render_sheet"]
+
+#: Sheets whose cell data bypass openpyxl when the sheet part is at least this big (bytes, uncompressed).
+STUB_MIN_BYTES = 2_000_000
+#: Sheets always loaded by openpyxl: the refresh reads their named cells / its own store through it.
+NEVER_STUBBED = ("Instellingen", "_bewaard")
 
 NAVY = "1F4E78"
 STYLES = {
@@ -272,6 +279,8 @@ class OfflineWorkbook:
         self._removed: Counter = Counter()
         self._added: Counter = Counter()
         self._written_sheets: set[str] = set()
+        self._stubs: dict = {}
+        self._shared_strings = None
         if workbook is not None:
             self.wb = workbook
         elif self.path is not None:
@@ -279,12 +288,19 @@ class OfflineWorkbook:
                 raise WerkmapFout(f"Werkmap '{self.path}' bestaat niet.")
             features.refuse_unsupported(self.path)
             try:
-                self.wb = load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm",
-                                        rich_text=False)
-            except (OSError, KeyError, ValueError) as exc:
+                self.wb = self._load(self.path)
+            except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
                 raise WerkmapFout(f"Werkmap '{self.path.name}' is niet te lezen: {exc}") from exc
         else:
             self.wb = Workbook()
+
+    def _load(self, path: Path):
+        """Load with openpyxl; big sheets other than Instellingen are stubbed (:mod:`klant_xl.excel.splice`)."""
+        keep_vba = path.suffix.lower() == ".xlsm"
+        data = path.read_bytes()
+        candidates = [name for name in _workbook_sheet_names(data) if name not in NEVER_STUBBED]
+        light, self._stubs, self._shared_strings = splice.make_stubs(data, candidates, STUB_MIN_BYTES)
+        return load_workbook(io.BytesIO(light), keep_vba=keep_vba, rich_text=False)
 
     # ----------------------------------------------------------------- reading
     def sheet_names(self) -> list[str]:
@@ -304,8 +320,13 @@ class OfflineWorkbook:
             return None
         ref = table.ref
         min_col, min_row, max_col, max_row = range_boundaries(ref)
-        rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
-                                               max_col=max_col, values_only=True)]
+        if ws.title in self._stubs and ws.title not in self._written_sheets:
+            rows = self._calamine_rows(ws.title)
+            rows = [(r[min_col - 1:max_col] + [None] * max_col)[:max_col - min_col + 1]
+                    for r in rows[min_row - 1:max_row]]
+        else:
+            rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
+                                                   max_col=max_col, values_only=True)]
         frame = _frame_from_rows(rows, name)
         if frame is not None:
             frame.index = pd.RangeIndex(min_row + 1, min_row + 1 + len(frame))
@@ -340,20 +361,24 @@ class OfflineWorkbook:
             frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
         return frame
 
+    def _calamine_rows(self, sheet: str) -> list[list]:
+        """All rows of a sheet of the file on disk, from A1, read with python-calamine."""
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_path(str(self.path))
+        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return [[_calamine_value(v) for v in r] for r in rows]
+
     def _read_with_calamine(self, sheet: str, ref: str | None) -> pd.DataFrame | None:
         """Read a sheet of the file on disk with python-calamine (fast); None when not possible."""
         if self.path is None or sheet in self._written_sheets:
             return None
         try:
-            from python_calamine import CalamineWorkbook
-        except ImportError:  # pragma: no cover - calamine is a dependency
+            rows = self._calamine_rows(sheet)
+        except Exception as exc:  # noqa: BLE001 - fall back to openpyxl unless the cells are not loaded
+            if sheet in self._stubs:
+                raise WerkmapFout(f"Blad '{sheet}' is niet te lezen: {exc}") from exc
             return None
-        try:
-            book = CalamineWorkbook.from_path(str(self.path))
-            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except Exception:  # noqa: BLE001 - fall back to openpyxl
-            return None
-        rows = [[None if v == "" else v for v in r] for r in rows]
         if ref is not None:
             min_col, first_row, max_col, max_row = range_boundaries(ref)
             rows = [r[min_col - 1:max_col] for r in rows[first_row - 1:max_row]]
@@ -362,7 +387,6 @@ class OfflineWorkbook:
             while rows and all(v is None for v in rows[0]):
                 rows.pop(0)
                 first_row += 1
-        rows = [[_calamine_value(v) for v in r] for r in rows]
         frame = _frame_from_rows(rows, sheet)
         if frame is not None:
             frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
@@ -381,8 +405,13 @@ class OfflineWorkbook:
             sheet, ref = destinations[0]
             if sheet not in self.wb.sheetnames:
                 continue
-            cell = self.wb[sheet][ref.replace("$", "").split(":")[0]]
-            values[name] = cell.value
+            coordinate = ref.replace("$", "").split(":")[0]
+            if sheet in self._stubs and sheet not in self._written_sheets:
+                col, row, _, _ = range_boundaries(coordinate)
+                rows = self._calamine_rows(sheet)
+                values[name] = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else None
+                continue
+            values[name] = self.wb[sheet][coordinate].value
         return values
 
     # ----------------------------------------------------------------- writing
@@ -439,6 +468,9 @@ class OfflineWorkbook:
                 if self.wb.vba_archive is None:
                     raise WerkmapFout("Een .xlsm-werkmap heeft een VBA-project nodig; gebruik het sjabloon.")
             self.wb.save(tmp)
+            if self._stubs:
+                kept = {name for name in self._stubs if name not in self._written_sheets}
+                splice.splice_back(tmp, self._stubs, kept, self._shared_strings)
             if self.path is not None and self.path.exists():
                 features.restore_custom_ui(self.path, tmp)
                 features.check_kept(self.path, tmp, self._removed, self._added)
@@ -448,6 +480,13 @@ class OfflineWorkbook:
 
 
 def _calamine_value(value):
+    if value == "":
+        return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
+
+
+def _workbook_sheet_names(data: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return list(splice.sheet_parts(archive))
