@@ -15,7 +15,8 @@ import pytest
 
 from klant_xl.excel.refresh import refresh_workbook
 from klant_xl.excel.template import build_template
-from tests.excel_helpers import load, named_cell
+import klant_xl.excel.offline as offline
+from tests.excel_helpers import inputs_snapshot, load, named_cell
 
 pytestmark = pytest.mark.soffice
 
@@ -43,11 +44,28 @@ def converted(soffice, tmp_path_factory):
             named_cell(wb, name).value = value
         wb.save(seed)
         refresh_workbook(seed)
+        # A file saved by another program (LibreOffice: shared strings, its own styles) refreshed through
+        # the fast path for big sheets
+        profile = f"-env:UserInstallation=file://{folder}/profile"
+        lo = folder / "lo"
+        result = subprocess.run([soffice, "--headless", "--norestore", profile, "--convert-to", "xlsx",
+                                 "--outdir", str(lo), str(template)], capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+        spliced = folder / "gesplitst.xlsx"
+        shutil.copy(lo / "sjabloon.xlsx", spliced)
+        _CACHE["lo_inputs"] = inputs_snapshot(spliced)
+        original = offline.STUB_MIN_BYTES
+        offline.STUB_MIN_BYTES = 0
+        try:
+            refresh_workbook(spliced)
+        finally:
+            offline.STUB_MIN_BYTES = original
+        _CACHE["spliced"] = spliced
         out = folder / "csv"
         out.mkdir()
         result = subprocess.run(
-            [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{folder}/profile",
-             "--convert-to", CSV_FILTER, "--outdir", str(out), str(template), str(seed)],
+            [soffice, "--headless", "--norestore", profile,
+             "--convert-to", CSV_FILTER, "--outdir", str(out), str(template), str(seed), str(spliced)],
             capture_output=True, text=True, timeout=600,
         )
         assert result.returncode == 0, result.stderr
@@ -65,7 +83,7 @@ def _sheet(folder: Path, stem: str, sheet: str) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-@pytest.mark.parametrize("stem", ["sjabloon", "seed"])
+@pytest.mark.parametrize("stem", ["sjabloon", "seed", "gesplitst"])
 def test_every_sheet_opens_without_errors(converted, stem):
     for sheet in VISIBLE:
         rows = _sheet(converted, stem, sheet)
@@ -95,3 +113,11 @@ def test_template_projectie_uses_measured_values_when_instellingen_empty(convert
     start = _num(rows[4][1])
     assert start > 0
     assert round(_num(rows[17][1])) == round(start)
+
+
+def test_libreoffice_file_refreshed_through_the_fast_path(converted):
+    spliced = _CACHE["spliced"]
+    assert inputs_snapshot(spliced) == _CACHE["lo_inputs"]
+    template_rows = _sheet(converted, "sjabloon", "Transacties")
+    assert _sheet(converted, "gesplitst", "Transacties") == template_rows
+    assert len(template_rows) > 10_000
