@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,9 +58,11 @@ def run_one(n: int) -> dict:
     report = refresh_workbook(path)
     total = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    size = path.stat().st_size
+    shutil.rmtree(folder, ignore_errors=True)
     return {"n": n, "klanten": int(len(report.analysis.summary)), "bouwen": build, "totaal": total,
             **{p: report.timings.get(p, 0.0) for p in PHASES}, "piek_mb": peak / 1024,
-            "piek_bouwen_mb": before / 1024, "bestand_mb": path.stat().st_size / 2**20}
+            "piek_bouwen_mb": before / 1024, "bestand_mb": size / 2**20}
 
 
 def main(argv: list[str]) -> None:

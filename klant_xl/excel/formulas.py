@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 
-from klant_xl.excel.spec import Cells, SheetSpec
+from klant_xl.excel.spec import Cells, SheetSpec, column_letter
 
 __all__ = ["MAX_EXAMPLE_ROWS", "examples", "formulas_sheet"]
 
@@ -85,5 +85,6 @@ def formulas_sheet(transactions: pd.DataFrame) -> SheetSpec:
             value = _plain(result)
             c.add(row, 3, value, kind=_kind(value))
             row += 2
-    return SheetSpec("Formules", [c], widths={"A": 24, "B": 62, "C": 18, "D": 16, "E": 16, "F": 16, "G": 16,
-                                              "H": 16, "I": 16, "J": 16})
+    widths = {"A": 24, "B": 90}
+    widths.update({column_letter(i): 16 for i in range(3, 25)})
+    return SheetSpec("Formules", [c], widths=widths)
