@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, TeWeinigGegevens
+from klant_xl.formatting import format_percent
 from klant_xl.summary import _days, _is_purchase, _occasion_keys, _require, customer_summary, resolve_reference_date
 
 __all__ = [
@@ -287,11 +288,6 @@ class DerivedThresholds:
     observed_gaps: int
 
 
-def _percent(value: float) -> str:
-    text = f"{value * 100:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") + "%"
-
-
 def derive_thresholds(
     transactions: pd.DataFrame,
     reference_date=None,
@@ -353,10 +349,10 @@ def derive_thresholds(
         lost_days=lost_days,
         return_share=return_share,
         inactive_sentence=(
-            f"{_percent(share)} van de klanten die terugkomen, doet dat binnen {inactive_days:.0f} dagen."
+            f"{format_percent(share)} van de klanten die terugkomen, doet dat binnen {inactive_days:.0f} dagen."
         ),
         lost_sentence=(
-            f"Na {lost_days:.0f} dagen zonder aankoop komt nog minder dan {_percent(level)} van de klanten terug."
+            f"Na {lost_days:.0f} dagen zonder aankoop komt nog minder dan {format_percent(level)} van de klanten terug."
         ),
         survival=curve,
         observed_gaps=observed_gaps,
