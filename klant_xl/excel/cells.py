@@ -1,0 +1,316 @@
+"""Cell values in, cell values out: the conversions every Excel function shares (a shell).
+
+Range arguments of the Excel functions are declared with xlwings' ``"raw"``
+converter, so a whole column of a million cells reaches Python without a
+per-cell pass through xlwings, and are normalised here, vectorised where it
+matters. They arrive as each xlwings runtime delivers them:
+
+- classic xlwings (COM, Windows): a scalar for one cell, a tuple of row
+  tuples for several; date cells as tz-aware ``datetime``; currency cells as
+  ``decimal.Decimal``; blanks as ``None``; error cells as COM's integer codes;
+- xlwings Lite / Server (Office.js): a scalar for one cell, a flat list for a
+  single row, a list of rows otherwise; dates as Excel serial numbers; blanks
+  as ``None`` or ``""``; error cells as ``{"type": "Error", ...}``.
+
+Results go back through xlwings' default converter (which turns dates into
+Excel dates in both runtimes): :func:`table` makes a list of rows with a
+header row, blanks for missing values (NaN would be ``#NUM!`` in Office.js).
+
+Row numbers in messages count like a table that starts in row 1: the first
+data row is row 2. A header cell at the top of a range (``Datum`` when the
+user selects ``B1:B500`` or the whole column ``B:B``) is recognised and
+skipped, so the numbers then match the sheet's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import functools
+import logging
+import math
+
+import numpy as np
+import pandas as pd
+
+from klant_xl.errors import InvoerFout, KlantXLError, WaardeFout
+
+__all__ = [
+    "ExcelFout",
+    "column",
+    "excel_function",
+    "first_value",
+    "rows",
+    "table",
+    "transactions",
+]
+
+logger = logging.getLogger(__name__)
+
+#: COM's integer codes of error cells, with the name Dutch Excel shows.
+COM_ERRORS = {
+    -2146826281: "#DEEL/0!",
+    -2146826246: "#N/B",
+    -2146826259: "#NAAM?",
+    -2146826288: "#LEEG!",
+    -2146826252: "#GETAL!",
+    -2146826265: "#VERW!",
+    -2146826273: "#WAARDE!",
+}
+#: Office.js error names (English, also used by Office.js data types) -> Dutch.
+ERROR_NAMES = {
+    "#DIV/0!": "#DEEL/0!",
+    "#N/A": "#N/B",
+    "#NAME?": "#NAAM?",
+    "#NULL!": "#LEEG!",
+    "#NUM!": "#GETAL!",
+    "#REF!": "#VERW!",
+    "#VALUE!": "#WAARDE!",
+    "Div0": "#DEEL/0!",
+    "NotAvailable": "#N/B",
+    "Name": "#NAAM?",
+    "Null": "#LEEG!",
+    "Num": "#GETAL!",
+    "Ref": "#VERW!",
+    "Value": "#WAARDE!",
+}
+
+#: The first data row's number (the header is row 1).
+FIRST_ROW = 2
+
+#: Most rows a range may have (Excel's sheet height).
+MAX_ROWS = 1_048_576
+
+
+class ExcelFout:
+    """An error cell (``#N/B``, ``#DEEL/0!``...): shows as its Dutch name in messages."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ExcelFout) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+_PLAIN_KINDS = {float, str, type(None), bool}
+
+
+def _clean_cell(value):
+    """One cell normalised: blanks -> None, naive datetimes, errors -> ExcelFout, Decimal -> float."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return None if value == "" else value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if value in COM_ERRORS:
+            return ExcelFout(COM_ERRORS[value])
+        return value
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is not None else value
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        if value.get("type") == "Error":
+            name = value.get("basicValue") or value.get("errorType") or "#WAARDE!"
+            return ExcelFout(ERROR_NAMES.get(name, name))
+        return _clean_cell(value.get("basicValue"))
+    if type(value).__name__ == "JsNull":  # Pyodide >= 0.28: an empty cell
+        return None
+    return value
+
+
+def _clean(values: list) -> list:
+    """Normalise a flat list of cells; a fast path when all cells are plain numbers, text or blanks."""
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN_KINDS:
+        if str in kinds and "" in values:
+            return [None if v == "" else v for v in values]
+        return values
+    return [_clean_cell(v) for v in values]
+
+
+def rows(value) -> list:
+    """A range argument as a list of rows (a scalar is one cell, a flat list one row)."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return []
+        if isinstance(value[0], (list, tuple)):
+            return value
+        return [value]
+    return [[value]]
+
+
+def column(value, name: str) -> list:
+    """The cells of a one-column (or one-row) range as a flat, normalised list.
+
+    Raises
+    ------
+    InvoerFout
+        When the range has several rows and several columns.
+    """
+    grid = rows(value)
+    n_rows = len(grid)
+    n_cols = len(grid[0]) if n_rows else 0
+    if n_rows > MAX_ROWS:
+        raise InvoerFout(f"{name} heeft meer dan {MAX_ROWS:,} rijen.".replace(",", "."))
+    if n_rows > 1 and n_cols > 1:
+        raise InvoerFout(f"{name} moet één kolom zijn, niet {n_cols} kolommen: kies één kolom van de tabel.")
+    if n_cols == 1:
+        flat = [r[0] for r in grid]
+    else:
+        flat = list(grid[0]) if n_rows else []
+    return _clean(flat)
+
+
+def first_value(value, name: str):
+    """A single-value argument (peildatum, a percentage): one cell, or an error naming the argument."""
+    if isinstance(value, (list, tuple)):
+        grid = rows(value)
+        cells = [c for r in grid for c in r]
+        if len(cells) != 1:
+            raise InvoerFout(f"{name} moet één waarde zijn, geen bereik van {len(cells)} cellen.")
+        value = cells[0]
+    value = _clean_cell(value)
+    if isinstance(value, ExcelFout):
+        raise WaardeFout(name, None, value, "een foutwaarde")
+    return value
+
+
+def _is_header(value, names) -> bool:
+    return isinstance(value, str) and value.strip().lower() in names
+
+
+def _header_names(canonical: str) -> set:
+    from klant_xl.reading import HEADER_ALIASES
+
+    names = {canonical.lower()}
+    aliases = HEADER_ALIASES.get(canonical, ()) if isinstance(HEADER_ALIASES, dict) else ()
+    names.update(str(a).strip().lower() for a in aliases)
+    return names
+
+
+def _last_filled(columns: list[list]) -> int:
+    last = 0
+    for values in columns:
+        i = len(values)
+        while i > last and values[i - 1] is None:
+            i -= 1
+        last = max(last, i)
+    return last
+
+
+def transactions(klanten, datums, bedragen=None) -> pd.DataFrame:
+    """Columns of a transactions table (as cells) -> the canonical transactions frame.
+
+    Parameters
+    ----------
+    klanten, datums : range values
+        One column each: customer ids and dates (date cells, serial numbers or text).
+    bedragen : range value, optional
+        Amounts; ``None`` when the user left the argument out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`klant_xl.reading.read_transactions` of the cells; trailing blank
+        rows and a header row at the top are dropped; the index is the row
+        number (first data row 2).
+    """
+    from klant_xl.reading import read_transactions
+
+    parts = {"Klant": column(klanten, "Klanten"), "Datum": column(datums, "Datums")}
+    if bedragen is not None:
+        parts["Bedrag"] = column(bedragen, "Bedragen")
+    lengths = {len(v) for v in parts.values()}
+    if len(lengths) > 1:
+        sizes = ", ".join(f"{k.lower()} {len(v)}" for k, v in parts.items())
+        raise InvoerFout(f"De bereiken zijn niet even lang ({sizes} rijen): kies kolommen van dezelfde tabel.")
+    columns = list(parts.values())
+    end = _last_filled(columns)
+    start = 0
+    if end and (_is_header(parts["Datum"][0], _header_names("Datum")) or _is_header(parts["Klant"][0], _header_names("Klant"))):
+        start = 1
+    frame = pd.DataFrame(
+        {name: pd.Series(values[start:end], dtype=object) for name, values in parts.items()},
+    )
+    frame.index = pd.RangeIndex(FIRST_ROW, FIRST_ROW + len(frame))
+    if frame.empty:
+        raise InvoerFout("Er zijn geen transacties: de bereiken met klanten en datums zijn leeg.")
+    return read_transactions(frame)
+
+
+def table(frame: pd.DataFrame, index: bool = False) -> list[list]:
+    """A frame as rows for Excel: header row first, blanks for missing values, dates as datetimes."""
+    if index:
+        frame = frame.reset_index()
+    header = [str(c) for c in frame.columns]
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            values = [None if v is pd.NaT else v.to_pydatetime() for v in series]
+        elif pd.api.types.is_bool_dtype(series):
+            values = series.tolist()
+        elif pd.api.types.is_integer_dtype(series) or pd.api.types.is_float_dtype(series):
+            array = series.to_numpy(dtype=float, na_value=np.nan)
+            values = [None if math.isnan(v) else v for v in array.tolist()]
+        else:
+            values = [None if _missing(v) else _plain(v) for v in series.tolist()]
+        columns.append(values)
+    return [header, *map(list, zip(*columns))] if columns and len(frame) else [header]
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def number(value):
+    """A float result for a cell: NaN and infinity become blank (Office.js would show #NUM!)."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def excel_function(func):
+    """Make a Python function safe to call from a cell.
+
+    A :class:`KlantXLError` becomes its Dutch message as the cell's value;
+    any other exception a short Dutch message naming the function (the
+    traceback goes to the log, never into the cell).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        try:
+            return func(*args)
+        except KlantXLError as exc:
+            return str(exc)
+        except RecursionError:
+            logger.exception("%s failed", func.__name__)
+            return f"{func.__name__}: de invoer is te groot of te diep genest."
+        except MemoryError:
+            return f"{func.__name__}: te weinig geheugen voor deze invoer; kies een kleiner bereik."
+        except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
+            logger.exception("%s failed", func.__name__)
+            return f"{func.__name__}: onverwachte fout ({type(exc).__name__}); controleer de invoer."
+
+    return wrapper
