@@ -58,10 +58,10 @@ def project_customers(start, new_rate, churn_rate, years, winback_rate=0.0) -> p
     [1000, 1280, 1638, 2097]
     """
     try:
-        start = float(start)
+        start_count = float(start)
     except (TypeError, ValueError) as exc:
         raise InvoerFout(f"Aantal klanten bij de start is geen getal: {start!r}") from exc
-    if start < 0 or math.isnan(start):
+    if start_count < 0 or math.isnan(start_count):
         raise InvoerFout(f"Aantal klanten bij de start mag niet negatief zijn: {start!r}")
     new = _rate(new_rate, "Nieuwe klanten %", upper=100.0)
     churn = _rate(churn_rate, "Verloop %")
@@ -74,7 +74,7 @@ def project_customers(start, new_rate, churn_rate, years, winback_rate=0.0) -> p
         raise InvoerFout(f"Aantal jaren moet een geheel getal van 0 tot 200 zijn: {years!r}")
     growth = 1.0 + new - churn * (1.0 - winback)
     year = np.arange(n_years + 1)
-    return pd.DataFrame({"Jaar": year, "Aantal klanten": start * growth**year})
+    return pd.DataFrame({"Jaar": year, "Aantal klanten": start_count * growth**year})
 
 
 def cumulative_loss(churn_rate, years) -> float:
