@@ -193,13 +193,11 @@ def _is_header(value, names) -> bool:
 def _header_names(canonical: str) -> set:
     from klant_xl.reading import HEADER_ALIASES
 
-    names = {canonical.lower()}
-    aliases = HEADER_ALIASES.get(canonical, ()) if isinstance(HEADER_ALIASES, dict) else ()
-    names.update(str(a).strip().lower() for a in aliases)
-    return names
+    return {n.strip().lower() for n in (canonical, *HEADER_ALIASES.get(canonical, ()))}
 
 
 def _last_filled(columns: list[list]) -> int:
+    """Rows up to the last one with any value (a whole-column reference ends in blanks)."""
     last = 0
     for values in columns:
         i = len(values)
@@ -209,8 +207,15 @@ def _last_filled(columns: list[list]) -> int:
     return last
 
 
+def _raise_on_error_cells(values: list, name: str, first_row: int) -> None:
+    if not any(isinstance(v, ExcelFout) for v in values):
+        return
+    pos = next(i for i, v in enumerate(values) if isinstance(v, ExcelFout))
+    raise WaardeFout(name, first_row + pos, values[pos], "een foutwaarde")
+
+
 def transactions(klanten, datums, bedragen=None) -> pd.DataFrame:
-    """Columns of a transactions table (as cells) -> the canonical transactions frame.
+    """Columns of a transactions table, as cells, to the canonical transactions frame.
 
     Parameters
     ----------
@@ -222,9 +227,8 @@ def transactions(klanten, datums, bedragen=None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :func:`klant_xl.reading.read_transactions` of the cells; trailing blank
-        rows and a header row at the top are dropped; the index is the row
-        number (first data row 2).
+        :func:`klant_xl.reading.read_transactions` of the cells, after dropping
+        trailing blank rows and a header row at the top; rows are numbered from 2.
     """
     from klant_xl.reading import read_transactions
 
@@ -235,18 +239,20 @@ def transactions(klanten, datums, bedragen=None) -> pd.DataFrame:
     if len(lengths) > 1:
         sizes = ", ".join(f"{k.lower()} {len(v)}" for k, v in parts.items())
         raise InvoerFout(f"De bereiken zijn niet even lang ({sizes} rijen): kies kolommen van dezelfde tabel.")
-    columns = list(parts.values())
-    end = _last_filled(columns)
+    end = _last_filled(list(parts.values()))
     start = 0
-    if end and (_is_header(parts["Datum"][0], _header_names("Datum")) or _is_header(parts["Klant"][0], _header_names("Klant"))):
+    if end and (
+        _is_header(parts["Datum"][0], _header_names("Datum")) or _is_header(parts["Klant"][0], _header_names("Klant"))
+    ):
         start = 1
-    frame = pd.DataFrame(
-        {name: pd.Series(values[start:end], dtype=object) for name, values in parts.items()},
-    )
-    frame.index = pd.RangeIndex(FIRST_ROW, FIRST_ROW + len(frame))
-    if frame.empty:
+    if end <= start:
         raise InvoerFout("Er zijn geen transacties: de bereiken met klanten en datums zijn leeg.")
-    return read_transactions(frame)
+    columns = {}
+    for name, values in parts.items():
+        values = values[start:end]
+        _raise_on_error_cells(values, name, FIRST_ROW)
+        columns[name] = pd.Series(values, dtype=object)
+    return read_transactions(pd.DataFrame(columns), first_row=FIRST_ROW)
 
 
 def table(frame: pd.DataFrame, index: bool = False) -> list[list]:
@@ -259,7 +265,7 @@ def table(frame: pd.DataFrame, index: bool = False) -> list[list]:
         series = frame[name]
         if pd.api.types.is_datetime64_any_dtype(series):
             values = [None if v is pd.NaT else v.to_pydatetime() for v in series]
-        elif pd.api.types.is_bool_dtype(series):
+        elif pd.api.types.is_bool_dtype(series) or (pd.api.types.is_integer_dtype(series) and not series.hasnans):
             values = series.tolist()
         elif pd.api.types.is_integer_dtype(series) or pd.api.types.is_float_dtype(series):
             array = series.to_numpy(dtype=float, na_value=np.nan)
