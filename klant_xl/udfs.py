@@ -15,9 +15,10 @@ One module for both xlwings runtimes:
   there is no ``Book.caller()``; so none of those is used here and every date
   argument accepts serial numbers, datetimes and text alike.
 
-Range arguments use xlwings' ``"raw"`` converter (a whole column of a million
-cells would otherwise be cleaned cell by cell in Python) and are normalised by
-:mod:`klant_xl.excel.cells`. The function docstrings are the one-sentence
+Every argument uses xlwings' ``"raw"`` converter: a whole column of a million
+cells would otherwise be cleaned cell by cell in Python, and the default
+converter turns an error cell into ``None`` (which would silently mean "use the
+default"). :mod:`klant_xl.excel.cells` normalises what each runtime delivers. The function docstrings are the one-sentence
 Dutch descriptions the function wizard shows; the core functions carry the
 documentation.
 
@@ -128,9 +129,9 @@ def _result(value):
 
 @xw.func(category=CATEGORY)
 @xw.arg("laatste_datum", "raw", doc="Datum van de laatste aankoop: één cel of een kolom (datum, serienummer of tekst zoals 23-11-2026).")
-@xw.arg("peildatum", doc="Datum waarop de status geldt, bijv. VANDAAG(). Leeg = de laatste datum in laatste_datum (bij één cel dus altijd Actief).")
-@xw.arg("dagen_inactief", doc=f"Dagen zonder aankoop waarna een klant inactief is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[0]:.0f}; afleiden uit de gegevens: DREMPEL_INACTIEF.")
-@xw.arg("dagen_verloren", doc=f"Dagen zonder aankoop waarna een klant verloren is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[1]:.0f}; afleiden uit de gegevens: DREMPEL_VERLOREN.")
+@xw.arg("peildatum", "raw", doc="Datum waarop de status geldt, bijv. VANDAAG(). Leeg = de laatste datum in laatste_datum (bij één cel dus altijd Actief).")
+@xw.arg("dagen_inactief", "raw", doc=f"Dagen zonder aankoop waarna een klant inactief is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[0]:.0f}; afleiden uit de gegevens: DREMPEL_INACTIEF.")
+@xw.arg("dagen_verloren", "raw", doc=f"Dagen zonder aankoop waarna een klant verloren is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[1]:.0f}; afleiden uit de gegevens: DREMPEL_VERLOREN.")
 @excel_function
 def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verloren=None):
     """Status (Actief, Inactief of Verloren) uit de datum van de laatste aankoop."""
@@ -154,14 +155,16 @@ def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verlor
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
 @xw.arg("bedragen", "raw", doc=_BEDRAGEN)
-@xw.arg("peildatum", doc=_PEILDATUM)
-@xw.arg("dagen_inactief", doc=_INACTIEF)
-@xw.arg("dagen_verloren", doc=_VERLOREN)
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
 @excel_function
 def KLANTSTATUS_TABEL(klanten, datums, bedragen=None, peildatum=None, dagen_inactief=None, dagen_verloren=None):
     """Tabel met per klant de aankopen, omzet, dagen sinds de laatste aankoop en de status."""
     transactions = cells.transactions(klanten, datums, bedragen)
     summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
+    if summary.empty:
+        raise InvoerFout(f"Geen aankopen op of voor de peildatum {summary.attrs['peildatum']:%d-%m-%Y}.")
     inactive, lost = _thresholds(transactions, summary.attrs["peildatum"], dagen_inactief, dagen_verloren)
     status = customer_status(summary, inactive, lost, mark_new=DEFAULTS.mark_new)
     shown = [c for c in SUMMARY_COLUMNS if c not in ("Eerste product", "Laatste product")]
@@ -193,7 +196,7 @@ STATISTICS = {
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("statistiek", doc="\"gemiddelde\" (standaard), \"mediaan\", \"p10\", \"p25\", \"p75\", \"p90\" (percentielen) of \"aantal\" (aantal tussenpozen).")
+@xw.arg("statistiek", "raw", doc="\"gemiddelde\" (standaard), \"mediaan\", \"p10\", \"p25\", \"p75\", \"p90\" (percentielen) of \"aantal\" (aantal tussenpozen).")
 @excel_function
 def TIJD_TUSSEN_AANKOPEN(klanten, datums, statistiek=None):
     """Aantal dagen tussen twee opeenvolgende aankopen van dezelfde klant."""
@@ -208,7 +211,7 @@ def TIJD_TUSSEN_AANKOPEN(klanten, datums, statistiek=None):
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("aandeel", doc="Aandeel van de terugkerende klanten dat binnen de drempel terugkomt. Leeg = 80%.")
+@xw.arg("aandeel", "raw", doc="Aandeel van de terugkerende klanten dat binnen de drempel terugkomt. Leeg = 80%.")
 @excel_function
 def DREMPEL_INACTIEF(klanten, datums, aandeel=None):
     """Aantal dagen waarbinnen de meeste terugkerende klanten (standaard 80%) opnieuw kopen; daarna heet een klant inactief."""
@@ -219,7 +222,7 @@ def DREMPEL_INACTIEF(klanten, datums, aandeel=None):
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("kans", doc="Kans op terugkomst waaronder een klant verloren heet. Leeg = 5%.")
+@xw.arg("kans", "raw", doc="Kans op terugkomst waaronder een klant verloren heet. Leeg = 5%.")
 @excel_function
 def DREMPEL_VERLOREN(klanten, datums, kans=None):
     """Aantal dagen zonder aankoop waarna bijna geen klant (standaard minder dan 5%) nog terugkomt; daarna heet een klant verloren."""
@@ -230,9 +233,9 @@ def DREMPEL_VERLOREN(klanten, datums, kans=None):
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("begin", doc="Eerste dag van de periode, bijv. DATUM(2025;1;1).")
-@xw.arg("eind", doc="Dag na de periode, bijv. DATUM(2026;1;1).")
-@xw.arg("dagen_inactief", doc=_INACTIEF)
+@xw.arg("begin", "raw", doc="Eerste dag van de periode, bijv. DATUM(2025;1;1).")
+@xw.arg("eind", "raw", doc="Dag na de periode, bijv. DATUM(2026;1;1).")
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
 @excel_function
 def CHURN_PERCENTAGE(klanten, datums, begin, eind, dagen_inactief=None):
     """Verloop: aandeel van de klanten die actief waren op de begindatum en niet meer op de einddatum."""
@@ -240,7 +243,7 @@ def CHURN_PERCENTAGE(klanten, datums, begin, eind, dagen_inactief=None):
     start, end = _date(begin, "Begin"), _date(eind, "Eind")
     if start is None or end is None:
         raise InvoerFout("Geef een begin- en een einddatum op.")
-    inactive, _ = _thresholds(transactions, end, dagen_inactief, None)
+    inactive = _days(dagen_inactief, "Dagen inactief") or _thresholds(transactions, end, None, None)[0]
     result = churn_over_period(transactions, start, end, inactive)
     if not result.active_at_start:
         raise InvoerFout(f"Geen actieve klanten op {start:%d-%m-%Y}: het verloop is niet te berekenen.")
@@ -251,11 +254,11 @@ def CHURN_PERCENTAGE(klanten, datums, begin, eind, dagen_inactief=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("start", doc="Aantal klanten nu.")
-@xw.arg("nieuw_pct", doc="Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.")
-@xw.arg("verloop_pct", doc="Verloop (churn) per jaar, bijv. 30%.")
-@xw.arg("jaren", doc="Aantal jaren vooruit (0 tot 200).")
-@xw.arg("terugwin_pct", doc="Deel van de vertrekkers dat je terugwint, bijv. 60%. Leeg = 0%.")
+@xw.arg("start", "raw", doc="Aantal klanten nu.")
+@xw.arg("nieuw_pct", "raw", doc="Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.")
+@xw.arg("verloop_pct", "raw", doc="Verloop (churn) per jaar, bijv. 30%.")
+@xw.arg("jaren", "raw", doc="Aantal jaren vooruit (0 tot 200).")
+@xw.arg("terugwin_pct", "raw", doc="Deel van de vertrekkers dat je terugwint, bijv. 60%. Leeg = 0%.")
 @excel_function
 def CHURN_PROJECTIE(start, nieuw_pct, verloop_pct, jaren, terugwin_pct=None):
     """Tabel met het aantal klanten per jaar bij vaste percentages nieuwe klanten en verloop."""
@@ -270,8 +273,8 @@ def CHURN_PROJECTIE(start, nieuw_pct, verloop_pct, jaren, terugwin_pct=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("verloop_pct", doc="Verloop (churn) per jaar, bijv. 10%.")
-@xw.arg("jaren", doc="Aantal jaren.")
+@xw.arg("verloop_pct", "raw", doc="Verloop (churn) per jaar, bijv. 10%.")
+@xw.arg("jaren", "raw", doc="Aantal jaren.")
 @excel_function
 def CUMULATIEF_VERLIES(verloop_pct, jaren):
     """Aandeel van de huidige klanten dat na zoveel jaren vertrokken is: 1 − (1 − verloop)^jaren."""
@@ -279,8 +282,8 @@ def CUMULATIEF_VERLIES(verloop_pct, jaren):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("nieuw_pct", doc="Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.")
-@xw.arg("verloop_pct", doc="Verloop (churn) per jaar, bijv. 30%.")
+@xw.arg("nieuw_pct", "raw", doc="Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.")
+@xw.arg("verloop_pct", "raw", doc="Verloop (churn) per jaar, bijv. 30%.")
 @excel_function
 def VERDUBBELINGSTIJD(nieuw_pct, verloop_pct):
     """Aantal jaren tot het klantenbestand verdubbelt bij vaste groei."""

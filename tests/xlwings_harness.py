@@ -325,7 +325,7 @@ class OfficeJsEngineImpl:
         return x
 
 
-def _register_engines() -> None:
+def register_engines() -> None:
     names = [engine.name for engine in xlwings.engines]
     if "excel" not in names:
         xlwings.engines.add(Engine(impl=ComEngineImpl()))
@@ -437,7 +437,7 @@ def call(name: str, *args, module=None):
     legacy ``expand``: missing -> default, range -> read through the engine,
     literal -> read as a value, result -> ``conversion.write``.
     """
-    _register_engines()
+    register_engines()
     module = module or classic_module()
     func = getattr(module, name)
     func_info = func.__xlfunc__
@@ -496,7 +496,7 @@ def call_officejs(name: str, *args, module=None):
 
     Dates come back as serial numbers here (no date format known), NaN as ``#NUM!``.
     """
-    _register_engines()
+    register_engines()
     module = module or classic_module()
     func = getattr(module, name)
     func_info = func.__xlfunc__

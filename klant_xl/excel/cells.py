@@ -269,7 +269,7 @@ def table(frame: pd.DataFrame, index: bool = False) -> list[list]:
             values = series.tolist()
         elif pd.api.types.is_integer_dtype(series) or pd.api.types.is_float_dtype(series):
             array = series.to_numpy(dtype=float, na_value=np.nan)
-            values = [None if math.isnan(v) else v for v in array.tolist()]
+            values = [v if math.isfinite(v) else None for v in array.tolist()]
         else:
             values = [None if _missing(v) else _plain(v) for v in series.tolist()]
         columns.append(values)
