@@ -167,7 +167,7 @@ def test_churn_projectie_bad_input(args, message):
 
 def test_churn_projectie_overflow_is_blank_not_an_error_value():
     shown = call_officejs("CHURN_PROJECTIE", 1e308, 0.4, 0.3, 10)
-    assert shown[1] == [0, 1e308] and shown[2] == [1, None]
+    assert shown[1] == [0, 1e308] and shown[2] == [1, 1.1e308] and shown[3] == [2, None]
 
 
 @pytest.mark.parametrize("runner", [call, call_officejs])
