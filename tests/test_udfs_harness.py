@@ -135,3 +135,41 @@ def test_stand_in_range_delivers_what_com_delivers():
     ).raw_value
     assert many == ((1.0, None), ("a", -2146826246), (decimal.Decimal("9.95"), True))
     assert isinstance(many[0][0], float)
+
+
+@pytest.mark.parametrize(
+    "path, snippet",
+    [
+        # results are routed to a converter by their type: klant_xl's ExcelTable relies on it
+        ("conversion/standard.py", "    def router(cls, value, rng, options):\n        return accessors.get(type(value), cls)"),
+        ("conversion/__init__.py", "accessors.get(convert, convert).router(value, rng, options).writer(options)\n    )\n"
+         "    ctx = ConversionContext(rng=rng, value=value, engine_name=engine_name)\n"
+         '    ctx.meta["write_property"] = write_property'),
+        ("conversion/__init__.py", "accessors.get(convert, convert).router(value, rng, options).writer(options)\n    )\n"
+         "    if pipeline_overrides:"),
+        ("conversion/framework.py", "            async_run = getattr(stage, \"async_run\", None)"),
+        ("conversion/standard.py", "c.engine.impl.prepare_xl_data_element(x, self.options)"),
+    ],
+)
+def test_result_routing_klant_xl_relies_on(path, snippet):
+    assert snippet in (XLWINGS_DIR / path).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("engine", ["excel", "officejs"])
+def test_excel_table_converter_matches_the_default_writer(engine):
+    """ExcelTable's shortcut writes exactly what xlwings' default writer writes for the same rows."""
+    import datetime as dt
+
+    from xlwings import conversion
+
+    from klant_xl.excel.cells import ExcelTable
+
+    harness.register_engines()
+    rows = [["Klant", "Datum", "Aantal"], ["a", dt.datetime(2026, 1, 31), 3], ["b", None, None]]
+    table = ExcelTable([list(r) for r in rows])
+    table.date_columns = (1,)
+    options = {"date_format": None, "runtime": "1.4"} if engine == "officejs" else {}
+    ours = conversion.write(table, None, dict(options), engine_name=engine)
+    default = conversion.write(rows, None, dict(options), engine_name=engine)
+    assert ours == default
+    assert table == rows  # the returned object itself is left as it was
