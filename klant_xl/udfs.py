@@ -39,6 +39,7 @@ from klant_xl.errors import InvoerFout, TeWeinigGegevens
 from klant_xl.excel import cells
 from klant_xl.excel.cells import excel_function
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
+from klant_xl.segments import customer_pyramid, rfm_segments
 from klant_xl.settings import DEFAULTS
 from klant_xl.status import (
     FALLBACK_THRESHOLDS,
@@ -63,7 +64,9 @@ __all__ = [
     "Example",
     "HERHAALAANKOOPRATIO",
     "KLANTSTATUS",
+    "KLANTPIRAMIDE",
     "KLANTSTATUS_TABEL",
+    "RFM_SEGMENT",
     "TIJD_TUSSEN_AANKOPEN",
     "VERDUBBELINGSTIJD",
 ]
@@ -161,16 +164,53 @@ def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verlor
 @excel_function
 def KLANTSTATUS_TABEL(klanten, datums, bedragen=None, peildatum=None, dagen_inactief=None, dagen_verloren=None):
     """Tabel met per klant de aankopen, omzet, dagen sinds de laatste aankoop en de status."""
+    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    shown = [c for c in SUMMARY_COLUMNS if c not in ("Eerste product", "Laatste product")]
+    if bedragen is None:
+        shown = [c for c in shown if c not in ("Omzet", "Gem. bestelwaarde")]
+    return cells.table(summary[shown].assign(Status=status)[["Status", *shown]], index=True)
+
+
+def _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren):
+    """Cells -> (transactions, summary, status): the steps every per-customer function starts with."""
     transactions = cells.transactions(klanten, datums, bedragen)
     summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
     if summary.empty:
         raise InvoerFout(f"Geen aankopen op of voor de peildatum {summary.attrs['peildatum']:%d-%m-%Y}.")
     inactive, lost = _thresholds(transactions, summary.attrs["peildatum"], dagen_inactief, dagen_verloren)
-    status = customer_status(summary, inactive, lost, mark_new=DEFAULTS.mark_new)
-    shown = [c for c in SUMMARY_COLUMNS if c not in ("Eerste product", "Laatste product")]
-    if bedragen is None:
-        shown = [c for c in shown if c not in ("Omzet", "Gem. bestelwaarde")]
-    return cells.table(summary[shown].assign(Status=status)[["Status", *shown]], index=True)
+    return transactions, summary, customer_status(summary, inactive, lost, mark_new=DEFAULTS.mark_new)
+
+
+# --------------------------------------------------------------------------- segments
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc="Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@xw.arg("dagen_verloren", "raw", doc=_VERLOREN + " Verloren klanten krijgen segment Verloren.")
+@excel_function
+def RFM_SEGMENT(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+    """Tabel met per klant de RFM-scores (1-5) en het segment, zoals Kampioenen of Slapend."""
+    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    return cells.table(rfm_segments(summary, status), index=True)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc="Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
+@excel_function
+def KLANTPIRAMIDE(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+    """Tabel met per klant de laag in de klantenpiramide: Top, Groot, Midden, Klein, Inactief of Verloren."""
+    transactions, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    pyramid = customer_pyramid(transactions, summary, status, summary.attrs["peildatum"], DEFAULTS.pyramid_cuts)
+    return cells.table(pyramid.to_frame(), index=True)
 
 
 # --------------------------------------------------------------------------- purchase behaviour
@@ -338,6 +378,10 @@ EXAMPLES: list[Example] = [
              lambda tx: KLANTSTATUS(46174.0, 46387.0, 90, 365)),
     _example("KLANTSTATUS_TABEL", f"=KLANTSTATUS_TABEL({_T}, Transacties[Bedrag])",
              lambda tx: KLANTSTATUS_TABEL(*_cols(tx, "Klant", "Datum", "Bedrag"))),
+    _example("RFM_SEGMENT", f"=RFM_SEGMENT({_T}, Transacties[Bedrag])",
+             lambda tx: RFM_SEGMENT(*_cols(tx, "Klant", "Datum", "Bedrag"))),
+    _example("KLANTPIRAMIDE", f"=KLANTPIRAMIDE({_T}, Transacties[Bedrag])",
+             lambda tx: KLANTPIRAMIDE(*_cols(tx, "Klant", "Datum", "Bedrag"))),
     _example("HERHAALAANKOOPRATIO", f"=HERHAALAANKOOPRATIO({_T})",
              lambda tx: HERHAALAANKOOPRATIO(*_cols(tx, "Klant", "Datum"))),
     _example("TIJD_TUSSEN_AANKOPEN", f'=TIJD_TUSSEN_AANKOPEN({_T}, "mediaan")',

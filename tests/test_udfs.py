@@ -41,8 +41,10 @@ CORE_FUNCTIONS = [
     "DREMPEL_INACTIEF",
     "DREMPEL_VERLOREN",
     "HERHAALAANKOOPRATIO",
+    "KLANTPIRAMIDE",
     "KLANTSTATUS",
     "KLANTSTATUS_TABEL",
+    "RFM_SEGMENT",
     "TIJD_TUSSEN_AANKOPEN",
     "VERDUBBELINGSTIJD",
 ]
@@ -122,6 +124,8 @@ def test_positional_arguments_named_as_in_the_spec(name):
         "CHURN_PERCENTAGE": ["klanten", "datums", "begin", "eind", "dagen_inactief"],
         "CHURN_PROJECTIE": ["start", "nieuw_pct", "verloop_pct", "jaren", "terugwin_pct"],
         "CUMULATIEF_VERLIES": ["verloop_pct", "jaren"],
+        "RFM_SEGMENT": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren"],
+        "KLANTPIRAMIDE": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren"],
         "VERDUBBELINGSTIJD": ["nieuw_pct", "verloop_pct"],
     }[name]
     assert [a["name"] for a in info(name)["args"]] == spec
@@ -346,6 +350,41 @@ def test_an_unexpected_error_is_a_short_dutch_message(monkeypatch):
     assert "Traceback" not in shown
 
 
+# --------------------------------------------------------------------------- segments
+
+
+@pytest.mark.parametrize("runner", [call, call_officejs])
+def test_rfm_segment_by_hand(runner):
+    # peildatum 2026-01-31, thresholds 90 / 200 days: a (275 days) Verloren, b Nieuw, c (122) Inactief.
+    # R: fewest days = 5 (b 0, c 122, a 275); F by occasions, ties first-come (c 1, b 2, a 3);
+    # M by revenue (b 50, a 60, c 100). Cells: b R5 F3 = Potentieel loyaal, c R3 F1 = Bijna slapend;
+    # a is Verloren by status whatever its cell.
+    shown = runner("RFM_SEGMENT", *shop("klanten", "datums", "bedragen"), MISSING, 90, 200)
+    assert shown == [
+        ["Klant", "R", "F", "M", "RFM-score", "Segment"],
+        ["a", 1, 5, 3, 153, "Verloren"],
+        ["b", 5, 3, 1, 531, "Potentieel loyaal"],
+        ["c", 3, 1, 5, 315, "Bijna slapend"],
+    ]
+
+
+def test_rfm_segment_bad_input():
+    assert scalar(call("RFM_SEGMENT", *shop("klanten", "datums"), col(*["x"] * 7))) == "Bedrag in rij 2 is geen bedrag: 'x'"
+
+
+@pytest.mark.parametrize("runner", [call, call_officejs])
+def test_klantpiramide_by_hand(runner):
+    # only b is active (Nieuw): the one active customer is the top 1%
+    shown = runner("KLANTPIRAMIDE", *shop("klanten", "datums", "bedragen"), MISSING, 90, 200)
+    assert shown == [["Klant", "Piramide"], ["a", "Verloren"], ["b", "Top"], ["c", "Inactief"]]
+
+
+def test_klantpiramide_bad_input():
+    assert scalar(call("KLANTPIRAMIDE", *shop("klanten", "datums", "bedragen"), "volgend jaar")) == (
+        "Peildatum is geen datum: 'volgend jaar'"
+    )
+
+
 # --------------------------------------------------------------------------- purchase behaviour
 
 
@@ -524,6 +563,9 @@ def test_examples_cover_every_function_and_compute_on_the_sample():
     assert round(results["CUMULATIEF_VERLIES"], 3) == 0.271
     assert [round(r[1]) for r in results["CHURN_PROJECTIE"][1:]] == SEED_002_WINBACK
     assert results["KLANTSTATUS_TABEL"][0] == TABLE_HEADER
+    assert results["RFM_SEGMENT"][0] == ["Klant", "R", "F", "M", "RFM-score", "Segment"]
+    assert results["KLANTPIRAMIDE"][0] == ["Klant", "Piramide"]
+    assert len(results["RFM_SEGMENT"]) == len(results["KLANTPIRAMIDE"]) == len(results["KLANTSTATUS_TABEL"])
     for name in ("HERHAALAANKOOPRATIO", "TIJD_TUSSEN_AANKOPEN", "DREMPEL_INACTIEF", "DREMPEL_VERLOREN",
                  "CHURN_PERCENTAGE", "VERDUBBELINGSTIJD"):
         assert isinstance(results[name], float), (name, results[name])
