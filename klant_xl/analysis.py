@@ -94,7 +94,23 @@ class Analysis:
         table.insert(0, "Status", self.status)
         if "customers" in self.segments:
             table = table.join(self.segments["customers"])
+        table["Verwijderen"] = self.retention_flags()
         return table.reset_index()
+
+    def retention_flags(self) -> pd.Series:
+        """``Verwijderen`` per customer: lost longer than the retention period (:func:`klant_xl.winback.retention_flags`)."""
+        from klant_xl.winback import retention_flags
+
+        return retention_flags(self.summary, self.status, self.reference_date, self.settings.retention_years)
+
+    def winback(self, limit=None) -> pd.DataFrame:
+        """The Winback sheet: inactive customers, most recent first, empty tracking columns (:func:`klant_xl.winback.winback_list`)."""
+        from klant_xl.winback import winback_list
+
+        segments = self.segments.get("customers")
+        if segments is not None and "Segment" not in segments.columns:
+            segments = None
+        return winback_list(self.summary, self.status, limit=limit, segments=segments)
 
     def to_dict(self) -> dict:
         """Machine-readable result (``klant-xl analyse --json``)."""
