@@ -51,6 +51,7 @@ from klant_xl.status import (
     time_between_purchases,
 )
 from klant_xl.summary import SUMMARY_COLUMNS, customer_summary
+from klant_xl.winback import TRACKING_COLUMNS, winback_list
 from klant_xl.values import parse_date, parse_dates, parse_days, parse_fraction
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "RFM_SEGMENT",
     "TIJD_TUSSEN_AANKOPEN",
     "VERDUBBELINGSTIJD",
+    "WINBACK_LIJST",
 ]
 
 #: Function-wizard category (classic xlwings; Office.js ignores it).
@@ -211,6 +213,24 @@ def KLANTPIRAMIDE(klanten, datums, bedragen, peildatum=None, dagen_inactief=None
     transactions, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
     pyramid = customer_pyramid(transactions, summary, status, summary.attrs["peildatum"], DEFAULTS.pyramid_cuts)
     return cells.table(pyramid.to_frame(), index=True)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc=_BEDRAGEN)
+@xw.arg("aantal", "raw", doc="Hoeveel klanten (de meest recente eerst), bijv. 5. Leeg = alle inactieve klanten.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
+@excel_function
+def WINBACK_LIJST(klanten, datums, bedragen=None, aantal=None, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+    """Tabel met de inactieve klanten om terug te winnen, de meest recente eerst."""
+    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    table = winback_list(summary, status, limit=cells.first_value(aantal, "Aantal"))
+    # no product argument, so no Laatste product; tracking columns are typed on the Winback sheet, not in a spill
+    dropped = [*TRACKING_COLUMNS, "Laatste product", *(["Omzet"] if bedragen is None else [])]
+    return cells.table(table.drop(columns=[c for c in dropped if c in table.columns]))
 
 
 # --------------------------------------------------------------------------- purchase behaviour
@@ -382,6 +402,8 @@ EXAMPLES: list[Example] = [
              lambda tx: RFM_SEGMENT(*_cols(tx, "Klant", "Datum", "Bedrag"))),
     _example("KLANTPIRAMIDE", f"=KLANTPIRAMIDE({_T}, Transacties[Bedrag])",
              lambda tx: KLANTPIRAMIDE(*_cols(tx, "Klant", "Datum", "Bedrag"))),
+    _example("WINBACK_LIJST", f"=WINBACK_LIJST({_T}, Transacties[Bedrag], 5)",
+             lambda tx: WINBACK_LIJST(*_cols(tx, "Klant", "Datum", "Bedrag"), 5.0)),
     _example("HERHAALAANKOOPRATIO", f"=HERHAALAANKOOPRATIO({_T})",
              lambda tx: HERHAALAANKOOPRATIO(*_cols(tx, "Klant", "Datum"))),
     _example("TIJD_TUSSEN_AANKOPEN", f'=TIJD_TUSSEN_AANKOPEN({_T}, "mediaan")',

@@ -47,6 +47,7 @@ CORE_FUNCTIONS = [
     "RFM_SEGMENT",
     "TIJD_TUSSEN_AANKOPEN",
     "VERDUBBELINGSTIJD",
+    "WINBACK_LIJST",
 ]
 
 D = dt.date
@@ -126,6 +127,7 @@ def test_positional_arguments_named_as_in_the_spec(name):
         "CUMULATIEF_VERLIES": ["verloop_pct", "jaren"],
         "RFM_SEGMENT": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren"],
         "KLANTPIRAMIDE": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren"],
+        "WINBACK_LIJST": ["klanten", "datums", "bedragen", "aantal", "peildatum", "dagen_inactief", "dagen_verloren"],
         "VERDUBBELINGSTIJD": ["nieuw_pct", "verloop_pct"],
     }[name]
     assert [a["name"] for a in info(name)["args"]] == spec
@@ -385,6 +387,29 @@ def test_klantpiramide_bad_input():
     )
 
 
+WINBACK_HEADER = ["Klant", "Laatste activiteit", "Dagen sinds activiteit", "Omzet", "Aankopen"]
+
+
+@pytest.mark.parametrize("runner", [call, call_officejs])
+def test_winback_lijst_by_hand(runner):
+    # thresholds 90 / 365: a (275 days) and c (122 days, first purchase too long ago to be new)
+    # are inactive; most recent first
+    shown = runner("WINBACK_LIJST", *shop("klanten", "datums", "bedragen"), MISSING, MISSING, 90, 365)
+    assert shown[0] == WINBACK_HEADER
+    assert [r[0] for r in shown[1:]] == ["c", "a"]
+    assert [r[2:] for r in shown[1:]] == [[122.0, 100.0, 1], [275.0, 60.0, 3]]
+    # "call your 5 most recent inactive customers": aantal limits the list
+    assert runner("WINBACK_LIJST", *shop("klanten", "datums", "bedragen"), 1, MISSING, 90, 365)[1:] == shown[1:2]
+
+
+def test_winback_lijst_without_amounts_and_bad_input():
+    shown = call("WINBACK_LIJST", *shop("klanten", "datums"), MISSING, MISSING, MISSING, 90, 365)
+    assert shown[0] == ["Klant", "Laatste activiteit", "Dagen sinds activiteit", "Aankopen"]
+    assert scalar(call("WINBACK_LIJST", *shop("klanten", "datums", "bedragen"), "vijf")) == (
+        "Aantal is geen geheel getal van 0 of meer: 'vijf'"
+    )
+
+
 # --------------------------------------------------------------------------- purchase behaviour
 
 
@@ -565,6 +590,7 @@ def test_examples_cover_every_function_and_compute_on_the_sample():
     assert results["KLANTSTATUS_TABEL"][0] == TABLE_HEADER
     assert results["RFM_SEGMENT"][0] == ["Klant", "R", "F", "M", "RFM-score", "Segment"]
     assert results["KLANTPIRAMIDE"][0] == ["Klant", "Piramide"]
+    assert results["WINBACK_LIJST"][0] == WINBACK_HEADER and len(results["WINBACK_LIJST"]) == 6
     assert len(results["RFM_SEGMENT"]) == len(results["KLANTPIRAMIDE"]) == len(results["KLANTSTATUS_TABEL"])
     for name in ("HERHAALAANKOOPRATIO", "TIJD_TUSSEN_AANKOPEN", "DREMPEL_INACTIEF", "DREMPEL_VERLOREN",
                  "CHURN_PERCENTAGE", "VERDUBBELINGSTIJD"):
