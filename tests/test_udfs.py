@@ -340,6 +340,24 @@ def test_klantstatus_tabel_bad_input(args, message):
     assert scalar(call("KLANTSTATUS_TABEL", *args)) == message
 
 
+def test_klantstatus_tabel_agrees_with_the_klanten_sheet_on_the_sample():
+    """Auto thresholds as the refresh derives them: the same status for every customer."""
+    from klant_xl.analysis import analyse
+    from klant_xl.sample import sample_transactions
+
+    transactions = sample_transactions()
+    klanten = analyse(transactions).customer_table()
+    shown = call(
+        "KLANTSTATUS_TABEL",
+        Cells.column(transactions["Klant"].tolist()),
+        Cells.column([d.to_pydatetime() for d in transactions["Datum"]]),
+        Cells.column(transactions["Bedrag"].tolist()),
+    )
+    assert [r[0] for r in shown[1:]] == klanten["Klant"].tolist()
+    assert [r[1] for r in shown[1:]] == klanten["Status"].tolist()
+    assert [r[4] for r in shown[1:]] == klanten["Aankopen"].tolist()
+
+
 def test_an_unexpected_error_is_a_short_dutch_message(monkeypatch):
     module = classic_module()
 
