@@ -613,3 +613,38 @@ def test_examples_cover_every_function_and_compute_on_the_sample():
     for name in ("HERHAALAANKOOPRATIO", "TIJD_TUSSEN_AANKOPEN", "DREMPEL_INACTIEF", "DREMPEL_VERLOREN",
                  "CHURN_PERCENTAGE", "VERDUBBELINGSTIJD"):
         assert isinstance(results[name], float), (name, results[name])
+
+
+# --------------------------------------------------------------------------- property: nothing typed crashes
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CELL = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.integers(-10, 60000),
+    st.dates(min_value=D(1899, 1, 1), max_value=D(2300, 1, 1)),
+    st.booleans(),
+    st.sampled_from([CellError("#N/A"), CellError("#DIV/0!"), CellError("#VALUE!")]),
+    st.sampled_from(["23-11-2026", "2026-11-23", "€ 1.234,56", "30%", "auto", "Klant", "Datum", "Totaal"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.tuples(CELL, CELL, CELL), min_size=1, max_size=15),
+    extra=st.lists(CELL, min_size=0, max_size=3),
+    officejs=st.booleans(),
+)
+def test_random_tables_never_crash_a_cell(rows, extra, officejs):
+    runner = call_officejs if officejs else call
+    klanten, datums, bedragen = (Cells.column([r[i] for r in rows]) for i in range(3))
+    for name in ("KLANTSTATUS_TABEL", "WINBACK_LIJST", "RFM_SEGMENT", "HERHAALAANKOOPRATIO"):
+        n_args = len(info(name)["args"])
+        args = [klanten, datums, bedragen, *extra][:n_args] if name != "HERHAALAANKOOPRATIO" else [klanten, datums]
+        shown = runner(name, *args)
+        assert shown and all(len(row) == len(shown[0]) for row in shown)
+    shown = runner("KLANTSTATUS", datums, *extra)
+    assert len(shown) in (1, len(rows))
