@@ -64,8 +64,8 @@ __all__ = [
     "EXAMPLES",
     "Example",
     "HERHAALAANKOOPRATIO",
-    "KLANTSTATUS",
     "KLANTPIRAMIDE",
+    "KLANTSTATUS",
     "KLANTSTATUS_TABEL",
     "RFM_SEGMENT",
     "TIJD_TUSSEN_AANKOPEN",
@@ -242,7 +242,7 @@ def WINBACK_LIJST(klanten, datums, bedragen=None, aantal=None, peildatum=None, d
 @excel_function
 def HERHAALAANKOOPRATIO(klanten, datums):
     """Aandeel klanten dat twee keer of vaker kocht (herhaalaankoopratio)."""
-    return repeat_purchase_rate(customer_summary(cells.transactions(klanten, datums)))
+    return _result(repeat_purchase_rate(customer_summary(cells.transactions(klanten, datums))))
 
 
 #: Accepted values of TIJD_TUSSEN_AANKOPEN's statistiek, lower case -> key of time_between_purchases.
@@ -265,7 +265,7 @@ def TIJD_TUSSEN_AANKOPEN(klanten, datums, statistiek=None):
     key = STATISTICS.get(text.strip().lower().replace("%", ""))
     if key is None:
         raise InvoerFout(f"Statistiek moet gemiddelde, mediaan, p10, p25, p75, p90 of aantal zijn: {choice!r}")
-    return time_between_purchases(cells.transactions(klanten, datums))[key]
+    return _result(time_between_purchases(cells.transactions(klanten, datums))[key])
 
 
 @xw.func(category=CATEGORY)
@@ -276,7 +276,7 @@ def TIJD_TUSSEN_AANKOPEN(klanten, datums, statistiek=None):
 def DREMPEL_INACTIEF(klanten, datums, aandeel=None):
     """Aantal dagen waarbinnen de meeste terugkerende klanten (standaard 80%) opnieuw kopen; daarna heet een klant inactief."""
     share = _fraction(aandeel, "Aandeel", DEFAULTS.return_share)
-    return derive_thresholds(cells.transactions(klanten, datums), share=share).inactive_days
+    return _result(derive_thresholds(cells.transactions(klanten, datums), share=share).inactive_days)
 
 
 @xw.func(category=CATEGORY)
@@ -287,7 +287,7 @@ def DREMPEL_INACTIEF(klanten, datums, aandeel=None):
 def DREMPEL_VERLOREN(klanten, datums, kans=None):
     """Aantal dagen zonder aankoop waarna bijna geen klant (standaard minder dan 5%) nog terugkomt; daarna heet een klant verloren."""
     level = _fraction(kans, "Kans", DEFAULTS.return_level)
-    return derive_thresholds(cells.transactions(klanten, datums), level=level).lost_days
+    return _result(derive_thresholds(cells.transactions(klanten, datums), level=level).lost_days)
 
 
 @xw.func(category=CATEGORY)
@@ -307,7 +307,7 @@ def CHURN_PERCENTAGE(klanten, datums, begin, eind, dagen_inactief=None):
     result = churn_over_period(transactions, start, end, inactive)
     if not result.active_at_start:
         raise InvoerFout(f"Geen actieve klanten op {start:%d-%m-%Y}: het verloop is niet te berekenen.")
-    return result.churn
+    return _result(result.churn)
 
 
 # --------------------------------------------------------------------------- projection (seed 002)
