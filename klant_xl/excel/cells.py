@@ -40,10 +40,15 @@ from xlwings.conversion import Converter, Pipeline
 from klant_xl.errors import InvoerFout, KlantXLError, WaardeFout
 
 __all__ = [
+    "FIRST_ROW",
+    "Column",
     "ExcelFout",
+    "ExcelTable",
+    "ExcelTableConverter",
     "column",
     "excel_function",
     "first_value",
+    "number",
     "rows",
     "table",
     "transactions",
