@@ -33,7 +33,7 @@ Examples
 --------
 >>> params = MBGNBDParams(r=0.525, alpha=6.183, a=0.891, b=1.614)
 >>> round(float(probability_alive(params, 0, 0.0, 38.86)[0]), 3)
-0.459
+0.39
 """
 
 from __future__ import annotations
