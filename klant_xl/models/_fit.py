@@ -90,15 +90,32 @@ def distinct_rows(*columns: np.ndarray, weights=None):
     Returns
     -------
     tuple
-        ``(unique_columns, weights)``: a tuple of arrays, one per column, holding
-        the distinct rows, and the summed weight of each distinct row.
+        ``(unique_columns, weights, inverse)``: a tuple of arrays, one per
+        column, holding the distinct rows (sorted), the summed weight of each
+        distinct row, and for every input row the position of its distinct row.
+
+    Examples
+    --------
+    >>> (x, t), w, inv = distinct_rows(np.array([1., 0., 1.]), np.array([2., 0., 2.]))
+    >>> x.tolist(), t.tolist(), w.tolist(), inv.tolist()
+    ([0.0, 1.0], [0.0, 2.0], [1.0, 2.0], [1, 0, 1])
     """
-    stacked = np.column_stack(columns)
-    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    w = np.ones(len(inverse)) if weights is None else np.asarray(weights, dtype=float)
-    counts = np.bincount(inverse, weights=w, minlength=len(unique))
-    return tuple(unique[:, i] for i in range(unique.shape[1])), counts
+    cols = [np.asarray(c, dtype=float).reshape(-1) for c in columns]
+    n = len(cols[0])
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
+    if n == 0:
+        return tuple(cols), w[:0], np.zeros(0, dtype=np.intp)
+    order = np.lexsort(cols[::-1])
+    sorted_cols = [c[order] for c in cols]
+    new = np.zeros(n, bool)
+    new[0] = True
+    for c in sorted_cols:
+        new[1:] |= c[1:] != c[:-1]
+    group = np.cumsum(new) - 1
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = group
+    counts = np.bincount(group, weights=w[order])
+    return tuple(c[new] for c in sorted_cols), counts, inverse
 
 
 def check_enough(model_label: str, n_customers: int, n_repeat: int, min_customers: int, min_repeat: int):

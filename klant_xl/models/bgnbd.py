@@ -198,7 +198,7 @@ def _fit(frequency, recency, T, weights, modified, min_customers, min_repeat, la
     n_customers = int(round(len(x) if w0 is None else w0.sum()))
     n_repeat = int(round((x > 0).sum() if w0 is None else w0[x > 0].sum()))
     check_enough(label, n_customers, n_repeat, min_customers, min_repeat)
-    (xu, tu, Tu), w = distinct_rows(x, t_x, T, weights=w0)
+    (xu, tu, Tu), w, _ = distinct_rows(x, t_x, T, weights=w0)
     # Rescale time so the largest age is 10: the optimum does not depend on the
     # unit (days or weeks) and starts from the same place.
     scale = 10.0 / max(float(T.max()), 1e-12)

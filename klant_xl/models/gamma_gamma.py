@@ -135,7 +135,7 @@ def fit(frequency, monetary_value, weights=None, min_repeat_buyers=None) -> FitR
     n = int(round(w0[use].sum()))
     needed = MIN_REPEAT_BUYERS if min_repeat_buyers is None else min_repeat_buyers
     check_enough(LABEL, n, n, needed, needed)
-    (xu, mu), w = distinct_rows(x[use], m[use], weights=w0[use])
+    (xu, mu), w, _ = distinct_rows(x[use], m[use], weights=w0[use])
     scale = float(np.dot(w, mu) / w.sum())
     log_params, nit = maximise(lambda lp: _neg_ll(lp, xu, mu / scale, w, w.sum()), np.zeros(3), LABEL)
     p, q, g = np.exp(log_params)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt
 from klant_xl.models import bgnbd, clv, gamma_gamma, mbgnbd
+from klant_xl.models._fit import distinct_rows
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -84,11 +85,8 @@ def model_inputs(summary: pd.DataFrame, time_unit_days: float = 7) -> pd.DataFra
     ...                   "Laatste aankoop": pd.to_datetime(["2024-02-05", "2024-03-04"]),
     ...                   "Aankopen": [3, 1]}, index=pd.Index(["A", "B"], name="Klant"))
     >>> s.attrs["peildatum"] = pd.Timestamp("2024-04-01")
-    >>> model_inputs(s)
-           frequency  recency     T
-    Klant
-    A            2.0      5.0  13.0
-    B            0.0      0.0   4.0
+    >>> model_inputs(s).round(2).to_dict("index")
+    {'A': {'frequency': 2.0, 'recency': 5.0, 'T': 13.0}, 'B': {'frequency': 0.0, 'recency': 0.0, 'T': 4.0}}
     """
     for column in ("Eerste aankoop", "Laatste aankoop", "Aankopen"):
         if column not in summary.columns:
@@ -229,9 +227,7 @@ def predict_customers(
     params = fitted.params
 
     # Predict on the distinct histories only; customers share them a lot.
-    hist, inverse = np.unique(np.column_stack([x, t_x, T]), axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    hx, ht, hT = hist[:, 0], hist[:, 1], hist[:, 2]
+    (hx, ht, hT), _, inverse = distinct_rows(x, t_x, T)
     horizon = float(horizon_days) / time_unit_days
     alive = module.probability_alive(params, hx, ht, hT)
     purchases = module.expected_purchases(params, horizon, hx, ht, hT)
