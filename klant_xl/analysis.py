@@ -1,0 +1,235 @@
+"""One analysis of a customer base: everything the command line and the refresh show.
+
+:func:`analyse` runs the core steps in order — summary, thresholds (fixed or
+derived), status, repeat rate, time between purchases, churn over the last
+year, projection — and returns an :class:`Analysis`. The CLI prints it, the
+workbook refresh writes it into sheets; neither computes anything itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from klant_xl.errors import TeWeinigGegevens
+from klant_xl.projection import cumulative_loss, doubling_time, project_customers
+from klant_xl.settings import DEFAULTS, Settings
+from klant_xl.status import (
+    FALLBACK_THRESHOLDS,
+    STATUSES,
+    ChurnResult,
+    DerivedThresholds,
+    churn_over_period,
+    customer_status,
+    derive_thresholds,
+    repeat_purchase_rate,
+    time_between_purchases,
+)
+from klant_xl.summary import customer_summary, resolve_reference_date
+
+__all__ = ["Analysis", "analyse"]
+
+
+@dataclass
+class Analysis:
+    """The result of :func:`analyse`.
+
+    Attributes
+    ----------
+    reference_date : pandas.Timestamp
+        The peildatum used (stated in every output).
+    summary : pandas.DataFrame
+        Per-customer summary (:func:`klant_xl.summary.customer_summary`).
+    status : pandas.Series
+        Status per customer.
+    inactive_days, lost_days : float
+        Thresholds used.
+    thresholds : DerivedThresholds or None
+        The derived thresholds with their sentences (None when the data are
+        too thin; see ``messages``).
+    repeat_rate : float
+    gaps : dict
+        :func:`klant_xl.status.time_between_purchases`, empty without repeat buyers.
+    churn_last_year : ChurnResult or None
+        Churn over the year before the peildatum.
+    projection : pandas.DataFrame
+        Columns ``Jaar``, ``Huidige situatie``, ``Nieuwe situatie``.
+    projection_inputs : dict
+        start, new rate, churn rate, win-back rate and years used.
+    messages : list of str
+        Dutch notes for the user (e.g. why a fallback was used).
+    """
+
+    reference_date: pd.Timestamp
+    summary: pd.DataFrame
+    status: pd.Series
+    inactive_days: float
+    lost_days: float
+    thresholds: DerivedThresholds | None
+    repeat_rate: float
+    gaps: dict
+    churn_last_year: ChurnResult | None
+    projection: pd.DataFrame
+    projection_inputs: dict
+    settings: Settings = DEFAULTS
+    messages: list[str] = field(default_factory=list)
+
+    def status_counts(self) -> pd.Series:
+        """Customers per status, in the order of :data:`klant_xl.status.STATUSES` (zeros included)."""
+        return self.status.value_counts().reindex(list(STATUSES), fill_value=0).rename("Klanten")
+
+    def customer_table(self) -> pd.DataFrame:
+        """The Klanten sheet: one row per customer, ``Klant`` first, Dutch headers."""
+        table = self.summary.copy()
+        table.insert(0, "Status", self.status)
+        return table.reset_index()
+
+    def to_dict(self) -> dict:
+        """Machine-readable result (``klant-xl analyse --json``)."""
+        churn = self.churn_last_year
+        return _json_safe({
+            "peildatum": self.reference_date.date().isoformat(),
+            "klanten": int(len(self.summary)),
+            "status": {k: int(v) for k, v in self.status_counts().items()},
+            "herhaalaankoopratio": self.repeat_rate,
+            "tijd_tussen_aankopen": self.gaps,
+            "drempels": {
+                "inactief_dagen": self.inactive_days,
+                "verloren_dagen": self.lost_days,
+                "afgeleid": self.thresholds is not None and self.settings.inactive_days is None,
+                "uitleg_inactief": self.thresholds.inactive_sentence if self.thresholds else None,
+                "uitleg_verloren": self.thresholds.lost_sentence if self.thresholds else None,
+                "aandeel_terugkomers": self.thresholds.return_share if self.thresholds else None,
+            },
+            "verloop_laatste_jaar": None
+            if churn is None
+            else {
+                "begin": churn.start.date().isoformat(),
+                "eind": churn.end.date().isoformat(),
+                "actief_begin": churn.active_at_start,
+                "behouden": churn.retained,
+                "verloop": churn.churn,
+                "behoud": churn.retention,
+                "nieuwe_klanten": churn.new_customers,
+                "nieuwe_klanten_pct": churn.new_share,
+            },
+            "projectie": {
+                **self.projection_inputs,
+                "jaren": self.projection["Jaar"].tolist(),
+                "huidige_situatie": self.projection["Huidige situatie"].round().astype(int).tolist(),
+                "nieuwe_situatie": self.projection["Nieuwe situatie"].round().astype(int).tolist(),
+            },
+            "meldingen": list(self.messages),
+        })
+
+
+def _json_safe(value):
+    """Replace NaN and infinity (not valid JSON) by None, recursively."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def analyse(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, settings: Settings = DEFAULTS) -> Analysis:
+    """Analyse a customer base as of the settings' peildatum.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions frame.
+    contacts : pandas.DataFrame, optional
+        Contact moments (count as activity).
+    settings : Settings
+        Peildatum, thresholds ("automatisch" = None = derived), projection inputs.
+
+    Returns
+    -------
+    Analysis
+    """
+    messages: list[str] = []
+    reference = resolve_reference_date(transactions, settings.reference_date, contacts)
+    summary = customer_summary(transactions, reference, contacts)
+
+    thresholds: DerivedThresholds | None = None
+    try:
+        thresholds = derive_thresholds(
+            transactions, reference, share=settings.return_share, level=settings.return_level
+        )
+    except TeWeinigGegevens as exc:
+        messages.append(str(exc))
+    inactive = settings.inactive_days
+    lost = settings.lost_days
+    if inactive is None:
+        inactive = thresholds.inactive_days if thresholds else FALLBACK_THRESHOLDS[0]
+    if lost is None:
+        lost = thresholds.lost_days if thresholds else FALLBACK_THRESHOLDS[1]
+    lost = max(lost, inactive)
+    if thresholds is None and (settings.inactive_days is None or settings.lost_days is None):
+        messages.append(
+            f"Standaarddrempels gebruikt: inactief na {FALLBACK_THRESHOLDS[0]:.0f} dagen, "
+            f"verloren na {FALLBACK_THRESHOLDS[1]:.0f} dagen."
+        )
+    status = customer_status(summary, inactive, lost, mark_new=settings.mark_new)
+
+    try:
+        gaps = time_between_purchases(transactions, reference)
+    except TeWeinigGegevens as exc:
+        gaps = {}
+        messages.append(str(exc))
+
+    churn: ChurnResult | None = None
+    year_before = reference - pd.DateOffset(years=1)
+    if transactions["Datum"].min() <= year_before:
+        churn = churn_over_period(transactions, year_before, reference, inactive, contacts)
+    else:
+        messages.append("Minder dan een jaar aan gegevens: het verloop over het laatste jaar is niet te meten.")
+
+    active_now = int(status.isin(["Actief", "Nieuw"]).sum())
+    start = settings.projection_start if settings.projection_start is not None else active_now
+    new_rate = settings.projection_new_rate
+    churn_rate = settings.projection_churn_rate
+    if new_rate is None:
+        new_rate = churn.new_share if churn is not None and pd.notna(churn.new_share) else 0.0
+    if churn_rate is None:
+        churn_rate = churn.churn if churn is not None and pd.notna(churn.churn) else 0.0
+    new_rate, churn_rate = float(new_rate), float(min(max(churn_rate, 0.0), 1.0))
+    years = settings.projection_years
+    current = project_customers(start, new_rate, churn_rate, years)
+    improved = project_customers(start, new_rate, churn_rate, years, settings.projection_winback_rate)
+    projection = pd.DataFrame(
+        {
+            "Jaar": current["Jaar"],
+            "Huidige situatie": current["Aantal klanten"],
+            "Nieuwe situatie": improved["Aantal klanten"],
+        }
+    )
+    projection_inputs = {
+        "start": float(start),
+        "nieuw_pct": new_rate,
+        "verloop_pct": churn_rate,
+        "terugwin_pct": float(settings.projection_winback_rate),
+        "verloop_na_terugwinnen_pct": churn_rate * (1 - settings.projection_winback_rate),
+        "verdubbelingstijd_jaren": doubling_time(new_rate, churn_rate),
+        "cumulatief_verlies_3_jaar": cumulative_loss(churn_rate, 3),
+    }
+    return Analysis(
+        reference_date=reference,
+        summary=summary,
+        status=status,
+        inactive_days=float(inactive),
+        lost_days=float(lost),
+        thresholds=thresholds,
+        repeat_rate=repeat_purchase_rate(summary),
+        gaps=gaps,
+        churn_last_year=churn,
+        projection=projection,
+        projection_inputs=projection_inputs,
+        settings=settings,
+        messages=messages,
+    )

@@ -1,0 +1,322 @@
+"""The ``klant-xl`` command line (Dutch subcommands, SPEC §7).
+
+A thin shell: it reads arguments and files, calls the core, and prints. Exit
+codes: 0 success, 1 bad input or a workbook that cannot be processed (with a
+Dutch message on stderr), 2 wrong use of the command (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from klant_xl import __version__
+from klant_xl.analysis import Analysis, analyse
+from klant_xl.errors import KlantXLError
+from klant_xl.formatting import format_date, format_number, format_percent
+from klant_xl.projection import cumulative_loss, doubling_time, project_customers
+from klant_xl.settings import DEFAULTS
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+
+
+class _DutchParser(argparse.ArgumentParser):
+    """argparse with its few fixed English phrases in Dutch."""
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "gebruik:")
+
+    def format_help(self) -> str:
+        return (
+            super()
+            .format_help()
+            .replace("usage:", "gebruik:")
+            .replace("positional arguments:", "argumenten:")
+            .replace("options:", "opties:")
+            .replace("show this help message and exit", "toon deze hulp en stop")
+        )
+
+    def error(self, message: str):
+        message = (
+            message.replace("the following arguments are required", "deze argumenten ontbreken")
+            .replace("unrecognized arguments", "onbekende argumenten")
+            .replace("invalid choice", "ongeldige keuze")
+            .replace("expected one argument", "verwacht een waarde")
+            .replace("argument ", "argument ")
+        )
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fout: {message}\n")
+
+
+@contextmanager
+def _progress(console: Console, total: int):
+    """A progress bar over the steps of long work (hidden when stderr is no terminal)."""
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("Bezig…", total=total)
+
+        def step(description: str) -> None:
+            progress.update(task, description=description, advance=1)
+
+        yield step
+
+
+def _percent_argument(name: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        from klant_xl.values import parse_fraction
+
+        try:
+            return parse_fraction(text, name)
+        except KlantXLError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    return parse
+
+
+def _date_argument(text: str) -> pd.Timestamp:
+    from klant_xl.values import parse_date
+
+    try:
+        value = parse_date(text, "peildatum")
+    except KlantXLError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if value is None:
+        raise argparse.ArgumentTypeError("peildatum is leeg")
+    return value
+
+
+def _print_analysis(console: Console, result: Analysis, title: str) -> None:
+    console.print(f"[bold]{title}[/bold]")
+    console.print(f"Peildatum: {format_date(result.reference_date)}   Klanten: {format_number(len(result.summary))}")
+    console.print()
+
+    table = Table(title="Klanten per status", title_justify="left")
+    table.add_column("Status")
+    table.add_column("Klanten", justify="right")
+    table.add_column("Aandeel", justify="right")
+    counts = result.status_counts()
+    for status, count in counts.items():
+        table.add_row(status, format_number(count), format_percent(count / max(counts.sum(), 1)))
+    console.print(table)
+
+    console.print(f"Herhaalaankoopratio: {format_percent(result.repeat_rate)} van de klanten kocht twee keer of vaker.")
+    if result.gaps:
+        gaps = result.gaps
+        console.print(
+            f"Tijd tussen aankopen: gemiddeld {format_number(gaps['gemiddelde'])} dagen, "
+            f"mediaan {format_number(gaps['mediaan'])} dagen "
+            f"(25% binnen {format_number(gaps['p25'])}, 75% binnen {format_number(gaps['p75'])}, "
+            f"90% binnen {format_number(gaps['p90'])} dagen; {format_number(gaps['aantal'])} tussenpozen)."
+        )
+    derived = result.thresholds is not None and result.settings.inactive_days is None
+    source = "afgeleid uit de gegevens" if derived else "ingesteld"
+    console.print(
+        f"Drempels ({source}): inactief na {format_number(result.inactive_days)} dagen, "
+        f"verloren na {format_number(result.lost_days)} dagen."
+    )
+    if result.thresholds is not None:
+        console.print(f"  • {result.thresholds.inactive_sentence}")
+        console.print(f"  • {result.thresholds.lost_sentence}")
+        console.print(
+            f"  • Ongeveer {format_percent(result.thresholds.return_share, 0)} van de aankopen krijgt ooit een vervolg."
+        )
+    churn = result.churn_last_year
+    if churn is not None:
+        console.print(
+            f"Verloop laatste jaar ({format_date(churn.start)} – {format_date(churn.end)}): "
+            f"{format_percent(churn.churn)} van de {format_number(churn.active_at_start)} actieve klanten is niet meer actief "
+            f"(behoud {format_percent(churn.retention)}); nieuwe klanten: {format_number(churn.new_customers)} "
+            f"({format_percent(churn.new_share)})."
+        )
+    console.print()
+    _print_projection(console, result.projection, result.projection_inputs)
+    for message in result.messages:
+        console.print(f"[yellow]Let op:[/yellow] {message}")
+
+
+def _print_projection(console: Console, projection: pd.DataFrame, inputs: dict) -> None:
+    winback = inputs.get("terugwin_pct", 0.0)
+    table = Table(
+        title=(
+            f"Projectie: start {format_number(inputs['start'])} klanten, nieuw {format_percent(inputs['nieuw_pct'])}, "
+            f"verloop {format_percent(inputs['verloop_pct'])}"
+        ),
+        title_justify="left",
+    )
+    table.add_column("Jaar", justify="right")
+    columns = [c for c in projection.columns if c != "Jaar"]
+    for column in columns:
+        label = column
+        if column == "Nieuwe situatie":
+            label = f"Nieuwe situatie ({format_percent(winback)} teruggewonnen)"
+        table.add_column(label, justify="right")
+    for _, row in projection.iterrows():
+        table.add_row(str(int(row["Jaar"])), *(format_number(row[c]) for c in columns))
+    console.print(table)
+    doubling = inputs.get("verdubbelingstijd_jaren")
+    if doubling is not None:
+        text = "groeit niet" if doubling == float("inf") else f"{format_number(doubling, 2)} jaar"
+        console.print(f"Verdubbelingstijd: {text}.")
+    if "cumulatief_verlies_3_jaar" in inputs:
+        console.print(
+            f"Cumulatief verlies: na 3 jaar ben je {format_percent(inputs['cumulatief_verlies_3_jaar'], 0)} "
+            "van je huidige klanten kwijt."
+        )
+
+
+def _settings_from(args) -> object:
+    changes = {}
+    if getattr(args, "peildatum", None) is not None:
+        changes["reference_date"] = args.peildatum
+    for name, field in (("dagen_inactief", "inactive_days"), ("dagen_verloren", "lost_days")):
+        value = getattr(args, name, None)
+        if value is not None:
+            changes[field] = value
+    return DEFAULTS.with_(**changes)
+
+
+def _cmd_demo(args, console: Console, err: Console) -> int:
+    from klant_xl.sample import sample_contacts, sample_transactions
+
+    with _progress(err, 3) as step:
+        step("Voorbeeldgegevens lezen…")
+        transactions, contacts = sample_transactions(), sample_contacts()
+        step("Analyseren…")
+        result = analyse(transactions, contacts, _settings_from(args))
+        step("Klaar")
+    if args.json:
+        console.print_json(json.dumps(result.to_dict()))
+    else:
+        _print_analysis(console, result, "Klantanalyse van de voorbeeldwinkel 'Schoenen Van Dijk'")
+    return EXIT_OK
+
+
+def _cmd_analyse(args, console: Console, err: Console) -> int:
+    from klant_xl.reading import read_contacts, read_transactions
+
+    with _progress(err, 3) as step:
+        step(f"{args.bestand} lezen…")
+        transactions = read_transactions(args.bestand)
+        contacts = read_contacts(args.contactmomenten) if args.contactmomenten else None
+        step("Analyseren…")
+        result = analyse(transactions, contacts, _settings_from(args))
+        step("Klaar")
+    if args.json:
+        console.print_json(json.dumps(result.to_dict()))
+    else:
+        _print_analysis(console, result, f"Klantanalyse van {args.bestand}")
+    return EXIT_OK
+
+
+def _cmd_projectie(args, console: Console, err: Console) -> int:
+    current = project_customers(args.start, args.nieuw, args.verloop, args.jaren)
+    projection = pd.DataFrame({"Jaar": current["Jaar"], "Huidige situatie": current["Aantal klanten"]})
+    inputs = {
+        "start": args.start,
+        "nieuw_pct": args.nieuw,
+        "verloop_pct": args.verloop,
+        "verdubbelingstijd_jaren": doubling_time(args.nieuw, args.verloop),
+        "cumulatief_verlies_3_jaar": cumulative_loss(args.verloop, 3),
+    }
+    if args.terugwin is not None:
+        projection["Nieuwe situatie"] = project_customers(
+            args.start, args.nieuw, args.verloop, args.jaren, args.terugwin
+        )["Aantal klanten"]
+        inputs["terugwin_pct"] = args.terugwin
+        inputs["verloop_na_terugwinnen_pct"] = args.verloop * (1 - args.terugwin)
+        inputs["verdubbelingstijd_nieuwe_situatie_jaren"] = doubling_time(
+            args.nieuw, args.verloop * (1 - args.terugwin)
+        )
+    if args.json:
+        from klant_xl.analysis import _json_safe
+
+        payload = {
+            **inputs,
+            "jaren": projection["Jaar"].tolist(),
+            **{
+                column.lower().replace(" ", "_"): projection[column].round().astype(int).tolist()
+                for column in projection.columns
+                if column != "Jaar"
+            },
+        }
+        console.print_json(json.dumps(_json_safe(payload)))
+    else:
+        _print_projection(console, projection, inputs)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``klant-xl`` (Dutch help)."""
+    parser = _DutchParser(
+        prog="klant-xl",
+        description="Klantanalyse: hoe groot is je klantenbestand echt? Actieve, slapende en verloren klanten, "
+        "verloop en projectie.",
+    )
+    parser.add_argument("--versie", action="version", version=f"klant-xl {__version__}", help="toon de versie")
+    commands = parser.add_subparsers(dest="opdracht", metavar="OPDRACHT", parser_class=_DutchParser)
+    commands.required = True
+
+    def analysis_options(sub):
+        sub.add_argument("--peildatum", type=_date_argument, metavar="JJJJ-MM-DD", help="peildatum (standaard: laatste datum in de gegevens)")
+        sub.add_argument("--dagen-inactief", type=float, metavar="DAGEN", help="drempel inactief (standaard: afgeleid)")
+        sub.add_argument("--dagen-verloren", type=float, metavar="DAGEN", help="drempel verloren (standaard: afgeleid)")
+        sub.add_argument("--json", action="store_true", help="resultaat als JSON")
+
+    demo = commands.add_parser("demo", help="analyseer de meegeleverde voorbeeldwinkel")
+    analysis_options(demo)
+    demo.set_defaults(handler=_cmd_demo)
+
+    analyse_cmd = commands.add_parser("analyse", help="analyseer een export (CSV of XLSX)")
+    analyse_cmd.add_argument("bestand", metavar="BESTAND", help="transacties: CSV of XLSX met klant, datum en bedrag")
+    analyse_cmd.add_argument("--contactmomenten", metavar="BESTAND", help="optioneel: contactmomenten (klant, datum, soort)")
+    analysis_options(analyse_cmd)
+    analyse_cmd.set_defaults(handler=_cmd_analyse)
+
+    projectie = commands.add_parser("projectie", help="projectie van het klantenbestand (huidige en nieuwe situatie)")
+    projectie.add_argument("--start", type=float, required=True, metavar="N", help="aantal klanten nu")
+    projectie.add_argument("--nieuw", type=_percent_argument("Nieuwe klanten %"), required=True, metavar="PCT", help="nieuwe klanten per jaar, bv. 40%%")
+    projectie.add_argument("--verloop", type=_percent_argument("Verloop %"), required=True, metavar="PCT", help="verloop per jaar, bv. 30%%")
+    projectie.add_argument("--jaren", type=int, default=10, metavar="N", help="aantal jaren (standaard 10)")
+    projectie.add_argument("--terugwin", type=_percent_argument("Terugwin %"), metavar="PCT", help="deel van de vertrekkers dat je terugwint, bv. 60%%")
+    projectie.add_argument("--json", action="store_true", help="resultaat als JSON")
+    projectie.set_defaults(handler=_cmd_projectie)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``klant-xl``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console(highlight=False)
+    err = Console(stderr=True, highlight=False)
+    try:
+        return args.handler(args, console, err)
+    except KlantXLError as exc:
+        err.print(Text.assemble(("Fout: ", "bold red"), str(exc)))
+        return EXIT_INPUT
+    except OSError as exc:
+        err.print(Text.assemble(("Fout: ", "bold red"), f"bestand niet te lezen of te schrijven: {exc}"))
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,704 @@
+"""Parse the values a user types or an export contains: dates, amounts, percentages, days.
+
+One value (``parse_date``, ``parse_fraction``, ``parse_days``: settings, UDF arguments)
+or a whole column (``parse_dates``, ``parse_amounts``: up to millions of rows, vectorised
+with a per-value fallback only for the odd ones out). Every bad value raises
+:class:`~klant_xl.errors.WaardeFout` with a Dutch message naming the column, the row
+(as the user sees it) and the value::
+
+    Datum in rij 7 is geen datum: 'morgen'
+
+Accepted dates
+--------------
+- Excel serial numbers in the 1900 date system (origin 1899-12-30, so 46349 is
+  2026-11-23); a time of day (the fraction) is dropped.
+- ``datetime``, ``date``, ``pd.Timestamp``, ``np.datetime64``; a time zone is dropped
+  keeping the local wall-clock day (``'2026-03-01 00:30 +0100'`` is 1 March).
+- ISO text ``2026-11-23`` (also ``2026/11/23``), with or without a time.
+- Dutch text ``23-11-2026``, ``23/11/2026``, ``23.11.2026``, two-digit years
+  ``23-11-26`` (00–68 → 20xx, 69–99 → 19xx, as ``strptime``'s ``%y``), month names
+  ``23 nov 2026`` / ``23 november 2026`` (Dutch or English), with or without a time.
+- A column whose slash dates only make sense month-first (``11/23/2026``) is read
+  month-first as a whole; a single value is always read day-first.
+- Integers ``20261123`` (yyyymmdd, as some bookkeeping packages export).
+- Dates outside 1900-01-01 .. 2261-12-31 are refused (typo or a number mapped as a date).
+
+Accepted amounts
+----------------
+Numbers, and text such as ``'€ 1.234,56'``, ``'1,234.56'``, ``'-12,50'``, ``'€-12,50'``,
+``'(12,50)'`` and ``'12,50-'`` (negative), ``'12.50'``, ``' 1 234,56'``, ``'EUR 5'``.
+Per value: when both ``.`` and ``,`` occur, the last one is the decimal separator and
+the other must group thousands by three. With one kind only, it is a thousands
+separator when it groups exactly by three (``1.234``, ``1,234,567``), otherwise the
+decimal separator (``12,5``, ``0,125``, ``12.50``). When the column itself shows which
+separator is decimal (some value like ``12,50`` or ``1.234,56`` and none the other way),
+an ambiguous ``1,234`` / ``1.234`` follows the column.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import numbers
+import re
+
+import numpy as np
+import pandas as pd
+
+from klant_xl.errors import WaardeFout
+
+__all__ = [
+    "EXCEL_ORIGIN",
+    "parse_amounts",
+    "parse_date",
+    "parse_dates",
+    "parse_days",
+    "parse_fraction",
+]
+
+#: Day 0 of Excel's 1900 date system as used by every modern Excel (serial 61 = 1900-03-01).
+EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
+#: Earliest and latest date accepted as a transaction or reference date.
+MIN_DATE = pd.Timestamp("1900-01-01")
+MAX_DATE = pd.Timestamp("2261-12-31")
+
+#: Texts that mean "derive this threshold from the data" (compared lower-case).
+AUTO_WORDS = ("auto", "automatisch", "automatic")
+
+_NOT_A_DATE = "geen datum"
+_NOT_AN_AMOUNT = "geen bedrag"
+_NOT_A_PERCENTAGE = "geen percentage"
+_NOT_DAYS = "geen aantal dagen"
+
+_MONTHS = {
+    "jan": 1, "januari": 1, "january": 1,
+    "feb": 2, "febr": 2, "februari": 2, "february": 2,
+    "mrt": 3, "mar": 3, "maart": 3, "march": 3,
+    "apr": 4, "april": 4,
+    "mei": 5, "may": 5,
+    "jun": 6, "juni": 6, "june": 6,
+    "jul": 7, "juli": 7, "july": 7,
+    "aug": 8, "augustus": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9,
+    "okt": 10, "oct": 10, "oktober": 10, "october": 10,
+    "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}
+
+_TIME = r"(?:(?:[T ]|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?"
+_ISO_RE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
+_DMY_RE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)
+_NAMED_RE = re.compile(r"(\d{1,2})[ -]([^\W\d_]+)\.?[ -](\d{4})" + _TIME)
+_TIME_ONLY_RE = _TIME  # the part after the date (may be empty), for the vectorised path
+_DIGITS_RE = re.compile(r"\d{8}")
+_SERIAL_TEXT_RE = re.compile(r"\d{1,7}(?:[.,]\d+)?")
+
+_SPACES = "\u00a0\u202f\u2009 \t"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_blank(value) -> bool:
+    """True for None, NaN, NaT, pd.NA and text that is only whitespace."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value.strip(_SPACES + "\r\n") == ""
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
+    return False
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _in_range(ts: pd.Timestamp | None) -> pd.Timestamp | None:
+    if ts is None or pd.isna(ts) or ts < MIN_DATE or ts > MAX_DATE:
+        return None
+    return ts
+
+
+def _ymd(year: int, month: int, day: int) -> pd.Timestamp | None:
+    try:
+        return _in_range(pd.Timestamp(_dt.date(year, month, day)))
+    except ValueError:
+        return None
+
+
+def _serial_to_date(number: float) -> pd.Timestamp | None:
+    """Excel serial (1900 system) or yyyymmdd integer to a day; None when it is neither."""
+    if not math.isfinite(number):
+        return None
+    if 19000101 <= number <= 22611231 and float(number).is_integer():
+        n = int(number)
+        return _ymd(n // 10000, n // 100 % 100, n % 100)
+    if number < 1 or number > 2_958_465:
+        return None
+    return _in_range(EXCEL_ORIGIN + pd.Timedelta(days=math.floor(number)))
+
+
+def _text_to_date(text: str) -> pd.Timestamp | None:
+    """One stripped text to a day; None when it is not a date."""
+    m = _ISO_RE.fullmatch(text)
+    if m:
+        return _ymd(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+    m = _DMY_RE.fullmatch(text)
+    if m:
+        year = int(m.group(4))
+        if len(m.group(4)) == 2:
+            year += 2000 if year <= 68 else 1900
+        return _ymd(year, int(m.group(3)), int(m.group(1)))
+    m = _NAMED_RE.fullmatch(text)
+    if m:
+        month = _MONTHS.get(m.group(2).lower())
+        return _ymd(int(m.group(3)), month, int(m.group(1))) if month else None
+    if _DIGITS_RE.fullmatch(text) or _SERIAL_TEXT_RE.fullmatch(text):
+        return _serial_to_date(float(text.replace(",", ".")))
+    return None
+
+
+def _to_date(value) -> pd.Timestamp | None:
+    """Any non-blank value to a normalised day; None when it is not a date."""
+    if isinstance(value, str):
+        return _text_to_date(value.strip(_SPACES + "\r\n"))
+    if _is_number(value):
+        return _serial_to_date(float(value))
+    if isinstance(value, (_dt.date, np.datetime64)):  # datetime and Timestamp are dates
+        try:
+            ts = pd.Timestamp(value)
+        except (ValueError, OverflowError):
+            return None
+        if ts.tzinfo is not None:
+            ts = ts.tz_localize(None)
+        return _in_range(ts.normalize())
+    return None
+
+
+def _show(value):
+    """The value as the message shows it: text stripped, numbers as numbers."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# --------------------------------------------------------------------------- one value
+
+
+def parse_date(value, name: str = "Datum", row: int | None = None) -> pd.Timestamp | None:
+    """Parse one date (a setting, a UDF argument, one cell).
+
+    Parameters
+    ----------
+    value : object
+        Excel serial number, ``datetime``/``date``/``pd.Timestamp``/``np.datetime64``,
+        or text (ISO, Dutch ``dd-mm-jjjj``, month names); see the module docstring.
+    name : str
+        What the value is, in Dutch, for the message (``"Peildatum"``).
+    row : int, optional
+        Row number as the user sees it, for the message.
+
+    Returns
+    -------
+    pd.Timestamp or None
+        The day (midnight, no time zone); None for a blank value.
+
+    Raises
+    ------
+    WaardeFout
+        When the value is not a date.
+
+    Examples
+    --------
+    >>> parse_date(46349, "Peildatum")
+    Timestamp('2026-11-23 00:00:00')
+    >>> parse_date("23-11-2026", "Peildatum")
+    Timestamp('2026-11-23 00:00:00')
+    >>> parse_date("2026-03-01 00:30:00 +0100", "Peildatum")
+    Timestamp('2026-03-01 00:00:00')
+    >>> parse_date("", "Peildatum") is None
+    True
+    >>> parse_date("morgen", "Datum", row=7)
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.WaardeFout: Datum in rij 7 is geen datum: 'morgen'
+    """
+    if _is_blank(value):
+        return None
+    result = _to_date(value)
+    if result is None:
+        raise WaardeFout(name, row, _show(value), _NOT_A_DATE)
+    return result
+
+
+def _number_text(text: str) -> float | None:
+    """'30', '0,3', '12.5' (no thousands separators) to a float; None otherwise."""
+    text = text.strip(_SPACES)
+    if not re.fullmatch(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?", text):
+        return None
+    return float(text.replace(",", "."))
+
+
+def parse_fraction(value, name: str) -> float:
+    """Parse a percentage typed as a fraction (0.3) or as a percentage ("30%").
+
+    Parameters
+    ----------
+    value : float or str
+        ``0.3``, ``"30%"``, ``"30 %"``, ``"0,3"``, ``"12,5%"``. A number above 1 and at
+        most 100 without a ``%`` sign is read as a percentage (``30`` means 30%): a user
+        who types 30 in a cell next to "Verloop per jaar" means 30%, never 3000%.
+    name : str
+        What the value is, in Dutch, for the message.
+
+    Returns
+    -------
+    float
+        The fraction, between 0 and 1.
+
+    Raises
+    ------
+    WaardeFout
+        When the value is blank, not a number, negative or above 100%.
+
+    Examples
+    --------
+    >>> parse_fraction(0.3, "Verloop")
+    0.3
+    >>> parse_fraction("30%", "Verloop")
+    0.3
+    >>> parse_fraction("0,3", "Verloop")
+    0.3
+    >>> parse_fraction(30, "Verloop")
+    0.3
+    >>> parse_fraction("veel", "Verloop")
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.WaardeFout: Verloop is geen percentage: 'veel'
+    """
+    number = None
+    percent = False
+    if _is_number(value) and not _is_blank(value):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip(_SPACES)
+        if text.endswith("%"):
+            percent = True
+            text = text[:-1]
+        number = _number_text(text)
+    if number is None or not math.isfinite(number):
+        raise WaardeFout(name, None, _show(value), _NOT_A_PERCENTAGE)
+    if percent or 1 < number <= 100:
+        number = number / 100
+    if not 0 <= number <= 1:
+        raise WaardeFout(name, None, _show(value), "geen percentage tussen 0% en 100%")
+    return number
+
+
+def parse_days(value, name: str) -> float | None:
+    """Parse a threshold in days, or "automatisch".
+
+    Parameters
+    ----------
+    value : float, str or None
+        A positive number of days (``120``, ``"120"``, ``"120 dagen"``, ``"90,5"``), or
+        ``None`` / ``""`` / ``"auto"`` / ``"automatisch"`` (any case) for "derive it
+        from the data".
+    name : str
+        What the value is, in Dutch, for the message.
+
+    Returns
+    -------
+    float or None
+        The number of days; None for automatic.
+
+    Raises
+    ------
+    WaardeFout
+        When the value is not a number, or not above zero.
+
+    Examples
+    --------
+    >>> parse_days("120", "Drempel inactief")
+    120.0
+    >>> parse_days("Automatisch", "Drempel inactief") is None
+    True
+    >>> parse_days(-5, "Drempel inactief")
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.WaardeFout: Drempel inactief is geen positief aantal dagen: -5
+    """
+    if _is_blank(value):
+        return None
+    number = None
+    if _is_number(value):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip(_SPACES).lower()
+        if text in AUTO_WORDS:
+            return None
+        text = re.sub(r"\s*(dagen|dag|d)$", "", text)
+        number = _number_text(text)
+    if number is None or not math.isfinite(number):
+        raise WaardeFout(name, None, _show(value), _NOT_DAYS)
+    if number <= 0:
+        raise WaardeFout(name, None, _show(value), "geen positief aantal dagen")
+    return number
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def _rows_for(series: pd.Series, first_row: int, rows) -> np.ndarray:
+    if rows is not None:
+        return np.asarray(rows)
+    return np.arange(first_row, first_row + len(series))
+
+
+def _raise_first(series: pd.Series, bad: np.ndarray, column: str, rows: np.ndarray, expected: str):
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise WaardeFout(column, int(rows[pos]), _show(series.iloc[pos]), expected)
+
+
+def _classify(values: np.ndarray) -> np.ndarray:
+    """Kind of every object value: 'b' blank, 's' text, 'n' number, 'd' date, 'x' other."""
+
+    def kind(v):
+        if isinstance(v, str):
+            return "b" if v.strip(_SPACES + "\r\n") == "" else "s"
+        if _is_blank(v):
+            return "b"
+        if _is_number(v):
+            return "n"
+        if isinstance(v, (_dt.date, np.datetime64)):
+            return "d"
+        return "x"
+
+    return np.array([kind(v) for v in values], dtype="U1")
+
+
+def _to_ns(values) -> np.ndarray:
+    """datetime64 values of any unit/time zone to naive, normalised datetime64[ns]; out of range -> NaT."""
+    s = pd.Series(values)
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        s = pd.to_datetime(s, errors="coerce")
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_localize(None)
+    s = s.dt.floor("D")
+    out_of_range = (s < MIN_DATE) | (s > MAX_DATE)
+    s = s.mask(out_of_range)
+    return s.astype("datetime64[ns]").to_numpy()
+
+
+def _serials_to_dates(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Float array (NaN = blank) to (datetime64[ns], bad)."""
+    numbers = np.asarray(numbers, dtype="float64")
+    blank = np.isnan(numbers)
+    out = np.full(len(numbers), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = ~blank & np.isfinite(numbers) & (numbers >= 1) & (numbers <= 2_958_465)
+    days = np.floor(numbers[ok]).astype("int64")
+    out[ok] = np.datetime64("1899-12-30", "ns") + days.astype("timedelta64[D]")
+    # yyyymmdd integers
+    ymd = ~blank & (numbers >= 19000101) & (numbers <= 22611231) & (numbers == np.floor(numbers))
+    if ymd.any():
+        parsed = pd.to_datetime(
+            pd.Series(numbers[ymd].astype("int64").astype(str)), format="%Y%m%d", errors="coerce"
+        )
+        out[ymd] = parsed.astype("datetime64[ns]").to_numpy()
+    out_of_range = (out < np.datetime64(MIN_DATE, "ns")) | (out > np.datetime64(MAX_DATE, "ns"))
+    out[out_of_range] = np.datetime64("NaT")
+    bad = ~blank & np.isnat(out)
+    return out, bad
+
+
+_VECTOR_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%y", "%d/%m/%y", "%d.%m.%y")
+_DATE_PART_RE = r"^\s*([0-9./-]+)(" + _TIME + r")\s*$"
+
+
+def _texts_to_dates(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Stripped, non-blank texts to (datetime64[ns], bad): formats first, then per value."""
+    n = len(texts)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    texts = texts.astype(object)
+    # The common case: same length, date first, optional time. Slice the first 10
+    # characters (ISO / dd-mm-yyyy) or 8 (dd-mm-yy); verify the rest is a time.
+    date_part = texts.str.slice(0, 10)
+    rest = texts.str.slice(10)
+    rest_ok = (rest == "").to_numpy() | rest.str.fullmatch(_TIME).fillna(False).to_numpy(dtype=bool)
+    todo = rest_ok.copy()
+    month_first = False
+    for fmt in _VECTOR_FORMATS:
+        if not todo.any():
+            break
+        if fmt.endswith("%y"):
+            part = texts[todo].str.slice(0, 8)
+            part_ok = texts[todo].str.slice(8).str.fullmatch(_TIME).fillna(False).to_numpy(dtype=bool)
+        else:
+            part = date_part[todo]
+            part_ok = np.ones(len(part), dtype=bool)
+        parsed = pd.to_datetime(part, format=fmt, errors="coerce").to_numpy()
+        hit = ~np.isnat(parsed) & part_ok
+        if fmt == "%d/%m/%Y":
+            # A column of US dates (11/23/2026): month-first parses everything day-first
+            # parses, and more.
+            slash = part.str.contains("/", regex=False).to_numpy(dtype=bool)
+            us = pd.to_datetime(part[slash], format="%m/%d/%Y", errors="coerce").to_numpy()
+            if (~np.isnat(us)).sum() > hit[slash].sum() and not (hit[slash] & np.isnat(us)).any():
+                month_first = True
+                parsed = parsed.copy()
+                parsed[slash] = us
+                hit = ~np.isnat(parsed) & part_ok
+        idx = np.flatnonzero(todo)[hit]
+        out[idx] = parsed[hit].astype("datetime64[ns]")
+        todo[idx] = False
+    # Everything not yet parsed: one at a time (non-padded, month names, serials as text...).
+    left = np.isnat(out)
+    if left.any():
+        idx = np.flatnonzero(left)
+        for i, text in zip(idx, texts.iloc[idx]):
+            if month_first:
+                m = _DMY_RE.fullmatch(text)
+                if m and m.group(2) == "/":
+                    text = f"{m.group(3)}/{m.group(1)}/{m.group(4)}"
+            ts = _text_to_date(text)
+            if ts is not None:
+                out[i] = np.datetime64(ts, "ns")
+    out_of_range = (out < np.datetime64(MIN_DATE, "ns")) | (out > np.datetime64(MAX_DATE, "ns"))
+    out[out_of_range] = np.datetime64("NaT")
+    return out, np.isnat(out)
+
+
+def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Column to (datetime64[ns] Series on the same index, bad mask); blanks are NaT, not bad."""
+    values = series
+    n = len(values)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = _to_ns(values)
+        bad = np.isnat(out) & values.notna().to_numpy()
+    elif pd.api.types.is_bool_dtype(values.dtype):
+        out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        bad = values.notna().to_numpy(dtype=bool)
+    elif pd.api.types.is_numeric_dtype(values.dtype):
+        out, bad = _serials_to_dates(values.to_numpy(dtype="float64", na_value=np.nan))
+    else:
+        arr = values.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+            kinds = None
+        else:
+            kinds = _classify(arr)
+        out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        bad = np.zeros(n, dtype=bool)
+        if kinds is None:
+            texts = pd.Series(arr, dtype=object).fillna("").str.strip(_SPACES + "\r\n")
+            text_mask = (texts != "").to_numpy()
+        else:
+            texts = pd.Series(arr, dtype=object)
+            text_mask = kinds == "s"
+            num = kinds == "n"
+            if num.any():
+                out[num], bad[num] = _serials_to_dates(arr[num].astype("float64"))
+            dat = kinds == "d"
+            if dat.any():
+                out[dat] = [np.datetime64(_to_date(v) or "NaT", "ns") for v in arr[dat]]
+                bad[dat] = np.isnat(out[dat])
+            bad |= kinds == "x"
+            texts = texts.where(text_mask, "").str.strip(_SPACES + "\r\n")
+        if text_mask.any():
+            out[text_mask], bad[text_mask] = _texts_to_dates(texts[text_mask].reset_index(drop=True))
+    return pd.Series(out, index=series.index, name=series.name, dtype="datetime64[ns]"), bad
+
+
+def parse_dates(series, column: str = "Datum", first_row: int = 2, *, rows=None) -> pd.Series:
+    """Parse a column of dates (vectorised; millions of rows).
+
+    Parameters
+    ----------
+    series : pd.Series or sequence
+        The column: datetime64 (normalised), numbers (Excel serials), text or a mix
+        (as read from a sheet). See the module docstring for the accepted forms.
+    column : str
+        Column header as the user sees it, for the message.
+    first_row : int
+        Row number of the first value as the user sees it (header = row 1).
+    rows : sequence of int, optional
+        Row number of every value, when the rows are not consecutive.
+
+    Returns
+    -------
+    pd.Series
+        datetime64[ns] at midnight, same index; NaT for blank values.
+
+    Raises
+    ------
+    WaardeFout
+        At the first value that is not a date.
+
+    Examples
+    --------
+    >>> parse_dates(pd.Series(["23-11-2026", 46349, None, "2026-11-23 14:03"])).tolist()
+    [Timestamp('2026-11-23 00:00:00'), Timestamp('2026-11-23 00:00:00'), NaT, Timestamp('2026-11-23 00:00:00')]
+    >>> parse_dates(pd.Series(["1-1-2026", "morgen"]), "Orderdatum", first_row=6)
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.WaardeFout: Orderdatum in rij 7 is geen datum: 'morgen'
+    """
+    if not isinstance(series, pd.Series):
+        series = pd.Series(series)
+    out, bad = _parse_dates(series)
+    _raise_first(series, bad, column, _rows_for(series, first_row, rows), _NOT_A_DATE)
+    return out
+
+
+# --------------------------------------------------------------------------- amounts
+
+_CURRENCY_RE = r"(?i)€|euro?|[\s\u00a0\u202f\u2009']"
+_NUM = {
+    "int": r"\d+",
+    "dot": r"\d*\.\d+",  # one dot
+    "comma": r"\d*,\d+",  # one comma
+    "dot3": r"[1-9]\d{0,2}(?:\.\d{3})+",  # dots group thousands
+    "comma3": r"[1-9]\d{0,2}(?:,\d{3})+",
+    "nl": r"[1-9]\d{0,2}(?:\.\d{3})+,\d+",  # 1.234,56
+    "en": r"[1-9]\d{0,2}(?:,\d{3})+\.\d+",  # 1,234.56
+}
+
+
+def _texts_to_amounts(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Stripped, non-blank texts to (float, bad)."""
+    texts = texts.astype(object)
+    n = len(texts)
+    out = np.full(n, np.nan)
+    # Fast path: plain numbers ('12.50', '-3', '1e3') that are not ambiguous thousands.
+    plain = pd.to_numeric(texts, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    ambiguous_dot = texts.str.fullmatch(r"[+-]?" + _NUM["dot3"]).fillna(False).to_numpy(dtype=bool)
+    fast = ~np.isnan(plain) & ~ambiguous_dot
+    out[fast] = plain[fast]
+    todo = ~fast
+    if not todo.any():
+        return out, np.zeros(n, dtype=bool)
+    idx = np.flatnonzero(todo)
+    t = texts.iloc[idx].str.replace(_CURRENCY_RE, "", regex=True).str.replace("\u2212", "-", regex=False)
+    neg_paren = t.str.startswith("(") & t.str.endswith(")")
+    t = t.mask(neg_paren, t.str.slice(1, -1))
+    neg_trail = t.str.endswith("-") & ~t.str.startswith("-")
+    t = t.mask(neg_trail, t.str.slice(0, -1))
+    t = t.str.replace(_CURRENCY_RE, "", regex=True)
+    neg_lead = t.str.startswith("-")
+    t = t.mask(neg_lead | t.str.startswith("+"), t.str.slice(1))
+    t = t.str.replace(_CURRENCY_RE, "", regex=True)  # '-€12,50' -> '€12,50' -> '12,50'
+    negative = (neg_paren.astype(bool) ^ neg_trail.astype(bool) ^ neg_lead.astype(bool)).to_numpy(dtype=bool)
+    # sign twice (e.g. '(-5)') is not a number we understand
+    double_sign = (neg_paren.astype(int) + neg_trail.astype(int) + neg_lead.astype(int)).to_numpy() > 1
+
+    def match(kind):
+        return t.str.fullmatch(_NUM[kind]).fillna(False).to_numpy(dtype=bool)
+
+    m = {k: match(k) for k in _NUM}
+    ambiguous_dot = m["dot"] & m["dot3"]  # '1.234'
+    ambiguous_comma = m["comma"] & m["comma3"]  # '1,234'
+    # Evidence from the whole column (including the fast-path values).
+    comma_decimal = bool((m["nl"] | (m["comma"] & ~ambiguous_comma)).any())
+    point_decimal = bool((m["en"] | (m["dot"] & ~ambiguous_dot)).any()) or bool(
+        (fast & texts.str.contains(".", regex=False).to_numpy(dtype=bool) & ~np.isnan(plain)).any()
+    )
+    dot_is_decimal = point_decimal and not comma_decimal  # column evidence for '1.234'
+    comma_is_decimal = comma_decimal and not point_decimal  # column evidence for '1,234'
+    dots_are_thousands = m["dot3"] & ~(ambiguous_dot & dot_is_decimal)
+    commas_are_thousands = m["comma3"] & ~(ambiguous_comma & comma_is_decimal)
+    # Normalise to '1234.56' per pattern.
+    normal = pd.Series(np.full(len(t), None, dtype=object), index=t.index)
+    normal[m["int"]] = t[m["int"]]
+    sel = m["dot3"] & dots_are_thousands
+    normal[sel] = t[sel].str.replace(".", "", regex=False)
+    sel = m["dot"] & ~(m["dot3"] & dots_are_thousands)
+    normal[sel] = t[sel]
+    sel = m["comma3"] & commas_are_thousands
+    normal[sel] = t[sel].str.replace(",", "", regex=False)
+    sel = m["comma"] & ~(m["comma3"] & commas_are_thousands)
+    normal[sel] = t[sel].str.replace(",", ".", regex=False)
+    sel = m["nl"]
+    normal[sel] = t[sel].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    sel = m["en"]
+    normal[sel] = t[sel].str.replace(",", "", regex=False)
+    parsed = pd.to_numeric(normal, errors="coerce").to_numpy(dtype="float64", na_value=np.nan).copy()
+    parsed[double_sign] = np.nan
+    parsed = np.where(negative, -parsed, parsed)
+    out[idx] = parsed
+    bad = np.zeros(n, dtype=bool)
+    bad[idx] = np.isnan(parsed)
+    return out, bad
+
+
+def _parse_amounts(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Column to (float64 Series on the same index, bad mask); blanks are NaN, not bad."""
+    n = len(series)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        out = np.full(n, np.nan)
+        bad = series.notna().to_numpy(dtype=bool)
+    elif pd.api.types.is_numeric_dtype(series.dtype):
+        out = series.to_numpy(dtype="float64", na_value=np.nan)
+        bad = np.isinf(out)
+    else:
+        arr = series.to_numpy(dtype=object)
+        out = np.full(n, np.nan)
+        bad = np.zeros(n, dtype=bool)
+        if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+            texts = pd.Series(arr, dtype=object).fillna("").str.strip(_SPACES + "\r\n")
+            text_mask = (texts != "").to_numpy()
+        else:
+            kinds = _classify(arr)
+            num = kinds == "n"
+            out[num] = arr[num].astype("float64")
+            bad |= (kinds == "x") | (kinds == "d") | (num & ~np.isfinite(out))
+            text_mask = kinds == "s"
+            texts = pd.Series(arr, dtype=object).where(text_mask, "").str.strip(_SPACES + "\r\n")
+        if text_mask.any():
+            out[text_mask], bad[text_mask] = _texts_to_amounts(texts[text_mask].reset_index(drop=True))
+    return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad
+
+
+def parse_amounts(series, column: str = "Bedrag", first_row: int = 2, *, rows=None) -> pd.Series:
+    """Parse a column of amounts in euro (vectorised).
+
+    Parameters
+    ----------
+    series : pd.Series or sequence
+        Numbers or text (``'€ 1.234,56'``, ``'1,234.56'``, ``'(12,50)'``...); see the
+        module docstring for how the decimal separator is decided.
+    column : str
+        Column header as the user sees it, for the message.
+    first_row : int
+        Row number of the first value as the user sees it (header = row 1).
+    rows : sequence of int, optional
+        Row number of every value, when the rows are not consecutive.
+
+    Returns
+    -------
+    pd.Series
+        float64, same index; NaN for blank values.
+
+    Raises
+    ------
+    WaardeFout
+        At the first value that is not an amount.
+
+    Examples
+    --------
+    >>> parse_amounts(pd.Series(["€ 1.234,56", "1,234.56", "-12,50", "(12,50)", 7])).tolist()
+    [1234.56, 1234.56, -12.5, -12.5, 7.0]
+    >>> parse_amounts(pd.Series(["12,50", "gratis"]), first_row=8)
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.WaardeFout: Bedrag in rij 9 is geen bedrag: 'gratis'
+    """
+    if not isinstance(series, pd.Series):
+        series = pd.Series(series)
+    out, bad = _parse_amounts(series)
+    _raise_first(series, bad, column, _rows_for(series, first_row, rows), _NOT_AN_AMOUNT)
+    return out

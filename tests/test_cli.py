@@ -1,0 +1,63 @@
+"""The klant-xl command line: seed numbers, exit codes and Dutch messages."""
+
+import json
+
+import pytest
+
+from klant_xl.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_projectie_reproduces_seed_002_tables(capsys):
+    code, out, _ = run(capsys, "projectie", "--start", "1000", "--nieuw", "40%", "--verloop", "30%", "--jaren", "10",
+                       "--terugwin", "60%", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["huidige_situatie"] == [1000, 1100, 1210, 1331, 1464, 1611, 1772, 1949, 2144, 2358, 2594]
+    assert result["nieuwe_situatie"] == [1000, 1280, 1638, 2097, 2684, 3436, 4398, 5629, 7206, 9223, 11806]
+    assert round(result["verdubbelingstijd_jaren"], 2) == 7.27
+    assert result["verloop_na_terugwinnen_pct"] == pytest.approx(0.12)
+    assert round(result["cumulatief_verlies_3_jaar"], 2) == 0.66
+
+
+def test_projectie_table_text(capsys):
+    code, out, _ = run(capsys, "projectie", "--start", "1000", "--nieuw", "0,4", "--verloop", "30 %", "--jaren", "10")
+    assert code == 0
+    assert "2.594" in out and "1.949" in out
+    assert "Verdubbelingstijd: 7,27 jaar." in out
+
+
+def test_projectie_bad_percentage_exits_2_with_dutch_message(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["projectie", "--start", "1000", "--nieuw", "veel", "--verloop", "30%"])
+    assert info.value.code == 2
+    assert "fout" in capsys.readouterr().err
+
+
+def test_demo_prints_summary(capsys):
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    for text in ("Peildatum: 31-12-2025", "Klanten per status", "Herhaalaankoopratio", "Tijd tussen aankopen",
+                 "van de klanten die terugkomen, doet dat binnen", "Verloop laatste jaar", "Projectie"):
+        assert text in out
+
+
+def test_demo_json_is_consistent(capsys):
+    code, out, _ = run(capsys, "demo", "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert result["peildatum"] == "2025-12-31"
+    assert sum(result["status"].values()) == result["klanten"]
+    assert result["drempels"]["afgeleid"] is True
+    assert len(result["projectie"]["huidige_situatie"]) == 11
+
+
+def test_analyse_missing_file_exits_1(capsys, tmp_path):
+    code, _, err = run(capsys, "analyse", str(tmp_path / "bestaat-niet.csv"))
+    assert code == 1
+    assert "Fout" in err
