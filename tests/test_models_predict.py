@@ -263,3 +263,24 @@ def test_works_on_the_real_customer_summary(transactions):
     p = predict_customers(s, transactions, model="bgnbd")
     assert p.attrs["parameters"]["r"] == pytest.approx(0.243, rel=0.005)
     assert p.attrs["spend_parameters"]["p"] == pytest.approx(6.25, rel=0.01)
+
+
+def test_equal_amounts_fall_back_to_the_customers_own_mean(summary):
+    # A gym with one fixed fee: every order the same, the Gamma-Gamma model cannot be fitted.
+    s = summary.copy()
+    s["Omzet"] = 25.0 * s["Aankopen"]
+    s["Gem. bestelwaarde"] = 25.0
+    s.attrs["peildatum"] = PEILDATUM
+    p = predict_customers(s, model="bgnbd", annual_discount_rate=0.0, horizon_days=365.25)
+    assert p.attrs["spend_model"] == "eigen gemiddelde"
+    assert "Gamma-Gamma" in p.attrs["spend_message"]
+    assert "eigen gemiddelde" in p.attrs["spend_message"]
+    assert p.attrs["spend_parameters"] is None
+    assert (p["Verwachte bestelwaarde"] == 25.0).all()
+    assert np.allclose(p["CLV"], 0.3 * 25.0 * p["Verwachte aankopen"], rtol=1e-9)
+    assert model_report(p)["Onderdeel"].tolist()[-1] == "Bestelwaarde"
+
+
+def test_fitted_spend_model_is_named(predictions):
+    assert predictions.attrs["spend_model"] == "gamma_gamma"
+    assert predictions.attrs["spend_message"] is None

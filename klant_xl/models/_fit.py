@@ -133,11 +133,13 @@ def maximise(
     neg_ll_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
     x0: np.ndarray,
     model_label: str,
+    advice: str = "Probeer meer klanten of een langere periode.",
 ) -> tuple[np.ndarray, int]:
     """Minimise a negative mean log-likelihood over log-parameters.
 
     Uses L-BFGS-B with the analytic gradient; raises :class:`ModelFout` (Dutch)
-    when the optimiser fails or a parameter runs off to 0 or infinity.
+    when the optimiser fails or a parameter runs off to 0 or infinity; the
+    message ends with ``advice``.
 
     Returns
     -------
@@ -158,12 +160,11 @@ def maximise(
         ok = np.max(np.abs(res.jac)) < 1e-5
     if not ok:
         raise ModelFout(
-            f"Het {model_label} convergeert niet op deze gegevens. "
-            "Probeer meer klanten of een langere periode."
+            f"Het {model_label} convergeert niet op deze gegevens. {advice}"
         )
     if np.any(np.abs(res.x) > LOG_PARAM_LIMIT):
         raise ModelFout(
             f"Het {model_label} past niet goed op deze gegevens: een parameter loopt weg "
-            "naar 0 of oneindig. Probeer meer klanten of een langere periode."
+            f"naar 0 of oneindig. {advice}"
         )
     return res.x, int(res.nit)

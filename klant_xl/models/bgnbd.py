@@ -144,7 +144,7 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     lnC = Kx - rx * lnt[ti] + lnBC[xi]
     ll = np.logaddexp(lnA, lnC)
     w = rows.w
-    value = -np.dot(w, ll) / rows.W
+    value = -(w * ll).sum() / rows.W
     if not want_grad:
         return value
     wA = np.exp(lnA - ll)
@@ -160,7 +160,8 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     g_al = r / al - rx * (wA / (al + rows.Tu[Ti]) + wC / (al + rows.tu[ti]))
     g_a = wA * dA_a[xi] + wC * dC_a[xi]
     g_b = wA * dA_b[xi] + wC * dC_b[xi]
-    grad = np.array([np.dot(w, g) for g in (g_r, g_al, g_a, g_b)]) / rows.W
+    # plain sums, not np.dot: a threaded BLAS dot stalls on a busy machine
+    grad = np.array([(w * g).sum() for g in (g_r, g_al, g_a, g_b)]) / rows.W
     return value, -grad * np.array([r, al, a, b])
 
 
@@ -304,17 +305,22 @@ def _hyp_term(r, b, c, z, log_one_minus_z, power):
     return np.exp(np.where(np.isfinite(direct), direct, alt))
 
 
-def _expected_purchases(params, t, frequency, recency, T, modified):
+def _purchases_if_alive(params, t, x, T, modified):
+    """E[Y(t) | x, T, alive at T]: the first factor of equation (10) of [1]_ divided out of P(alive)."""
     r, al, a, b = _params(params)
-    x, t_x, T = _inputs(frequency, recency, T)
     t = np.asarray(t, dtype=float)
     k = 1.0 if modified else 0.0
     z = t / (al + T + t)
     log1mz = np.log(al + T) - np.log(al + T + t)
     c = a + b + x - 1 + k
     term = _hyp_term(r + x, b + x + k, c, z, log1mz, r + x)
-    numerator = c / (a - 1) * (1 - term)
-    return numerator * expit(-_log_odds_dead(params, x, t_x, T, modified))
+    return c / (a - 1) * (1 - term)
+
+
+def _expected_purchases(params, t, frequency, recency, T, modified):
+    x, t_x, T = _inputs(frequency, recency, T)
+    alive = expit(-_log_odds_dead(params, x, t_x, T, modified))
+    return _purchases_if_alive(params, t, x, T, modified) * alive
 
 
 def expected_purchases(params, t, frequency, recency, T) -> np.ndarray:

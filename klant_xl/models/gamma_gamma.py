@@ -79,14 +79,14 @@ def _neg_ll(log_params, x, m, w, W, want_grad=True):
     px = p * x
     lgm = np.log(g + x * m)
     ll = gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * lgm
-    value = -np.dot(w, ll) / W
+    value = -(w * ll).sum() / W
     if not want_grad:
         return value
     d_pq = digamma(px + q)
     g_p = x * (d_pq - digamma(px) + np.log(m) + np.log(x) - lgm)
     g_q = d_pq - digamma(q) + np.log(g) - lgm
     g_g = q / g - (px + q) / (g + x * m)
-    grad = np.array([np.dot(w, v) for v in (g_p, g_q, g_g)]) / W
+    grad = np.array([(w * v).sum() for v in (g_p, g_q, g_g)]) / W
     return value, -grad * np.array([p, q, g])
 
 
@@ -137,7 +137,12 @@ def fit(frequency, monetary_value, weights=None, min_repeat_buyers=None) -> FitR
     check_enough(LABEL, n, n, needed, needed)
     (xu, mu), w, _ = distinct_rows(x[use], m[use], weights=w0[use])
     scale = float(np.dot(w, mu) / w.sum())
-    log_params, nit = maximise(lambda lp: _neg_ll(lp, xu, mu / scale, w, w.sum()), np.zeros(3), LABEL)
+    log_params, nit = maximise(
+        lambda lp: _neg_ll(lp, xu, mu / scale, w, w.sum()),
+        np.zeros(3),
+        LABEL,
+        "Controleer de bedragen: zijn ze (bijna) allemaal gelijk, of zijn er extreme uitschieters?",
+    )
     p, q, g = np.exp(log_params)
     params = GammaGammaParams(float(p), float(q), float(g * scale))
     if params.q <= 1:

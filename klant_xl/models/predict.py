@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from klant_xl.errors import InvoerFout, KolomOntbreekt
+from klant_xl.errors import InvoerFout, KolomOntbreekt, ModelFout, TeWeinigGegevens
 from klant_xl.models import bgnbd, clv, gamma_gamma, mbgnbd
 from klant_xl.models._fit import distinct_rows
 
@@ -200,13 +200,17 @@ def predict_customers(
           still active (:func:`.bgnbd.median_time_to_next_purchase`), rounded to
           the day; NaT without a purchase;
         - ``Verwachte bestelwaarde``: Gamma-Gamma expected spend per purchase
-          (NaN when there are no amounts);
+          (NaN when there are no amounts; when the Gamma-Gamma model cannot be
+          fitted — too few repeat buyers, or all amounts equal — the
+          customer's own mean, with the reason in ``attrs["spend_message"]``);
         - ``CLV``: discounted margin over ``clv_horizon_months`` (:mod:`.clv`).
 
         ``.attrs``: ``model``, ``model_name`` (Dutch), ``parameters`` (dict, alpha
         in ``time_unit_days``), ``log_likelihood``, ``n_customers``,
-        ``n_repeat_buyers``, ``spend_parameters`` / ``spend_log_likelihood``
-        (None without amounts), ``time_unit_days``, ``peildatum``,
+        ``n_repeat_buyers``, ``spend_model`` (``"gamma_gamma"``, ``"eigen
+        gemiddelde"`` or None without amounts), ``spend_message`` (Dutch, or
+        None), ``spend_parameters`` / ``spend_log_likelihood`` (None unless
+        the Gamma-Gamma model was fitted), ``time_unit_days``, ``peildatum``,
         ``horizon_days``, ``clv_horizon_months``, ``margin``,
         ``annual_discount_rate``.
 
@@ -215,7 +219,7 @@ def predict_customers(
     TeWeinigGegevens
         Too few customers or repeat buyers (Dutch message with the counts needed).
     ModelFout
-        A fit did not converge.
+        The transaction model did not converge (the spend model falls back instead).
     """
     module = _model(model)
     ref = _peildatum(summary)
@@ -248,19 +252,32 @@ def predict_customers(
 
     value = np.full(n, np.nan)
     lifetime = np.full(n, np.nan)
-    spend_params = None
-    spend_ll = None
+    spend_params = spend_ll = spend_message = None
+    spend_model = None
     spend_x, spend_m = _spend_inputs(summary, transactions, ref)
     if spend_m is not None and np.isfinite(spend_m).any():
-        spend_fit = gamma_gamma.fit(spend_x[valid], spend_m[valid])
-        spend_params = spend_fit.params
-        spend_ll = spend_fit.log_likelihood
-        value[valid] = gamma_gamma.expected_value(spend_params, spend_x[valid], spend_m[valid])
+        try:
+            spend_fit = gamma_gamma.fit(spend_x[valid], spend_m[valid])
+        except (TeWeinigGegevens, ModelFout) as exc:
+            # Kans actief stays useful; the order value falls back to the customer's own mean.
+            spend_model = "eigen gemiddelde"
+            spend_message = f"{exc} Verwachte bestelwaarde = het eigen gemiddelde van de klant."
+            value[valid] = _own_mean(summary, spend_m)[valid]
+        else:
+            spend_model = "gamma_gamma"
+            spend_params = spend_fit.params
+            spend_ll = spend_fit.log_likelihood
+            value[valid] = gamma_gamma.expected_value(spend_params, spend_x[valid], spend_m[valid])
+
+        # E[Y(t)] = P(alive) * E[Y(t) | alive]; the second factor depends on (x, T) only.
+        (gx, gT), _, to_group = distinct_rows(hx, hT)
+        modified = fitted.model == "mbgnbd"
 
         def cumulative(days):
-            return module.expected_purchases(params, days / time_unit_days, hx, ht, hT)
+            return bgnbd._purchases_if_alive(params, days / time_unit_days, gx, gT, modified)
 
-        per_history = clv.customer_lifetime_value(cumulative, 1.0, clv_horizon_months, margin, annual_discount_rate)
+        per_group = clv.customer_lifetime_value(cumulative, 1.0, clv_horizon_months, margin, annual_discount_rate)
+        per_history = per_group[to_group] * alive
         lifetime[valid] = per_history[inverse] * value[valid]
     out["Verwachte bestelwaarde"] = value
     out["CLV"] = lifetime
@@ -275,6 +292,8 @@ def predict_customers(
         iterations=fitted.iterations,
         spend_parameters=None if spend_params is None else {k: float(v) for k, v in spend_params._asdict().items()},
         spend_log_likelihood=None if spend_ll is None else float(spend_ll),
+        spend_model=spend_model,
+        spend_message=spend_message,
         time_unit_days=float(time_unit_days),
         peildatum=ref,
         horizon_days=float(horizon_days),
@@ -283,6 +302,19 @@ def predict_customers(
         annual_discount_rate=float(annual_discount_rate),
     )
     return out
+
+
+def _own_mean(summary, spend_m):
+    """Each customer's own mean order value (all occasions), else the overall mean."""
+    own = np.asarray(spend_m, dtype=float).copy()
+    if "Omzet" in summary.columns:
+        occasions = pd.to_numeric(summary["Aankopen"], errors="coerce").to_numpy(float)
+        revenue = pd.to_numeric(summary["Omzet"], errors="coerce").to_numpy(float)
+        with np.errstate(all="ignore"):
+            own = np.where(occasions > 0, revenue / occasions, own)
+    own = np.where(np.isfinite(own), np.maximum(own, 0.0), np.nan)
+    fill = np.nanmean(own) if np.isfinite(own).any() else np.nan
+    return np.where(np.isfinite(own), own, fill)
 
 
 def _spend_inputs(summary, transactions, ref):
@@ -357,6 +389,8 @@ def model_report(predictions: pd.DataFrame) -> pd.DataFrame:
         ("b (kans op afhaken, vorm)", round(p["b"], 4)),
         ("Log-likelihood", round(a["log_likelihood"], 2)),
     ]
+    if a.get("spend_message"):
+        rows.append(("Bestelwaarde", a["spend_message"]))
     if a.get("spend_parameters"):
         s = a["spend_parameters"]
         rows += [
