@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from klant_xl.errors import InvoerFout, TeWeinigGegevens
+from klant_xl.errors import InvoerFout, ModelFout, TeWeinigGegevens
 from klant_xl.models import bgnbd, mbgnbd
 from tests.conftest import CDNOW
 
@@ -227,3 +227,31 @@ def test_module_simulator_agrees_with_the_inline_one():
     inline = simulate(*params, T, 0.0, rng, modified=False)
     assert x.mean() == pytest.approx(inline["x"].mean(), rel=0.05)
     assert (x > 0).mean() == pytest.approx((inline["x"] > 0).mean(), abs=0.01)
+
+
+def poisson_customers(rates, T, rng):
+    """Customers who never drop out: Poisson purchases, last one uniform-max on (0, T)."""
+    x = rng.poisson(rates * T).astype(float)
+    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), 1), 0.0)
+    return x, t_x
+
+
+@pytest.mark.parametrize("module", [bgnbd, mbgnbd])
+def test_nobody_dropping_out_is_a_valid_limit(module):
+    rng = np.random.default_rng(0)
+    T = rng.uniform(20, 80, 3000)
+    x, t_x = poisson_customers(rng.gamma(2.0, 1 / 10, 3000), T, rng)
+    fitted = module.fit(x, t_x, T)
+    assert fitted.params.r == pytest.approx(2.0, rel=0.1)
+    assert fitted.params.alpha == pytest.approx(10.0, rel=0.1)
+    assert fitted.params.a / (fitted.params.a + fitted.params.b) < 1e-4  # dropout chance ~ 0
+    assert module.probability_alive(fitted.params, x, t_x, T).min() > 0.999
+
+
+@pytest.mark.parametrize("module, label", [(bgnbd, "BG/NBD"), (mbgnbd, "MBG/NBD")])
+def test_identical_purchase_rates_do_not_converge_and_say_so_in_dutch(module, label):
+    rng = np.random.default_rng(0)
+    T = rng.uniform(20, 80, 3000)
+    x, t_x = poisson_customers(np.full(3000, 0.2), T, rng)
+    with pytest.raises(ModelFout, match=f"Het {label}-model convergeert niet op deze gegevens"):
+        module.fit(x, t_x, T)

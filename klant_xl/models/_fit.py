@@ -134,12 +134,15 @@ def maximise(
     x0: np.ndarray,
     model_label: str,
     advice: str = "Probeer meer klanten of een langere periode.",
+    may_run_off: tuple[int, ...] = (),
 ) -> tuple[np.ndarray, int]:
     """Minimise a negative mean log-likelihood over log-parameters.
 
     Uses L-BFGS-B with the analytic gradient; raises :class:`ModelFout` (Dutch)
     when the optimiser fails or a parameter runs off to 0 or infinity; the
-    message ends with ``advice``.
+    message ends with ``advice``. Parameters listed in ``may_run_off`` (by
+    position) may go to 0 or infinity: that is a meaningful limit of the model
+    (e.g. nobody drops out), not a failure.
 
     Returns
     -------
@@ -162,7 +165,9 @@ def maximise(
         raise ModelFout(
             f"Het {model_label} convergeert niet op deze gegevens. {advice}"
         )
-    if np.any(np.abs(res.x) > LOG_PARAM_LIMIT):
+    checked = np.ones(len(res.x), bool)
+    checked[list(may_run_off)] = False
+    if np.any(np.abs(res.x[checked]) > LOG_PARAM_LIMIT):
         raise ModelFout(
             f"Het {model_label} past niet goed op deze gegevens: een parameter loopt weg "
             f"naar 0 of oneindig. {advice}"

@@ -204,7 +204,9 @@ def _fit(frequency, recency, T, weights, modified, min_customers, min_repeat, la
     # unit (days or weeks) and starts from the same place.
     scale = 10.0 / max(float(T.max()), 1e-12)
     rows = _Rows(xu, tu * scale, Tu * scale, w, modified)
-    log_params, nit = maximise(lambda p: _neg_ll(p, rows), np.zeros(4), label)
+    # a -> 0 or b -> infinity means nobody drops out: a valid limit, so only r and
+    # alpha (a vanishing spread of purchase rates) count as running off.
+    log_params, nit = maximise(lambda p: _neg_ll(p, rows), np.zeros(4), label, may_run_off=(2, 3))
     r, al, a, b = np.exp(log_params)
     params = BGNBDParams(float(r), float(al / scale), float(a), float(b))
     ll = _log_likelihood(params, xu, tu, Tu, w, modified)
@@ -241,7 +243,9 @@ def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buye
     TeWeinigGegevens
         Too few customers or repeat buyers (the Dutch message says how many are needed).
     ModelFout
-        The optimiser did not converge or a parameter ran off to 0 or infinity.
+        The optimiser did not converge, or ``r`` or ``alpha`` ran off to 0 or
+        infinity (``a`` going to 0 or ``b`` to infinity is accepted: nobody
+        drops out).
     """
     return _fit(
         frequency,

@@ -223,6 +223,8 @@ def predict_customers(
     """
     module = _model(model)
     ref = _peildatum(summary)
+    if not horizon_days >= 0:
+        raise InvoerFout(f"De voorspelperiode moet 0 of meer dagen zijn, niet {horizon_days!r}.")
     inputs = model_inputs(summary, time_unit_days)
     valid = inputs.notna().all(axis=1).to_numpy()
     x_all, tx_all, T_all = (inputs[c].to_numpy() for c in ("frequency", "recency", "T"))
@@ -333,6 +335,7 @@ def _spend_inputs(summary, transactions, ref):
 
 def expected_active_next_year(
     summary: pd.DataFrame,
+    *,
     horizon_days: float = 365,
     model: str = DEFAULT_MODEL,
     time_unit_days: float = 7,
