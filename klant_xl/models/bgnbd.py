@@ -40,6 +40,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
+from klant_xl.errors import InvoerFout
 from klant_xl.models._fit import FitResult, as_float_array, check_enough, distinct_rows, maximise
 
 __all__ = [
@@ -83,15 +84,11 @@ def _inputs(frequency, recency, T):
     t_x = as_float_array(recency, "recency")
     T = as_float_array(T, "T")
     if not (len(x) == len(t_x) == len(T)):
-        from klant_xl.errors import InvoerFout
-
         raise InvoerFout("'frequency', 'recency' en 'T' moeten even lang zijn.")
     return np.broadcast_arrays(x, t_x, T)
 
 
 def _check_history(x, t_x, T):
-    from klant_xl.errors import InvoerFout
-
     if np.any(x != np.round(x)):
         raise InvoerFout("'frequency' moet een heel aantal herhaalaankopen zijn.")
     if np.any(t_x > T + 1e-9):

@@ -148,10 +148,11 @@ def repeat_spend(transactions: pd.DataFrame, reference_date, customers=None) -> 
     return out
 
 
-def _fitted_params(module, fit_or_params):
-    if isinstance(fit_or_params, dict):
-        return bgnbd.BGNBDParams(*(float(fit_or_params[k]) for k in ("r", "alpha", "a", "b")))
-    return bgnbd.BGNBDParams(*fit_or_params)
+def _given_params(parameters) -> bgnbd.BGNBDParams:
+    """Parameters from ``attrs["parameters"]`` (a dict) or a 4-tuple."""
+    if isinstance(parameters, dict):
+        return bgnbd.BGNBDParams(*(float(parameters[k]) for k in ("r", "alpha", "a", "b")))
+    return bgnbd.BGNBDParams(*(float(v) for v in parameters))
 
 
 def predict_customers(
@@ -365,7 +366,7 @@ def expected_active_next_year(
     module = _model(model)
     inputs = model_inputs(summary, time_unit_days).dropna()
     x, t_x, T = (inputs[c].to_numpy() for c in ("frequency", "recency", "T"))
-    params = module.fit(x, t_x, T).params if parameters is None else _fitted_params(module, parameters)
+    params = module.fit(x, t_x, T).params if parameters is None else _given_params(parameters)
     return float(module.probability_purchase_within(params, horizon_days / time_unit_days, x, t_x, T).sum())
 
 
