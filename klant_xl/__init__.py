@@ -3,8 +3,13 @@
 Customer-base analysis for small businesses (active, inactive, lost customers,
 churn, projections, segments, win-back), as a Python library, a command line
 tool ``klant-xl`` and an Excel add-in built on xlwings.
+
+Importing ``klant_xl`` loads only the analytic core (pandas, numpy, scipy);
+the Excel shells (``klant_xl.udfs``, ``klant_xl.excel``) load xlwings and
+openpyxl when they are used.
 """
 
+from klant_xl.analysis import Analysis, analyse
 from klant_xl.errors import (
     InvoerFout,
     KlantXLError,
@@ -14,16 +19,50 @@ from klant_xl.errors import (
     WaardeFout,
     WerkmapFout,
 )
+from klant_xl.projection import cumulative_loss, doubling_time, project_customers
+from klant_xl.reading import read_contacts, read_transactions, read_transactions_lenient
+from klant_xl.sample import sample_contacts, sample_transactions
+from klant_xl.settings import DEFAULTS, Settings
+from klant_xl.status import (
+    STATUSES,
+    churn_over_period,
+    customer_status,
+    derive_thresholds,
+    kaplan_meier,
+    repeat_purchase_rate,
+    time_between_purchases,
+)
+from klant_xl.summary import customer_summary
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Analysis",
+    "DEFAULTS",
     "InvoerFout",
     "KlantXLError",
     "KolomOntbreekt",
     "ModelFout",
+    "STATUSES",
+    "Settings",
     "TeWeinigGegevens",
     "WaardeFout",
     "WerkmapFout",
     "__version__",
+    "analyse",
+    "churn_over_period",
+    "cumulative_loss",
+    "customer_status",
+    "customer_summary",
+    "derive_thresholds",
+    "doubling_time",
+    "kaplan_meier",
+    "project_customers",
+    "read_contacts",
+    "read_transactions",
+    "read_transactions_lenient",
+    "repeat_purchase_rate",
+    "sample_contacts",
+    "sample_transactions",
+    "time_between_purchases",
 ]

@@ -118,7 +118,11 @@ def _occasion_keys(codes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.
         return codes.astype(np.int64), days.astype(np.int64)
     low = days.min()
     span = int(days.max() - low) + 1
-    keys = np.unique(codes.astype(np.int64) * span + (days - low))
+    keys = np.sort(codes.astype(np.int64) * span + (days - low))
+    distinct = np.empty(len(keys), dtype=bool)
+    distinct[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+    keys = keys[distinct]
     return keys // span, keys % span + low
 
 

@@ -421,6 +421,21 @@ _VECTOR_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "
 _DATE_PART_RE = r"^\s*([0-9./-]+)(" + _TIME + r")\s*$"
 
 
+def _distinct(parse):
+    """Decorator: parse each distinct text once (exports repeat dates and prices a lot)."""
+
+    def wrapper(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        codes, uniques = pd.factorize(texts.to_numpy(dtype=object))
+        if len(uniques) > 0.8 * len(texts):
+            return parse(texts)
+        values, bad = parse(pd.Series(uniques, dtype=object))
+        return values[codes], bad[codes]
+
+    wrapper.__doc__ = parse.__doc__
+    return wrapper
+
+
+@_distinct
 def _texts_to_dates(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Stripped, non-blank texts to (datetime64[ns], bad): formats first, then per value."""
     n = len(texts)
@@ -433,7 +448,18 @@ def _texts_to_dates(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     rest_ok = (rest == "").to_numpy() | rest.str.fullmatch(_TIME).fillna(False).to_numpy(dtype=bool)
     todo = rest_ok.copy()
     month_first = False
-    for fmt in _VECTOR_FORMATS:
+    formats = list(_VECTOR_FORMATS)
+    if n:  # try the format of the first text first (most columns hold one format)
+        sample = texts.iloc[0][:10]
+        for fmt in _VECTOR_FORMATS:
+            try:
+                _dt.datetime.strptime(sample if not fmt.endswith("%y") else sample[:8], fmt)
+            except ValueError:
+                continue
+            formats.remove(fmt)
+            formats.insert(0, fmt)
+            break
+    for fmt in formats:
         if not todo.any():
             break
         if fmt.endswith("%y"):
@@ -569,6 +595,7 @@ _NUM = {
 }
 
 
+@_distinct
 def _texts_to_amounts(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Stripped, non-blank texts to (float, bad)."""
     texts = texts.astype(object)

@@ -1,0 +1,32 @@
+"""Keep the curated public API honest (httpx style)."""
+
+import subprocess
+import sys
+import types
+
+import klant_xl
+
+
+def test_all_is_sorted_and_complete():
+    assert klant_xl.__all__ == sorted(klant_xl.__all__)
+    for name in klant_xl.__all__:
+        assert hasattr(klant_xl, name), name
+    public = {
+        name
+        for name, value in vars(klant_xl).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert public == set(klant_xl.__all__) - {"__version__"}
+
+
+def test_every_error_is_a_klant_xl_error():
+    for name in klant_xl.__all__:
+        value = getattr(klant_xl, name)
+        if isinstance(value, type) and issubclass(value, Exception):
+            assert issubclass(value, klant_xl.KlantXLError)
+
+
+def test_core_import_does_not_load_excel_libraries():
+    code = "import sys, klant_xl; print(sorted(m for m in ('xlwings', 'openpyxl') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
