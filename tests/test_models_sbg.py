@@ -62,3 +62,13 @@ def test_rising_counts_are_refused_in_dutch():
 def test_two_counts_are_too_few():
     with pytest.raises(TeWeinigGegevens, match="minstens 2 latere perioden"):
         sbg.fit([1000, 800])
+
+
+def test_parameters_recovered_from_a_simulated_cohort():
+    rng = np.random.default_rng(2007)
+    theta = rng.beta(0.7, 1.2, 50_000)
+    lifetime = rng.geometric(theta)  # period in which each customer leaves
+    survivors = [(lifetime > t).sum() for t in range(0, 10)]
+    fitted = sbg.fit(survivors)
+    assert fitted.params.alpha == pytest.approx(0.7, rel=0.1)
+    assert fitted.params.beta == pytest.approx(1.2, rel=0.1)

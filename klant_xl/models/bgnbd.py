@@ -120,7 +120,7 @@ class _Rows:
 def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     """Negative mean log-likelihood and its gradient in the log-parameters.
 
-    The individual likelihood is equation (6) of [1]_ (for the modified model the
+    The individual likelihood ``L(r, alpha, a, b | x, t_x, T)`` derived in [1]_ (for the modified model the
     expression of Batislam et al. 2007, see :mod:`.mbgnbd`), written as
     ``log(A + C)`` with ``A`` = alive at T and ``C`` = dropped out after the last
     purchase, evaluated with ``logaddexp`` so it never overflows [3]_.
@@ -170,7 +170,7 @@ def _log_likelihood(params, frequency, recency, T, weights=None, modified=False)
 
 
 def log_likelihood(params, frequency, recency, T, weights=None) -> float:
-    """Total BG/NBD log-likelihood of the data, equation (6) of [1]_.
+    """Total BG/NBD log-likelihood ``sum ln L(r, alpha, a, b | x, t_x, T)`` of [1]_.
 
     Parameters
     ----------
@@ -213,7 +213,7 @@ def _fit(frequency, recency, T, weights, modified, min_customers, min_repeat, la
 def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buyers=None) -> FitResult:
     """Maximum-likelihood fit of the BG/NBD model.
 
-    Maximises the log-likelihood of equation (6) of [1]_ over the logarithms of
+    Maximises the log-likelihood ``sum ln L(r, alpha, a, b | x, t_x, T)`` of [1]_ over the logarithms of
     ``r, alpha, a, b`` with L-BFGS-B and the analytic gradient. Identical
     ``(frequency, recency, T)`` rows are grouped first, so the cost grows with
     the number of distinct rows.
@@ -285,7 +285,7 @@ def probability_alive(params, frequency, recency, T) -> np.ndarray:
     """Probability that a customer is still alive (active) at ``T``.
 
     ``P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))``,
-    the expression of [2]_ (it follows from the two terms of equation (6) of [1]_).
+    the expression of [2]_ (the share of the "alive" term in the likelihood of [1]_).
     A customer without repeat purchases always gets 1: in the BG/NBD a customer
     can only drop out right after a repeat purchase — the reason the workbook
     uses the modified BG/NBD for "kans actief" (see :mod:`.mbgnbd`).
@@ -307,7 +307,7 @@ def _hyp_term(r, b, c, z, log_one_minus_z, power):
 
 
 def _purchases_if_alive(params, t, x, T, modified):
-    """E[Y(t) | x, T, alive at T]: the first factor of equation (10) of [1]_ divided out of P(alive)."""
+    """E[Y(t) | x, T, alive at T]: equation (10) of [1]_ without its P(alive) factor."""
     r, al, a, b = _params(params)
     t = np.asarray(t, dtype=float)
     k = 1.0 if modified else 0.0

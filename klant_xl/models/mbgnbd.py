@@ -69,7 +69,7 @@ def log_likelihood(params, frequency, recency, T, weights=None) -> float:
     The individual likelihood (appendix A of [1]_) is
     ``B(a, b+x+1)/B(a, b) G(r+x) alpha^r / (G(r) (alpha+T)^(r+x))
     + B(a+1, b+x)/B(a, b) G(r+x) alpha^r / (G(r) (alpha+t_x)^(r+x))``,
-    the BG/NBD expression (equation (6) of [3]_) with one more dropout chance
+    the BG/NBD likelihood of [3]_ with one more dropout chance
     and the second term for every customer, one-time buyers included.
     """
     return bgnbd._log_likelihood(params, frequency, recency, T, weights, modified=True)
