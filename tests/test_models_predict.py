@@ -284,3 +284,31 @@ def test_equal_amounts_fall_back_to_the_customers_own_mean(summary):
 def test_fitted_spend_model_is_named(predictions):
     assert predictions.attrs["spend_model"] == "gamma_gamma"
     assert predictions.attrs["spend_message"] is None
+
+
+def test_transactions_without_amounts_leave_the_money_columns_blank(summary, transactions):
+    t = transactions.assign(Bedrag=np.nan)
+    s = summary.copy()
+    s["Omzet"] = np.nan
+    s["Gem. bestelwaarde"] = np.nan
+    s.attrs["peildatum"] = PEILDATUM
+    p = predict_customers(s, t)
+    assert p["Verwachte bestelwaarde"].isna().all()
+    assert p["CLV"].isna().all()
+    assert p.attrs["spend_model"] is None
+    assert p["Kans actief"].notna().all()
+
+
+def test_repeat_spend_hand_computed():
+    t = pd.DataFrame(
+        {
+            "Klant": ["A", "A", "A", "A", "B", "B"],
+            "Datum": pd.to_datetime(["2024-01-01", "2024-01-05", "2024-01-05", "2024-02-01", "2024-01-02", "2024-01-09"]),
+            "Bedrag": [10.0, 20.0, 5.0, 40.0, 7.0, -7.0],
+        }
+    )
+    got = repeat_spend(t, "2024-03-01", customers=["A", "B", "C"])
+    # A: first day left out, then 25 (two lines on one day) and 40; B: only a return after the first day
+    assert got.loc["A"].tolist() == [2.0, 32.5]
+    assert got.loc["B", "frequency"] == 0.0 and np.isnan(got.loc["B", "monetary_value"])
+    assert got.loc["C", "frequency"] == 0.0

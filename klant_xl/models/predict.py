@@ -132,9 +132,9 @@ def repeat_spend(transactions: pd.DataFrame, reference_date, customers=None) -> 
     t = t.assign(Datum=pd.to_datetime(t["Datum"]).dt.normalize(), Klant=t["Klant"].astype(str))
     amount = pd.to_numeric(t["Bedrag"], errors="coerce")
     buying = amount.isna() | (amount >= 0)
-    days = t.assign(Bedrag=amount, koop=buying).groupby(["Klant", "Datum"], sort=True).agg(
-        bedrag=("Bedrag", "sum"), koop=("koop", "any")
-    )
+    grouped_days = t.assign(Bedrag=amount, koop=buying).groupby(["Klant", "Datum"], sort=True)
+    # min_count=1: a day without any amount stays NaN instead of becoming 0
+    days = pd.DataFrame({"bedrag": grouped_days["Bedrag"].sum(min_count=1), "koop": grouped_days["koop"].any()})
     days = days[days["koop"]]
     order = days.groupby(level="Klant").cumcount()
     repeats = days[order.to_numpy() > 0]
