@@ -255,3 +255,61 @@ def test_identical_purchase_rates_do_not_converge_and_say_so_in_dutch(module, la
     x, t_x = poisson_customers(np.full(3000, 0.2), T, rng)
     with pytest.raises(ModelFout, match=f"Het {label}-model (convergeert niet|past niet goed).*Probeer meer klanten"):
         module.fit(x, t_x, T)
+
+
+# ---------------------------------------------------------------------------
+# Invariants over the parameter and history space.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+params_strategy = st.tuples(
+    st.floats(0.05, 20), st.floats(0.1, 200), st.floats(0.05, 20), st.floats(0.05, 20)
+).filter(lambda p: abs(p[2] - 1) > 1e-3)
+
+
+@st.composite
+def histories(draw):
+    T = draw(st.floats(0.01, 300))
+    x = draw(st.integers(0, 60))
+    t_x = 0.0 if x == 0 else draw(st.floats(0.0, 1.0)) * T
+    return float(x), t_x, T
+
+
+@pytest.mark.parametrize("module", [bgnbd, mbgnbd])
+@settings(max_examples=150, deadline=None)
+@given(params=params_strategy, history=histories(), t=st.floats(0.5, 200))
+def test_predictions_are_probabilities_and_grow_with_the_horizon(module, params, history, t):
+    x, t_x, T = history
+    p = module.probability_alive(params, x, t_x, T)[0]
+    assert 0.0 <= p <= 1.0
+    short = module.expected_purchases(params, t, x, t_x, T)[0]
+    longer = module.expected_purchases(params, 2 * t, x, t_x, T)[0]
+    assert np.isfinite(short) and np.isfinite(longer)
+    assert -1e-9 <= short <= longer * (1 + 1e-9) + 1e-12
+    assert 0.0 <= module.probability_purchase_within(params, t, x, t_x, T)[0] <= p + 1e-12
+    assert 0.0 <= module.probability_alive_after(params, t, x, t_x, T)[0] <= p + 1e-12
+    # staying away longer never raises the chance of still being active
+    assert module.probability_alive(params, x, t_x, T + t)[0] <= p + 1e-12
+
+
+@pytest.mark.parametrize(
+    "module, params, x, t_x, T, t",
+    [
+        (bgnbd, (0.243, 4.414, 0.793, 2.426), 2, 30.43, 38.86, 52.0),
+        (mbgnbd, (0.525, 6.183, 0.891, 1.614), 0, 0.0, 38.86, 52.0),
+        # c - a - b an integer inside 2F1, where scipy 1.17 alone returns -1.37 / inf
+        (mbgnbd, (0.05, 0.125, 0.05, 1.0), 0, 0.0, 0.125, 93.0),
+        (mbgnbd, (0.05, 0.125, 0.05, 1.0), 1, 0.0, 0.0625, 105.0),
+    ],
+)
+def test_probability_alive_after_against_numerical_integration(module, params, x, t_x, T, t):
+    from scipy.integrate import quad
+
+    r, alpha, a, b = params
+    b_post = b + x + (1 if module is mbgnbd else 0)
+    # given alive: lambda ~ Gamma(r + x, alpha + T), p ~ Beta(a, b_post); survive t w.p. E[exp(-lambda p t)]
+    density = stats.beta(a, b_post).pdf
+    survive, _ = quad(lambda p: ((alpha + T) / (alpha + T + p * t)) ** (r + x) * density(p), 0, 1, limit=500)
+    expected = module.probability_alive(params, x, t_x, T)[0] * survive
+    assert module.probability_alive_after(params, t, x, t_x, T)[0] == pytest.approx(expected, rel=1e-6)

@@ -298,12 +298,49 @@ def probability_alive(params, frequency, recency, T) -> np.ndarray:
 
 
 def _hyp_term(r, b, c, z, log_one_minus_z, power):
-    """``(1 - z)^power * 2F1(r, b; c; z)`` with Euler's transformation as fallback."""
+    """``(1 - z)^power * 2F1(r, b; c; z)`` with Euler's transformation as fallback.
+
+    Where ``2F1`` overflows (``z`` near 1), Euler's transformation
+    ``2F1(r, b; c; z) = (1 - z)^(c - r - b) 2F1(c - r, c - b; c; z)`` is used [3]_.
+    """
     with np.errstate(all="ignore"):
-        h = hyp2f1(r, b, c, z)
-        direct = power * log_one_minus_z + np.log(h)
-        alt = (power + c - r - b) * log_one_minus_z + np.log(hyp2f1(c - r, c - b, c, z))
-    return np.exp(np.where(np.isfinite(direct), direct, alt))
+        direct = np.exp(power * log_one_minus_z) * _hyp2f1(r, b, c, z)
+        alt = np.exp((power + c - r - b) * log_one_minus_z) * _hyp2f1(c - r, c - b, c, z)
+    return np.where(np.isfinite(direct), direct, alt)
+
+
+def _hyp2f1(a, b, c, z):
+    """scipy's 2F1, stepping around an integer ``c - a - b``, where it can return garbage.
+
+    (scipy 1.17 gives ``2F1(0.05, 2; 2.05; 0.9973) = -1.37`` instead of 1.304,
+    and ``inf`` for ``2F1(1.05, 3; 3.05; 0.998)``; the mean of the values at
+    ``c -+ 1e-9`` is correct to about 1e-9.)
+    """
+    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, c, z)))
+    d = c - a - b
+    exact = np.abs(d - np.round(d)) < 1e-10
+    if not exact.any():
+        return hyp2f1(a, b, c, z)
+    nudged = 0.5 * (hyp2f1(a, b, c + 1e-9, z) + hyp2f1(a, b, c - 1e-9, z))
+    return np.where(exact, nudged, hyp2f1(a, b, c, z))
+
+
+def _scaled_bracket(rr, bb, c, z, log_one_minus_z):
+    """``c * [1 - (1 - z)^rr 2F1(rr, bb; c; z)]``, continuous through ``c = 0``.
+
+    At ``c = 0`` (e.g. ``a + b = 1`` for a one-time buyer) the hypergeometric
+    function has a pole that the factor ``c`` cancels; the limit is
+    ``-(1 - z)^rr rr bb z 2F1(rr + 1, bb + 1; 2; z)``.
+    """
+    rr, bb, c, z, log_one_minus_z = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (rr, bb, c, z, log_one_minus_z))
+    )
+    near_pole = np.abs(c) < 1e-8
+    safe_c = np.where(near_pole, 1.0, c)
+    regular = safe_c * (1 - _hyp_term(rr, bb, safe_c, z, log_one_minus_z, rr))
+    with np.errstate(all="ignore"):
+        limit = -np.exp(rr * log_one_minus_z) * rr * bb * z * _hyp2f1(rr + 1, bb + 1, 2.0, z)
+    return np.where(near_pole, limit, regular)
 
 
 def _purchases_if_alive(params, t, x, T, modified):
@@ -314,8 +351,7 @@ def _purchases_if_alive(params, t, x, T, modified):
     z = t / (al + T + t)
     log1mz = np.log(al + T) - np.log(al + T + t)
     c = a + b + x - 1 + k
-    term = _hyp_term(r + x, b + x + k, c, z, log1mz, r + x)
-    return c / (a - 1) * (1 - term)
+    return _scaled_bracket(r + x, b + x + k, c, z, log1mz) / (a - 1)
 
 
 def _expected_purchases(params, t, frequency, recency, T, modified):
@@ -352,8 +388,7 @@ def expected_purchases_new(params, t) -> np.ndarray:
     """
     r, al, a, b = _params(params)
     t = np.atleast_1d(np.asarray(t, dtype=float))
-    term = _hyp_term(r, b, a + b - 1, t / (al + t), np.log(al) - np.log(al + t), r)
-    return (a + b - 1) / (a - 1) * (1 - term)
+    return _scaled_bracket(r, b, a + b - 1, t / (al + t), np.log(al) - np.log(al + t)) / (a - 1)
 
 
 def _posterior_survival(params, t, x, T, modified):
