@@ -33,6 +33,7 @@ from klant_xl.status import (
     time_between_purchases,
 )
 from klant_xl.summary import customer_summary
+from klant_xl.winback import winback_list
 
 __version__ = "0.1.0"
 
@@ -65,4 +66,5 @@ __all__ = [
     "sample_contacts",
     "sample_transactions",
     "time_between_purchases",
+    "winback_list",
 ]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from klant_xl.errors import TeWeinigGegevens
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
+from klant_xl.segments import segment_tables, segments_summary_json
 from klant_xl.settings import DEFAULTS, Settings
 from klant_xl.status import (
     FALLBACK_THRESHOLDS,
@@ -58,6 +59,11 @@ class Analysis:
         Columns ``Jaar``, ``Huidige situatie``, ``Nieuwe situatie``.
     projection_inputs : dict
         start, new rate, churn rate, win-back rate and years used.
+    segments : dict of pandas.DataFrame
+        :func:`klant_xl.segments.segment_tables`: RFM, pyramid, tiers,
+        Pareto curve, cohorts, portfolio and the R×F rules used.
+    segment_counts : dict
+        :func:`klant_xl.segments.segments_summary_json`.
     messages : list of str
         Dutch notes for the user (e.g. why a fallback was used).
     """
@@ -73,6 +79,8 @@ class Analysis:
     churn_last_year: ChurnResult | None
     projection: pd.DataFrame
     projection_inputs: dict
+    segments: dict[str, pd.DataFrame] = field(default_factory=dict)
+    segment_counts: dict = field(default_factory=dict)
     settings: Settings = DEFAULTS
     messages: list[str] = field(default_factory=list)
 
@@ -84,7 +92,25 @@ class Analysis:
         """The Klanten sheet: one row per customer, ``Klant`` first, Dutch headers."""
         table = self.summary.copy()
         table.insert(0, "Status", self.status)
+        if "customers" in self.segments:
+            table = table.join(self.segments["customers"])
+        table["Verwijderen"] = self.retention_flags()
         return table.reset_index()
+
+    def retention_flags(self) -> pd.Series:
+        """``Verwijderen`` per customer: lost longer than the retention period (:func:`klant_xl.winback.retention_flags`)."""
+        from klant_xl.winback import retention_flags
+
+        return retention_flags(self.summary, self.status, self.reference_date, self.settings.retention_years)
+
+    def winback(self, limit=None) -> pd.DataFrame:
+        """The Winback sheet: inactive customers, most recent first, empty tracking columns (:func:`klant_xl.winback.winback_list`)."""
+        from klant_xl.winback import winback_list
+
+        segments = self.segments.get("customers")
+        if segments is not None and "Segment" not in segments.columns:
+            segments = None
+        return winback_list(self.summary, self.status, limit=limit, segments=segments)
 
     def to_dict(self) -> dict:
         """Machine-readable result (``klant-xl analyse --json``)."""
@@ -121,6 +147,7 @@ class Analysis:
                 "huidige_situatie": self.projection["Huidige situatie"].round().astype(int).tolist(),
                 "nieuwe_situatie": self.projection["Nieuwe situatie"].round().astype(int).tolist(),
             },
+            "segmenten": self.segment_counts,
             "meldingen": list(self.messages),
         })
 
@@ -136,7 +163,12 @@ def _json_safe(value):
     return value
 
 
-def analyse(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, settings: Settings = DEFAULTS) -> Analysis:
+def analyse(
+    transactions: pd.DataFrame,
+    contacts: pd.DataFrame | None = None,
+    settings: Settings = DEFAULTS,
+    rfm_rules: pd.DataFrame | None = None,
+) -> Analysis:
     """Analyse a customer base as of the settings' peildatum.
 
     Parameters
@@ -147,6 +179,9 @@ def analyse(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, se
         Contact moments (count as activity).
     settings : Settings
         Peildatum, thresholds ("automatisch" = None = derived), projection inputs.
+    rfm_rules : pandas.DataFrame, optional
+        R×F segment rules as edited by the user (default
+        :data:`klant_xl.segments.RFM_RULES`).
 
     Returns
     -------
@@ -218,6 +253,18 @@ def analyse(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, se
         "verdubbelingstijd_jaren": doubling_time(new_rate, churn_rate),
         "cumulatief_verlies_3_jaar": cumulative_loss(churn_rate, 3),
     }
+    segments = segment_tables(
+        transactions,
+        summary,
+        status,
+        inactive,
+        reference,
+        contacts,
+        rules=rfm_rules,
+        pyramid_cuts=settings.pyramid_cuts,
+        tier_cuts=settings.tier_cuts,
+    )
+    segment_counts = segments_summary_json(transactions, summary, status, reference, tables=segments)
     return Analysis(
         reference_date=reference,
         summary=summary,
@@ -230,6 +277,8 @@ def analyse(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, se
         churn_last_year=churn,
         projection=projection,
         projection_inputs=projection_inputs,
+        segments=segments,
+        segment_counts=segment_counts,
         settings=settings,
         messages=messages,
     )

@@ -213,6 +213,8 @@ def _cmd_demo(args, console: Console, err: Console) -> int:
 def _cmd_analyse(args, console: Console, err: Console) -> int:
     from klant_xl.reading import read_contacts, read_transactions
 
+    if getattr(args, "werkmap", None):
+        return _cmd_analyse_to_workbook(args, console, err)
     with _progress(err, 3) as step:
         step(f"{args.bestand} lezen…")
         transactions = read_transactions(args.bestand)
@@ -299,7 +301,79 @@ def build_parser() -> argparse.ArgumentParser:
     projectie.add_argument("--terugwin", type=_percent_argument("Terugwin %"), metavar="PCT", help="deel van de vertrekkers dat je terugwint, bv. 60%%")
     projectie.add_argument("--json", action="store_true", help="resultaat als JSON")
     projectie.set_defaults(handler=_cmd_projectie)
+    _add_workbook_commands(commands, analyse_cmd)
+
+    from klant_xl.excel.purge import add_opschonen_parser
+
+    add_opschonen_parser(commands)
     return parser
+
+
+# --------------------------------------------------------------------------- workbook commands (klant_xl.excel)
+
+
+def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.refresh import analyse_to_workbook
+
+    with _progress(err, 7) as step:
+        analyse_to_workbook(args.bestand, args.werkmap, contacts=args.contactmomenten,
+                            settings=_settings_from(args), progress=step)
+    console.print(f"Werkmap geschreven: {args.werkmap}")
+    return EXIT_OK
+
+
+def _cmd_sjabloon(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.template import build_template
+
+    with _progress(err, 6) as step:
+        build_template(args.output, progress=step)
+    console.print(f"Sjabloon geschreven: {args.output}")
+    return EXIT_OK
+
+
+def _cmd_vernieuw(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.refresh import refresh_workbook
+
+    with _progress(err, 6) as step:
+        report = refresh_workbook(args.werkmap, progress=step)
+    console.print(f"Vernieuwd: {args.werkmap} ({', '.join(report.sheets)}); peildatum "
+                  f"{format_date(report.analysis.reference_date)}.")
+    return EXIT_OK
+
+
+def _cmd_deel(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.share import share_copy
+
+    out = share_copy(args.werkmap, args.output)
+    console.print(f"Kopie om te delen geschreven: {out} (formules van klant_xl zijn vaste waarden).")
+    return EXIT_OK
+
+
+def _cmd_addin(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.addin import install_addin
+
+    target = install_addin()
+    console.print(f"Invoegtoepassing geïnstalleerd: {target}. Start Excel opnieuw; je vindt de knop "
+                  "'Vernieuw analyse' op de tab Klantanalyse.")
+    return EXIT_OK
+
+
+def _add_workbook_commands(commands, analyse_cmd) -> None:
+    analyse_cmd.add_argument("-o", "--werkmap", metavar="WERKMAP",
+                             help="schrijf een nieuwe, gevulde werkmap (.xlsm) in plaats van af te drukken")
+    sjabloon = commands.add_parser("sjabloon", help="maak de sjabloonwerkmap met voorbeeldgegevens")
+    sjabloon.add_argument("-o", "--output", default="klantanalyse.xlsm", metavar="PAD",
+                          help="bestandsnaam (standaard klantanalyse.xlsm)")
+    sjabloon.set_defaults(handler=_cmd_sjabloon)
+    vernieuw = commands.add_parser("vernieuw", help="vernieuw de analyse in een werkmap (zonder Excel)")
+    vernieuw.add_argument("werkmap", metavar="WERKMAP", help="de werkmap (.xlsm of .xlsx)")
+    vernieuw.set_defaults(handler=_cmd_vernieuw)
+    deel = commands.add_parser("deel", help="kopie zonder Python voor een adviseur: formules worden waarden")
+    deel.add_argument("werkmap", metavar="WERKMAP", help="de werkmap")
+    deel.add_argument("-o", "--output", metavar="KOPIE", help="bestandsnaam van de kopie")
+    deel.set_defaults(handler=_cmd_deel)
+    addin = commands.add_parser("addin", help="installeer de Excel-invoegtoepassing met de knop 'Vernieuw analyse'")
+    addin.set_defaults(handler=_cmd_addin)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,355 @@
+"""The output sheets of a refresh, described as :class:`~klant_xl.excel.spec.SheetSpec`.
+
+:func:`output_sheets` turns an :class:`~klant_xl.analysis.Analysis` into the
+sheets Klanten, Segmenten, Winback, Projectie and Overzicht. It only arranges
+what the core computed (tables, KPI cells, charts, the Projectie formulas); it
+reads no workbook and writes none. Tables a feature branch adds to the
+analysis (segments, model columns, the win-back list) are picked up where they
+exist.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from klant_xl.excel.spec import Cells, ChartBlock, SheetSpec, TableBlock
+from klant_xl.settings import SETTING_NAMES
+
+__all__ = [
+    "KANAAL_CHOICES",
+    "OUTPUT_SHEETS",
+    "REDEN_CHOICES",
+    "TRACKING_COLUMNS",
+    "output_sheets",
+    "projection_sheet",
+]
+
+#: Sheets a refresh rewrites (in workbook order).
+OUTPUT_SHEETS = ("Klanten", "Segmenten", "Winback", "Projectie", "Overzicht")
+#: Win-back columns the user fills in; kept per customer across refreshes.
+TRACKING_COLUMNS = ("Benaderd op", "Kanaal", "Reden", "Resultaat", "Notitie")
+KANAAL_CHOICES = ("telefoon", "e-mail", "bezoek")
+REDEN_CHOICES = ("vergeten", "ontevreden", "situatie veranderd", "anders")
+TRACKING_KINDS = {"Benaderd op": "date", "Kanaal": "text", "Reden": "text", "Resultaat": "text", "Notitie": "text"}
+
+STATUS_ORDER = ("Nieuw", "Actief", "Inactief", "Verloren")
+
+
+def _name(field: str) -> str:
+    return SETTING_NAMES[field][0]
+
+
+def _date_text(value) -> str:
+    return pd.Timestamp(value).strftime("%d-%m-%Y")
+
+
+def _finite(value):
+    """A plain float, or None for NaN/inf/None (an empty cell)."""
+    if value is None:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+# --------------------------------------------------------------------------- Klanten
+
+
+def customers_sheet(analysis) -> SheetSpec:
+    table = analysis.customer_table()
+    note = f"Eén rij per klant, peildatum {_date_text(analysis.reference_date)}. Eigen kolommen aan het eind van de tabel blijven bewaard bij vernieuwen."
+    cells = Cells().add(1, 1, "Klanten", style="title").add(2, 1, note, style="note")
+    block = TableBlock("Klanten", table, row=4, col=1, key="Klant")
+    return SheetSpec("Klanten", [cells, block], freeze="B5")
+
+
+# --------------------------------------------------------------------------- Segmenten
+
+
+def _segment_tables(analysis) -> list[tuple[str, pd.DataFrame]]:
+    """(title, frame) pairs: the analysis' segment tables where the segments module is merged."""
+    tables = getattr(analysis, "segment_tables", None)
+    if callable(tables):
+        found = tables()
+        if isinstance(found, dict):
+            return [(str(k), v) for k, v in found.items() if isinstance(v, pd.DataFrame)]
+        return [(str(k), v) for k, v in found if isinstance(v, pd.DataFrame)]
+    return []
+
+
+def _table_name(title: str) -> str:
+    clean = "".join(ch if ch.isalnum() else "_" for ch in title).strip("_")
+    while "__" in clean:
+        clean = clean.replace("__", "_")
+    return "Seg_" + clean[:40]
+
+
+def segments_sheet(analysis) -> SheetSpec:
+    cells = Cells().add(1, 1, "Segmenten", style="title")
+    cells.add(2, 1, f"Peildatum {_date_text(analysis.reference_date)}.", style="note")
+    blocks: list = [cells]
+    row = 4
+    counts = analysis.status_counts()
+    status = pd.DataFrame({"Status": list(counts.index), "Klanten": counts.astype(int).to_numpy()})
+    total = max(int(status["Klanten"].sum()), 1)
+    status["Aandeel"] = status["Klanten"] / total
+    blocks.append(TableBlock("Seg_Status", status, row=row + 1, col=1, title="Klanten per status"))
+    row += len(status) + 4
+    for title, frame in _segment_tables(analysis):
+        frame = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
+        frame.columns = [str(c) for c in frame.columns]
+        scale = ()
+        kinds = {}
+        if "cohort" in title.lower():
+            scale = tuple(c for c in frame.columns[1:] if pd.api.types.is_float_dtype(frame[c].dtype))
+            kinds = {c: "percent" for c in scale}
+        blocks.append(TableBlock(_table_name(title), frame, row=row + 1, col=1, title=title,
+                                 kinds=kinds, colour_scale=scale))
+        row += max(len(frame), 1) + 4
+    return SheetSpec("Segmenten", blocks, widths={"A": 24})
+
+
+# --------------------------------------------------------------------------- Winback
+
+
+def winback_frame(analysis) -> pd.DataFrame:
+    """The win-back list: the analysis' own where the winback module is merged, else the inactive
+    customers with the most recent activity first (SPEC §3, seed 002)."""
+    own = getattr(analysis, "winback", None)
+    if callable(own):
+        own = own()
+    if isinstance(own, pd.DataFrame):
+        frame = own.reset_index() if "Klant" not in own.columns else own.copy()
+        return frame
+    table = analysis.customer_table()
+    inactive = table[table["Status"] == "Inactief"]
+    order = inactive.sort_values(["Laatste activiteit", "Klant"], ascending=[False, True])
+    columns = [c for c in ("Klant", "Status", "Laatste aankoop", "Laatste activiteit", "Dagen sinds activiteit",
+                           "Aankopen", "Omzet", "Laatste product") if c in order.columns]
+    return order[columns].reset_index(drop=True)
+
+
+def winback_sheet(analysis) -> SheetSpec:
+    frame = winback_frame(analysis)
+    frame = frame.drop(columns=[c for c in TRACKING_COLUMNS if c in frame.columns])
+    for column in TRACKING_COLUMNS:
+        frame[column] = None
+    cells = Cells().add(1, 1, "Winback: inactieve klanten om te benaderen", style="title")
+    cells.add(2, 1, "Meest recente inactieve klanten eerst. Vul de kolommen 'Benaderd op' t/m 'Notitie' in: "
+                    "ze blijven per klant bewaard, ook als de klant later uit de lijst valt en terugkomt.",
+              style="note")
+    block = TableBlock("Winback", frame, row=4, col=1, key="Klant", tracking=TRACKING_COLUMNS,
+                       kinds=dict(TRACKING_KINDS),
+                       choices={"Kanaal": KANAAL_CHOICES, "Reden": REDEN_CHOICES})
+    return SheetSpec("Winback", [cells, block], freeze="B5")
+
+
+# --------------------------------------------------------------------------- Projectie
+
+#: Fixed cell positions of the Projectie inputs (column B), used by the formulas.
+PROJ_ROWS = {
+    "start": 5,
+    "new": 6,
+    "churn": 7,
+    "winback": 8,
+    "churn_new": 9,
+    "years": 10,
+    "doubling": 11,
+    "doubling_new": 12,
+    "loss2": 13,
+    "loss3": 14,
+}
+PROJ_TABLE_HEADER = 17
+
+
+def measured_projection_inputs(analysis) -> dict:
+    """Start, new-customer rate and churn measured from the data (before the Instellingen override)."""
+    counts = analysis.status_counts()
+    active = int(counts.get("Actief", 0) + counts.get("Nieuw", 0))
+    churn = analysis.churn_last_year
+    new_rate = _finite(getattr(churn, "new_share", None)) if churn is not None else None
+    churn_rate = _finite(getattr(churn, "churn", None)) if churn is not None else None
+    return {"start": active, "new": new_rate if new_rate is not None else 0.0,
+            "churn": churn_rate if churn_rate is not None else 0.0}
+
+
+def projection_sheet(measured: dict, years: int, reference_date=None) -> SheetSpec:
+    """Projectie: the seed-002 tables as native formulas on the Instellingen inputs.
+
+    ``measured`` holds the values used when an Instellingen cell is empty
+    (``start``, ``new``, ``churn``); ``years`` fixes the number of table rows.
+    """
+    years = max(int(years), 1)
+    r = PROJ_ROWS
+    c = Cells()
+    c.add(1, 1, "Projectie van je klantenbestand", style="title")
+    when = f" (gemeten tot peildatum {_date_text(reference_date)})" if reference_date is not None else ""
+    c.add(2, 1, "Rekenvoorbeeld 'Terugwinnen van inactieve klanten': aantal klanten volgend jaar = dit jaar × "
+                "(1 + nieuw − verloop). Alles hieronder zijn Excel-formules op het blad Instellingen; ze werken "
+                "ook zonder Python.", style="note")
+    c.add(4, 1, "Invoer", style="header").add(4, 2, "Gebruikt", style="header")
+    c.add(4, 3, "Gemeten" + when, style="header").add(4, 4, "Toelichting", style="header")
+    rows = [
+        ("start", "Klanten nu", f'=IF({_name("projection_start")}="",C{r["start"]},{_name("projection_start")})',
+         measured.get("start"), "int", "Instelling 'Projectie: klanten nu'; leeg = actieve klanten op de peildatum."),
+        ("new", "% Nieuwe klanten per jaar", f'=IF({_name("projection_new_rate")}="",C{r["new"]},{_name("projection_new_rate")})',
+         measured.get("new"), "percent", "Leeg = nieuwe klanten in het laatste jaar, als deel van de actieve klanten."),
+        ("churn", "% Verloop per jaar", f'=IF({_name("projection_churn_rate")}="",C{r["churn"]},{_name("projection_churn_rate")})',
+         measured.get("churn"), "percent", "Leeg = verloop over het laatste jaar."),
+        ("winback", "% Terugwinnen", f"={_name('projection_winback_rate')}", None, "percent",
+         "Deel van de vertrekkers dat je terugwint (voorbeeld: 60%)."),
+        ("churn_new", "% Verloop nieuwe situatie", f"=B{r['churn']}*(1-B{r['winback']})", None, "percent",
+         "Verloop × (1 − terugwinnen)."),
+        ("years", "Aantal jaren", f"={_name('projection_years')}", None, "int",
+         f"De tabellen tonen {years} jaar; meer jaren: pas de instelling aan en klik 'Vernieuw analyse'."),
+        ("doubling", "Verdubbelingstijd huidige situatie (jaren)",
+         f'=IF(B{r["new"]}-B{r["churn"]}>0,LN(2)/LN(1+B{r["new"]}-B{r["churn"]}),"groeit niet")', None, "number",
+         "ln 2 / ln(1 + nieuw − verloop)."),
+        ("doubling_new", "Verdubbelingstijd nieuwe situatie (jaren)",
+         f'=IF(B{r["new"]}-B{r["churn_new"]}>0,LN(2)/LN(1+B{r["new"]}-B{r["churn_new"]}),"groeit niet")', None,
+         "number", "Met terugwinnen."),
+        ("loss2", "Cumulatief verlies na 2 jaar", f"=1-(1-B{r['churn']})^2", None, "percent",
+         "Deel van de huidige klanten dat na 2 jaar weg is: 1 − (1 − verloop)²."),
+        ("loss3", "Cumulatief verlies na 3 jaar", f"=1-(1-B{r['churn']})^3", None, "percent", "1 − (1 − verloop)³."),
+    ]
+    for key, label, formula, value, kind, help_text in rows:
+        row = r[key]
+        c.add(row, 1, label, style="label").add(row, 2, formula, kind=kind, style="kpi")
+        if value is not None:
+            c.add(row, 3, value, kind=kind)
+        c.add(row, 4, help_text, style="note")
+    head = PROJ_TABLE_HEADER
+    first, last = head + 1, head + 1 + years
+    c.add(head - 1, 1, "HUIDIGE SITUATIE", style="subtitle").add(head - 1, 4, "NIEUWE SITUATIE", style="subtitle")
+    for col in (1, 4):
+        c.add(head, col, "Jaar", style="header").add(head, col + 1, "Aantal klanten", style="header")
+    for year in range(years + 1):
+        row = first + year
+        c.add(row, 1, year, kind="int")
+        c.add(row, 2, f"=$B${r['start']}*(1+$B${r['new']}-$B${r['churn']})^A{row}", kind="int")
+        c.add(row, 4, f"=A{row}", kind="int")
+        c.add(row, 5, f"=$B${r['start']}*(1+$B${r['new']}-$B${r['churn_new']})^D{row}", kind="int")
+    c.add(last + 1, 1, "% Nieuwe klanten", style="label").add(last + 1, 2, f"=B{r['new']}", kind="percent")
+    c.add(last + 2, 1, "% Verloop", style="label").add(last + 2, 2, f"=B{r['churn']}", kind="percent")
+    c.add(last + 1, 4, "% Nieuwe klanten", style="label").add(last + 1, 5, f"=B{r['new']}", kind="percent")
+    c.add(last + 2, 4, "% Verloop", style="label").add(last + 2, 5, f"=B{r['churn_new']}", kind="percent")
+    chart = ChartBlock(
+        "line", "Aantal klanten: huidige en nieuwe situatie", anchor=f"G{head - 1}",
+        series=[(2, head, last), (5, head, last)], categories=(1, first, last),
+        x_title="Jaar", y_title="Aantal klanten", width_cm=17, height_cm=9,
+    )
+    legend = Cells()
+    # Name the series after the situation, not after the shared header text.
+    legend.add(head, 2, "Huidige situatie", style="header").add(head, 5, "Nieuwe situatie", style="header")
+    c.cells = [cell for cell in c.cells if not (cell.row == head and cell.col in (2, 5))]
+    return SheetSpec("Projectie", [c, legend, chart], widths={"A": 40, "B": 16, "C": 20, "D": 40, "E": 16, "F": 3})
+
+
+# --------------------------------------------------------------------------- Overzicht
+
+
+def customers_per_year(analysis) -> pd.DataFrame:
+    """Per calendar year: customers in the base (first purchase in or before the year, last purchase
+    in or after it) and new customers (first purchase in the year)."""
+    own = getattr(analysis, "customers_per_year", None)
+    if isinstance(own, pd.DataFrame):
+        return own
+    summary = analysis.summary
+    first = pd.to_datetime(summary["Eerste aankoop"]).dt.year
+    last = pd.to_datetime(summary["Laatste aankoop"]).dt.year
+    valid = first.notna() & last.notna()
+    first, last = first[valid].astype(int), last[valid].astype(int)
+    new = first.value_counts()
+    rows = []
+    if len(first):
+        for year in range(int(first.min()), int(last.max()) + 1):
+            rows.append((str(year), int(((first <= year) & (last >= year)).sum()), int(new.get(year, 0))))
+    return pd.DataFrame(rows, columns=["Jaar", "Klantenbestand", "Nieuwe klanten"])
+
+
+def overview_sheet(analysis) -> SheetSpec:
+    c = Cells()
+    c.add(1, 1, "Overzicht klantenbestand", style="title")
+    c.add(2, 1, f"Peildatum: {_date_text(analysis.reference_date)}", style="note")
+    counts = analysis.status_counts()
+    total = int(counts.sum())
+    churn = analysis.churn_last_year
+    gaps = analysis.gaps or {}
+    thresholds = analysis.thresholds
+    kpis = [
+        ("Klanten totaal", total, "int", None),
+    ]
+    for status in counts.index:
+        kpis.append((f"Klanten {status.lower()}", int(counts[status]), "int", None))
+    kpis += [
+        ("Herhaalaankoopratio", _finite(analysis.repeat_rate), "percent",
+         "Deel van de klanten dat twee keer of vaker kocht."),
+        ("Tijd tussen aankopen, gemiddeld (dagen)", _finite(gaps.get("gemiddelde")), "days", None),
+        ("Tijd tussen aankopen, mediaan (dagen)", _finite(gaps.get("mediaan")), "days", None),
+    ]
+    if churn is not None:
+        kpis += [
+            ("Verloop laatste jaar", _finite(churn.churn), "percent",
+             f"Van de {churn.active_at_start} klanten die op {_date_text(churn.start)} actief waren."),
+            ("Behoud laatste jaar", _finite(churn.retention), "percent", None),
+            ("Nieuwe klanten laatste jaar", int(churn.new_customers), "int", None),
+        ]
+    derived = thresholds is not None and getattr(analysis.settings, "inactive_days", None) is None
+    kpis += [
+        ("Drempel inactief (dagen)", _finite(analysis.inactive_days), "days",
+         thresholds.inactive_sentence if thresholds is not None and derived else "Ingesteld op het blad Instellingen."),
+        ("Drempel verloren (dagen)", _finite(analysis.lost_days), "days",
+         thresholds.lost_sentence if thresholds is not None and getattr(analysis.settings, "lost_days", None) is None
+         else "Ingesteld op het blad Instellingen."),
+    ]
+    inputs = getattr(analysis, "projection_inputs", {}) or {}
+    if "verdubbelingstijd_jaren" in inputs:
+        doubling = _finite(inputs["verdubbelingstijd_jaren"])
+        kpis.append(("Verdubbelingstijd (jaren)", doubling if doubling is not None else "groeit niet", "number",
+                     "Bij het huidige aantal nieuwe klanten en verloop (zie Projectie)."))
+    c.add(4, 1, "Kengetal", style="header").add(4, 2, "Waarde", style="header").add(4, 3, "Toelichting", style="header")
+    for i, (label, value, kind, note) in enumerate(kpis):
+        row = 5 + i
+        c.add(row, 1, label, style="label").add(row, 2, value, kind=kind, style="kpi")
+        if note:
+            c.add(row, 3, note, style="note")
+    row = 5 + len(kpis) + 1
+    for message in getattr(analysis, "messages", []) or []:
+        c.add(row, 1, f"Let op: {message}", style="note")
+        row += 1
+
+    status = pd.DataFrame({"Status": list(counts.index), "Klanten": counts.astype(int).to_numpy()})
+    status["Aandeel"] = status["Klanten"] / max(total, 1)
+    per_year = customers_per_year(analysis)
+    col = 5  # E
+    status_block = TableBlock("Overzicht_Status", status, row=4, col=col, title=None)
+    year_row = 4 + len(status) + 3
+    year_block = TableBlock("Overzicht_PerJaar", per_year, row=year_row, col=col, kinds={"Jaar": "text"})
+    charts = [
+        ChartBlock("col", "Klanten per status", anchor="I2",
+                   series=[(col + 1, 4, 4 + len(status))], categories=(col, 5, 4 + len(status)),
+                   y_title="Klanten", width_cm=14, height_cm=7.5),
+        ChartBlock("col", "Klanten per jaar", anchor="I18",
+                   series=[(col + 1, year_row, year_row + max(len(per_year), 1)),
+                           (col + 2, year_row, year_row + max(len(per_year), 1))],
+                   categories=(col, year_row + 1, year_row + max(len(per_year), 1)),
+                   x_title="Jaar", y_title="Klanten", width_cm=14, height_cm=7.5),
+    ]
+    return SheetSpec("Overzicht", [c, status_block, year_block, *charts],
+                     widths={"A": 38, "B": 14, "C": 70, "D": 3, "E": 12, "F": 14, "G": 16})
+
+
+def output_sheets(analysis) -> list[SheetSpec]:
+    """All sheets a refresh rewrites, in :data:`OUTPUT_SHEETS` order."""
+    years = int(getattr(analysis.settings, "projection_years", 10) or 10)
+    return [
+        customers_sheet(analysis),
+        segments_sheet(analysis),
+        winback_sheet(analysis),
+        projection_sheet(measured_projection_inputs(analysis), years, analysis.reference_date),
+        overview_sheet(analysis),
+    ]

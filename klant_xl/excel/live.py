@@ -1,0 +1,250 @@
+"""Live workbook adapter: the workbook open in Excel, through xlwings.
+
+Used by :func:`klant_xl.excel.refresh.main` (the ribbon button). It renders
+the same :class:`~klant_xl.excel.spec.SheetSpec` objects as the offline
+adapter, but writes into the open workbook: output sheets are cleared in place
+(not deleted, so formulas elsewhere that point at them keep working), values
+are written a block at a time, and Excel shows the progress in its status bar.
+The user saves the workbook as usual.
+
+This module only runs inside Excel (Windows/macOS); on Linux it is imported
+but never exercised (tests use the offline adapter as the stand-in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from klant_xl.excel.offline import _cell_value, _column_values, _frame_from_rows, _unique_headers
+from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
+
+__all__ = ["LiveWorkbook"]
+
+_RGB = {
+    "navy": (0x1F, 0x4E, 0x78),
+    "input": (0xFF, 0xF2, 0xCC),
+    "grey": (0x59, 0x59, 0x59),
+    "white": (0xFF, 0xFF, 0xFF),
+}
+_CHART_TYPES = {"line": "line_markers", "col": "column_clustered", "bar": "bar_clustered", "pie": "pie"}
+_XL_SHEET_VERY_HIDDEN = 2
+_XL_VALIDATE_LIST = 3
+
+
+def _try(action) -> None:
+    """Cosmetic steps that depend on the platform's COM/AppleScript API must not fail a refresh."""
+    try:
+        action()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+class LiveWorkbook:
+    """Workbook port over an ``xlwings.Book``."""
+
+    def __init__(self, book):
+        self.book = book
+        self.app = book.app
+
+    # ----------------------------------------------------------------- reading
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def _find_table(self, name: str):
+        for sheet in self.book.sheets:
+            for table in sheet.tables:
+                if table.name.lower() == name.lower():
+                    return sheet, table
+        return None, None
+
+    def read_table(self, name: str) -> pd.DataFrame | None:
+        sheet, table = self._find_table(name)
+        if table is None:
+            return None
+        rows = table.range.options(ndim=2).value
+        frame = _frame_from_rows([list(r) for r in rows], name)
+        if frame is not None:
+            first = table.range.row + 1
+            frame.index = pd.RangeIndex(first, first + len(frame))
+        return frame
+
+    def read_input(self, sheet_name: str) -> pd.DataFrame | None:
+        if sheet_name not in self.sheet_names():
+            return None
+        sheet = self.book.sheets[sheet_name]
+        tables = list(sheet.tables)
+        if tables:
+            table = next((t for t in tables if t.name == sheet_name), tables[0])
+            rng = table.range
+        else:
+            rng = sheet.used_range
+        rows = rng.options(ndim=2).value
+        frame = _frame_from_rows([list(r) for r in rows], sheet_name)
+        if frame is not None:
+            first = rng.row + 1
+            frame.index = pd.RangeIndex(first, first + len(frame))
+        return frame
+
+    def read_names(self, names) -> dict:
+        values = {}
+        existing = {n.name.split("!")[-1]: n for n in self.book.names}
+        for name in names:
+            if name in existing:
+                try:
+                    values[name] = existing[name].refers_to_range.value
+                except Exception:  # noqa: BLE001 - a name that points nowhere is left out
+                    continue
+        return values
+
+    # ----------------------------------------------------------------- writing
+    def _sheet(self, spec: SheetSpec, index: int | None):
+        names = self.sheet_names()
+        if spec.name in names:
+            sheet = self.book.sheets[spec.name]
+            for table in list(sheet.tables):
+                _try(table.delete)
+            for chart in list(sheet.charts):
+                _try(chart.delete)
+            _try(lambda: sheet.api.Cells.FormatConditions.Delete())
+            _try(lambda: sheet.api.Cells.Validation.Delete())
+            sheet.clear()
+            return sheet
+        if index is None or index >= len(names):
+            return self.book.sheets.add(spec.name, after=self.book.sheets[len(names) - 1])
+        return self.book.sheets.add(spec.name, before=self.book.sheets[index])
+
+    def write_sheet(self, spec: SheetSpec, index: int | None = None) -> None:
+        sheet = self._sheet(spec, index)
+        widths: dict[str, float] = {}
+        for block in spec.blocks:
+            if isinstance(block, TableBlock):
+                self._write_table(sheet, block, widths)
+        for block in spec.blocks:
+            if isinstance(block, Cells):
+                self._write_cells(sheet, block)
+        for block in spec.blocks:
+            if isinstance(block, ChartBlock):
+                _try(lambda b=block: self._write_chart(sheet, b))
+        for letter, width in {**widths, **spec.widths}.items():
+            _try(lambda l=letter, w=width: setattr(sheet.range(f"{l}:{l}"), "column_width", w))
+        if spec.freeze:
+            _try(lambda: self._freeze(sheet, spec.freeze))
+        if spec.state == "veryHidden":
+            _try(lambda: setattr(sheet.api, "Visible", _XL_SHEET_VERY_HIDDEN))
+            if sheet.visible:
+                _try(lambda: setattr(sheet, "visible", False))
+        elif spec.state == "hidden":
+            sheet.visible = False
+
+    def _write_table(self, sheet, block: TableBlock, widths: dict) -> None:
+        frame = block.frame
+        headers = _unique_headers([str(c) for c in frame.columns])
+        if block.title:
+            title = sheet.range((block.row - 1, block.col))
+            title.value = block.title
+            _try(lambda: setattr(title.font, "bold", True))
+        columns = [_column_values(frame, c) for c in frame.columns]
+        rows = [headers] + ([list(r) for r in zip(*columns)] if len(frame) else [[None] * len(headers)])
+        sheet.range((block.row, block.col)).value = rows
+        last = block.last_row
+        for j, column in enumerate(frame.columns):
+            kind = block.kind_of(column)
+            fmt = FORMATS.get(kind, "General")
+            if fmt != "General":
+                _try(lambda j=j, f=fmt: setattr(sheet.range((block.row + 1, block.col + j), (last, block.col + j)),
+                                                "number_format", f))
+            sample = [v for v in columns[j][:300] if v is not None]
+            width = max([len(headers[j]) + 3] + [len(str(v)) + 1 for v in sample])
+            letter = column_letter(block.col + j)
+            widths[letter] = max(widths.get(letter, 0), min(max(width, 8), 60))
+        rng = sheet.range((block.row, block.col), (last, block.last_col))
+        sheet.tables.add(source=rng, name=block.name, table_style_name=block.style, has_headers=True)
+        for column, options in block.choices.items():
+            if column in frame.columns:
+                j = list(frame.columns).index(column)
+                target = sheet.range((block.row + 1, block.col + j), (last + 500, block.col + j))
+                _try(lambda t=target, o=options: t.api.Validation.Add(_XL_VALIDATE_LIST, 1, 1, ",".join(o)))
+        if block.colour_scale and len(frame):
+            cols = [list(frame.columns).index(c) for c in block.colour_scale if c in frame.columns]
+            if cols:
+                target = sheet.range((block.row + 1, block.col + min(cols)), (last, block.col + max(cols)))
+                _try(lambda: target.api.FormatConditions.AddColorScale(3))
+
+    def _write_cells(self, sheet, block: Cells) -> None:
+        for item in block.cells:
+            cell = sheet.range((item.row, item.col))
+            value = item.value
+            if isinstance(value, str) and value.startswith("="):
+                if item.kind == "formulatext":
+                    cell.value = "'" + value
+                else:
+                    cell.formula = value
+            else:
+                cell.value = _cell_value(value) if not isinstance(value, (dt.datetime, str)) else value
+            if item.kind and item.kind != "formulatext":
+                _try(lambda c=cell, k=item.kind: setattr(c, "number_format", FORMATS.get(k, "General")))
+            if item.style:
+                _try(lambda c=cell, s=item.style: self._style(c, s))
+            if item.name:
+                ref = f"='{sheet.name}'!${column_letter(item.col)}${item.row}"
+                existing = [n for n in self.book.names if n.name == item.name]
+                for name in existing:
+                    _try(name.delete)
+                self.book.names.add(item.name, ref)
+            if item.choices:
+                _try(lambda c=cell, o=item.choices: c.api.Validation.Add(_XL_VALIDATE_LIST, 1, 1, ",".join(o)))
+
+    @staticmethod
+    def _style(cell, style: str) -> None:
+        if style in ("title", "subtitle", "kpi"):
+            cell.font.bold = True
+        if style in ("title", "subtitle"):
+            cell.font.color = _RGB["navy"]
+            cell.font.size = 14 if style == "title" else 12
+        elif style == "header":
+            cell.font.bold = True
+            cell.font.color = _RGB["white"]
+            cell.color = _RGB["navy"]
+        elif style == "note":
+            cell.font.italic = True
+            cell.font.color = _RGB["grey"]
+        elif style == "input":
+            cell.color = _RGB["input"]
+
+    def _write_chart(self, sheet, block: ChartBlock) -> None:
+        anchor = sheet.range(block.anchor)
+        points_per_cm = 72 / 2.54
+        chart = sheet.charts.add(anchor.left, anchor.top, block.width_cm * points_per_cm,
+                                 block.height_cm * points_per_cm)
+        col, first, last = block.categories
+        parts = [f"{column_letter(col)}{first - 1}:{column_letter(col)}{last}"]
+        parts += [f"{column_letter(c)}{header}:{column_letter(c)}{end}" for c, header, end in block.series]
+        chart.set_source_data(sheet.range(",".join(parts)))
+        chart.chart_type = _CHART_TYPES.get(block.kind, "column_clustered")
+        _try(lambda: setattr(chart.api[1], "HasTitle", True))
+        _try(lambda: setattr(chart.api[1].ChartTitle, "Text", block.title))
+
+    def _freeze(self, sheet, cell: str) -> None:
+        sheet.activate()
+        window = self.app.api.ActiveWindow
+        window.FreezePanes = False
+        target = sheet.range(cell)
+        window.SplitRow = target.row - 1
+        window.SplitColumn = target.column - 1
+        window.FreezePanes = True
+
+    # ----------------------------------------------------------------- feedback
+    def status(self, message: str | None) -> None:
+        """Excel's status bar (None gives it back to Excel)."""
+        _try(lambda: setattr(self.app, "status_bar", message if message else False))
+
+    def alert(self, message: str) -> None:
+        try:
+            self.app.alert(message, title="Klantanalyse")
+        except Exception:  # noqa: BLE001 - fall back to the status bar
+            self.status(message)
+
+    def commit(self) -> None:
+        """Nothing to do: the workbook stays open in Excel and the user saves it."""

@@ -1,0 +1,450 @@
+"""Offline workbook adapter: a workbook file read and written without Excel.
+
+Writing goes through openpyxl (``keep_vba`` for ``.xlsm``, so the VBA project
+stays byte-identical); reading the big input tables goes through
+python-calamine, which reads a sheet many times faster than openpyxl. Saving
+is atomic (:func:`klant_xl.excel.files.atomic_write`) and refuses files with
+features openpyxl would drop (:mod:`klant_xl.excel.features`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from klant_xl.errors import WerkmapFout
+from klant_xl.excel import features
+from klant_xl.excel.files import atomic_write, refuse_if_open
+from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
+
+__all__ = ["OfflineWorkbook", "STYLES", "render_sheet"]
+
+NAVY = "1F4E78"
+STYLES = {
+    "title": {"font": Font(bold=True, size=14, color=NAVY)},
+    "subtitle": {"font": Font(bold=True, size=12, color=NAVY)},
+    "header": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor=NAVY)},
+    "label": {"font": Font(bold=False)},
+    "note": {"font": Font(italic=True, color="595959"), "alignment": Alignment(wrap_text=False)},
+    "input": {"fill": PatternFill("solid", fgColor="FFF2CC"),
+              "border": Border(*(Side(style="thin", color="BF9000"),) * 4)},
+    "kpi": {"font": Font(bold=True)},
+}
+
+
+def _cell_value(value):
+    """A value openpyxl can store: None for NaN/NaT/NA, plain Python numbers and datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        if pd.isna(value):
+            return None
+        value = pd.Timestamp(value).to_pydatetime()
+        return value.replace(tzinfo=None)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (pd.Timedelta, dt.timedelta)):
+        return None if pd.isna(value) else pd.Timedelta(value).total_seconds() / 86400
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _apply_style(cell, style: str | None):
+    if not style:
+        return
+    for attribute, value in STYLES[style].items():
+        setattr(cell, attribute, value)
+
+
+def _width_of(value, kind: str) -> int:
+    if value is None:
+        return 0
+    if kind == "date":
+        return 11
+    if kind in ("money", "number"):
+        return len(f"{value:,.2f}") + 3 if isinstance(value, (int, float)) else len(str(value))
+    if kind == "percent":
+        return 7
+    if isinstance(value, float):
+        return len(f"{value:,.0f}")
+    return len(str(value))
+
+
+def _column_values(frame: pd.DataFrame, column) -> list:
+    series = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    if pd.api.types.is_float_dtype(series.dtype):
+        values = series.to_numpy(dtype=float)
+        return [float(v) if math.isfinite(v) else None for v in values]
+    if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        return [int(v) for v in series.to_numpy()]
+    return [_cell_value(v) for v in series.tolist()]
+
+
+def _write_table(ws, block: TableBlock, widths: dict) -> None:
+    frame = block.frame
+    headers = _unique_headers([str(c) for c in frame.columns])
+    if block.title:
+        title = ws.cell(block.row - 1, block.col, block.title)
+        _apply_style(title, "subtitle")
+    for j, header in enumerate(headers):
+        ws.cell(block.row, block.col + j, header)
+    for j, column in enumerate(frame.columns):
+        kind = block.kind_of(column)
+        fmt = FORMATS.get(kind, "General")
+        values = _column_values(frame, column)
+        col = block.col + j
+        first = block.row + 1
+        for i, value in enumerate(values):
+            cell = ws.cell(first + i, col, value)
+            if fmt != "General":
+                cell.number_format = fmt
+            elif isinstance(value, dt.datetime):
+                cell.number_format = FORMATS["date"]
+            elif isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text typed by a user, never a formula
+        if not values and fmt != "General":
+            ws.cell(first, col).number_format = fmt
+        sample = values[:300]
+        width = max([len(headers[j]) + 3] + [_width_of(v, kind) + 1 for v in sample])
+        letter = column_letter(col)
+        widths[letter] = max(widths.get(letter, 0), min(max(width, 8), 60))
+    table = Table(displayName=block.name, ref=block.ref)
+    table.tableStyleInfo = TableStyleInfo(name=block.style, showRowStripes=True)
+    ws.add_table(table)
+    last_row = block.last_row
+    for column, options in block.choices.items():
+        if column not in frame.columns:
+            continue
+        j = list(frame.columns).index(column)
+        letter = column_letter(block.col + j)
+        rows_to = max(last_row, block.row + 1) + 500
+        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
+                                    showErrorMessage=False)
+        validation.promptTitle = column
+        validation.prompt = "Kies: " + ", ".join(options)
+        validation.add(f"{letter}{block.row + 1}:{letter}{rows_to}")
+        ws.add_data_validation(validation)
+    if block.colour_scale and len(frame):
+        cols = [list(frame.columns).index(c) for c in block.colour_scale if c in frame.columns]
+        if cols:
+            first_letter, last_letter = column_letter(block.col + min(cols)), column_letter(block.col + max(cols))
+            ws.conditional_formatting.add(
+                f"{first_letter}{block.row + 1}:{last_letter}{last_row}",
+                ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile", mid_value=50,
+                               mid_color="FFEB84", end_type="max", end_color="63BE7B"),
+            )
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    seen: Counter = Counter()
+    out = []
+    for header in headers:
+        header = header or "Kolom"
+        seen[header] += 1
+        out.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
+    return out
+
+
+def _write_chart(ws, block: ChartBlock) -> None:
+    if block.kind == "line":
+        chart = LineChart()
+    elif block.kind == "pie":
+        chart = PieChart()
+    else:
+        chart = BarChart()
+        chart.type = "bar" if block.kind == "bar" else "col"
+        chart.gapWidth = 80
+    chart.title = block.title
+    chart.width, chart.height = block.width_cm, block.height_cm
+    for col, header_row, last_row in block.series:
+        chart.add_data(Reference(ws, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
+    col, first_row, last_row = block.categories
+    chart.set_categories(Reference(ws, min_col=col, min_row=first_row, max_row=last_row))
+    if block.kind != "pie":
+        if block.x_title:
+            chart.x_axis.title = block.x_title
+        if block.y_title:
+            chart.y_axis.title = block.y_title
+        # openpyxl >= 3.1 hides axes unless delete is set explicitly
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.legend.position = "b"
+    if len(block.series) == 1 and block.kind != "pie":
+        chart.legend = None
+    ws.add_chart(chart, block.anchor)
+
+
+def render_sheet(ws, spec: SheetSpec, workbook) -> None:
+    """Write ``spec`` into the empty worksheet ``ws`` (openpyxl)."""
+    widths: dict[str, float] = {}
+    for block in spec.blocks:
+        if isinstance(block, TableBlock):
+            _write_table(ws, block, widths)
+    for block in spec.blocks:
+        if isinstance(block, Cells):
+            for item in block.cells:
+                value = _cell_value(item.value) if not isinstance(item.value, str) else item.value
+                cell = ws.cell(item.row, item.col, value)
+                if item.kind == "formulatext":
+                    cell.data_type = "s"  # show the formula as text, do not store it as a formula
+                elif item.kind:
+                    cell.number_format = FORMATS.get(item.kind, "General")
+                _apply_style(cell, item.style)
+                if item.name:
+                    ref = f"'{ws.title}'!${column_letter(item.col)}${item.row}"
+                    if item.name in workbook.defined_names:
+                        del workbook.defined_names[item.name]
+                    workbook.defined_names[item.name] = DefinedName(item.name, attr_text=ref)
+                if item.choices:
+                    validation = DataValidation(type="list", formula1='"' + ",".join(item.choices) + '"',
+                                                allow_blank=True, showErrorMessage=False)
+                    validation.add(cell.coordinate)
+                    ws.add_data_validation(validation)
+    for block in spec.blocks:
+        if isinstance(block, ChartBlock):
+            _write_chart(ws, block)
+    for letter, width in {**widths, **spec.widths}.items():
+        ws.column_dimensions[letter].width = width
+    if spec.freeze:
+        ws.freeze_panes = spec.freeze
+    if spec.tab_color:
+        ws.sheet_properties.tabColor = spec.tab_color
+    ws.sheet_state = spec.state
+
+
+def _frame_from_rows(rows: list[list], what: str) -> pd.DataFrame | None:
+    """Header row + data rows -> DataFrame (object columns), trailing empty rows dropped."""
+    while rows and all(v is None or v == "" for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        return None
+    header = [("" if h is None else str(h)).strip() for h in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    data = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[1:]]
+    frame = pd.DataFrame(data, columns=header) if data else pd.DataFrame(columns=header)
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    return frame
+
+
+class OfflineWorkbook:
+    """A workbook file opened for a refresh (or a new workbook being built).
+
+    Parameters
+    ----------
+    path : path-like or None
+        The workbook file; None starts a new empty workbook.
+    workbook : openpyxl.Workbook, optional
+        An already loaded workbook (the template builder passes its own).
+    """
+
+    def __init__(self, path=None, workbook: Workbook | None = None, progress=None):
+        self.path = Path(path) if path is not None else None
+        self.progress = progress
+        self._removed: Counter = Counter()
+        self._added: Counter = Counter()
+        self._written_sheets: set[str] = set()
+        if workbook is not None:
+            self.wb = workbook
+        elif self.path is not None:
+            if not self.path.exists():
+                raise WerkmapFout(f"Werkmap '{self.path}' bestaat niet.")
+            features.refuse_unsupported(self.path)
+            try:
+                self.wb = load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm",
+                                        rich_text=False)
+            except (OSError, KeyError, ValueError) as exc:
+                raise WerkmapFout(f"Werkmap '{self.path.name}' is niet te lezen: {exc}") from exc
+        else:
+            self.wb = Workbook()
+
+    # ----------------------------------------------------------------- reading
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def _find_table(self, name: str):
+        for ws in self.wb.worksheets:
+            for table_name, table in ws.tables.items():
+                if table_name.lower() == name.lower():
+                    return ws, table
+        return None, None
+
+    def read_table(self, name: str) -> pd.DataFrame | None:
+        """The Excel table ``name`` as a DataFrame (header = column names), or None."""
+        ws, table = self._find_table(name)
+        if table is None:
+            return None
+        ref = table.ref if isinstance(table, Table) else table
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
+                                               max_col=max_col, values_only=True)]
+        frame = _frame_from_rows(rows, name)
+        if frame is not None:
+            frame.index = pd.RangeIndex(min_row + 1, min_row + 1 + len(frame))
+        return frame
+
+    def read_input(self, sheet: str) -> pd.DataFrame | None:
+        """An input sheet as a DataFrame: its table (named like the sheet, or its first table) or,
+        without a table, the used range with the first row as header. The index is the Excel row
+        number."""
+        if sheet not in self.wb.sheetnames:
+            return None
+        ws = self.wb[sheet]
+        ref = None
+        if ws.tables:
+            table = ws.tables.get(sheet) or next(iter(ws.tables.values()))
+            ref = table.ref
+        fast = self._read_with_calamine(sheet, ref)
+        if fast is not None:
+            return fast
+        if ref is None:
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            first_row = 1
+            while rows and all(v is None for v in rows[0]):
+                rows.pop(0)
+                first_row += 1
+        else:
+            min_col, first_row, max_col, max_row = range_boundaries(ref)
+            rows = [list(r) for r in ws.iter_rows(min_row=first_row, max_row=max_row, min_col=min_col,
+                                                   max_col=max_col, values_only=True)]
+        frame = _frame_from_rows(rows, sheet)
+        if frame is not None:
+            frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
+        return frame
+
+    def _read_with_calamine(self, sheet: str, ref: str | None) -> pd.DataFrame | None:
+        """Read a sheet of the file on disk with python-calamine (fast); None when not possible."""
+        if self.path is None or sheet in self._written_sheets:
+            return None
+        try:
+            from python_calamine import CalamineWorkbook
+        except ImportError:  # pragma: no cover - calamine is a dependency
+            return None
+        try:
+            book = CalamineWorkbook.from_path(str(self.path))
+            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception:  # noqa: BLE001 - fall back to openpyxl
+            return None
+        rows = [[None if v == "" else v for v in r] for r in rows]
+        if ref is not None:
+            min_col, first_row, max_col, max_row = range_boundaries(ref)
+            rows = [r[min_col - 1:max_col] for r in rows[first_row - 1:max_row]]
+        else:
+            first_row = 1
+            while rows and all(v is None for v in rows[0]):
+                rows.pop(0)
+                first_row += 1
+        rows = [[_calamine_value(v) for v in r] for r in rows]
+        frame = _frame_from_rows(rows, sheet)
+        if frame is not None:
+            frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
+        return frame
+
+    def read_names(self, names) -> dict:
+        """Values of the cells that workbook defined names point to (missing names are left out)."""
+        values = {}
+        for name in names:
+            defined = self.wb.defined_names.get(name)
+            if defined is None:
+                continue
+            destinations = list(defined.destinations)
+            if not destinations:
+                continue
+            sheet, ref = destinations[0]
+            if sheet not in self.wb.sheetnames:
+                continue
+            cell = self.wb[sheet][ref.replace("$", "").split(":")[0]]
+            values[name] = cell.value
+        return values
+
+    # ----------------------------------------------------------------- writing
+    def write_sheet(self, spec: SheetSpec, index: int | None = None) -> None:
+        """Replace (or create) the sheet ``spec.name`` with what ``spec`` describes."""
+        if spec.name in self.wb.sheetnames:
+            old = self.wb[spec.name]
+            position = self.wb.sheetnames.index(spec.name)
+            self._removed["grafieken"] += len(old._charts)
+            self._removed["tabellen"] += len(old.tables)
+            self.wb.remove(old)
+        else:
+            position = len(self.wb.sheetnames) if index is None else index
+        ws = self.wb.create_sheet(spec.name, position)
+        render_sheet(ws, spec, self.wb)
+        self._added["grafieken"] += sum(isinstance(b, ChartBlock) for b in spec.blocks)
+        self._added["tabellen"] += sum(isinstance(b, TableBlock) for b in spec.blocks)
+        self._written_sheets.add(spec.name)
+
+    def status(self, message: str | None) -> None:
+        """No status bar offline; :func:`~klant_xl.excel.refresh.refresh` reports progress itself."""
+
+    def alert(self, message: str) -> None:
+        """Offline there is no dialog; errors reach the caller as exceptions."""
+
+    def commit(self) -> None:
+        """Write the refreshed workbook back to its file (atomically)."""
+        self.save()
+
+    def _fix_views(self) -> None:
+        visible = [i for i, ws in enumerate(self.wb.worksheets) if ws.sheet_state == "visible"]
+        if not visible:
+            return
+        active = self.wb.active
+        index = self.wb.worksheets.index(active) if active in self.wb.worksheets else visible[0]
+        if index not in visible:
+            index = visible[0]
+        for i, ws in enumerate(self.wb.worksheets):
+            for view in ws.views.sheetView:
+                view.tabSelected = i == index
+        self.wb.active = index
+
+    def save(self, target=None) -> Path:
+        """Write the workbook atomically to ``target`` (default: the file it was read from)."""
+        target = Path(target) if target is not None else self.path
+        if target is None:
+            raise WerkmapFout("Geen bestandsnaam om de werkmap op te slaan.")
+        refuse_if_open(target)
+        self._fix_views()
+
+        def write(tmp: Path):
+            if target.suffix.lower() == ".xlsm":
+                # openpyxl writes the macro-enabled content type when the workbook was read with keep_vba
+                if self.wb.vba_archive is None:
+                    raise WerkmapFout("Een .xlsm-werkmap heeft een VBA-project nodig; gebruik het sjabloon.")
+            self.wb.save(tmp)
+            if self.path is not None and self.path.exists():
+                features.restore_custom_ui(self.path, tmp)
+                features.check_kept(self.path, tmp, self._removed, self._added)
+
+        atomic_write(target, write)
+        return target
+
+
+def _calamine_value(value):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value

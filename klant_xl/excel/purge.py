@@ -1,0 +1,555 @@
+"""``klant-xl opschonen``: apply the retention period to a workbook file (SPEC §3 *Bewaartermijn*).
+
+The one command that ever writes the input sheets. It
+
+1. reads Transacties, Contactmomenten and Instellingen as the refresh does and
+   finds the customers that are ``Verloren`` with their last activity older than
+   the retention period as of the workbook's peildatum -- exactly those the
+   Klanten sheet flags ``Verwijderen`` (:func:`klant_xl.winback.purge_plan`);
+2. shows what it will do -- how many customers, how many rows on which sheet --
+   and asks (``confirm`` callback; on the command line ``--ja`` answers yes);
+3. copies the file unchanged to ``<naam> (backup voor opschonen JJJJ-MM-DD).xlsm``
+   and checks the copy is complete;
+4. removes those customers everywhere (``verwijderen``) or replaces their id by
+   a pseudonym and wipes their contact data and notes (``pseudonimiseren``):
+   in every Excel table and every row-1 range with a customer column -- input
+   sheets, Klanten, Segmenten, Winback and the hidden store of typed notes;
+5. appends to the sheet ``Opschoonlog`` one row per customer: date, mode,
+   retention period, pseudonym and row counts -- never the id or personal data;
+6. saves atomically (temporary file + rename) and tells the user to delete the
+   backup once checked, because the backup still holds the purged data.
+
+Other customers' rows are never changed; removing rows shifts the rows below
+them up within the table's own columns, so side-by-side blocks stay in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import re
+import secrets
+import shutil
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+
+from klant_xl.analysis import analyse
+from klant_xl.errors import InvoerFout, KlantXLError, WerkmapFout
+from klant_xl.excel.files import atomic_write, refuse_if_open
+from klant_xl.excel.offline import OfflineWorkbook
+from klant_xl.excel.refresh import _read_inputs as read_inputs
+from klant_xl.settings import Settings
+from klant_xl.winback import PERSONAL_COLUMNS, customer_key, purge_plan, retention_cutoff
+
+__all__ = [
+    "LOG_COLUMNS",
+    "LOG_SHEET",
+    "MODES",
+    "PurgeResult",
+    "add_opschonen_parser",
+    "backup_path",
+    "cmd_opschonen",
+    "purge_workbook",
+]
+
+MODES = ("verwijderen", "pseudonimiseren")
+TRANSACTIONS_SHEET = "Transacties"
+CONTACTS_SHEET = "Contactmomenten"
+INPUT_SHEETS = (TRANSACTIONS_SHEET, CONTACTS_SHEET)
+LOG_SHEET = "Opschoonlog"
+#: Sheets that never hold customer rows.
+SKIPPED_SHEETS = ("Instellingen", "xlwings.conf", "_xlwings.conf", LOG_SHEET)
+LOG_COLUMNS = (
+    "Datum", "Modus", "Bewaartermijn (jaren)", "Pseudoniem",
+    "Regels Transacties", "Regels Contactmomenten", "Regels overige bladen",
+)
+BACKUP_NAME = "{stem} (backup voor opschonen {day}){suffix}"
+OTHER = "overig"
+_SHOWN_IDS = 10
+
+
+def _norm(header) -> str:
+    """Header key: lower case, no accents, letters and digits only (as ``reading`` matches headers)."""
+    text = unicodedata.normalize("NFKD", "" if header is None else str(header)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+_PERSONAL = {_norm(c) for c in PERSONAL_COLUMNS}
+
+
+@dataclass
+class PurgeResult:
+    """What :func:`purge_workbook` did.
+
+    Attributes
+    ----------
+    written : bool
+        True when the workbook was changed.
+    mode : str
+        ``verwijderen`` or ``pseudonimiseren``.
+    customers : int
+        Customers purged (or that would be, when not confirmed).
+    rows : dict
+        Sheet name -> rows removed or pseudonymised.
+    backup : Path or None
+        The backup copy written.
+    pseudonyms : tuple of str
+        The pseudonyms logged on ``Opschoonlog``.
+    plan_message : str
+        What was shown before asking.
+    message : str
+        The Dutch closing message for the user.
+    """
+
+    written: bool
+    mode: str
+    customers: int
+    rows: dict = field(default_factory=dict)
+    backup: Path | None = None
+    pseudonyms: tuple = ()
+    plan_message: str = ""
+    message: str = ""
+
+
+@dataclass
+class _Block:
+    """A customer table on a sheet: header row, column span, last row and the key column."""
+
+    ws: object
+    header_row: int
+    min_col: int
+    max_col: int
+    last_row: int
+    key_col: int
+    headers: dict
+    table: object = None
+    rows: list = field(default_factory=list)  # (row, customer key) of the data rows
+
+    @property
+    def personal_cols(self) -> list[int]:
+        return [c for c, h in self.headers.items() if h in _PERSONAL and c != self.key_col]
+
+    def col_named(self, key: str) -> int | None:
+        return next((c for c, h in self.headers.items() if h == key), None)
+
+
+# --------------------------------------------------------------------------- reading
+
+def _customer_header(frame) -> str | None:
+    if frame is None:
+        return None
+    return (frame.attrs.get("columns") or {}).get("Klant") or "Klant"
+
+
+# --------------------------------------------------------------------------- finding customer rows
+
+def _value(ws, row: int, col: int):
+    """A cell's value without creating the cell."""
+    cell = ws._cells.get((row, col))
+    return None if cell is None else cell.value
+
+
+def _run_around(ws, row: int, col: int) -> tuple[int, int]:
+    """The contiguous non-blank header cells around ``col`` in ``row``."""
+    low = col
+    while low > 1 and _value(ws, row, low - 1) not in (None, ""):
+        low -= 1
+    high = col
+    while _value(ws, row, high + 1) not in (None, ""):
+        high += 1
+    return low, high
+
+
+def _blocks(ws, key_headers: set[str]) -> list[_Block]:
+    blocks: list[_Block] = []
+    covered: set[tuple[int, int]] = set()
+    for table in ws.tables.values():
+        rng = CellRange(table.ref)
+        headers = {c: _norm(_value(ws, rng.min_row, c)) for c in range(rng.min_col, rng.max_col + 1)}
+        covered.update((rng.min_row, c) for c in headers)
+        key = next((c for c, h in headers.items() if h in key_headers), None)
+        if key is not None:
+            blocks.append(_Block(ws, rng.min_row, rng.min_col, rng.max_col, rng.max_row, key, headers, table))
+    for column in sorted(c for r, c in list(ws._cells) if r == 1):
+        if (1, column) in covered or _norm(_value(ws, 1, column)) not in key_headers:
+            continue
+        low, high = _run_around(ws, 1, column)
+        covered.update((1, c) for c in range(low, high + 1))
+        headers = {c: _norm(_value(ws, 1, c)) for c in range(low, high + 1)}
+        last = 1
+        for offset, values in enumerate(ws.iter_rows(min_row=2, min_col=low, max_col=high, values_only=True)):
+            if any(v not in (None, "") for v in values):
+                last = offset + 2
+        blocks.append(_Block(ws, 1, low, high, last, column, headers))
+    for block in blocks:
+        if block.last_row > block.header_row:
+            column = block.ws.iter_rows(min_row=block.header_row + 1, max_row=block.last_row,
+                                        min_col=block.key_col, max_col=block.key_col, values_only=True)
+            block.rows = [(block.header_row + 1 + i, customer_key(v[0])) for i, v in enumerate(column)]
+    return blocks
+
+
+def _all_blocks(wb, input_headers: dict[str, str]) -> list[_Block]:
+    blocks = []
+    for ws in wb.worksheets:
+        if ws.title in SKIPPED_SHEETS or not hasattr(ws, "tables"):  # chart sheets hold no rows
+            continue
+        keys = {"klant"}
+        if ws.title in input_headers:
+            keys = {_norm(input_headers[ws.title])}
+        blocks.extend(_blocks(ws, keys))
+    return blocks
+
+
+# --------------------------------------------------------------------------- changing rows
+
+def _move_up(ws, first: int, last: int, min_col: int, max_col: int, shift: int) -> None:
+    if shift and last >= first:
+        ws.move_range(f"{get_column_letter(min_col)}{first}:{get_column_letter(max_col)}{last}",
+                      rows=-shift, translate=True)
+
+
+def _clear(cell) -> None:
+    cell.value = None
+    cell.hyperlink = None
+    cell.comment = None
+
+
+def _delete_rows(block: _Block, doomed: set[int]) -> None:
+    """Remove rows from the block: the rows below move up within the block's columns."""
+    ws = block.ws
+    first, last = block.header_row + 1, block.last_row
+    shift, run_start = 0, None
+    for row in range(first, last + 1):
+        if row in doomed:
+            if run_start is not None:
+                _move_up(ws, run_start, row - 1, block.min_col, block.max_col, shift)
+                run_start = None
+            shift += 1
+        elif shift and run_start is None:
+            run_start = row
+    if run_start is not None:
+        _move_up(ws, run_start, last, block.min_col, block.max_col, shift)
+    for row in range(last - shift + 1, last + 1):
+        for col in range(block.min_col, block.max_col + 1):
+            # drop the emptied cells (value, style, link, comment) so the sheet ends where the data end
+            ws._cells.pop((row, col), None)
+    for cells in ws.iter_rows(min_row=first, max_row=last, min_col=block.min_col, max_col=block.max_col):
+        for cell in cells:
+            if cell.hyperlink is not None:
+                cell.hyperlink.ref = cell.coordinate
+    if block.table is not None:
+        new_last = max(block.header_row + 1, last - shift)
+        ref = f"{get_column_letter(block.min_col)}{block.header_row}:{get_column_letter(block.max_col)}{new_last}"
+        block.table.ref = ref
+        if block.table.autoFilter is not None:
+            block.table.autoFilter.ref = ref
+
+
+def _pseudonymise_rows(block: _Block, rows: list[tuple[int, str]], names: dict[str, str]) -> None:
+    """Replace the id by its pseudonym and wipe personal columns (and personal values in a long store)."""
+    ws = block.ws
+    name_col, value_col = block.col_named("kolom"), block.col_named("waarde")
+    for row, key in rows:
+        for col in range(block.min_col, block.max_col + 1):
+            ws.cell(row, col).comment = None
+        key_cell = ws.cell(row, block.key_col)
+        key_cell.hyperlink = None
+        key_cell.value = names[key]
+        for col in block.personal_cols:
+            _clear(ws.cell(row, col))
+        if name_col is not None and value_col is not None and _norm(ws.cell(row, name_col).value) in _PERSONAL:
+            _clear(ws.cell(row, value_col))
+
+
+# --------------------------------------------------------------------------- messages and log
+
+def backup_path(path, day) -> Path:
+    """The backup file name: ``<naam> (backup voor opschonen JJJJ-MM-DD).<ext>``, numbered if taken.
+
+    >>> backup_path("map/klanten.xlsm", date(2026, 11, 24)).name
+    'klanten (backup voor opschonen 2026-11-24).xlsm'
+    """
+    path = Path(path)
+    day = pd.Timestamp(day)
+    candidate = path.with_name(BACKUP_NAME.format(stem=path.stem, day=f"{day:%Y-%m-%d}", suffix=path.suffix))
+    number = 2
+    while candidate.exists():
+        candidate = path.with_name(
+            BACKUP_NAME.format(stem=path.stem, day=f"{day:%Y-%m-%d}", suffix=f" ({number}){path.suffix}"))
+        number += 1
+    return candidate
+
+
+def _rows_phrase(count: int) -> str:
+    return f"{count} regel" if count == 1 else f"{count} regels"
+
+
+def _years_text(years: float) -> str:
+    text = f"{years:g}".replace(".", ",")
+    return f"{text} jaar"
+
+
+def _plan_message(path: Path, mode: str, years: float, reference: pd.Timestamp, plan: pd.DataFrame,
+                  rows: dict[str, int], hidden: set[str], backup: Path) -> str:
+    cutoff = retention_cutoff(reference, years)
+    n = len(plan)
+    who = "1 klant is" if n == 1 else f"{n} klanten zijn"
+    lines = [
+        f"Opschonen van '{path.name}' (bewaartermijn {_years_text(years)}, peildatum {reference:%d-%m-%Y}).",
+        f"{who} verloren met de laatste activiteit vóór {cutoff:%d-%m-%Y}.",
+    ]
+    if mode == "verwijderen":
+        lines.append("Ze worden overal VERWIJDERD:")
+    else:
+        lines.append("Ze worden overal GEPSEUDONIMISEERD: het klantnummer wordt een pseudoniem (KLANT-…) en "
+                     "naam, e-mail, telefoon, adres en notities worden gewist:")
+    for sheet, count in rows.items():
+        label = f"{sheet} (verborgen blad)" if sheet in hidden else sheet
+        lines.append(f"  {label}: {_rows_phrase(count)}")
+    ids = [str(k) for k in plan.index[:_SHOWN_IDS]]
+    more = f" en {n - _SHOWN_IDS} andere" if n > _SHOWN_IDS else ""
+    lines.append(f"Klanten: {', '.join(ids)}{more}.")
+    lines.append("Andere klanten blijven ongewijzigd.")
+    lines.append(f"Eerst wordt een reservekopie gemaakt: '{backup.name}'.")
+    return "\n".join(lines)
+
+
+def _write_log(wb, day, mode: str, years: float, plan: pd.DataFrame, counts: dict[str, dict[str, int]]) -> None:
+    if LOG_SHEET in wb.sheetnames:
+        ws = wb[LOG_SHEET]
+    else:
+        ws = wb.create_sheet(LOG_SHEET)
+        ws.append(list(LOG_COLUMNS))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for i, width in enumerate((12, 16, 22, 18, 20, 24, 22), start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+    row = ws.max_row + 1
+    for key, name in sorted(zip(plan.index, plan["Pseudoniem"]), key=lambda kv: kv[1]):
+        per_sheet = counts.get(key, {})
+        values = [day, mode, years, name, per_sheet.get(TRANSACTIONS_SHEET, 0),
+                  per_sheet.get(CONTACTS_SHEET, 0), per_sheet.get(OTHER, 0)]
+        for col, value in enumerate(values, start=1):
+            ws.cell(row, col, value)
+        ws.cell(row, 1).number_format = "DD-MM-YYYY"
+        row += 1
+
+
+# --------------------------------------------------------------------------- the command
+
+def _check_mode(mode: str) -> str:
+    key = str(mode).strip().lower()
+    if key not in MODES:
+        raise InvoerFout(f"Onbekende manier van opschonen '{mode}': kies verwijderen of pseudonimiseren.")
+    return key
+
+
+def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Callable[[str], bool] | None = None,
+                   *, today=None, reference_date=None, settings: Settings | None = None,
+                   salt: str | None = None) -> PurgeResult:
+    """Remove or pseudonymise the customers past the retention period, everywhere in a workbook file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The workbook (``.xlsx`` / ``.xlsm``); it must not be open in Excel.
+    retention_years : float
+        The retention period in years.
+    mode : {"verwijderen", "pseudonimiseren"}
+        Remove the rows, or keep them under a pseudonym with personal columns wiped.
+    confirm : callable
+        Called with the Dutch description of what will happen; only a true answer
+        lets the purge go on. Without it nothing is written.
+    today : date-like, optional
+        The date of the backup name and the log (the shell's clock when omitted).
+    reference_date : date-like, optional
+        Peildatum for the retention period; default the workbook's own (Instellingen, else
+        the last date in the data), so exactly the customers the Klanten sheet flags
+        ``Verwijderen`` after a refresh are purged.
+    settings : Settings, optional
+        Thresholds and peildatum; default read from the Instellingen sheet as the refresh does.
+    salt : str, optional
+        Key of the pseudonyms; default a fresh random one that is not stored, so the
+        pseudonyms cannot be traced back to ids.
+
+    Returns
+    -------
+    PurgeResult
+    """
+    path = Path(path)
+    mode = _check_mode(mode)
+    if not path.exists():
+        raise WerkmapFout(f"De werkmap '{path}' bestaat niet.")
+    refuse_if_open(path)
+    today = pd.Timestamp(date.today() if today is None else today).normalize()
+    retention_cutoff("2000-01-01", retention_years)  # checks the number of years (Dutch message)
+    years = float(str(retention_years).replace(",", ".")) if isinstance(retention_years, str) \
+        else float(retention_years)
+
+    port = OfflineWorkbook(path)  # refuses files with parts the offline writer would drop
+    wb = port.wb
+    transactions, contacts, from_sheet = read_inputs(port)
+    settings = from_sheet if settings is None else settings
+    if reference_date is not None:
+        settings = settings.with_(reference_date=pd.Timestamp(reference_date).normalize())
+    analysis = analyse(transactions, contacts, settings.with_(retention_years=years))
+    reference = analysis.reference_date
+    plan = purge_plan(analysis.summary, analysis.status, reference, years,
+                      salt=secrets.token_hex(16) if salt is None else salt)
+    if plan.empty:
+        message = (f"Er zijn geen klanten die langer dan {_years_text(years)} verloren zijn "
+                   f"(peildatum {reference:%d-%m-%Y}); de werkmap is niet gewijzigd.")
+        return PurgeResult(False, mode, 0, message=message)
+
+    trans_header, contact_header = _customer_header(transactions), _customer_header(contacts)
+    headers = {TRANSACTIONS_SHEET: trans_header}
+    if contact_header is not None:
+        headers[CONTACTS_SHEET] = contact_header
+    blocks = _all_blocks(wb, headers)
+    flagged = set(plan.index)
+    rows: dict[str, int] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for block in blocks:
+        hits = [(r, k) for r, k in block.rows if k in flagged]
+        if not hits:
+            continue
+        sheet = block.ws.title
+        rows[sheet] = rows.get(sheet, 0) + len(hits)
+        group = sheet if sheet in INPUT_SHEETS else OTHER
+        for _, key in hits:
+            per = counts.setdefault(key, {})
+            per[group] = per.get(group, 0) + 1
+    hidden = {ws.title for ws in wb.worksheets if ws.sheet_state != "visible"}
+    backup = backup_path(path, today)
+    plan_message = _plan_message(path, mode, years, reference, plan, rows, hidden, backup)
+    if confirm is None or not confirm(plan_message):
+        return PurgeResult(False, mode, len(plan), rows, plan_message=plan_message,
+                           message="Opschonen afgebroken; de werkmap is niet gewijzigd.")
+
+    atomic_write(backup, lambda tmp: shutil.copyfile(path, tmp))
+    if not filecmp.cmp(path, backup, shallow=False):
+        raise WerkmapFout(f"De reservekopie '{backup.name}' is niet gelijk aan de werkmap; er is niets opgeschoond.")
+
+    names = dict(zip(plan.index, plan["Pseudoniem"]))
+    for block in blocks:
+        hits = [(r, k) for r, k in block.rows if k in flagged]
+        if not hits:
+            continue
+        if mode == "verwijderen":
+            _delete_rows(block, {r for r, _ in hits})
+        else:
+            _pseudonymise_rows(block, hits, names)
+    _write_log(wb, today.to_pydatetime().date(), mode, years, plan, counts)
+    try:
+        port.save()  # atomic; keeps the VBA project and the ribbon, refuses to lose a feature
+    except BaseException:
+        backup.unlink(missing_ok=True)  # the workbook is unchanged, so the copy is not needed
+        raise
+
+    done = "verwijderd" if mode == "verwijderen" else "gepseudonimiseerd"
+    who = "1 klant" if len(plan) == 1 else f"{len(plan)} klanten"
+    detail = ", ".join(f"{sheet}: {_rows_phrase(n)}" for sheet, n in rows.items())
+    message = "\n".join([
+        f"Klaar: {who} {done} ({detail}). Het logboek staat op het blad '{LOG_SHEET}'.",
+        f"Reservekopie: '{backup.name}'. Controleer de werkmap en verwijder daarna de reservekopie: "
+        "die bevat nog alle gegevens die je net hebt opgeschoond.",
+        "Vernieuw de analyse om Klanten, Segmenten en Winback bij te werken.",
+    ])
+    return PurgeResult(True, mode, len(plan), rows, backup, tuple(sorted(plan["Pseudoniem"])), plan_message,
+                       message)
+
+
+# --------------------------------------------------------------------------- command line
+
+def _years_argument(text: str) -> float:
+    try:
+        retention_cutoff("2000-01-01", text)
+    except KlantXLError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return float(text.replace(",", "."))
+
+
+def _date_argument(text: str) -> pd.Timestamp:
+    from klant_xl.values import parse_date
+
+    try:
+        value = parse_date(text, "peildatum")
+    except KlantXLError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if value is None:
+        raise argparse.ArgumentTypeError("peildatum is leeg")
+    return value
+
+
+def add_opschonen_parser(commands) -> argparse.ArgumentParser:
+    """Add ``opschonen`` to the ``klant-xl`` subcommands (``commands`` from ``add_subparsers``)."""
+    sub = commands.add_parser(
+        "opschonen",
+        help="verwijder of pseudonimiseer klanten die langer dan de bewaartermijn verloren zijn",
+        description="Verwijdert (of pseudonimiseert) overal in de werkmap de klanten die verloren zijn en "
+        "waarvan de laatste activiteit ouder is dan de bewaartermijn. Toont eerst wat er gebeurt en vraagt "
+        "om bevestiging; maakt eerst een reservekopie.",
+    )
+    sub.add_argument("werkmap", metavar="WERKMAP", help="de werkmap (.xlsx of .xlsm); sluit hem eerst in Excel")
+    sub.add_argument("--bewaartermijn", type=_years_argument, required=True, metavar="JAREN",
+                     help="bewaartermijn in jaren, bv. 7")
+    sub.add_argument("--pseudonimiseren", action="store_true",
+                     help="vervang klantnummers door een pseudoniem en wis persoonsgegevens in plaats van verwijderen")
+    sub.add_argument("--peildatum", type=_date_argument, metavar="JJJJ-MM-DD",
+                     help="peildatum (standaard die van de werkmap: Instellingen, anders de laatste datum)")
+    sub.add_argument("--ja", action="store_true", help="niet vragen: meteen opschonen")
+    sub.set_defaults(handler=cmd_opschonen)
+    return sub
+
+
+def _ask(question: str) -> bool:
+    try:
+        answer = input(question)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("j", "ja", "y", "yes")
+
+
+def cmd_opschonen(args, console, err) -> int:
+    """Handler of ``klant-xl opschonen`` (rich consoles as in :mod:`klant_xl.cli`); returns the exit code."""
+    def confirm(message: str) -> bool:
+        console.print(message, markup=False)
+        if args.ja:
+            return True
+        return _ask("Doorgaan? [j/N] ")
+
+    result = purge_workbook(args.werkmap, args.bewaartermijn,
+                            mode="pseudonimiseren" if args.pseudonimiseren else "verwijderen", confirm=confirm,
+                            reference_date=getattr(args, "peildatum", None))
+    console.print(result.message, markup=False)
+    return 0
+
+
+def main(argv=None) -> int:
+    """``python -m klant_xl.excel.purge WERKMAP --bewaartermijn JAREN [--pseudonimiseren] [--ja]``."""
+    from rich.console import Console
+
+    parser = argparse.ArgumentParser(prog="klant-xl")
+    add_opschonen_parser(parser.add_subparsers(dest="opdracht", required=True))
+    args = parser.parse_args(["opschonen", *(sys.argv[1:] if argv is None else argv)])
+    console, err = Console(highlight=False), Console(stderr=True, highlight=False)
+    try:
+        return args.handler(args, console, err)
+    except KlantXLError as exc:
+        err.print(f"Fout: {exc}", markup=False)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,326 @@
+"""The refresh ("Vernieuw analyse"): inputs in, output sheets out, through a workbook port.
+
+:func:`refresh` is the one function both the ribbon button (through
+:class:`~klant_xl.excel.live.LiveWorkbook`) and ``klant-xl vernieuw`` (through
+:class:`~klant_xl.excel.offline.OfflineWorkbook`) run: it reads Transacties,
+Contactmomenten and the named cells of Instellingen, runs
+:func:`klant_xl.analysis.analyse`, and rewrites the output sheets, keeping the
+values users typed in output tables (:mod:`klant_xl.excel.preserve`). Input
+sheets are only read.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from klant_xl.errors import KlantXLError, WaardeFout, WerkmapFout
+from klant_xl.excel import preserve
+from klant_xl.excel.layout import OUTPUT_SHEETS, output_sheets
+from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
+from klant_xl.settings import DEFAULTS, SETTING_NAMES, Settings
+
+__all__ = [
+    "INPUT_SHEETS",
+    "STORE_SHEET",
+    "RefreshReport",
+    "analyse_to_workbook",
+    "main",
+    "refresh",
+    "refresh_workbook",
+    "settings_from_values",
+]
+
+INPUT_SHEETS = ("Instellingen", "Transacties", "Contactmomenten")
+STORE_SHEET = "_bewaard"
+STORE_TABLE = "bewaard_waarden"
+REGISTRY_TABLE = "bewaard_kolommen"
+#: Sheets that come after the output sheets; a missing output sheet is inserted before them.
+TRAILING_SHEETS = ("Formules", "xlwings.conf", STORE_SHEET)
+
+_YES = {"ja", "j", "yes", "y", "waar", "true", "1", "x"}
+_NO = {"nee", "n", "no", "onwaar", "false", "0"}
+
+
+@dataclass
+class RefreshReport:
+    """What a refresh did: the analysis, the sheets written and the time per phase (seconds)."""
+
+    analysis: object
+    sheets: list[str]
+    timings: dict = field(default_factory=dict)
+
+
+def _blank(value) -> bool:
+    return preserve.is_blank(value)
+
+
+def settings_from_values(values: dict, base: Settings = DEFAULTS) -> Settings:
+    """Settings from the values of the Instellingen named cells (defined name -> value).
+
+    Empty cells keep the default; thresholds accept ``automatisch``; percentages
+    accept 0.3 and "30%". A bad value raises :class:`~klant_xl.errors.WaardeFout`
+    naming the setting.
+    """
+    from klant_xl.values import parse_date, parse_days, parse_fraction
+
+    changes = {}
+    for field_name, (name, label, _help) in SETTING_NAMES.items():
+        if name not in values:
+            continue
+        value = values[name]
+        if field_name == "reference_date":
+            changes[field_name] = None if _blank(value) else parse_date(value, label)
+        elif field_name in ("inactive_days", "lost_days"):
+            changes[field_name] = parse_days(value, label)
+        elif _blank(value):
+            if field_name in ("projection_start", "projection_new_rate", "projection_churn_rate"):
+                changes[field_name] = None
+            continue
+        elif field_name == "mark_new":
+            if isinstance(value, bool):
+                changes[field_name] = value
+            elif str(value).strip().lower() in _YES:
+                changes[field_name] = True
+            elif str(value).strip().lower() in _NO:
+                changes[field_name] = False
+            else:
+                raise WaardeFout(label, None, value, "geen JA of NEE")
+        elif field_name in ("pyramid_cuts", "tier_cuts"):
+            parts = [p for p in str(value).replace("|", ";").split(";") if p.strip()] if isinstance(value, str) else [value]
+            changes[field_name] = tuple(parse_fraction(p.strip() if isinstance(p, str) else p, label) for p in parts)
+        elif field_name in ("return_share", "return_level", "projection_new_rate", "projection_churn_rate",
+                            "projection_winback_rate", "margin", "annual_discount_rate"):
+            changes[field_name] = parse_fraction(value, label)
+        else:
+            number = _number(value, label)
+            if field_name in ("projection_years", "clv_horizon_months"):
+                if number != int(number) or number < 1:
+                    raise WaardeFout(label, None, value, "geen geheel getal groter dan 0")
+                number = int(number)
+            elif number < 0:
+                raise WaardeFout(label, None, value, "negatief")
+            changes[field_name] = number
+    return base.with_(**changes)
+
+
+def _number(value, label: str) -> float:
+    if isinstance(value, bool):
+        raise WaardeFout(label, None, value, "geen getal")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().replace(".", "").replace(",", ".") if "," in str(value) else str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        raise WaardeFout(label, None, value, "geen getal") from None
+
+
+def _read_inputs(port):
+    from klant_xl.reading import read_contacts, read_transactions
+
+    raw = port.read_input("Transacties")
+    if raw is None:
+        raise WerkmapFout("Het blad 'Transacties' ontbreekt of is leeg: zet daar de transacties (Klant, Datum, Bedrag).")
+    first_row = int(raw.index[0]) if len(raw) else 2
+    transactions = read_transactions(raw, first_row=first_row)
+    if transactions.empty:
+        raise WerkmapFout("Het blad 'Transacties' bevat geen transacties.")
+    contacts = None
+    raw_contacts = port.read_input("Contactmomenten")
+    if raw_contacts is not None and len(raw_contacts) and not raw_contacts.map(_blank).all().all():
+        contacts = read_contacts(raw_contacts, first_row=int(raw_contacts.index[0]))
+        if contacts.empty:
+            contacts = None
+    names = [name for name, _label, _help in SETTING_NAMES.values()]
+    settings = settings_from_values(port.read_names(names))
+    return transactions, contacts, settings
+
+
+def _store_sheet(store: pd.DataFrame, registry: pd.DataFrame) -> SheetSpec:
+    store = store.copy()
+    for column in ("Tabel", "Klant", "Kolom"):
+        store[column] = store[column].astype(object)
+    blocks = [
+        Cells().add(1, 1, "Door klant_xl bewaarde invoer uit de uitvoertabellen (niet wijzigen).", style="note"),
+        TableBlock(REGISTRY_TABLE, registry, row=3, col=1, kinds={c: "text" for c in registry.columns}),
+        TableBlock(STORE_TABLE, store, row=3, col=5, kinds={c: "text" for c in store.columns}),
+    ]
+    return SheetSpec(STORE_SHEET, blocks, state="veryHidden")
+
+
+def _keep_user_columns(port, specs: list[SheetSpec]) -> SheetSpec:
+    """Add the user columns to every keyed output table; return the updated ``_bewaard`` sheet."""
+    store = port.read_table(STORE_TABLE)
+    registry = port.read_table(REGISTRY_TABLE)
+    if store is not None:
+        store = store[[c for c in preserve.STORE_COLUMNS if c in store.columns]]
+        if list(store.columns) != preserve.STORE_COLUMNS:
+            store = None
+        else:
+            store = store[~store["Tabel"].map(_blank)]
+    if registry is not None:
+        if not set(preserve.COLUMNS_COLUMNS) <= set(registry.columns):
+            registry = None
+        else:
+            registry = registry[~registry["Tabel"].map(_blank)]
+    registries = []
+    for spec in specs:
+        for block in spec.tables():
+            if block.key is None:
+                continue
+            old = port.read_table(block.name)
+            written = [str(c) for c in block.frame.columns if c not in block.tracking]
+            users = preserve.user_columns(block.name, old, written, registry, block.tracking)
+            store = preserve.update_store(store, block.name, old, block.key, users)
+            frame = block.frame.drop(columns=[c for c in users if c in block.frame.columns])
+            block.frame = preserve.add_user_columns(frame, block.name, block.key, users, store)
+            for column in users:
+                block.kinds.setdefault(column, "text")
+            registries.append(preserve.registry_rows(block.name, written, [u for u in users if u not in block.tracking]))
+    if store is None:
+        store = pd.DataFrame({c: pd.Series(dtype=object) for c in preserve.STORE_COLUMNS})
+    registry_new = pd.concat(registries, ignore_index=True) if registries else pd.DataFrame(columns=preserve.COLUMNS_COLUMNS)
+    return _store_sheet(store, registry_new)
+
+
+def _formules_sheet(transactions) -> SheetSpec | None:
+    try:
+        from klant_xl.excel.formulas import formulas_sheet
+    except ImportError:  # pragma: no cover
+        return None
+    return formulas_sheet(transactions)
+
+
+def refresh(port, progress=None) -> RefreshReport:
+    """Re-read the inputs of the workbook behind ``port`` and rewrite its output sheets.
+
+    Parameters
+    ----------
+    port : workbook port
+        :class:`~klant_xl.excel.offline.OfflineWorkbook` or
+        :class:`~klant_xl.excel.live.LiveWorkbook`.
+    progress : callable, optional
+        Called with a short Dutch description before each step.
+
+    Returns
+    -------
+    RefreshReport
+    """
+
+    def step(message: str) -> None:
+        port.status(message)
+        if progress is not None:
+            progress(message)
+
+    from klant_xl.analysis import analyse
+
+    timings = {}
+    started = time.perf_counter()
+    step("Klantanalyse: gegevens lezen…")
+    transactions, contacts, settings = _read_inputs(port)
+    timings["lezen"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    step("Klantanalyse: rekenen…")
+    analysis = analyse(transactions, contacts, settings)
+    specs = output_sheets(analysis)
+    formules = _formules_sheet(transactions)
+    if formules is not None:
+        specs.append(formules)
+    timings["rekenen"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    step("Klantanalyse: bladen schrijven…")
+    store_spec = _keep_user_columns(port, specs)
+    for spec in [*specs, store_spec]:
+        port.write_sheet(spec, index=_position(port, spec.name))
+    timings["schrijven"] = time.perf_counter() - started
+    return RefreshReport(analysis, [s.name for s in specs], timings)
+
+
+def _position(port, name: str) -> int | None:
+    """Where a missing sheet goes: before the trailing sheets (or at the end)."""
+    names = port.sheet_names()
+    if name in names:
+        return names.index(name)
+    if name == STORE_SHEET:
+        return len(names)
+    order = [*OUTPUT_SHEETS, "Formules"]
+    later = [s for s in order[order.index(name) + 1:] if s in names] if name in order else []
+    later += [s for s in TRAILING_SHEETS if s in names and s != name and s not in later]
+    if later:
+        return min(names.index(s) for s in later)
+    return len(names)
+
+
+def refresh_workbook(path, progress=None) -> RefreshReport:
+    """``klant-xl vernieuw``: refresh a workbook file in place (atomically).
+
+    The file is refused when Excel has it open or when it holds a feature the
+    offline writer cannot keep; when anything fails the file stays
+    byte-identical.
+    """
+    from klant_xl.excel.files import refuse_if_open
+    from klant_xl.excel.offline import OfflineWorkbook
+
+    path = Path(path)
+    refuse_if_open(path)
+    started = time.perf_counter()
+    if progress:
+        progress(f"{path.name} openen…")
+    port = OfflineWorkbook(path)
+    opened = time.perf_counter() - started
+    report = refresh(port, progress)
+    started = time.perf_counter()
+    if progress:
+        progress(f"{path.name} opslaan…")
+    port.commit()
+    report.timings["openen"] = opened
+    report.timings["opslaan"] = time.perf_counter() - started
+    return report
+
+
+def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAULTS, progress=None) -> RefreshReport:
+    """``klant-xl analyse EXPORT -o WERKMAP``: a new, filled workbook from an export file.
+
+    The export's transactions (and optional contact moments) fill the
+    Transacties and Contactmomenten sheets of a fresh template; then the
+    output sheets are computed.
+    """
+    from klant_xl.excel.template import build_workbook
+    from klant_xl.reading import read_contacts, read_transactions
+
+    if progress:
+        progress(f"{Path(export).name} lezen…")
+    transactions = read_transactions(export)
+    contact_frame = read_contacts(contacts) if contacts is not None else None
+    return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress)
+
+
+def main(port=None) -> bool:
+    """Refresh the active workbook (the ribbon button and the xlwings *Run main* button).
+
+    In Excel the port is the calling workbook through xlwings; a test passes
+    an :class:`~klant_xl.excel.offline.OfflineWorkbook` instead. Errors are
+    shown to the user as a Dutch message, never as a traceback; the return
+    value says whether the refresh succeeded.
+    """
+    if port is None:
+        import xlwings as xw
+
+        from klant_xl.excel.live import LiveWorkbook
+
+        port = LiveWorkbook(xw.Book.caller())
+    try:
+        refresh(port)
+        port.commit()
+    except KlantXLError as exc:
+        port.alert(str(exc))
+        return False
+    finally:
+        port.status(None)
+    return True

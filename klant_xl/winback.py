@@ -1,0 +1,775 @@
+"""Win-back and retention period (SPEC §3 *Win-back*, *Bewaartermijn*).
+
+Seed 002 is a method: list the inactive customers, contact the most recent
+first, note why they left, measure how many come back, recompute churn each
+quarter. Seed 003 adds: leave sleepers out of regular campaigns, and do not
+keep data of lost customers longer than the retention period.
+
+This module is the functional core of all of that:
+
+- :func:`winback_list` -- the inactive customers, most recent first, with the
+  empty tracking columns (:data:`TRACKING_COLUMNS`) the user fills in;
+- :func:`winback_outcomes`, :func:`reactivation_rates`,
+  :func:`measured_winback_rate` -- whether it worked, measured from the data: a
+  contacted customer who buys *strictly after* the contact date is
+  *teruggewonnen*;
+- :func:`quarterly_churn` -- churn recomputed per calendar quarter;
+  :func:`winback_report` bundles outcomes, rates and quarterly churn for the sheet;
+- :func:`exclusion_list`, :func:`mailing_csv_text`, :func:`write_mailing_csv`
+  -- CSV exports for a mailing tool, with formula-like cells neutralised;
+- :func:`retention_flags`, :func:`purge_plan`, :func:`pseudonym` -- who must be
+  deleted under the retention period, and their pseudonyms. The shell that
+  applies a plan to a workbook file is :mod:`klant_xl.excel.purge`.
+
+Nothing here reads the clock: the peildatum is always an argument.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import math
+import re
+from numbers import Integral, Real
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
+from klant_xl.status import churn_over_period
+from klant_xl.summary import resolve_reference_date
+from klant_xl.values import parse_dates
+
+__all__ = [
+    "CONTACT_CHANNELS",
+    "CONTACT_DETAIL_COLUMNS",
+    "EXCLUSION_COLUMNS",
+    "FORMULA_PREFIXES",
+    "OUTCOME_COLUMNS",
+    "PERSONAL_COLUMNS",
+    "PLAN_COLUMNS",
+    "QUARTER_COLUMNS",
+    "RATE_COLUMNS",
+    "REASONS",
+    "TRACKING_COLUMNS",
+    "WINBACK_COLUMNS",
+    "customer_key",
+    "exclusion_list",
+    "is_pseudonym",
+    "mailing_csv_text",
+    "measured_winback_rate",
+    "pseudonym",
+    "purge_plan",
+    "quarterly_churn",
+    "reactivation_rates",
+    "retention_cutoff",
+    "retention_flags",
+    "winback_list",
+    "winback_outcomes",
+    "winback_report",
+    "write_mailing_csv",
+]
+
+# --------------------------------------------------------------------------- data
+
+#: Columns of the Winback sheet the user fills in (kept per customer by the refresh).
+TRACKING_COLUMNS = ("Benaderd op", "Kanaal", "Reden", "Resultaat", "Notitie")
+#: Choices for "Kanaal" (seed 002: visit, phone, e-mail).
+CONTACT_CHANNELS = ("telefoon", "e-mail", "bezoek")
+#: Choices for "Reden" (seed 002's three reasons for leaving, plus "anders").
+REASONS = ("vergeten", "ontevreden", "situatie veranderd", "anders")
+#: Contact columns copied into the win-back list and the exports when the input has them.
+CONTACT_DETAIL_COLUMNS = ("Naam", "E-mail", "Telefoon", "Adres", "Postcode", "Woonplaats")
+#: Columns that hold personal data: blanked when a customer is pseudonymised.
+PERSONAL_COLUMNS = CONTACT_DETAIL_COLUMNS + ("Notitie",)
+#: A CSV cell starting with one of these is prefixed with "'" (CSV formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+#: Fixed leading columns of :func:`winback_list` (then Segment, contact columns, tracking columns).
+WINBACK_COLUMNS = (
+    "Klant", "Laatste activiteit", "Dagen sinds activiteit", "Omzet", "Aankopen", "Laatste product",
+)
+OUTCOME_COLUMNS = (
+    "Klant", "Benaderd op", "Kanaal", "Reden", "Teruggewonnen", "Datum terugkeer", "Omzet sinds contact",
+)
+RATE_COLUMNS = ("Benaderd", "Teruggewonnen", "Percentage")
+QUARTER_COLUMNS = ("Kwartaal", "Actief begin", "Verloren", "Verloop", "Behoud")
+EXCLUSION_COLUMNS = ("Klant", "Status", "Laatste activiteit", "Dagen sinds activiteit")
+PLAN_COLUMNS = ("Pseudoniem", "Laatste activiteit")
+
+INACTIVE = "Inactief"
+LOST = "Verloren"
+PSEUDONYM_PREFIX = "KLANT-"
+NO_REASON = "(geen reden)"
+NO_CHANNEL = "(geen kanaal)"
+RATE_GROUPS = {"maand": "Maand", "reden": "Reden", "kanaal": "Kanaal"}
+
+_PSEUDONYM_RE = re.compile(r"^KLANT-[0-9A-F]{8,16}$")
+
+
+# --------------------------------------------------------------------------- helpers
+
+def customer_key(value) -> str | None:
+    """Return a customer id as the text the canonical frames use, or None when blank.
+
+    Numbers become their text without ``.0``, text is stripped, as ``reading`` does for
+    the ``Klant`` column, so a cell read back from a sheet matches the summary's index.
+
+    >>> customer_key(1001.0), customer_key(" jan@voorbeeld.nl "), customer_key(None)
+    ('1001', 'jan@voorbeeld.nl', None)
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "WAAR" if value else "ONWAAR"
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, Integral):
+        return str(int(value))
+    if isinstance(value, Real):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        if number.is_integer() and abs(number) < 2**63:
+            return str(int(number))
+        return repr(number)
+    text = str(value).strip()
+    return text or None
+
+
+def _customer_keys(values) -> pd.Series:
+    return pd.Series([customer_key(v) for v in values], dtype=object)
+
+
+def _parse_date_column(series: pd.Series, column: str) -> pd.Series:
+    """Dates typed by a user (datetime, Excel serial, ISO or Dutch text); NaT for blank."""
+    return parse_dates(series.reset_index(drop=True), column, first_row=2).set_axis(series.index)
+
+
+def _as_status(status, index: pd.Index) -> pd.Series:
+    if isinstance(status, pd.DataFrame):
+        if "Status" not in status.columns:
+            raise KolomOntbreekt("Status", status.columns)
+        status = status["Status"]
+    return pd.Series(status).reindex(index)
+
+
+def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
+    """Index a per-customer frame by its "Klant" (column or index), as text keys."""
+    if "Klant" in frame.columns:
+        frame = frame.set_index("Klant")
+    frame = frame.copy()
+    frame.index = pd.Index([customer_key(v) for v in frame.index], name="Klant", dtype=object)
+    return frame
+
+
+def _require(frame: pd.DataFrame, columns) -> None:
+    for column in columns:
+        if column not in frame.columns:
+            raise KolomOntbreekt(column, frame.columns)
+
+
+def _reference_date(reference_date, summary: pd.DataFrame) -> pd.Timestamp:
+    if reference_date is None:
+        reference_date = summary.attrs.get("peildatum")
+    if reference_date is None:
+        raise InvoerFout("Geef een peildatum op: er is geen peildatum bekend.")
+    from_values = _parse_date_column(pd.Series([reference_date], dtype=object), "Peildatum").iloc[0]
+    if pd.isna(from_values):
+        raise InvoerFout("Geef een peildatum op: er is geen peildatum bekend.")
+    return pd.Timestamp(from_values)
+
+
+def _limit(limit) -> int | None:
+    if limit is None or (isinstance(limit, str) and not limit.strip()):
+        return None
+    try:
+        number = float(str(limit).strip()) if isinstance(limit, str) else float(limit)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not (number >= 0 and float(number).is_integer()):
+        raise WaardeFout("Aantal", None, limit, "geen geheel getal van 0 of meer")
+    return int(number)
+
+
+# --------------------------------------------------------------------------- win-back list
+
+def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, contact_details=None) -> pd.DataFrame:
+    """The inactive customers to contact, most recent first (seed 002).
+
+    Parameters
+    ----------
+    summary : pd.DataFrame
+        Per-customer summary (``summary.customer_summary``), index ``Klant``.
+        Contact columns in it (:data:`CONTACT_DETAIL_COLUMNS`) are copied.
+    status : pd.Series or pd.DataFrame
+        ``Status`` per customer (``status.customer_status``); only ``Inactief`` is listed.
+    limit : int, optional
+        At most this many rows (seed 002: "your 5 most recent inactive customers").
+    segments : pd.Series or pd.DataFrame, optional
+        Segment per customer (a Series, or a frame with a ``Segment`` column), index
+        or column ``Klant``; adds a ``Segment`` column.
+    contact_details : pd.DataFrame, optional
+        Contact data per customer (index or column ``Klant``); all its columns are copied.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``Klant``, ``Laatste activiteit``, ``Dagen sinds activiteit``, ``Omzet``,
+        ``Aankopen``, ``Laatste product``, [``Segment``], [contact columns], then the empty
+        :data:`TRACKING_COLUMNS`. Sorted by last activity, most recent first; ties by
+        revenue (highest first), then ``Klant``.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({
+    ...     "Laatste activiteit": pd.to_datetime(["2026-01-10", "2026-03-01", "2026-02-01"]),
+    ...     "Dagen sinds activiteit": [300.0, 250.0, 278.0], "Omzet": [50.0, 80.0, 20.0],
+    ...     "Aankopen": [2, 3, 1], "Laatste product": ["wijn", "kaas", "brood"]},
+    ...     index=pd.Index(["a", "b", "c"], name="Klant"))
+    >>> status = pd.Series(["Inactief", "Inactief", "Actief"], index=summary.index, name="Status")
+    >>> winback_list(summary, status)["Klant"].tolist()
+    ['b', 'a']
+    """
+    summary = _by_customer(summary)
+    _require(summary, ("Laatste activiteit", "Dagen sinds activiteit", "Omzet", "Aankopen"))
+    status = _as_status(status, summary.index)
+    chosen = summary.loc[(status == INACTIVE).to_numpy()]
+    frame = pd.DataFrame(dict(zip(WINBACK_COLUMNS, (
+        chosen.index.astype(object),
+        pd.to_datetime(chosen["Laatste activiteit"]).to_numpy(),
+        chosen["Dagen sinds activiteit"].astype("float64").to_numpy(),
+        chosen["Omzet"].astype("float64").to_numpy(),
+        chosen["Aankopen"].to_numpy(),
+        (chosen["Laatste product"] if "Laatste product" in chosen
+         else pd.Series(pd.NA, index=chosen.index, dtype=object)).to_numpy(),
+    ))))
+    if segments is not None:
+        if isinstance(segments, pd.DataFrame):
+            segments = _by_customer(segments)
+            _require(segments, ("Segment",))
+            segments = segments["Segment"]
+        else:
+            segments = pd.Series(segments).copy()
+            segments.index = pd.Index([customer_key(v) for v in segments.index], dtype=object)
+        frame["Segment"] = segments.reindex(frame["Klant"]).to_numpy()
+    for column in CONTACT_DETAIL_COLUMNS:
+        if column in chosen.columns:
+            frame[column] = chosen[column].to_numpy()
+    if contact_details is not None:
+        details = _by_customer(contact_details)
+        details = details[~details.index.duplicated(keep="last")]
+        for column in details.columns:
+            frame[str(column)] = details[column].reindex(frame["Klant"]).to_numpy()
+    frame = frame.sort_values(
+        ["Laatste activiteit", "Omzet", "Klant"], ascending=[False, False, True],
+        na_position="last", kind="mergesort",
+    )
+    count = _limit(limit)
+    if count is not None:
+        frame = frame.head(count)
+    for column in TRACKING_COLUMNS:
+        frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+def _choice(value):
+    key = customer_key(value)
+    if key is None:
+        return None
+    return key.lower()
+
+
+def winback_outcomes(tracking: pd.DataFrame, transactions: pd.DataFrame) -> pd.DataFrame:
+    """Whether each contacted customer came back, measured from the transactions.
+
+    A customer contacted on day *d* is *teruggewonnen* when they have a purchase
+    (a line with amount ≥ 0, or any line without amounts) strictly after *d*.
+    A purchase on the contact day itself does not count: it may have been the reason
+    for the contact or made before it.
+
+    Parameters
+    ----------
+    tracking : pd.DataFrame
+        The Winback sheet's rows: ``Klant`` and ``Benaderd op`` (required), optionally
+        ``Kanaal`` and ``Reden``. Rows without a contact date are not contacted and
+        are left out. Row ``i`` is reported as sheet row ``i + 2``.
+    transactions : pd.DataFrame
+        Canonical transactions (``Klant``, ``Datum``, ``Bedrag``).
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per contact (per customer and contact date): ``Klant``,
+        ``Benaderd op``, ``Kanaal``, ``Reden`` (lower case; None when blank),
+        ``Teruggewonnen`` (bool), ``Datum terugkeer`` (first purchase after the
+        contact, NaT if none), ``Omzet sinds contact`` (sum of all amounts after the
+        contact, returns included; 0.0 if none, NaN without amounts).
+
+    Examples
+    --------
+    >>> tracking = pd.DataFrame({"Klant": ["a", "b", "c"],
+    ...                          "Benaderd op": ["01-03-2026", "2026-03-01", None]})
+    >>> transactions = pd.DataFrame({"Klant": ["a", "a", "b"],
+    ...     "Datum": pd.to_datetime(["2026-02-01", "2026-03-15", "2026-03-01"]),
+    ...     "Bedrag": [10.0, 25.0, 40.0]})
+    >>> winback_outcomes(tracking, transactions)[["Klant", "Teruggewonnen", "Omzet sinds contact"]]
+      Klant  Teruggewonnen  Omzet sinds contact
+    0     a           True                 25.0
+    1     b          False                  0.0
+    """
+    _require(tracking, ("Klant", "Benaderd op"))
+    _require(transactions, ("Klant", "Datum"))
+    contact_dates = _parse_date_column(tracking["Benaderd op"].reset_index(drop=True), "Benaderd op")
+    contacts = pd.DataFrame({
+        "Klant": _customer_keys(tracking["Klant"]),
+        "Benaderd op": contact_dates,
+        "Kanaal": pd.Series([_choice(v) for v in tracking["Kanaal"]] if "Kanaal" in tracking
+                            else [None] * len(tracking), dtype=object),
+        "Reden": pd.Series([_choice(v) for v in tracking["Reden"]] if "Reden" in tracking
+                           else [None] * len(tracking), dtype=object),
+    })
+    contacts = contacts[contacts["Klant"].notna() & contacts["Benaderd op"].notna()]
+    contacts = contacts.drop_duplicates(["Klant", "Benaderd op"], keep="last").reset_index(drop=True)
+    contacts["_contact"] = np.arange(len(contacts))
+
+    amounts = (transactions["Bedrag"].astype("float64") if "Bedrag" in transactions
+               else pd.Series(np.nan, index=transactions.index))
+    keys = transactions["Klant"]
+    keys = keys.astype(str) if pd.api.types.is_string_dtype(keys) else _customer_keys(keys)  # canonical: text
+    lines = pd.DataFrame({
+        "Klant": keys.to_numpy(dtype=object),
+        "Datum": pd.to_datetime(transactions["Datum"]).to_numpy(),
+        "Bedrag": amounts.to_numpy(),
+    })
+    lines = lines[lines["Klant"].isin(set(contacts["Klant"]))]
+    joined = contacts[["_contact", "Klant", "Benaderd op"]].merge(lines, on="Klant", how="inner")
+    after = joined[joined["Datum"] > joined["Benaderd op"]]
+    purchases = after[~(after["Bedrag"] < 0)]
+    first_return = purchases.groupby("_contact")["Datum"].min()
+    revenue = after.groupby("_contact")["Bedrag"].sum(min_count=1)
+    has_amounts = bool(amounts.notna().any())
+
+    out = contacts.drop(columns="_contact").copy()
+    out["Datum terugkeer"] = first_return.reindex(contacts["_contact"]).to_numpy(dtype="datetime64[ns]")
+    out["Teruggewonnen"] = out["Datum terugkeer"].notna()
+    revenue = revenue.reindex(contacts["_contact"]).to_numpy(dtype="float64")
+    out["Omzet sinds contact"] = np.where(np.isnan(revenue), 0.0 if has_amounts else np.nan, revenue)
+    return out[list(OUTCOME_COLUMNS)]
+
+
+def _group_order(values: pd.Series, known, blank: str) -> list:
+    present = set(values)
+    order = [v for v in known if v in present]
+    order += sorted(v for v in present if v not in known and v != blank)
+    if blank in present:
+        order.append(blank)
+    return order
+
+
+def reactivation_rates(outcomes: pd.DataFrame, by: str = "maand") -> pd.DataFrame:
+    """Share of contacted customers won back, per contact month, reason or channel.
+
+    Parameters
+    ----------
+    outcomes : pd.DataFrame
+        Output of :func:`winback_outcomes`.
+    by : {"maand", "reden", "kanaal"}
+        Group by the month of ``Benaderd op`` (``"2026-03"``), by ``Reden`` (in the
+        order of :data:`REASONS`, others after, blank last as ``"(geen reden)"``) or
+        by ``Kanaal``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``Maand`` / ``Reden`` / ``Kanaal``; columns ``Benaderd`` (int),
+        ``Teruggewonnen`` (int), ``Percentage`` (fraction 0–1).
+
+    Examples
+    --------
+    >>> outcomes = pd.DataFrame({"Benaderd op": pd.to_datetime(["2026-03-02", "2026-03-20", "2026-04-01"]),
+    ...                          "Reden": ["vergeten", None, "vergeten"],
+    ...                          "Teruggewonnen": [True, False, False]})
+    >>> reactivation_rates(outcomes, by="reden").reset_index()
+              Reden  Benaderd  Teruggewonnen  Percentage
+    0      vergeten         2              1         0.5
+    1  (geen reden)         1              0         0.0
+    """
+    key = str(by).strip().lower()
+    if key not in RATE_GROUPS:
+        raise InvoerFout(f"Onbekende indeling '{by}': kies maand, reden of kanaal.")
+    name = RATE_GROUPS[key]
+    _require(outcomes, ("Teruggewonnen",) + (("Benaderd op",) if key == "maand" else (name,)))
+    if key == "maand":
+        groups = pd.to_datetime(outcomes["Benaderd op"]).dt.strftime("%Y-%m")
+        order = sorted(groups.dropna().unique())
+    else:
+        blank = NO_REASON if key == "reden" else NO_CHANNEL
+        groups = outcomes[name].astype(object).where(outcomes[name].notna(), blank)
+        groups = groups.map(lambda v: blank if customer_key(v) is None else str(v).strip().lower())
+        order = _group_order(groups, REASONS if key == "reden" else CONTACT_CHANNELS, blank)
+    won = outcomes["Teruggewonnen"].astype(bool)
+    table = pd.DataFrame({"Benaderd": won.groupby(groups.to_numpy()).size(),
+                          "Teruggewonnen": won.groupby(groups.to_numpy()).sum()})
+    table = table.reindex(order).fillna(0).astype("int64")
+    table["Percentage"] = table["Teruggewonnen"] / table["Benaderd"]
+    table.index.name = name
+    return table[list(RATE_COLUMNS)]
+
+
+def measured_winback_rate(outcomes: pd.DataFrame) -> float | None:
+    """Share of all contacted customers won back, or None when nobody was contacted.
+
+    This is the measured *terugwin %* for the projection (seed 002: churn 30% → 12%
+    when 60% come back, ``project_customers(..., winback_rate=...)``).
+
+    >>> measured_winback_rate(pd.DataFrame({"Teruggewonnen": [True, True, False, True, False]}))
+    0.6
+    >>> measured_winback_rate(pd.DataFrame({"Teruggewonnen": []})) is None
+    True
+    """
+    _require(outcomes, ("Teruggewonnen",))
+    if len(outcomes) == 0:
+        return None
+    return float(outcomes["Teruggewonnen"].astype(bool).mean())
+
+
+# --------------------------------------------------------------------------- quarterly churn
+
+def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, contacts=None,
+                    quarters: int = 8) -> pd.DataFrame:
+    """Churn per calendar quarter, so the user sees whether win-back works (seed 002).
+
+    Parameters
+    ----------
+    transactions : pd.DataFrame
+        Canonical transactions (``Klant``, ``Datum``).
+    reference_date : date-like or None
+        Peildatum; None = the last date in the data. Only complete quarters up to it
+        are shown (a quarter is complete when the peildatum is its last day or later).
+    inactive_days : float
+        The inactief-drempel: a customer is active with activity within this many days.
+    contacts : pd.DataFrame, optional
+        Contact moments (``Klant``, ``Datum``); they count as activity (seed 003).
+    quarters : int
+        How many quarters back (default 8); leading quarters without active customers
+        are left out.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``Kwartaal`` ("2026 K1"), ``Actief begin`` (active at the start), ``Verloren``
+        (of those, not active at the end), ``Verloop`` = Verloren / Actief begin,
+        ``Behoud`` = 1 − Verloop; oldest quarter first.
+
+    Notes
+    -----
+    Each quarter [first day, first day of the next quarter) is one
+    :func:`klant_xl.status.churn_over_period`, so the numbers match ``CHURN_PERCENTAGE``.
+    """
+    _require(transactions, ("Klant", "Datum"))
+    try:
+        inactive_days = float(str(inactive_days).replace(",", ".")) if isinstance(inactive_days, str) \
+            else float(inactive_days)
+    except (TypeError, ValueError):
+        inactive_days = float("nan")
+    if not inactive_days >= 0:
+        raise InvoerFout("Drempel inactief ontbreekt: geef een aantal dagen op (bepaal 'automatisch' eerst).")
+    reference_date = resolve_reference_date(transactions, reference_date, contacts)
+    count = _limit(quarters) or 0
+    last = pd.Period(reference_date, freq="Q")
+    if reference_date < last.end_time.normalize():
+        last = last - 1
+    rows = []
+    for period in pd.period_range(end=last, periods=count, freq="Q") if count else []:
+        start = period.start_time.normalize()
+        end = (period + 1).start_time.normalize()
+        result = churn_over_period(transactions, start, end, inactive_days, contacts=contacts)
+        active, retained = int(result.active_at_start), int(result.retained)
+        lost = active - retained
+        churn = lost / active if active else float("nan")
+        rows.append((f"{period.year} K{period.quarter}", active, lost, churn, 1.0 - churn))
+    table = pd.DataFrame(rows, columns=list(QUARTER_COLUMNS))
+    table = table.astype({"Actief begin": "int64", "Verloren": "int64", "Verloop": "float64", "Behoud": "float64"})
+    started = (table["Actief begin"] > 0).cummax()
+    return table[started.to_numpy()].reset_index(drop=True)
+
+
+def winback_report(tracking, transactions: pd.DataFrame, reference_date, inactive_days, contacts=None,
+                   quarters: int = 8) -> dict:
+    """Everything the Winback sheet shows about whether win-back works, in one call.
+
+    Parameters
+    ----------
+    tracking : pd.DataFrame or None
+        The Winback table as the user filled it in (``Klant``, ``Benaderd op``, ``Kanaal``,
+        ``Reden``, ...); None or empty when nothing was typed yet.
+    transactions, reference_date, inactive_days, contacts, quarters
+        As for :func:`quarterly_churn`.
+
+    Returns
+    -------
+    dict
+        ``"uitkomsten"`` (:func:`winback_outcomes`), ``"per maand"``, ``"per reden"``,
+        ``"per kanaal"`` (:func:`reactivation_rates`, index reset to a first column),
+        ``"per kwartaal"`` (:func:`quarterly_churn`) and ``"terugwinpercentage"``
+        (:func:`measured_winback_rate`, None when nobody was contacted).
+    """
+    if tracking is None or len(tracking) == 0 or "Benaderd op" not in tracking.columns:
+        tracking = pd.DataFrame({"Klant": pd.Series(dtype=object), "Benaderd op": pd.Series(dtype=object)})
+    outcomes = winback_outcomes(tracking, transactions)
+    report = {"uitkomsten": outcomes}
+    for key in RATE_GROUPS:
+        report[f"per {key}"] = reactivation_rates(outcomes, by=key).reset_index()
+    report["per kwartaal"] = quarterly_churn(transactions, reference_date, inactive_days, contacts, quarters)
+    report["terugwinpercentage"] = measured_winback_rate(outcomes)
+    return report
+
+
+# --------------------------------------------------------------------------- exports
+
+def exclusion_list(summary: pd.DataFrame, status, statuses=(INACTIVE, LOST), contact_details=None) -> pd.DataFrame:
+    """Customers to leave out of regular campaigns (seed 003: stop mailing sleepers).
+
+    Parameters
+    ----------
+    summary : pd.DataFrame
+        Per-customer summary, index ``Klant``; contact columns in it are copied.
+    status : pd.Series or pd.DataFrame
+        ``Status`` per customer.
+    statuses : sequence of str
+        Which statuses to list (default ``Inactief`` and ``Verloren``).
+    contact_details : pd.DataFrame, optional
+        Contact data per customer (index or column ``Klant``).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``Klant``, ``Status``, ``Laatste activiteit``, ``Dagen sinds activiteit``, then
+        contact columns; ordered by ``statuses``, then most recent activity first.
+
+    >>> summary = pd.DataFrame({"Laatste activiteit": pd.to_datetime(["2026-01-01", "2025-01-01", "2026-06-01"]),
+    ...                         "Dagen sinds activiteit": [200.0, 565.0, 60.0]},
+    ...                        index=pd.Index(["a", "b", "c"], name="Klant"))
+    >>> exclusion_list(summary, pd.Series(["Inactief", "Verloren", "Actief"], index=summary.index))["Klant"].tolist()
+    ['a', 'b']
+    """
+    summary = _by_customer(summary)
+    _require(summary, ("Laatste activiteit", "Dagen sinds activiteit"))
+    status = _as_status(status, summary.index)
+    wanted = [str(s) for s in statuses]
+    chosen = summary.loc[status.isin(wanted).to_numpy()]
+    frame = pd.DataFrame(dict(zip(EXCLUSION_COLUMNS, (
+        chosen.index.astype(object),
+        status.loc[chosen.index].to_numpy(),
+        pd.to_datetime(chosen["Laatste activiteit"]).to_numpy(),
+        chosen["Dagen sinds activiteit"].astype("float64").to_numpy(),
+    ))))
+    for column in CONTACT_DETAIL_COLUMNS:
+        if column in chosen.columns:
+            frame[column] = chosen[column].to_numpy()
+    if contact_details is not None:
+        details = _by_customer(contact_details)
+        details = details[~details.index.duplicated(keep="last")]
+        for column in details.columns:
+            frame[str(column)] = details[column].reindex(frame["Klant"]).to_numpy()
+    frame["_order"] = frame["Status"].map({s: i for i, s in enumerate(wanted)})
+    frame = frame.sort_values(["_order", "Laatste activiteit", "Klant"], ascending=[True, False, True],
+                              kind="mergesort")
+    return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def _cell_text(value) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "ja" if value else "nee"
+    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "isoformat"):
+        try:
+            stamp = pd.Timestamp(value)
+        except (TypeError, ValueError):  # a time of day
+            return str(value)
+        if pd.isna(stamp):
+            return ""
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (Integral, np.integer)):
+        return str(int(value))
+    if isinstance(value, (Real, np.floating)):
+        number = float(value)
+        if math.isnan(number):
+            return ""
+        if math.isinf(number):
+            return "oneindig" if number > 0 else "-oneindig"
+        text = f"{number:.10f}".rstrip("0").rstrip(".")
+        return ("0" if text in ("", "-0") else text).replace(".", ",")
+    return str(value)
+
+
+def _neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def mailing_csv_text(frame: pd.DataFrame) -> str:
+    """The CSV text :func:`write_mailing_csv` writes (without the byte-order mark).
+
+    ``;``-separated (Dutch Excel), dates ``YYYY-MM-DD``, numbers with a decimal comma,
+    blanks empty; every cell (headers too) that starts with ``=``, ``+``, ``-``, ``@``,
+    tab or a line break is prefixed with ``'`` so a spreadsheet shows it as text and
+    never runs it as a formula (CSV formula injection; a negative number therefore
+    arrives as text).
+
+    >>> mailing_csv_text(pd.DataFrame({"Klant": ["=HYPERLINK(1)", "jan"], "Omzet": [-12.5, 3.0]})).splitlines()
+    ['Klant;Omzet', "'=HYPERLINK(1);'-12,5", 'jan;3']
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quotechar='"', quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([_neutralise(_cell_text(c)) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow([_neutralise(_cell_text(v)) for v in row])
+    return buffer.getvalue()
+
+
+def write_mailing_csv(frame: pd.DataFrame, path) -> Path:
+    """Write ``frame`` as a CSV for a mailing tool: UTF-8 with BOM, ``;``-separated.
+
+    See :func:`mailing_csv_text` for the cell format and the formula neutralising.
+    Use it for :func:`exclusion_list` (leave out of regular campaigns) and for
+    :func:`winback_list` (the win-back campaign). Returns the path written.
+    """
+    path = Path(path)
+    path.write_bytes(mailing_csv_text(frame).encode("utf-8-sig"))
+    return path
+
+
+# --------------------------------------------------------------------------- retention period
+
+def _retention_years(value) -> float:
+    try:
+        years = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        years = float("nan")
+    if not (years > 0 and math.isfinite(years)):
+        raise WaardeFout("Bewaartermijn", None, value, "geen aantal jaren groter dan 0")
+    return years
+
+
+def retention_cutoff(reference_date, retention_years) -> pd.Timestamp:
+    """The day before which last activity is older than the retention period.
+
+    Whole years go back by calendar years (29 February falls back to 28 February);
+    a fraction of a year counts 365.25 days a year.
+
+    >>> retention_cutoff("2026-11-24", 7)
+    Timestamp('2019-11-24 00:00:00')
+    >>> retention_cutoff("2026-11-24", 0.5)
+    Timestamp('2026-05-25 00:00:00')
+    """
+    years = _retention_years(retention_years)
+    day = pd.Timestamp(reference_date).normalize()
+    if years.is_integer():
+        return day - pd.DateOffset(years=int(years))
+    return day - pd.Timedelta(days=round(years * 365.25))
+
+
+def is_pseudonym(value) -> bool:
+    """Whether a customer id is a pseudonym made by :func:`pseudonym`.
+
+    >>> is_pseudonym("KLANT-3FA9C2D1"), is_pseudonym("1001")
+    (True, False)
+    """
+    key = customer_key(value)
+    return bool(key and _PSEUDONYM_RE.match(key))
+
+
+def retention_flags(summary: pd.DataFrame, status, reference_date, retention_years) -> pd.Series:
+    """Customers whose data may no longer be kept (SPEC §3 *Bewaartermijn*, seed 003).
+
+    Parameters
+    ----------
+    summary : pd.DataFrame
+        Per-customer summary with ``Laatste activiteit``, index ``Klant``.
+    status : pd.Series, pd.DataFrame or None
+        ``Status`` per customer; only ``Verloren`` customers are flagged. None: the
+        age criterion alone (use only when the verloren-drempel is shorter than the
+        retention period, where it implies ``Verloren``).
+    reference_date : date-like or None
+        Peildatum (None: ``summary.attrs["peildatum"]``).
+    retention_years : float
+        Retention period in years (``Settings.retention_years``).
+
+    Returns
+    -------
+    pd.Series
+        Bool ``Verwijderen`` on the summary's index: lost, and last activity strictly
+        before :func:`retention_cutoff`. Ids that already are pseudonyms are never flagged.
+
+    >>> summary = pd.DataFrame({"Laatste activiteit": pd.to_datetime(["2019-11-23", "2019-11-24", "2019-01-01"])},
+    ...                        index=pd.Index(["a", "b", "c"], name="Klant"))
+    >>> status = pd.Series(["Verloren", "Verloren", "Inactief"], index=summary.index)
+    >>> retention_flags(summary, status, "2026-11-24", 7).tolist()
+    [True, False, False]
+    """
+    _require(summary, ("Laatste activiteit",))
+    day = _reference_date(reference_date, summary)
+    cutoff = retention_cutoff(day, retention_years)
+    old = pd.to_datetime(summary["Laatste activiteit"]) < cutoff
+    if status is not None:
+        old &= (_as_status(status, summary.index) == LOST).to_numpy()
+    ids = summary["Klant"] if "Klant" in summary.columns else summary.index.to_series()
+    old &= ~np.array([is_pseudonym(v) for v in ids], dtype=bool)
+    return pd.Series(old.to_numpy(dtype=bool), index=summary.index, name="Verwijderen")
+
+
+def pseudonym(customer_id, salt: str, length: int = 8) -> str:
+    """A stable, non-reversible stand-in for a customer id: ``KLANT-`` + hex of a keyed hash.
+
+    HMAC-SHA256 of the customer id (:func:`customer_key` text) keyed with ``salt``:
+    the same id and salt always give the same pseudonym, and without the salt the
+    id cannot be found back by trying ids. Keep the salt secret or throw it away.
+
+    >>> pseudonym(1001, "zout") == pseudonym("1001", "zout") != pseudonym("1001", "peper")
+    True
+    >>> len(pseudonym("1001", "zout")), pseudonym("1001", "zout").startswith("KLANT-")
+    (14, True)
+    """
+    key = customer_key(customer_id) or ""
+    digest = hmac.new(str(salt).encode("utf-8"), key.encode("utf-8"), hashlib.sha256).hexdigest()
+    return PSEUDONYM_PREFIX + digest[: int(length)].upper()
+
+
+def purge_plan(summary: pd.DataFrame, status, reference_date, retention_years, salt: str) -> pd.DataFrame:
+    """The customers to remove or pseudonymise, with their pseudonyms.
+
+    Parameters
+    ----------
+    summary, status, reference_date, retention_years
+        As for :func:`retention_flags` (``status`` may be None).
+    salt : str
+        Key for :func:`pseudonym`; the shell draws a random one per purge.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``Klant`` (the flagged customers, sorted), columns ``Pseudoniem`` and
+        ``Laatste activiteit``. Pseudonyms are unique and differ from every customer id
+        in ``summary``: on a collision of the 8-hex form all get 12 hex, then 16.
+    """
+    flags = retention_flags(summary, status, reference_date, retention_years)
+    ids = pd.Index([customer_key(v) for v in (summary["Klant"] if "Klant" in summary.columns else summary.index)],
+                   dtype=object)
+    chosen = ids[flags.to_numpy()]
+    last = pd.to_datetime(summary["Laatste activiteit"]).to_numpy()[flags.to_numpy()]
+    taken = set(ids[~flags.to_numpy()])
+    for length in (8, 12, 16):
+        names = [pseudonym(k, salt, length) for k in chosen]
+        if len(set(names)) == len(names) and not taken.intersection(names):
+            break
+    else:  # pragma: no cover - 64-bit collision
+        raise InvoerFout("Kon geen unieke pseudoniemen maken; probeer het opnieuw.")
+    plan = pd.DataFrame(dict(zip(PLAN_COLUMNS, (names, last))), index=pd.Index(chosen, name="Klant", dtype=object))
+    return plan.sort_index()
