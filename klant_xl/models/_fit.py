@@ -1,7 +1,7 @@
 """Shared machinery of the model fits: grouping rows, the optimiser, fit checks.
 
-Every model is fitted by maximum likelihood on log-parameters with an analytic
-gradient. Customers with identical inputs contribute identical terms, so the
+Every model is fitted by maximum likelihood on log-parameters, with an
+analytic gradient (the Pareto/NBD alone uses a numerical one). Customers with identical inputs contribute identical terms, so the
 data are first reduced to their distinct rows with a weight (the number of
 customers in the row), as Fader and Hardie do in their spreadsheets; the fit
 then scales with the number of distinct rows, not with the number of customers.
@@ -9,7 +9,7 @@ then scales with the number of distinct rows, not with the number of customers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -31,7 +31,8 @@ class FitResult:
     Attributes
     ----------
     model : str
-        Short model name (``"bgnbd"``, ``"mbgnbd"``, ``"gamma_gamma"``, ``"sbg"``).
+        Short model name (``"bgnbd"``, ``"mbgnbd"``, ``"pareto_nbd"``,
+        ``"gamma_gamma"``, ``"sbg"``).
     params : NamedTuple
         The fitted parameters (e.g. ``r, alpha, a, b``), in the time unit of the data.
     log_likelihood : float
@@ -40,7 +41,7 @@ class FitResult:
     n_customers : int
         Number of customers (sum of the weights).
     n_repeat_buyers : int
-        Customers with at least one repeat purchase.
+        Customers with at least one repeat purchase (sBG: the survivors at the end).
     n_rows : int
         Distinct input rows the likelihood was evaluated on.
     iterations : int
@@ -54,7 +55,6 @@ class FitResult:
     n_repeat_buyers: int
     n_rows: int
     iterations: int
-    extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """Plain dict of the model name, the parameters and the fit statistics."""
@@ -67,7 +67,6 @@ class FitResult:
             n_rows=int(self.n_rows),
             iterations=int(self.iterations),
         )
-        out.update(self.extra)
         return out
 
 
