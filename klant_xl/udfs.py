@@ -38,6 +38,7 @@ import xlwings as xw
 from klant_xl.errors import InvoerFout, TeWeinigGegevens
 from klant_xl.excel import cells
 from klant_xl.excel.cells import excel_function
+from klant_xl.models import predict_customers
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
 from klant_xl.segments import customer_pyramid, rfm_segments
 from klant_xl.settings import DEFAULTS
@@ -58,12 +59,14 @@ __all__ = [
     "CATEGORY",
     "CHURN_PERCENTAGE",
     "CHURN_PROJECTIE",
+    "CLV",
     "CUMULATIEF_VERLIES",
     "DREMPEL_INACTIEF",
     "DREMPEL_VERLOREN",
     "EXAMPLES",
     "Example",
     "HERHAALAANKOOPRATIO",
+    "KANS_ACTIEF",
     "KLANTPIRAMIDE",
     "KLANTSTATUS",
     "KLANTSTATUS_TABEL",
@@ -231,6 +234,49 @@ def WINBACK_LIJST(klanten, datums, bedragen=None, aantal=None, peildatum=None, d
     # no product argument, so no Laatste product; tracking columns are typed on the Winback sheet, not in a spill
     dropped = [*TRACKING_COLUMNS, "Laatste product", *(["Omzet"] if bedragen is None else [])]
     return cells.table(table.drop(columns=[c for c in dropped if c in table.columns]))
+
+
+# --------------------------------------------------------------------------- predictions (models)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen", "raw", doc="Periode in dagen voor het verwachte aantal aankopen. Leeg = 365.")
+@excel_function
+def KANS_ACTIEF(klanten, datums, peildatum=None, dagen=None):
+    """Tabel met per klant de kans dat hij nog klant is, de verwachte aankopen en de verwachte volgende aankoop."""
+    transactions = cells.transactions(klanten, datums)
+    summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
+    horizon = _days(dagen, "Dagen") or 365.0
+    predictions = predict_customers(summary, transactions, horizon_days=horizon)
+    return cells.table(predictions[["Kans actief", "Verwachte aankopen", "Verwachte volgende aankoop"]], index=True)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc="Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("marge", "raw", doc="Brutomarge als deel van de omzet, bijv. 30%. Leeg = 30%.")
+@xw.arg("maanden", "raw", doc="Over hoeveel maanden de klantwaarde gaat. Leeg = 12.")
+@xw.arg("disconteringsvoet", "raw", doc="Disconteringsvoet per jaar, bijv. 10%. Leeg = 10%.")
+@excel_function
+def CLV(klanten, datums, bedragen, peildatum=None, marge=None, maanden=None, disconteringsvoet=None):
+    """Tabel met per klant de verwachte klantwaarde (CLV): verdisconteerde brutomarge op de verwachte aankopen."""
+    transactions = cells.transactions(klanten, datums, bedragen)
+    summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
+    months = cells.whole_number(cells.first_value(maanden, "Maanden"), "Maanden", DEFAULTS.clv_horizon_months, 1, 1200)
+    predictions = predict_customers(
+        summary,
+        transactions,
+        horizon_days=365,
+        margin=_fraction(marge, "Marge", DEFAULTS.margin),
+        annual_discount_rate=_fraction(disconteringsvoet, "Disconteringsvoet", DEFAULTS.annual_discount_rate),
+        clv_horizon_months=months,
+    )
+    return cells.table(predictions[["Verwachte aankopen", "Verwachte bestelwaarde", "CLV"]], index=True)
 
 
 # --------------------------------------------------------------------------- purchase behaviour
@@ -404,6 +450,10 @@ EXAMPLES: list[Example] = [
              lambda tx: KLANTPIRAMIDE(*_cols(tx, "Klant", "Datum", "Bedrag"))),
     _example("WINBACK_LIJST", f"=WINBACK_LIJST({_T}, Transacties[Bedrag], 5)",
              lambda tx: WINBACK_LIJST(*_cols(tx, "Klant", "Datum", "Bedrag"), 5.0)),
+    _example("KANS_ACTIEF", f"=KANS_ACTIEF({_T})",
+             lambda tx: KANS_ACTIEF(*_cols(tx, "Klant", "Datum"))),
+    _example("CLV", f"=CLV({_T}, Transacties[Bedrag])",
+             lambda tx: CLV(*_cols(tx, "Klant", "Datum", "Bedrag"))),
     _example("HERHAALAANKOOPRATIO", f"=HERHAALAANKOOPRATIO({_T})",
              lambda tx: HERHAALAANKOOPRATIO(*_cols(tx, "Klant", "Datum"))),
     _example("TIJD_TUSSEN_AANKOPEN", f'=TIJD_TUSSEN_AANKOPEN({_T}, "mediaan")',

@@ -37,10 +37,12 @@ CDNOW = ROOT / "tests" / "data" / "cdnow" / "CDNOW_master.txt"
 CORE_FUNCTIONS = [
     "CHURN_PERCENTAGE",
     "CHURN_PROJECTIE",
+    "CLV",
     "CUMULATIEF_VERLIES",
     "DREMPEL_INACTIEF",
     "DREMPEL_VERLOREN",
     "HERHAALAANKOOPRATIO",
+    "KANS_ACTIEF",
     "KLANTPIRAMIDE",
     "KLANTSTATUS",
     "KLANTSTATUS_TABEL",
@@ -127,6 +129,8 @@ def test_positional_arguments_named_as_in_the_spec(name):
         "CUMULATIEF_VERLIES": ["verloop_pct", "jaren"],
         "RFM_SEGMENT": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren"],
         "KLANTPIRAMIDE": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren"],
+        "KANS_ACTIEF": ["klanten", "datums", "peildatum", "dagen"],
+        "CLV": ["klanten", "datums", "bedragen", "peildatum", "marge", "maanden", "disconteringsvoet"],
         "WINBACK_LIJST": ["klanten", "datums", "bedragen", "aantal", "peildatum", "dagen_inactief", "dagen_verloren"],
         "VERDUBBELINGSTIJD": ["nieuw_pct", "verloop_pct"],
     }[name]
@@ -562,6 +566,41 @@ def test_cdnow_table_and_repeat_rate(cdnow):
     assert round(scalar(officejs), 4) == 0.4886  # yyyymmdd numbers are dates too
 
 
+def test_cdnow_kans_actief_and_clv_agree_with_the_core_in_both_runtimes(cdnow):
+    from klant_xl.models import predict_customers
+    from klant_xl.summary import customer_summary
+
+    klanten = Cells.column(cdnow["customer_id"].tolist())
+    datums = Cells.column([d.to_pydatetime() for d in cdnow["date"]])
+    bedragen = Cells.column(cdnow["dollar_value"].tolist())
+    transactions = pd.DataFrame({"Klant": cdnow["customer_id"], "Datum": cdnow["date"], "Bedrag": cdnow["dollar_value"]})
+    core = predict_customers(customer_summary(transactions), transactions)
+    alive = call("KANS_ACTIEF", klanten, datums)
+    assert alive[0] == ["Klant", "Kans actief", "Verwachte aankopen", "Verwachte volgende aankoop"]
+    assert [r[0] for r in alive[1:]] == core.index.tolist()
+    probabilities = np.array([r[1] for r in alive[1:]])
+    assert ((probabilities >= 0) & (probabilities <= 1)).all()
+    # the UDF gets no amounts: every line is a purchase, as in CDNOW (no returns), so the same numbers
+    assert probabilities == pytest.approx(core["Kans actief"].to_numpy())
+    assert all(isinstance(r[3], dt.datetime) for r in alive[1:])
+    value = call("CLV", klanten, datums, bedragen)
+    assert value[0] == ["Klant", "Verwachte aankopen", "Verwachte bestelwaarde", "CLV"]
+    assert np.array([r[3] for r in value[1:]]) == pytest.approx(core["CLV"].to_numpy())
+    officejs = call_officejs("CLV", klanten, datums, bedragen, MISSING, "30%", 12, 0.1)
+    assert [r[3] for r in officejs[1:]] == pytest.approx([r[3] for r in value[1:]])
+
+
+def test_kans_actief_and_clv_bad_input():
+    assert scalar(call("KANS_ACTIEF", *shop("klanten", "datums"))) == (
+        "Te weinig gegevens voor het MBG/NBD-model: 3 klanten, waarvan 2 met een herhaalaankoop. "
+        "Nodig zijn minstens 100 klanten en 30 klanten met een herhaalaankoop."
+    )
+    assert scalar(call("KANS_ACTIEF", *shop("klanten", "datums"), MISSING, -3)) == "Dagen is geen positief aantal dagen: -3.0"
+    args = shop("klanten", "datums", "bedragen")
+    assert scalar(call("CLV", *args, MISSING, "veel")) == "Marge is geen percentage: 'veel'"
+    assert scalar(call("CLV", *args, MISSING, MISSING, "twaalf")) == "Maanden is geen geheel getal van 1 tot 1200: 'twaalf'"
+
+
 # --------------------------------------------------------------------------- robustness
 
 
@@ -609,6 +648,8 @@ def test_examples_cover_every_function_and_compute_on_the_sample():
     assert results["RFM_SEGMENT"][0] == ["Klant", "R", "F", "M", "RFM-score", "Segment"]
     assert results["KLANTPIRAMIDE"][0] == ["Klant", "Piramide"]
     assert results["WINBACK_LIJST"][0] == WINBACK_HEADER and len(results["WINBACK_LIJST"]) == 6
+    assert results["KANS_ACTIEF"][0][:2] == ["Klant", "Kans actief"]
+    assert results["CLV"][0][-1] == "CLV" and len(results["CLV"]) == len(results["KLANTSTATUS_TABEL"])
     assert len(results["RFM_SEGMENT"]) == len(results["KLANTPIRAMIDE"]) == len(results["KLANTSTATUS_TABEL"])
     for name in ("HERHAALAANKOOPRATIO", "TIJD_TUSSEN_AANKOPEN", "DREMPEL_INACTIEF", "DREMPEL_VERLOREN",
                  "CHURN_PERCENTAGE", "VERDUBBELINGSTIJD"):

@@ -52,6 +52,7 @@ __all__ = [
     "rows",
     "table",
     "transactions",
+    "whole_number",
 ]
 
 logger = logging.getLogger(__name__)
@@ -372,6 +373,19 @@ def _plain(value):
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return value
+
+
+def whole_number(value, name: str, default: int, minimum: int, maximum: int) -> int:
+    """A count typed in a cell (12, "12", 12.0); blank gives the default."""
+    if value is None:
+        return default
+    try:
+        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not number.is_integer() or not minimum <= number <= maximum:
+        raise WaardeFout(name, None, value, f"geen geheel getal van {minimum} tot {maximum}")
+    return int(number)
 
 
 def number(value):
