@@ -143,20 +143,14 @@ def _result(value):
 @excel_function
 def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verloren=None):
     """Status (Actief, Inactief of Verloren) uit de datum van de laatste aankoop."""
-    grid = cells.rows(laatste_datum)
-    width = max(len(grid[0]), 1) if grid else 1
-    flat = cells.column([[c] for row in grid for c in row], "Laatste datum")
-    rows = None if width == 1 else [cells.FIRST_ROW + i // width for i in range(len(flat))]
-    dates = parse_dates(pd.Series(flat, dtype=object), "Laatste datum", cells.FIRST_ROW, rows=rows)
+    block = cells.date_block(laatste_datum, "Laatste datum")
+    dates = parse_dates(pd.Series(block.values, dtype=object), "Laatste datum", rows=block.rows)
     reference = _date(peildatum, "Peildatum") or dates.max()
     if pd.isna(reference):
         raise InvoerFout("Geen datum gevonden in laatste_datum en geen peildatum opgegeven.")
     inactive = _days(dagen_inactief, "Dagen inactief") or FALLBACK_THRESHOLDS[0]
     lost = _days(dagen_verloren, "Dagen verloren") or max(FALLBACK_THRESHOLDS[1], inactive)
-    status = status_from_days((reference - dates).dt.days, inactive, lost).tolist()
-    if len(status) == 1:
-        return status[0]
-    return [status[i : i + width] for i in range(0, len(status), width)]
+    return block.shaped(status_from_days((reference - dates).dt.days, inactive, lost).tolist(), header="Status")
 
 
 @xw.func(category=CATEGORY)

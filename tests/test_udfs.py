@@ -237,6 +237,13 @@ def test_klantstatus_on_a_column_spills_a_column(runner):
     assert shown == [["Actief"], [None], ["Inactief"], ["Verloren"], ["Actief"]]
 
 
+def test_klantstatus_on_a_whole_column_with_its_header_and_blanks_below():
+    column = col("Laatste aankoop", D(2025, 12, 1), D(2025, 6, 1), *([None] * 1000))
+    assert call("KLANTSTATUS", column, D(2025, 12, 31), 90, 365) == [["Status"], ["Actief"], ["Inactief"]]
+    bad = col("Laatste aankoop", D(2025, 12, 1), "morgen", None)
+    assert scalar(call("KLANTSTATUS", bad, D(2025, 12, 31))) == "Laatste datum in rij 3 is geen datum: 'morgen'"
+
+
 def test_klantstatus_default_peildatum_is_the_last_date_in_the_range():
     shown = call("KLANTSTATUS", col(D(2025, 12, 31), D(2025, 6, 1), D(2024, 1, 1)), MISSING, 90, 365)
     assert shown == [["Actief"], ["Inactief"], ["Verloren"]]

@@ -31,6 +31,7 @@ import functools
 import gc
 import logging
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -42,10 +43,12 @@ from klant_xl.errors import InvoerFout, KlantXLError, WaardeFout
 __all__ = [
     "FIRST_ROW",
     "Column",
+    "DateBlock",
     "ExcelFout",
     "ExcelTable",
     "ExcelTableConverter",
     "column",
+    "date_block",
     "excel_function",
     "first_value",
     "number",
@@ -206,6 +209,49 @@ def first_value(value, name: str):
     if isinstance(value, ExcelFout):
         raise WaardeFout(name, None, value, "een foutwaarde")
     return value
+
+
+#: Headers of a date column above the dates a user may include in a range (compared lower case).
+DATE_HEADERS = {"laatste aankoop", "laatste activiteit", "eerste aankoop", "datum laatste aankoop"}
+
+
+class DateBlock(NamedTuple):
+    """The cells of a range of dates, flattened row by row, with what is needed to give them back.
+
+    ``values``: the normalised cells (header and trailing blank rows left out);
+    ``rows``: the row number of each value for messages (first data row 2);
+    ``width``: cells per row; ``header``: whether the first row was a header.
+    """
+
+    values: list
+    rows: list
+    width: int
+    header: bool
+
+    def shaped(self, results: list, header: str):
+        """Results in the block's shape: one value for one cell, else rows (with a header row if it had one)."""
+        if len(results) == 1 and not self.header:
+            return results[0]
+        out = [results[i : i + self.width] for i in range(0, len(results), self.width)]
+        if self.header:
+            out.insert(0, [header] + [None] * (self.width - 1))
+        return out
+
+
+def date_block(value, name: str) -> DateBlock:
+    """A date argument that may be one cell, a column (e.g. ``B:B`` with its header) or a block."""
+    grid = rows(value)
+    width = max(len(grid[0]), 1) if grid else 1
+    flat = column([[c] for row in grid for c in row], name)
+    header = (
+        width == 1 and len(flat) > 1 and _is_header(flat[0], DATE_HEADERS | _header_names("Datum"))
+    )
+    start = 1 if header else 0
+    end = len(flat)
+    if width == 1:
+        end = max(_last_filled([flat]), start + 1)
+    values = flat[start:end]
+    return DateBlock(values, [FIRST_ROW + i // width for i in range(len(values))], width, header)
 
 
 def _is_header(value, names) -> bool:
