@@ -48,7 +48,13 @@ in ``pyproject.toml``; ``tests/test_udfs_harness.py`` fails when they move):
   ``_com_time_to_datetime``, ``Engine.clean_value_data`` and
   ``Engine.prepare_xl_data_element`` (copied below);
 - ``xlwings.pro.udfs_officejs.custom_functions_call`` / ``to_scalar`` and
-  ``xlwings.pro._xlofficejs`` (behaviour mirrored in :func:`call_officejs`).
+  ``xlwings.pro._xlofficejs`` (behaviour mirrored in :func:`call_officejs`);
+- and, in klant_xl itself (``klant_xl.excel.cells.ExcelTableConverter``): results
+  are routed to a converter by type (``ValueAccessor.router``), a converter may
+  supply its own ``writer`` pipeline (``Converter``, ``Pipeline``; stages are
+  called with the ``ConversionContext``, also by ``Pipeline.async_call``), and
+  ``ctx.engine.impl.prepare_xl_data_element(value, options)`` converts a date
+  for the runtime.
 """
 
 from __future__ import annotations
