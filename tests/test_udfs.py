@@ -696,3 +696,37 @@ def test_random_tables_never_crash_a_cell(rows, extra, officejs):
         assert shown and all(len(row) == len(shown[0]) for row in shown)
     shown = runner("KLANTSTATUS", datums, *extra)
     assert len(shown) in (1, len(rows))
+
+
+def test_readme_lists_every_example_with_its_result_on_the_sample():
+    """README "In Excel" shows each function's example and the sample's result: keep them true."""
+    from klant_xl.sample import sample_transactions
+    from klant_xl.udfs import EXAMPLES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## In Excel"):]
+    transactions = sample_transactions()
+    for example in EXAMPLES:
+        assert f"`{example.formula_nl}`" in section, example.name
+    results = {e.name: e.compute(transactions) for e in EXAMPLES}
+
+    def nl(value, decimals):
+        return f"{value:.{decimals}f}".replace(".", ",")
+
+    assert f"| {nl(results['HERHAALAANKOOPRATIO'], 3)} (" in section
+    assert f"| {results['TIJD_TUSSEN_AANKOPEN']:.0f} dagen" in section
+    assert f"| {results['DREMPEL_INACTIEF']:.0f} dagen |" in section
+    assert f"| {results['DREMPEL_VERLOREN']:.0f} dagen |" in section
+    assert f"| {nl(results['CHURN_PERCENTAGE'], 3)} (" in section
+    assert f"| {nl(results['VERDUBBELINGSTIJD'], 2)} jaar |" in section
+    first = dict(zip(results["KLANTSTATUS_TABEL"][0], results["KLANTSTATUS_TABEL"][1]))
+    assert f"({first['Klant']}: {first['Status']}, {first['Aankopen']} aankopen, € {nl(first['Omzet'], 2)})" in section
+    rfm = dict(zip(results["RFM_SEGMENT"][0], results["RFM_SEGMENT"][1]))
+    assert f"({rfm['Klant']}: {rfm['RFM-score']}, {rfm['Segment']})" in section
+    alive = results["KANS_ACTIEF"][1]
+    assert f"({alive[0]}: {nl(alive[1], 2)}; {nl(alive[2], 2)}; {alive[3]:%d-%m-%Y})" in section
+    clv = results["CLV"][1]
+    assert f"({clv[0]}: € {nl(clv[3], 2)} bij" in section
+    winback = results["WINBACK_LIJST"][1]
+    assert f"({winback[0]}: {winback[1]:%d-%m-%Y}, {winback[2]:.0f} dagen)" in section
+    assert f"({results['KLANTPIRAMIDE'][1][0]}: {results['KLANTPIRAMIDE'][1][1]})" in section
