@@ -147,6 +147,25 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
             f"(behoud {format_percent(churn.retention)}); nieuwe klanten: {format_number(churn.new_customers)} "
             f"({format_percent(churn.new_share)})."
         )
+    counts = result.segment_counts
+    if counts:
+        pareto = counts["pareto"]["aandeel_omzet"]
+        if pareto is not None:
+            console.print(
+                f"Pareto: de beste {format_percent(counts['pareto']['aandeel_klanten'], 0)} van de klanten brengt "
+                f"{format_percent(pareto, 0)} van de omzet."
+            )
+        segment_text = ", ".join(f"{name} {format_number(n)}" for name, n in counts["rfm_segmenten"].items() if n)
+        console.print(f"RFM-segmenten: {segment_text}.")
+    if result.predictions is not None:
+        attrs = result.predictions.attrs
+        console.print(
+            f"Voorspelling ({attrs.get('model_name')}): naar verwachting kopen "
+            f"{format_number(result.expected_buyers_next_year)} klanten komend jaar; gemiddelde kans actief "
+            f"{format_percent(float(result.predictions['Kans actief'].mean()), 0)}; klantwaarde (CLV, "
+            f"{result.settings.clv_horizon_months} maanden, marge {format_percent(result.settings.margin, 0)}) samen "
+            f"€ {format_number(float(result.predictions['CLV'].sum()))}."
+        )
     console.print()
     _print_projection(console, result.projection, result.projection_inputs)
     for message in result.messages:
