@@ -15,6 +15,7 @@ import pandas as pd
 
 from klant_xl.errors import ModelFout, TeWeinigGegevens
 from klant_xl.models import expected_active_next_year, predict_customers
+from klant_xl.models.sbg import project_cohorts
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
 from klant_xl.segments import segment_tables, segments_summary_json
 from klant_xl.settings import DEFAULTS, Settings
@@ -73,6 +74,10 @@ class Analysis:
     winback_report : dict
         :func:`klant_xl.winback.winback_report` on the tracking the user typed
         in the Winback sheet (empty without tracking).
+    cohort_projection : pandas.DataFrame or None
+        :func:`klant_xl.models.sbg.project_cohorts` on the yearly cohort
+        triangle: retention that falls over time (sBG), the alternative to
+        the constant-churn projection.
     messages : list of str
         Dutch notes for the user (e.g. why a fallback was used).
     """
@@ -93,6 +98,7 @@ class Analysis:
     predictions: pd.DataFrame | None = None
     expected_buyers_next_year: float | None = None
     winback_report: dict = field(default_factory=dict)
+    cohort_projection: pd.DataFrame | None = None
     settings: Settings = DEFAULTS
     messages: list[str] = field(default_factory=list)
 
@@ -173,6 +179,18 @@ class Analysis:
                 "totale_clv": float(self.predictions["CLV"].sum()) if "CLV" in self.predictions else None,
             },
             "terugwinpercentage_gemeten": self.winback_report.get("terugwinpercentage"),
+            "cohortbehoud_sbg": []
+            if self.cohort_projection is None
+            else [
+                {
+                    "cohort": str(row["Cohort"]),
+                    "klanten": int(row["Klanten"]),
+                    "alpha": float(row["alpha"]),
+                    "beta": float(row["beta"]),
+                    "actief_per_jaar": [float(row[k]) for k in range(self.settings.projection_years)],
+                }
+                for _, row in self.cohort_projection.iterrows()
+            ],
             "meldingen": list(self.messages),
         })
 
@@ -334,6 +352,9 @@ def analyse(
         predictions=predictions,
         expected_buyers_next_year=expected_buyers,
         winback_report=report,
+        cohort_projection=project_cohorts(segments["cohorts"], settings.projection_years)
+        if "cohorts" in segments
+        else None,
         settings=settings,
         messages=messages,
     )

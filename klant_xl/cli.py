@@ -166,6 +166,14 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
             f"{result.settings.clv_horizon_months} maanden, marge {format_percent(result.settings.margin, 0)}) samen "
             f"€ {format_number(float(result.predictions['CLV'].sum()))}."
         )
+    if result.cohort_projection is not None and len(result.cohort_projection):
+        last = result.settings.projection_years - 1
+        parts = [
+            f"{row['Cohort']}: {format_percent(row[last], 0)}" for _, row in result.cohort_projection.iterrows()
+        ]
+        console.print(
+            f"Cohortbehoud (sBG-model, verloop daalt met de tijd): na {last + 1} jaar nog actief — " + ", ".join(parts) + "."
+        )
     console.print()
     _print_projection(console, result.projection, result.projection_inputs)
     for message in result.messages:
