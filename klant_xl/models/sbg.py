@@ -35,7 +35,16 @@ from scipy.special import betaln, digamma
 from klant_xl.errors import InvoerFout, TeWeinigGegevens
 from klant_xl.models._fit import FitResult, maximise
 
-__all__ = ["MIN_PERIODS", "PROJECTION_COLUMNS", "SBGParams", "fit", "log_likelihood", "project", "survival"]
+__all__ = [
+    "MIN_PERIODS",
+    "PROJECTION_COLUMNS",
+    "SBGParams",
+    "fit",
+    "log_likelihood",
+    "project",
+    "project_cohorts",
+    "survival",
+]
 
 #: At least this many survivor counts (the start plus two later periods): two
 #: parameters need two observed transitions.
@@ -190,3 +199,71 @@ def project(alpha, beta, periods) -> pd.DataFrame:
         {"Periode": t.astype(int), "Overleving": survival(alpha, beta, periods), "Behoud": retention},
         columns=list(PROJECTION_COLUMNS),
     )
+
+
+def project_cohorts(triangle: pd.DataFrame, periods: int = 10) -> pd.DataFrame:
+    """Fit the sBG model to each cohort of a cohort triangle and project its survival.
+
+    Parameters
+    ----------
+    triangle : pandas.DataFrame
+        :func:`klant_xl.cohorts.cohort_triangle`: columns ``Cohort``,
+        ``Klanten`` and the shares still active after period 0, 1, 2, ...
+        Period 0 is the (partial) period of the first purchase, in which
+        almost nobody can have left yet, so the model is fitted from the end
+        of period 0 on: the survivor counts are ``Klanten`` × share at the end
+        of each observed period.
+    periods : int
+        How many periods to project from the cohort's start.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cohort with at least :data:`MIN_PERIODS` observed
+        periods: ``Cohort``, ``Klanten``, ``alpha``, ``beta``, ``Waargenomen
+        perioden`` and the projected share still active at the end of period
+        0..``periods-1`` (columns 0, 1, ...): share(0) · S(k) of the model.
+        Cohorts whose fit fails are left out.
+
+    Examples
+    --------
+    The published cohort of [1]_ (1000, 869, 743, 653, 593, 551, 517, 491)
+    as a triangle row gives the published alpha = 0.668, beta = 3.806 and
+    projects years 8 and 9:
+
+    >>> shares = [1.0, 0.869, 0.743, 0.653, 0.593, 0.551, 0.517, 0.491]
+    >>> triangle = pd.DataFrame({"Cohort": ["A"], "Klanten": [1000], **{k: [v] for k, v in enumerate(shares)}})
+    >>> out = project_cohorts(triangle, periods=10)
+    >>> round(float(out.loc[0, "alpha"]), 3), round(float(out.loc[0, "beta"]), 3)
+    (0.668, 3.806)
+    >>> [round(float(v), 3) for v in out.loc[0, [8, 9]]]
+    [0.46, 0.436]
+    """
+    from klant_xl.errors import KlantXLError
+
+    period_columns = [c for c in triangle.columns if isinstance(c, (int, np.integer))]
+    rows = []
+    for _, row in triangle.iterrows():
+        shares = row[period_columns].to_numpy(dtype=float)
+        shares = shares[~np.isnan(shares)]
+        counts = np.minimum.accumulate(shares) * float(row["Klanten"])
+        if len(counts) < MIN_PERIODS or counts[0] <= 0:
+            continue
+        try:
+            result = fit(counts)
+        except KlantXLError:
+            continue
+        alpha, beta = result.params
+        projected = shares[0] * survival(alpha, beta, periods - 1)
+        rows.append(
+            {
+                "Cohort": row["Cohort"],
+                "Klanten": int(row["Klanten"]),
+                "alpha": alpha,
+                "beta": beta,
+                "Waargenomen perioden": len(counts) - 1,
+                **{k: float(v) for k, v in enumerate(projected)},
+            }
+        )
+    columns = ["Cohort", "Klanten", "alpha", "beta", "Waargenomen perioden", *range(periods)]
+    return pd.DataFrame(rows, columns=columns)
