@@ -362,21 +362,31 @@ class ExcelTable(list):
 
 
 class _WriteExcelTable:
-    """Writer stage: date cells through the engine's own ``prepare_xl_data_element``, blanks as ``""``."""
+    """Writer stage: blanks as ``""`` and date cells through the engine's own ``prepare_xl_data_element``.
+
+    Each distinct date is converted once (a table of customers has many cells
+    on the same day); the converted values are what the engine would give.
+    """
 
     def __init__(self, options):
         self.options = options
 
     def __call__(self, ctx):
         table = ctx.value
-        rows = [list(row) for row in table]
-        if len(rows) > 1 and table.date_columns:
+        out = [["" if v is None else v for v in row] for row in table]
+        if len(out) > 1 and table.date_columns:
             prepare = ctx.engine.impl.prepare_xl_data_element
+            body = out[1:]
             for j in table.date_columns:
-                for row in rows[1:]:
-                    if row[j] is not None:
-                        row[j] = prepare(row[j], self.options)
-        ctx.value = [["" if v is None else v for v in row] for row in rows]
+                converted = {}
+                for row in body:
+                    value = row[j]
+                    if value != "":
+                        done = converted.get(value)
+                        if done is None:
+                            done = converted[value] = prepare(value, self.options)
+                        row[j] = done
+        ctx.value = out
 
 
 class ExcelTableConverter(Converter):
