@@ -23,7 +23,6 @@ import statistics
 import time
 
 import numpy as np
-import pandas as pd
 from xlwings import conversion
 
 from tests import xlwings_harness as harness

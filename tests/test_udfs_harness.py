@@ -8,7 +8,6 @@ UDF tests silently test something Excel no longer does.
 from __future__ import annotations
 
 import importlib
-import inspect
 import re
 import sys
 from pathlib import Path
