@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from klant_xl.errors import TeWeinigGegevens
+from klant_xl.errors import ModelFout, TeWeinigGegevens
+from klant_xl.models import expected_active_next_year, predict_customers
+from klant_xl.models.sbg import project_cohorts
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
 from klant_xl.segments import segment_tables, segments_summary_json
 from klant_xl.settings import DEFAULTS, Settings
@@ -64,6 +66,18 @@ class Analysis:
         Pareto curve, cohorts, portfolio and the R×F rules used.
     segment_counts : dict
         :func:`klant_xl.segments.segments_summary_json`.
+    predictions : pandas.DataFrame or None
+        :func:`klant_xl.models.predict_customers` (modified BG/NBD, Gamma-Gamma,
+        CLV); None when the data are too thin to fit (see ``messages``).
+    expected_buyers_next_year : float or None
+        Customers expected to buy at least once in the next 365 days.
+    winback_report : dict
+        :func:`klant_xl.winback.winback_report` on the tracking the user typed
+        in the Winback sheet (empty without tracking).
+    cohort_projection : pandas.DataFrame or None
+        :func:`klant_xl.models.sbg.project_cohorts` on the yearly cohort
+        triangle: retention that falls over time (sBG), the alternative to
+        the constant-churn projection.
     messages : list of str
         Dutch notes for the user (e.g. why a fallback was used).
     """
@@ -81,6 +95,10 @@ class Analysis:
     projection_inputs: dict
     segments: dict[str, pd.DataFrame] = field(default_factory=dict)
     segment_counts: dict = field(default_factory=dict)
+    predictions: pd.DataFrame | None = None
+    expected_buyers_next_year: float | None = None
+    winback_report: dict = field(default_factory=dict)
+    cohort_projection: pd.DataFrame | None = None
     settings: Settings = DEFAULTS
     messages: list[str] = field(default_factory=list)
 
@@ -94,6 +112,8 @@ class Analysis:
         table.insert(0, "Status", self.status)
         if "customers" in self.segments:
             table = table.join(self.segments["customers"])
+        if self.predictions is not None:
+            table = table.join(self.predictions)
         table["Verwijderen"] = self.retention_flags()
         return table.reset_index()
 
@@ -148,6 +168,29 @@ class Analysis:
                 "nieuwe_situatie": self.projection["Nieuwe situatie"].round().astype(int).tolist(),
             },
             "segmenten": self.segment_counts,
+            "voorspelling": None
+            if self.predictions is None
+            else {
+                "model": self.predictions.attrs.get("model_name"),
+                "parameters": self.predictions.attrs.get("parameters"),
+                "log_likelihood": self.predictions.attrs.get("log_likelihood"),
+                "verwacht_kopers_komend_jaar": self.expected_buyers_next_year,
+                "gemiddelde_kans_actief": float(self.predictions["Kans actief"].mean()),
+                "totale_clv": float(self.predictions["CLV"].sum()) if "CLV" in self.predictions else None,
+            },
+            "terugwinpercentage_gemeten": self.winback_report.get("terugwinpercentage"),
+            "cohortbehoud_sbg": []
+            if self.cohort_projection is None
+            else [
+                {
+                    "cohort": str(row["Cohort"]),
+                    "klanten": int(row["Klanten"]),
+                    "alpha": float(row["alpha"]),
+                    "beta": float(row["beta"]),
+                    "actief_per_jaar": [float(row[k]) for k in range(self.settings.projection_years)],
+                }
+                for _, row in self.cohort_projection.iterrows()
+            ],
             "meldingen": list(self.messages),
         })
 
@@ -168,6 +211,7 @@ def analyse(
     contacts: pd.DataFrame | None = None,
     settings: Settings = DEFAULTS,
     rfm_rules: pd.DataFrame | None = None,
+    winback_tracking: pd.DataFrame | None = None,
 ) -> Analysis:
     """Analyse a customer base as of the settings' peildatum.
 
@@ -182,6 +226,11 @@ def analyse(
     rfm_rules : pandas.DataFrame, optional
         R×F segment rules as edited by the user (default
         :data:`klant_xl.segments.RFM_RULES`).
+    winback_tracking : pandas.DataFrame, optional
+        The Winback table as the user filled it in (``Klant``, ``Benaderd op``,
+        ...). Outcomes are measured from the data; when
+        ``settings.projection_winback_rate`` is None the measured win-back rate
+        feeds the projection.
 
     Returns
     -------
@@ -234,9 +283,18 @@ def analyse(
     if churn_rate is None:
         churn_rate = churn.churn if churn is not None and pd.notna(churn.churn) else 0.0
     new_rate, churn_rate = float(new_rate), float(min(max(churn_rate, 0.0), 1.0))
+    from klant_xl.winback import winback_report as measure_winback
+
+    report = measure_winback(winback_tracking, transactions, reference, inactive, contacts)
+    winback_rate = settings.projection_winback_rate
+    if winback_rate is None:
+        winback_rate = report.get("terugwinpercentage")
+        if winback_rate is None:
+            winback_rate = 0.0
+            messages.append("Nog niemand benaderd in het Winback-blad: de nieuwe situatie rekent met 0% terugwinnen.")
     years = settings.projection_years
     current = project_customers(start, new_rate, churn_rate, years)
-    improved = project_customers(start, new_rate, churn_rate, years, settings.projection_winback_rate)
+    improved = project_customers(start, new_rate, churn_rate, years, winback_rate)
     projection = pd.DataFrame(
         {
             "Jaar": current["Jaar"],
@@ -248,8 +306,8 @@ def analyse(
         "start": float(start),
         "nieuw_pct": new_rate,
         "verloop_pct": churn_rate,
-        "terugwin_pct": float(settings.projection_winback_rate),
-        "verloop_na_terugwinnen_pct": churn_rate * (1 - settings.projection_winback_rate),
+        "terugwin_pct": float(winback_rate),
+        "verloop_na_terugwinnen_pct": churn_rate * (1 - winback_rate),
         "verdubbelingstijd_jaren": doubling_time(new_rate, churn_rate),
         "cumulatief_verlies_3_jaar": cumulative_loss(churn_rate, 3),
     }
@@ -265,6 +323,18 @@ def analyse(
         tier_cuts=settings.tier_cuts,
     )
     segment_counts = segments_summary_json(transactions, summary, status, reference, tables=segments)
+    predictions = expected_buyers = None
+    try:
+        predictions = predict_customers(
+            summary,
+            transactions,
+            margin=settings.margin,
+            annual_discount_rate=settings.annual_discount_rate,
+            clv_horizon_months=settings.clv_horizon_months,
+        )
+        expected_buyers = expected_active_next_year(summary, parameters=predictions.attrs["parameters"])
+    except (TeWeinigGegevens, ModelFout) as exc:
+        messages.append(f"Geen voorspellingen (kans actief, CLV): {exc}")
     return Analysis(
         reference_date=reference,
         summary=summary,
@@ -279,6 +349,12 @@ def analyse(
         projection_inputs=projection_inputs,
         segments=segments,
         segment_counts=segment_counts,
+        predictions=predictions,
+        expected_buyers_next_year=expected_buyers,
+        winback_report=report,
+        cohort_projection=project_cohorts(segments["cohorts"], settings.projection_years)
+        if "cohorts" in segments
+        else None,
         settings=settings,
         messages=messages,
     )

@@ -147,6 +147,33 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
             f"(behoud {format_percent(churn.retention)}); nieuwe klanten: {format_number(churn.new_customers)} "
             f"({format_percent(churn.new_share)})."
         )
+    counts = result.segment_counts
+    if counts:
+        pareto = counts["pareto"]["aandeel_omzet"]
+        if pareto is not None:
+            console.print(
+                f"Pareto: de beste {format_percent(counts['pareto']['aandeel_klanten'], 0)} van de klanten brengt "
+                f"{format_percent(pareto, 0)} van de omzet."
+            )
+        segment_text = ", ".join(f"{name} {format_number(n)}" for name, n in counts["rfm_segmenten"].items() if n)
+        console.print(f"RFM-segmenten: {segment_text}.")
+    if result.predictions is not None:
+        attrs = result.predictions.attrs
+        console.print(
+            f"Voorspelling ({attrs.get('model_name')}): naar verwachting kopen "
+            f"{format_number(result.expected_buyers_next_year)} klanten komend jaar; gemiddelde kans actief "
+            f"{format_percent(float(result.predictions['Kans actief'].mean()), 0)}; klantwaarde (CLV, "
+            f"{result.settings.clv_horizon_months} maanden, marge {format_percent(result.settings.margin, 0)}) samen "
+            f"€ {format_number(float(result.predictions['CLV'].sum()))}."
+        )
+    if result.cohort_projection is not None and len(result.cohort_projection):
+        last = result.settings.projection_years - 1
+        parts = [
+            f"{row['Cohort']}: {format_percent(row[last], 0)}" for _, row in result.cohort_projection.iterrows()
+        ]
+        console.print(
+            f"Cohortbehoud (sBG-model, verloop daalt met de tijd): na {last + 1} jaar nog actief — " + ", ".join(parts) + "."
+        )
     console.print()
     _print_projection(console, result.projection, result.projection_inputs)
     for message in result.messages:
@@ -266,6 +293,31 @@ def _cmd_projectie(args, console: Console, err: Console) -> int:
     return EXIT_OK
 
 
+def _cmd_mailinglijst(args, console: Console, err: Console) -> int:
+    from klant_xl.reading import read_contacts, read_transactions
+    from klant_xl.winback import exclusion_list, write_mailing_csv
+
+    with _progress(err, 3) as step:
+        step(f"{args.bestand} lezen…")
+        transactions = read_transactions(args.bestand)
+        contacts = read_contacts(args.contactmomenten) if args.contactmomenten else None
+        step("Analyseren…")
+        result = analyse(transactions, contacts, _settings_from(args))
+        step("Schrijven…")
+        if args.soort == "winback":
+            frame = result.winback(limit=args.aantal)
+            description = "win-backdoelgroep (inactieve klanten, meest recente eerst)"
+        else:
+            frame = exclusion_list(result.summary, result.status)
+            description = "uitsluitlijst (inactieve en verloren klanten niet meer in reguliere campagnes)"
+        path = write_mailing_csv(frame, args.uitvoer)
+    console.print(
+        f"{format_number(len(frame))} klanten in de {description} geschreven naar {path} "
+        f"(peildatum {format_date(result.reference_date)})."
+    )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``klant-xl`` (Dutch help)."""
     parser = _DutchParser(
@@ -292,6 +344,20 @@ def build_parser() -> argparse.ArgumentParser:
     analyse_cmd.add_argument("--contactmomenten", metavar="BESTAND", help="optioneel: contactmomenten (klant, datum, soort)")
     analysis_options(analyse_cmd)
     analyse_cmd.set_defaults(handler=_cmd_analyse)
+
+    mailing = commands.add_parser(
+        "mailinglijst", help="CSV voor je mailprogramma: slapers uitsluiten of de win-backdoelgroep"
+    )
+    mailing.add_argument("bestand", metavar="BESTAND", help="transacties: CSV, XLSX of de werkmap")
+    mailing.add_argument("-o", "--uitvoer", required=True, metavar="CSV", help="het CSV-bestand dat geschreven wordt")
+    mailing.add_argument(
+        "--soort", choices=["uitsluiten", "winback"], default="uitsluiten",
+        help="uitsluiten: inactieve en verloren klanten (standaard); winback: de inactieve klanten om te benaderen",
+    )
+    mailing.add_argument("--aantal", type=int, metavar="N", help="met --soort winback: alleen de N meest recente")
+    mailing.add_argument("--contactmomenten", metavar="BESTAND", help="optioneel: contactmomenten (klant, datum, soort)")
+    analysis_options(mailing)
+    mailing.set_defaults(handler=_cmd_mailinglijst)
 
     projectie = commands.add_parser("projectie", help="projectie van het klantenbestand (huidige en nieuwe situatie)")
     projectie.add_argument("--start", type=float, required=True, metavar="N", help="aantal klanten nu")

@@ -403,7 +403,9 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
     date_raw = column("Datum")
     date_blank = _blank_mask(date_raw)
     no_customer = np.array([c is None for c in customers], dtype=bool)
-    skip = (no_customer & date_blank) | (date_blank & _is_total(customers))
+    total = np.zeros(len(customers), dtype=bool)
+    total[date_blank] = _is_total(customers[date_blank])  # only rows without a date can be totals rows
+    skip = (no_customer & date_blank) | total
     anonymous = no_customer & ~date_blank
     keep = ~skip & ~anonymous
     idx = np.flatnonzero(keep)

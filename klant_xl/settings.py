@@ -34,7 +34,7 @@ class Settings:
     projection_start: float | None = None
     projection_new_rate: float | None = None
     projection_churn_rate: float | None = None
-    projection_winback_rate: float = 0.6
+    projection_winback_rate: float | None = 0.6
     projection_years: int = 10
     margin: float = 0.3
     annual_discount_rate: float = 0.10
@@ -61,7 +61,7 @@ SETTING_NAMES: dict[str, tuple[str, str, str]] = {
     "projection_start": ("projectie_start", "Projectie: klanten nu", "Leeg = het aantal actieve klanten op de peildatum."),
     "projection_new_rate": ("projectie_nieuw", "Projectie: nieuwe klanten per jaar", "Als percentage van het klantenbestand; leeg = gemeten over het laatste jaar."),
     "projection_churn_rate": ("projectie_verloop", "Projectie: verloop per jaar", "Leeg = gemeten over het laatste jaar."),
-    "projection_winback_rate": ("projectie_terugwin", "Projectie: terugwinnen", "Deel van de vertrekkers dat je terugwint (nieuwe situatie)."),
+    "projection_winback_rate": ("projectie_terugwin", "Projectie: terugwinnen", "Deel van de vertrekkers dat je terugwint (nieuwe situatie); 'gemeten' = het terugwinpercentage uit het Winback-blad."),
     "projection_years": ("projectie_jaren", "Projectie: aantal jaren", "Hoeveel jaren vooruit."),
     "margin": ("marge", "Brutomarge", "Voor de klantwaarde (CLV)."),
     "annual_discount_rate": ("disconteringsvoet", "Disconteringsvoet per jaar", "Voor de klantwaarde (CLV)."),

@@ -1,5 +1,6 @@
 """The klant-xl command line: seed numbers, exit codes and Dutch messages."""
 
+import csv
 import json
 
 import pytest
@@ -61,3 +62,25 @@ def test_analyse_missing_file_exits_1(capsys, tmp_path):
     code, _, err = run(capsys, "analyse", str(tmp_path / "bestaat-niet.csv"))
     assert code == 1
     assert "Fout" in err
+
+
+def test_mailinglijst_writes_neutralised_csv(capsys, tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Klant;Datum;Bedrag\n"
+        "=HYPERLINK(\"x\");01-01-2025;10\n"
+        "gewoon;01-01-2025;10\n"
+        "gewoon;01-06-2025;10\n"
+        "actief;20-12-2025;10\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "uitsluiten.csv"
+    code, stdout, _ = run(capsys, "mailinglijst", str(export), "-o", str(out), "--dagen-inactief", "90",
+                          "--dagen-verloren", "300")
+    assert code == 0
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0][:2] == ["Klant", "Status"]
+    customers = [row[0] for row in rows[1:]]
+    # 'gewoon' inactive (202 days), the formula-like id lost (353 days); 'actief' is not listed
+    assert customers == ["gewoon", "'=HYPERLINK(\"x\")"]
+    assert "2 klanten in de uitsluitlijst" in stdout

@@ -1,0 +1,509 @@
+"""BG/NBD model: beta-geometric / negative binomial distribution.
+
+A customer buys as a Poisson process with rate ``lambda`` while alive and, after
+each repeat purchase, drops out for good with probability ``p``; across
+customers ``lambda ~ Gamma(r, alpha)`` and ``p ~ Beta(a, b)`` [1]_.
+
+Inputs follow the literature: ``frequency`` = number of repeat purchase
+occasions (occasions - 1), ``recency`` = time from the first to the last
+occasion, ``T`` = time from the first occasion to the reference date, all in
+one time unit (the CDNOW values are in weeks). The fitted ``alpha`` carries
+that unit.
+
+The machinery here also serves the modified BG/NBD (:mod:`.mbgnbd`), which
+differs only in also letting a customer drop out right after the first
+purchase; the private functions take ``modified`` to switch.
+
+References
+----------
+.. [1] Fader, P.S., B.G.S. Hardie and K.L. Lee (2005), "'Counting Your
+   Customers' the Easy Way: An Alternative to the Pareto/NBD Model",
+   Marketing Science, 24 (2), 275-284.
+.. [2] Fader, P.S., B.G.S. Hardie and K.L. Lee (2008), "Computing P(alive)
+   Using the BG/NBD Model", http://brucehardie.com/notes/021/.
+.. [3] Fader, P.S. and B.G.S. Hardie (2013), "Overcoming the BG/NBD Model's
+   #NUM! Error Problem", http://brucehardie.com/notes/027/.
+
+Examples
+--------
+>>> params = BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
+>>> round(float(probability_alive(params, 0, 0.0, 38.86)[0]), 3)
+1.0
+>>> round(float(expected_purchases(params, 39, 2, 30.43, 38.86)[0]), 3)
+1.226
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+
+from klant_xl.errors import InvoerFout
+from klant_xl.models._fit import FitResult, as_float_array, check_enough, distinct_rows, maximise
+
+__all__ = [
+    "MIN_CUSTOMERS",
+    "MIN_REPEAT_BUYERS",
+    "BGNBDParams",
+    "expected_purchases",
+    "expected_purchases_new",
+    "fit",
+    "log_likelihood",
+    "median_time_to_next_purchase",
+    "probability_alive",
+    "probability_alive_after",
+    "probability_purchase_within",
+    "simulate",
+]
+
+#: Fewer customers than this: :func:`fit` raises TeWeinigGegevens.
+MIN_CUSTOMERS = 100
+#: Fewer customers with a repeat purchase than this: :func:`fit` raises TeWeinigGegevens.
+MIN_REPEAT_BUYERS = 30
+
+LABEL = "BG/NBD-model"
+
+
+class BGNBDParams(NamedTuple):
+    """Parameters of the (modified) BG/NBD model; ``alpha`` in the data's time unit."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+
+
+# ---------------------------------------------------------------------------
+# inputs
+
+
+def _inputs(frequency, recency, T):
+    x = as_float_array(frequency, "frequency")
+    t_x = as_float_array(recency, "recency")
+    T = as_float_array(T, "T")
+    if not (len(x) == len(t_x) == len(T)):
+        raise InvoerFout("'frequency', 'recency' en 'T' moeten even lang zijn.")
+    return np.broadcast_arrays(x, t_x, T)
+
+
+def _check_history(x, t_x, T):
+    if np.any(x != np.round(x)):
+        raise InvoerFout("'frequency' moet een heel aantal herhaalaankopen zijn.")
+    if np.any(t_x > T + 1e-9):
+        raise InvoerFout("'recency' mag niet groter zijn dan 'T'.")
+    if np.any((x == 0) & (t_x > 0)):
+        raise InvoerFout("Een klant zonder herhaalaankoop heeft 'recency' 0.")
+
+
+# ---------------------------------------------------------------------------
+# likelihood
+
+
+class _Rows:
+    """Distinct rows with the factorised columns the likelihood needs."""
+
+    def __init__(self, x, t_x, T, w, modified: bool):
+        self.w = w
+        self.W = float(w.sum())
+        self.x = x
+        self.xu, self.xi = np.unique(x, return_inverse=True)
+        self.tu, self.ti = np.unique(t_x, return_inverse=True)
+        self.Tu, self.Ti = np.unique(T, return_inverse=True)
+        self.k = 1.0 if modified else 0.0
+        # BG/NBD: the "dropped out after the last purchase" term needs x > 0.
+        self.has_c = np.ones(len(x), bool) if modified else x > 0
+        self.has_cu = np.ones(len(self.xu), bool) if modified else self.xu > 0
+
+
+def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
+    """Negative mean log-likelihood and its gradient in the log-parameters.
+
+    The individual likelihood ``L(r, alpha, a, b | x, t_x, T)`` derived in [1]_ (for the modified model the
+    expression of Batislam et al. 2007, see :mod:`.mbgnbd`), written as
+    ``log(A + C)`` with ``A`` = alive at T and ``C`` = dropped out after the last
+    purchase, evaluated with ``logaddexp`` so it never overflows [3]_.
+    """
+    r, al, a, b = np.exp(log_params)
+    k = rows.k
+    xu = rows.xu
+    xc = np.maximum(xu - 1 + k, 0.0)  # b + x - 1 (+1 in the modified model)
+    K = gammaln(r + xu) - gammaln(r) + r * np.log(al) - betaln(a, b)
+    lnBA = betaln(a, b + xu + k)
+    lnBC = np.where(rows.has_cu, betaln(a + 1, b + xc), -np.inf)
+    lnT = np.log(al + rows.Tu)
+    lnt = np.log(al + rows.tu)
+    xi, ti, Ti = rows.xi, rows.ti, rows.Ti
+    rx = r + rows.x
+    Kx = K[xi]
+    lnA = Kx - rx * lnT[Ti] + lnBA[xi]
+    lnC = Kx - rx * lnt[ti] + lnBC[xi]
+    ll = np.logaddexp(lnA, lnC)
+    w = rows.w
+    value = -(w * ll).sum() / rows.W
+    if not want_grad:
+        return value
+    wA = np.exp(lnA - ll)
+    wC = 1.0 - wA
+    dig_ab = digamma(a + b)
+    dig_abx = digamma(a + b + xu + k)
+    dK_r = digamma(r + xu) - digamma(r) + np.log(al)
+    dA_a = dig_ab - dig_abx  # d/da [lnB(a, b+x+k) - lnB(a, b)]
+    dA_b = digamma(b + xu + k) - dig_abx - digamma(b) + dig_ab
+    dC_a = np.where(rows.has_cu, 1.0 / a + dig_ab - dig_abx, 0.0)
+    dC_b = np.where(rows.has_cu, digamma(b + xc) - dig_abx - digamma(b) + dig_ab, 0.0)
+    g_r = dK_r[xi] - wA * lnT[Ti] - wC * lnt[ti]
+    g_al = r / al - rx * (wA / (al + rows.Tu[Ti]) + wC / (al + rows.tu[ti]))
+    g_a = wA * dA_a[xi] + wC * dC_a[xi]
+    g_b = wA * dA_b[xi] + wC * dC_b[xi]
+    # plain sums, not np.dot: a threaded BLAS dot stalls on a busy machine
+    grad = np.array([(w * g).sum() for g in (g_r, g_al, g_a, g_b)]) / rows.W
+    return value, -grad * np.array([r, al, a, b])
+
+
+def _log_likelihood(params, frequency, recency, T, weights=None, modified=False) -> float:
+    x, t_x, T = _inputs(frequency, recency, T)
+    w = np.ones(len(x)) if weights is None else as_float_array(weights, "weights")
+    rows = _Rows(x, t_x, T, w, modified)
+    return float(-_neg_ll(np.log(np.asarray(params, float)), rows, want_grad=False) * rows.W)
+
+
+def log_likelihood(params, frequency, recency, T, weights=None) -> float:
+    """Total BG/NBD log-likelihood ``sum ln L(r, alpha, a, b | x, t_x, T)`` of [1]_.
+
+    Parameters
+    ----------
+    params : BGNBDParams or sequence of 4 floats
+        ``r, alpha, a, b``.
+    frequency, recency, T : array_like
+        Repeat purchases, time of the last purchase and age, per customer (or
+        per distinct row with ``weights``).
+    weights : array_like, optional
+        Number of customers per row.
+
+    Returns
+    -------
+    float
+    """
+    return _log_likelihood(params, frequency, recency, T, weights, modified=False)
+
+
+def _fit(frequency, recency, T, weights, modified, min_customers, min_repeat, label, name):
+    x, t_x, T = _inputs(frequency, recency, T)
+    _check_history(x, t_x, T)
+    w0 = None if weights is None else as_float_array(weights, "weights")
+    n_customers = int(round(len(x) if w0 is None else w0.sum()))
+    n_repeat = int(round((x > 0).sum() if w0 is None else w0[x > 0].sum()))
+    check_enough(label, n_customers, n_repeat, min_customers, min_repeat)
+    (xu, tu, Tu), w, _ = distinct_rows(x, t_x, T, weights=w0)
+    # Rescale time so the largest age is 10: the optimum does not depend on the
+    # unit (days or weeks) and starts from the same place.
+    scale = 10.0 / max(float(T.max()), 1e-12)
+    rows = _Rows(xu, tu * scale, Tu * scale, w, modified)
+    # a -> 0 or b -> infinity means nobody drops out: a valid limit, so only r and
+    # alpha (a vanishing spread of purchase rates) count as running off.
+    log_params, nit = maximise(lambda p: _neg_ll(p, rows), np.zeros(4), label, may_run_off=(2, 3))
+    r, al, a, b = np.exp(log_params)
+    params = BGNBDParams(float(r), float(al / scale), float(a), float(b))
+    ll = _log_likelihood(params, xu, tu, Tu, w, modified)
+    return FitResult(name, params, ll, n_customers, n_repeat, len(w), nit)
+
+
+def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buyers=None) -> FitResult:
+    """Maximum-likelihood fit of the BG/NBD model.
+
+    Maximises the log-likelihood ``sum ln L(r, alpha, a, b | x, t_x, T)`` of [1]_ over the logarithms of
+    ``r, alpha, a, b`` with L-BFGS-B and the analytic gradient. Identical
+    ``(frequency, recency, T)`` rows are grouped first, so the cost grows with
+    the number of distinct rows.
+
+    Parameters
+    ----------
+    frequency, recency, T : array_like
+        Repeat purchases, time from first to last purchase, time from first
+        purchase to the reference date (one unit, e.g. weeks).
+    weights : array_like, optional
+        Number of customers per row (for already grouped data).
+    min_customers, min_repeat_buyers : int, optional
+        Thresholds below which the fit refuses (defaults :data:`MIN_CUSTOMERS`,
+        :data:`MIN_REPEAT_BUYERS`).
+
+    Returns
+    -------
+    FitResult
+        ``.params`` is a :class:`BGNBDParams`; ``.log_likelihood`` in the units
+        of the data.
+
+    Raises
+    ------
+    TeWeinigGegevens
+        Too few customers or repeat buyers (the Dutch message says how many are needed).
+    ModelFout
+        The optimiser did not converge, or ``r`` or ``alpha`` ran off to 0 or
+        infinity (``a`` going to 0 or ``b`` to infinity is accepted: nobody
+        drops out).
+    """
+    return _fit(
+        frequency,
+        recency,
+        T,
+        weights,
+        False,
+        MIN_CUSTOMERS if min_customers is None else min_customers,
+        MIN_REPEAT_BUYERS if min_repeat_buyers is None else min_repeat_buyers,
+        LABEL,
+        "bgnbd",
+    )
+
+
+# ---------------------------------------------------------------------------
+# predictions
+
+
+def _params(params) -> BGNBDParams:
+    return BGNBDParams(*(float(v) for v in params))
+
+
+def _log_odds_dead(params, x, t_x, T, modified):
+    """log(P(dead) / P(alive)) given the history; -inf when certainly alive."""
+    r, al, a, b = _params(params)
+    k = 1.0 if modified else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(a) - np.log(b + x - 1 + k) + (r + x) * (np.log(al + T) - np.log(al + t_x))
+    if not modified:
+        out = np.where(x > 0, out, -np.inf)
+    return out
+
+
+def _probability_alive(params, frequency, recency, T, modified):
+    x, t_x, T = _inputs(frequency, recency, T)
+    return expit(-_log_odds_dead(params, x, t_x, T, modified))
+
+
+def probability_alive(params, frequency, recency, T) -> np.ndarray:
+    """Probability that a customer is still alive (active) at ``T``.
+
+    ``P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))``,
+    the expression of [2]_ (the share of the "alive" term in the likelihood of [1]_).
+    A customer without repeat purchases always gets 1: in the BG/NBD a customer
+    can only drop out right after a repeat purchase — the reason the workbook
+    uses the modified BG/NBD for "kans actief" (see :mod:`.mbgnbd`).
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    return _probability_alive(params, frequency, recency, T, modified=False)
+
+
+def _hyp_term(r, b, c, z, log_one_minus_z, power):
+    """``(1 - z)^power * 2F1(r, b; c; z)`` with Euler's transformation as fallback.
+
+    Where ``2F1`` overflows (``z`` near 1), Euler's transformation
+    ``2F1(r, b; c; z) = (1 - z)^(c - r - b) 2F1(c - r, c - b; c; z)`` is used [3]_.
+    """
+    with np.errstate(all="ignore"):
+        direct = np.exp(power * log_one_minus_z) * _hyp2f1(r, b, c, z)
+        alt = np.exp((power + c - r - b) * log_one_minus_z) * _hyp2f1(c - r, c - b, c, z)
+    return np.where(np.isfinite(direct), direct, alt)
+
+
+def _hyp2f1(a, b, c, z):
+    """scipy's 2F1, stepping around an integer ``c - a - b``, where it can return garbage.
+
+    (scipy 1.17 gives ``2F1(0.05, 2; 2.05; 0.9973) = -1.37`` instead of 1.304,
+    and ``inf`` for ``2F1(1.05, 3; 3.05; 0.998)``; the mean of the values at
+    ``c -+ 1e-9`` is correct to about 1e-9.)
+    """
+    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, c, z)))
+    d = c - a - b
+    exact = np.abs(d - np.round(d)) < 1e-10
+    if not exact.any():
+        return hyp2f1(a, b, c, z)
+    nudged = 0.5 * (hyp2f1(a, b, c + 1e-9, z) + hyp2f1(a, b, c - 1e-9, z))
+    return np.where(exact, nudged, hyp2f1(a, b, c, z))
+
+
+def _scaled_bracket(rr, bb, c, z, log_one_minus_z):
+    """``c * [1 - (1 - z)^rr 2F1(rr, bb; c; z)]``, continuous through ``c = 0``.
+
+    At ``c = 0`` (e.g. ``a + b = 1`` for a one-time buyer) the hypergeometric
+    function has a pole that the factor ``c`` cancels; the limit is
+    ``-(1 - z)^rr rr bb z 2F1(rr + 1, bb + 1; 2; z)``.
+    """
+    rr, bb, c, z, log_one_minus_z = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (rr, bb, c, z, log_one_minus_z))
+    )
+    near_pole = np.abs(c) < 1e-8
+    safe_c = np.where(near_pole, 1.0, c)
+    regular = safe_c * (1 - _hyp_term(rr, bb, safe_c, z, log_one_minus_z, rr))
+    with np.errstate(all="ignore"):
+        limit = -np.exp(rr * log_one_minus_z) * rr * bb * z * _hyp2f1(rr + 1, bb + 1, 2.0, z)
+    return np.where(near_pole, limit, regular)
+
+
+def _purchases_if_alive(params, t, x, T, modified):
+    """E[Y(t) | x, T, alive at T]: equation (10) of [1]_ without its P(alive) factor."""
+    r, al, a, b = _params(params)
+    t = np.asarray(t, dtype=float)
+    k = 1.0 if modified else 0.0
+    z = t / (al + T + t)
+    log1mz = np.log(al + T) - np.log(al + T + t)
+    c = a + b + x - 1 + k
+    return _scaled_bracket(r + x, b + x + k, c, z, log1mz) / (a - 1)
+
+
+def _expected_purchases(params, t, frequency, recency, T, modified):
+    x, t_x, T = _inputs(frequency, recency, T)
+    alive = expit(-_log_odds_dead(params, x, t_x, T, modified))
+    return _purchases_if_alive(params, t, x, T, modified) * alive
+
+
+def expected_purchases(params, t, frequency, recency, T) -> np.ndarray:
+    """Expected number of purchases in the next ``t`` time units, given the history.
+
+    Uses equation (10) from [1]_:
+    ``E[Y(t) | x, t_x, T] = (a + b + x - 1) / (a - 1) * [1 - ((alpha + T) / (alpha + T + t))^(r + x)
+    2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))] / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))``.
+
+    Parameters
+    ----------
+    params : BGNBDParams
+    t : float or array_like
+        Length of the future period, in the unit of the fit.
+    frequency, recency, T : array_like
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    return _expected_purchases(params, t, frequency, recency, T, modified=False)
+
+
+def expected_purchases_new(params, t) -> np.ndarray:
+    """Expected repeat purchases of a new customer in ``(0, t]``, equation (9) of [1]_.
+
+    ``E[X(t)] = (a + b - 1) / (a - 1) [1 - (alpha / (alpha + t))^r 2F1(r, b; a + b - 1; t / (alpha + t))]``.
+    """
+    r, al, a, b = _params(params)
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    return _scaled_bracket(r, b, a + b - 1, t / (al + t), np.log(al) - np.log(al + t)) / (a - 1)
+
+
+def _posterior_survival(params, t, x, T, modified):
+    """P(still alive after another t | alive at T): E[exp(-lambda p t)] over the posterior.
+
+    Given alive at ``T``, ``lambda ~ Gamma(r + x, alpha + T)`` and
+    ``p ~ Beta(a, b + x)`` (``b + x + 1`` modified) independently; the customer
+    survives the next ``t`` with probability ``exp(-lambda p t)`` (each of the
+    Poisson purchases ends the relationship with probability ``p``). Integrating
+    gives ``((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b'; a+b'; t/(alpha+T+t))``
+    (Euler's integral plus Pfaff's transformation).
+    """
+    r, al, a, b = _params(params)
+    k = 1.0 if modified else 0.0
+    bb = b + x + k
+    z = t / (al + T + t)
+    log1mz = np.log(al + T) - np.log(al + T + t)
+    return _hyp_term(r + x, bb, a + bb, z, log1mz, r + x)
+
+
+def _probability_alive_after(params, t, frequency, recency, T, modified):
+    x, t_x, T = _inputs(frequency, recency, T)
+    t = np.asarray(t, dtype=float)
+    alive = expit(-_log_odds_dead(params, x, t_x, T, modified))
+    return alive * _posterior_survival(params, t, x, T, modified)
+
+
+def probability_alive_after(params, t, frequency, recency, T) -> np.ndarray:
+    """Probability that a customer is still alive ``t`` time units after ``T``.
+
+    ``P(alive at T) * E[exp(-lambda p t) | alive at T]`` (see the P(alive)
+    expression of [2]_ and the model assumptions of [1]_, section 2).
+    """
+    return _probability_alive_after(params, t, frequency, recency, T, modified=False)
+
+
+def _probability_purchase_within(params, t, frequency, recency, T, modified):
+    r, al, a, b = _params(params)
+    x, t_x, T = _inputs(frequency, recency, T)
+    t = np.asarray(t, dtype=float)
+    alive = expit(-_log_odds_dead(params, x, t_x, T, modified))
+    no_purchase = np.exp((r + x) * (np.log(al + T) - np.log(al + T + t)))
+    return alive * (1 - no_purchase)
+
+
+def probability_purchase_within(params, t, frequency, recency, T) -> np.ndarray:
+    """Probability of at least one purchase in the next ``t`` time units.
+
+    A customer alive at ``T`` stays alive until the next purchase, so this is
+    ``P(alive) * (1 - ((alpha + T) / (alpha + T + t))^(r + x))``: the posterior
+    rate is ``Gamma(r + x, alpha + T)`` ([1]_, section 2; P(alive) from [2]_).
+    """
+    return _probability_purchase_within(params, t, frequency, recency, T, modified=False)
+
+
+def median_time_to_next_purchase(params, frequency, T) -> np.ndarray:
+    """Median waiting time to the next purchase, given the customer is alive.
+
+    Given alive at ``T`` the purchase rate is ``Gamma(r + x, alpha + T)``, so
+    the waiting time ``W`` has ``P(W > w) = ((alpha + T) / (alpha + T + w))^(r + x)``
+    (a Lomax distribution) and its median is ``(alpha + T)(2^(1/(r+x)) - 1)``.
+    The same holds in the modified BG/NBD.
+
+    Returns
+    -------
+    numpy.ndarray
+        In the time unit of the fit.
+    """
+    r, al, _, _ = _params(params)
+    x = as_float_array(frequency, "frequency")
+    T = as_float_array(T, "T")
+    return (al + T) * (2.0 ** (1.0 / (r + x)) - 1.0)
+
+
+# ---------------------------------------------------------------------------
+# simulation
+
+
+def _simulate(params, T, rng, modified):
+    r, al, a, b = _params(params)
+    T = as_float_array(T, "T")
+    n = len(T)
+    lam = rng.gamma(r, 1.0 / al, size=n)
+    p = rng.beta(a, b, size=n)
+    x = np.zeros(n)
+    t_x = np.zeros(n)
+    active = np.ones(n, bool)
+    if modified:
+        active &= rng.random(n) >= p
+    now = np.zeros(n)
+    while active.any():
+        idx = np.flatnonzero(active)
+        now[idx] += rng.exponential(1.0 / lam[idx])
+        buys = now[idx] <= T[idx]
+        bought = idx[buys]
+        x[bought] += 1
+        t_x[bought] = now[bought]
+        dies = rng.random(len(bought)) < p[bought]
+        active[:] = False
+        active[bought[~dies]] = True
+    return x, t_x
+
+
+def simulate(params, T, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``(frequency, recency)`` for customers of ages ``T`` from the BG/NBD model.
+
+    Parameters
+    ----------
+    params : BGNBDParams
+    T : array_like
+        Age of each customer at the reference date.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    (frequency, recency) : tuple of numpy.ndarray
+    """
+    return _simulate(params, T, rng, modified=False)

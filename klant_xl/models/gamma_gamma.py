@@ -1,0 +1,178 @@
+"""Gamma-Gamma model of the spend per purchase.
+
+A customer's purchase amounts are Gamma(p, nu) around a personal mean
+``p / nu``; across customers ``nu ~ Gamma(q, gamma)`` [1]_, [2]_. The model
+assumes spend does not depend on how often a customer buys; it is fitted on
+the customers with at least one (repeat) purchase and a positive mean spend.
+
+Inputs: ``frequency`` = the number of purchases the mean is taken over
+(literature: repeat purchases, the first purchase excluded) and
+``monetary_value`` = their mean amount ``zbar``.
+
+References
+----------
+.. [1] Fader, P.S., B.G.S. Hardie and K.L. Lee (2005), "RFM and CLV: Using
+   Iso-Value Curves for Customer Base Analysis", Journal of Marketing
+   Research, 42 (4), 415-430.
+.. [2] Fader, P.S. and B.G.S. Hardie (2013), "The Gamma-Gamma Model of
+   Monetary Value", http://brucehardie.com/notes/025/.
+
+Examples
+--------
+>>> params = GammaGammaParams(p=6.25, q=3.74, gamma=15.44)
+>>> round(float(population_mean(params)), 2)
+35.22
+>>> round(float(expected_value(params, 2, 22.35)[0]), 2)
+24.66
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.special import digamma, gammaln
+
+from klant_xl.errors import InvoerFout, ModelFout
+from klant_xl.models._fit import FitResult, as_float_array, check_enough, distinct_rows, maximise
+
+__all__ = [
+    "MIN_REPEAT_BUYERS",
+    "GammaGammaParams",
+    "expected_value",
+    "fit",
+    "log_likelihood",
+    "population_mean",
+]
+
+#: Fewer customers with a positive mean spend than this: :func:`fit` refuses.
+MIN_REPEAT_BUYERS = 30
+
+LABEL = "Gamma-Gamma-model (bestelwaarde)"
+
+
+class GammaGammaParams(NamedTuple):
+    """Parameters of the Gamma-Gamma model; ``gamma`` in money units."""
+
+    p: float
+    q: float
+    gamma: float
+
+
+def _rows(frequency, monetary_value):
+    x = as_float_array(frequency, "frequency")
+    try:
+        m = np.asarray(monetary_value, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise InvoerFout("'monetary_value' moet uit getallen bestaan.") from None
+    if len(x) != len(m):
+        raise InvoerFout("'frequency' en 'monetary_value' moeten even lang zijn.")
+    return x, m
+
+
+def _neg_ll(log_params, x, m, w, W, want_grad=True):
+    """Negative mean log-likelihood; the density of zbar of equation (1a) of [2]_.
+
+    ``f(zbar | p, q, gamma, x) = G(px + q) / (G(px) G(q)) gamma^q zbar^(px - 1) x^(px) / (gamma + x zbar)^(px + q)``.
+    """
+    p, q, g = np.exp(log_params)
+    px = p * x
+    lgm = np.log(g + x * m)
+    ll = gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * lgm
+    value = -(w * ll).sum() / W
+    if not want_grad:
+        return value
+    d_pq = digamma(px + q)
+    g_p = x * (d_pq - digamma(px) + np.log(m) + np.log(x) - lgm)
+    g_q = d_pq - digamma(q) + np.log(g) - lgm
+    g_g = q / g - (px + q) / (g + x * m)
+    grad = np.array([(w * v).sum() for v in (g_p, g_q, g_g)]) / W
+    return value, -grad * np.array([p, q, g])
+
+
+def log_likelihood(params, frequency, monetary_value, weights=None) -> float:
+    """Total log-likelihood of the mean spends, equation (1a) of [2]_."""
+    x, m = _rows(frequency, monetary_value)
+    w = np.ones(len(x)) if weights is None else as_float_array(weights, "weights")
+    return float(-_neg_ll(np.log(np.asarray(params, float)), x, m, w, w.sum(), want_grad=False) * w.sum())
+
+
+def fit(frequency, monetary_value, weights=None, min_repeat_buyers=None) -> FitResult:
+    """Maximum-likelihood fit of the Gamma-Gamma spend model.
+
+    Only rows with ``frequency > 0`` and ``monetary_value > 0`` take part
+    (equation (1a) of [2]_ is a density of positive means); identical rows are
+    grouped. Amounts are rescaled to mean 1 for the optimiser and ``gamma`` is
+    scaled back.
+
+    Parameters
+    ----------
+    frequency : array_like
+        Number of purchases each mean is taken over.
+    monetary_value : array_like
+        Mean amount per purchase.
+    weights : array_like, optional
+        Customers per row.
+    min_repeat_buyers : int, optional
+        Default :data:`MIN_REPEAT_BUYERS`.
+
+    Returns
+    -------
+    FitResult
+        ``.params`` is a :class:`GammaGammaParams`.
+
+    Raises
+    ------
+    TeWeinigGegevens
+        Too few customers with a positive mean spend.
+    ModelFout
+        No convergence, or ``q <= 1`` (the mean spend of a new customer,
+        ``p gamma / (q - 1)``, would not exist).
+    """
+    x, m = _rows(frequency, monetary_value)
+    w0 = np.ones(len(x)) if weights is None else as_float_array(weights, "weights")
+    use = (x > 0) & np.isfinite(m) & (m > 0)
+    n = int(round(w0[use].sum()))
+    needed = MIN_REPEAT_BUYERS if min_repeat_buyers is None else min_repeat_buyers
+    check_enough(LABEL, n, n, needed, needed)
+    (xu, mu), w, _ = distinct_rows(x[use], m[use], weights=w0[use])
+    scale = float(np.dot(w, mu) / w.sum())
+    log_params, nit = maximise(
+        lambda lp: _neg_ll(lp, xu, mu / scale, w, w.sum()),
+        np.zeros(3),
+        LABEL,
+        "Controleer de bedragen: zijn ze (bijna) allemaal gelijk, of zijn er extreme uitschieters?",
+    )
+    p, q, g = np.exp(log_params)
+    params = GammaGammaParams(float(p), float(q), float(g * scale))
+    if params.q <= 1:
+        raise ModelFout(
+            "Het Gamma-Gamma-model (bestelwaarde) geeft geen eindige gemiddelde bestelwaarde "
+            f"(q = {params.q:.3f} is niet groter dan 1). De bedragen spreiden te sterk; "
+            "controleer uitschieters of gebruik meer klanten."
+        )
+    ll = log_likelihood(params, xu, mu, w)
+    return FitResult("gamma_gamma", params, ll, n, n, len(w), nit)
+
+
+def population_mean(params) -> float:
+    """Mean spend per purchase of a customer without history: ``p gamma / (q - 1)`` ([2]_, section 3)."""
+    p, q, g = (float(v) for v in params)
+    return p * g / (q - 1)
+
+
+def expected_value(params, frequency, monetary_value) -> np.ndarray:
+    """Expected spend per future purchase given ``x`` purchases with mean ``zbar``.
+
+    Uses equation (5) of [2]_:
+    ``E(M | p, q, gamma, zbar, x) = (q - 1) / (p x + q - 1) * p gamma / (q - 1) + p x / (p x + q - 1) * zbar``,
+    a weighted average of the population mean and the customer's own mean.
+    Customers with ``x = 0`` or no mean get the population mean; a negative
+    mean (more returned than bought) counts as 0.
+    """
+    p, q, g = (float(v) for v in params)
+    x, m = _rows(frequency, monetary_value)
+    known = (x > 0) & np.isfinite(m)
+    x = np.where(known, x, 0.0)
+    m = np.where(known, np.maximum(m, 0.0), 0.0)
+    return (p * (g + x * m)) / (p * x + q - 1)

@@ -1,0 +1,467 @@
+"""The Excel functions (xlwings UDFs) of SPEC §4: thin shells over the analytic core.
+
+Each function converts the cells it gets (:mod:`klant_xl.excel.cells`), calls
+the core, and converts the result back: a number, a text, or a table with a
+header row that spills. A bad value gives a short Dutch message in the cell,
+never a traceback. The workbook names this module in its ``xlwings.conf``
+sheet (``UDF Modules: klant_xl.udfs``); *Import Functions* registers them.
+
+One module for both xlwings runtimes:
+
+- classic xlwings (Windows, COM): ``category`` groups the functions in Excel's
+  function wizard; dates in cells arrive as datetimes;
+- xlwings Lite / Server (Office.js): ``category`` is ignored, dates arrive as
+  serial numbers, ``vba=`` arguments would become extra Excel parameters, and
+  there is no ``Book.caller()``; so none of those is used here and every date
+  argument accepts serial numbers, datetimes and text alike.
+
+Every argument uses xlwings' ``"raw"`` converter: a whole column of a million
+cells would otherwise be cleaned cell by cell in Python, and the default
+converter turns an error cell into ``None`` (which would silently mean "use the
+default"). :mod:`klant_xl.excel.cells` normalises what each runtime delivers. The function docstrings are the one-sentence
+Dutch descriptions the function wizard shows; the core functions carry the
+documentation.
+
+:data:`EXAMPLES` lists one example per function (formula text and a callable
+computing its result from a transactions frame) for the template's
+``Formules`` sheet.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, NamedTuple
+
+import pandas as pd
+import xlwings as xw
+
+from klant_xl.errors import InvoerFout, TeWeinigGegevens
+from klant_xl.excel import cells
+from klant_xl.excel.cells import excel_function
+from klant_xl.models import predict_customers
+from klant_xl.projection import cumulative_loss, doubling_time, project_customers
+from klant_xl.segments import customer_pyramid, rfm_segments
+from klant_xl.settings import DEFAULTS
+from klant_xl.status import (
+    FALLBACK_THRESHOLDS,
+    churn_over_period,
+    customer_status,
+    derive_thresholds,
+    repeat_purchase_rate,
+    status_from_days,
+    time_between_purchases,
+)
+from klant_xl.summary import SUMMARY_COLUMNS, customer_summary
+from klant_xl.winback import TRACKING_COLUMNS, winback_list
+from klant_xl.values import parse_date, parse_dates, parse_days, parse_fraction
+
+__all__ = [
+    "CATEGORY",
+    "CHURN_PERCENTAGE",
+    "CHURN_PROJECTIE",
+    "CLV",
+    "CUMULATIEF_VERLIES",
+    "DREMPEL_INACTIEF",
+    "DREMPEL_VERLOREN",
+    "EXAMPLES",
+    "Example",
+    "HERHAALAANKOOPRATIO",
+    "KANS_ACTIEF",
+    "KLANTPIRAMIDE",
+    "KLANTSTATUS",
+    "KLANTSTATUS_TABEL",
+    "RFM_SEGMENT",
+    "TIJD_TUSSEN_AANKOPEN",
+    "VERDUBBELINGSTIJD",
+    "WINBACK_LIJST",
+]
+
+#: Function-wizard category (classic xlwings; Office.js ignores it).
+CATEGORY = "Klantanalyse"
+
+# Argument help shared by several functions (each under 255 characters).
+_KLANTEN = "Kolom met klantnummers (of e-mailadressen), bijv. Transacties[Klant]; een kopregel bovenaan wordt overgeslagen."
+_DATUMS = "Kolom met de datum van elke aankoop, even lang als klanten: datums, serienummers of tekst zoals 23-11-2026."
+_BEDRAGEN = "Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten. Mag leeg blijven."
+_PEILDATUM = "Datum waarop de analyse geldt. Leeg = de laatste datum in datums."
+_INACTIEF = "Dagen zonder aankoop waarna een klant inactief is. Leeg of \"auto\" = afgeleid uit de gegevens."
+_VERLOREN = "Dagen zonder aankoop waarna een klant verloren is. Leeg of \"auto\" = afgeleid uit de gegevens."
+
+
+# --------------------------------------------------------------------------- helpers (conversion only)
+
+
+def _date(value, name: str):
+    """A single date argument (cell, serial number, text or blank) -> Timestamp or None."""
+    return parse_date(cells.first_value(value, name), name)
+
+
+def _days(value, name: str):
+    return parse_days(cells.first_value(value, name), name)
+
+
+def _fraction(value, name: str, default=None):
+    value = cells.first_value(value, name)
+    if value is None and default is not None:
+        return default
+    return parse_fraction(value, name)
+
+
+def _thresholds(transactions: pd.DataFrame, reference, dagen_inactief, dagen_verloren) -> tuple[float, float]:
+    """The thresholds the user gave, else derived from the data, as :func:`klant_xl.analysis.analyse` does."""
+    inactive = _days(dagen_inactief, "Dagen inactief")
+    lost = _days(dagen_verloren, "Dagen verloren")
+    if inactive is None or lost is None:
+        try:
+            derived = derive_thresholds(transactions, reference, DEFAULTS.return_share, DEFAULTS.return_level)
+            auto = (derived.inactive_days, derived.lost_days)
+        except TeWeinigGegevens:
+            auto = FALLBACK_THRESHOLDS
+        if inactive is None:
+            inactive = auto[0]
+        if lost is None:
+            lost = max(auto[1], inactive)
+    return inactive, lost
+
+
+def _result(value):
+    """A number for a cell; infinity/NaN cannot be shown (Office.js would show #NUM!)."""
+    number = cells.number(value)
+    if number is None:
+        raise InvoerFout("Geen uitkomst: er zijn te weinig gegevens voor dit getal.")
+    return number
+
+
+# --------------------------------------------------------------------------- status
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("laatste_datum", "raw", doc="Datum van de laatste aankoop: één cel of een kolom (datum, serienummer of tekst zoals 23-11-2026).")
+@xw.arg("peildatum", "raw", doc="Datum waarop de status geldt, bijv. VANDAAG(). Leeg = de laatste datum in laatste_datum (bij één cel dus altijd Actief).")
+@xw.arg("dagen_inactief", "raw", doc=f"Dagen zonder aankoop waarna een klant inactief is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[0]:.0f}; afleiden uit de gegevens: DREMPEL_INACTIEF.")
+@xw.arg("dagen_verloren", "raw", doc=f"Dagen zonder aankoop waarna een klant verloren is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[1]:.0f}; afleiden uit de gegevens: DREMPEL_VERLOREN.")
+@excel_function
+def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+    """Status (Actief, Inactief of Verloren) uit de datum van de laatste aankoop."""
+    block = cells.date_block(laatste_datum, "Laatste datum")
+    dates = parse_dates(pd.Series(block.values, dtype=object), "Laatste datum", rows=block.rows)
+    reference = _date(peildatum, "Peildatum") or dates.max()
+    if pd.isna(reference):
+        raise InvoerFout("Geen datum gevonden in laatste_datum en geen peildatum opgegeven.")
+    inactive = _days(dagen_inactief, "Dagen inactief") or FALLBACK_THRESHOLDS[0]
+    lost = _days(dagen_verloren, "Dagen verloren") or max(FALLBACK_THRESHOLDS[1], inactive)
+    return block.shaped(status_from_days((reference - dates).dt.days, inactive, lost).tolist(), header="Status")
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc=_BEDRAGEN)
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
+@excel_function
+def KLANTSTATUS_TABEL(klanten, datums, bedragen=None, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+    """Tabel met per klant de aankopen, omzet, dagen sinds de laatste aankoop en de status."""
+    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    shown = [c for c in SUMMARY_COLUMNS if c not in ("Eerste product", "Laatste product")]
+    if bedragen is None:
+        shown = [c for c in shown if c not in ("Omzet", "Gem. bestelwaarde")]
+    return cells.table(summary[shown].assign(Status=status)[["Status", *shown]], index=True)
+
+
+def _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren):
+    """Cells -> (transactions, summary, status): the steps every per-customer function starts with."""
+    transactions = cells.transactions(klanten, datums, bedragen)
+    summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
+    if summary.empty:
+        raise InvoerFout(f"Geen aankopen op of voor de peildatum {summary.attrs['peildatum']:%d-%m-%Y}.")
+    inactive, lost = _thresholds(transactions, summary.attrs["peildatum"], dagen_inactief, dagen_verloren)
+    return transactions, summary, customer_status(summary, inactive, lost, mark_new=DEFAULTS.mark_new)
+
+
+# --------------------------------------------------------------------------- segments
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc="Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@xw.arg("dagen_verloren", "raw", doc=_VERLOREN + " Verloren klanten krijgen segment Verloren.")
+@excel_function
+def RFM_SEGMENT(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+    """Tabel met per klant de RFM-scores (1-5) en het segment, zoals Kampioenen of Slapend."""
+    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    return cells.table(rfm_segments(summary, status), index=True)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc="Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
+@excel_function
+def KLANTPIRAMIDE(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+    """Tabel met per klant de laag in de klantenpiramide: Top, Groot, Midden, Klein, Inactief of Verloren."""
+    transactions, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    pyramid = customer_pyramid(transactions, summary, status, summary.attrs["peildatum"], DEFAULTS.pyramid_cuts)
+    return cells.table(pyramid.to_frame(), index=True)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc=_BEDRAGEN)
+@xw.arg("aantal", "raw", doc="Hoeveel klanten (de meest recente eerst), bijv. 5. Leeg = alle inactieve klanten.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
+@excel_function
+def WINBACK_LIJST(klanten, datums, bedragen=None, aantal=None, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+    """Tabel met de inactieve klanten om terug te winnen, de meest recente eerst."""
+    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    table = winback_list(summary, status, limit=cells.first_value(aantal, "Aantal"))
+    # no product argument, so no Laatste product; tracking columns are typed on the Winback sheet, not in a spill
+    dropped = [*TRACKING_COLUMNS, "Laatste product", *(["Omzet"] if bedragen is None else [])]
+    return cells.table(table.drop(columns=[c for c in dropped if c in table.columns]))
+
+
+# --------------------------------------------------------------------------- predictions (models)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("dagen", "raw", doc="Periode in dagen voor het verwachte aantal aankopen. Leeg = 365.")
+@excel_function
+def KANS_ACTIEF(klanten, datums, peildatum=None, dagen=None):
+    """Tabel met per klant de kans dat hij nog klant is, de verwachte aankopen en de verwachte volgende aankoop."""
+    transactions = cells.transactions(klanten, datums)
+    summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
+    horizon = _days(dagen, "Dagen") or 365.0
+    predictions = predict_customers(summary, transactions, horizon_days=horizon)
+    return cells.table(predictions[["Kans actief", "Verwachte aankopen", "Verwachte volgende aankoop"]], index=True)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc="Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
+@xw.arg("marge", "raw", doc="Brutomarge als deel van de omzet, bijv. 30%. Leeg = 30%.")
+@xw.arg("maanden", "raw", doc="Over hoeveel maanden de klantwaarde gaat. Leeg = 12.")
+@xw.arg("disconteringsvoet", "raw", doc="Disconteringsvoet per jaar, bijv. 10%. Leeg = 10%.")
+@excel_function
+def CLV(klanten, datums, bedragen, peildatum=None, marge=None, maanden=None, disconteringsvoet=None):
+    """Tabel met per klant de verwachte klantwaarde (CLV): verdisconteerde brutomarge op de verwachte aankopen."""
+    transactions = cells.transactions(klanten, datums, bedragen)
+    summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
+    months = cells.whole_number(cells.first_value(maanden, "Maanden"), "Maanden", DEFAULTS.clv_horizon_months, 1, 1200)
+    predictions = predict_customers(
+        summary,
+        transactions,
+        horizon_days=365,
+        margin=_fraction(marge, "Marge", DEFAULTS.margin),
+        annual_discount_rate=_fraction(disconteringsvoet, "Disconteringsvoet", DEFAULTS.annual_discount_rate),
+        clv_horizon_months=months,
+    )
+    return cells.table(predictions[["Verwachte aankopen", "Verwachte bestelwaarde", "CLV"]], index=True)
+
+
+# --------------------------------------------------------------------------- purchase behaviour
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@excel_function
+def HERHAALAANKOOPRATIO(klanten, datums):
+    """Aandeel klanten dat twee keer of vaker kocht (herhaalaankoopratio)."""
+    return _result(repeat_purchase_rate(customer_summary(cells.transactions(klanten, datums))))
+
+
+#: Accepted values of TIJD_TUSSEN_AANKOPEN's statistiek, lower case -> key of time_between_purchases.
+STATISTICS = {
+    "gemiddelde": "gemiddelde", "gem": "gemiddelde", "mediaan": "mediaan",
+    "p10": "p10", "p25": "p25", "p50": "mediaan", "p75": "p75", "p90": "p90",
+    "10": "p10", "25": "p25", "50": "mediaan", "75": "p75", "90": "p90", "aantal": "aantal",
+}
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("statistiek", "raw", doc="\"gemiddelde\" (standaard), \"mediaan\", \"p10\", \"p25\", \"p75\", \"p90\" (percentielen) of \"aantal\" (aantal tussenpozen).")
+@excel_function
+def TIJD_TUSSEN_AANKOPEN(klanten, datums, statistiek=None):
+    """Aantal dagen tussen twee opeenvolgende aankopen van dezelfde klant."""
+    choice = cells.first_value(statistiek, "Statistiek")
+    text = "gemiddelde" if choice is None else str(int(choice) if isinstance(choice, float) and choice.is_integer() else choice)
+    key = STATISTICS.get(text.strip().lower().replace("%", ""))
+    if key is None:
+        raise InvoerFout(f"Statistiek moet gemiddelde, mediaan, p10, p25, p75, p90 of aantal zijn: {choice!r}")
+    return _result(time_between_purchases(cells.transactions(klanten, datums))[key])
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("aandeel", "raw", doc="Aandeel van de terugkerende klanten dat binnen de drempel terugkomt. Leeg = 80%.")
+@excel_function
+def DREMPEL_INACTIEF(klanten, datums, aandeel=None):
+    """Aantal dagen waarbinnen de meeste terugkerende klanten (standaard 80%) opnieuw kopen; daarna heet een klant inactief."""
+    share = _fraction(aandeel, "Aandeel", DEFAULTS.return_share)
+    return _result(derive_thresholds(cells.transactions(klanten, datums), share=share).inactive_days)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("kans", "raw", doc="Kans op terugkomst waaronder een klant verloren heet. Leeg = 5%.")
+@excel_function
+def DREMPEL_VERLOREN(klanten, datums, kans=None):
+    """Aantal dagen zonder aankoop waarna bijna geen klant (standaard minder dan 5%) nog terugkomt; daarna heet een klant verloren."""
+    level = _fraction(kans, "Kans", DEFAULTS.return_level)
+    return _result(derive_thresholds(cells.transactions(klanten, datums), level=level).lost_days)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("klanten", "raw", doc=_KLANTEN)
+@xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("begin", "raw", doc="Eerste dag van de periode, bijv. DATUM(2025;1;1).")
+@xw.arg("eind", "raw", doc="Dag na de periode, bijv. DATUM(2026;1;1).")
+@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@excel_function
+def CHURN_PERCENTAGE(klanten, datums, begin, eind, dagen_inactief=None):
+    """Verloop: aandeel van de klanten die actief waren op de begindatum en niet meer op de einddatum."""
+    transactions = cells.transactions(klanten, datums)
+    start, end = _date(begin, "Begin"), _date(eind, "Eind")
+    if start is None or end is None:
+        raise InvoerFout("Geef een begin- en een einddatum op.")
+    inactive = _days(dagen_inactief, "Dagen inactief") or _thresholds(transactions, end, None, None)[0]
+    result = churn_over_period(transactions, start, end, inactive)
+    if not result.active_at_start:
+        raise InvoerFout(f"Geen actieve klanten op {start:%d-%m-%Y}: het verloop is niet te berekenen.")
+    return _result(result.churn)
+
+
+# --------------------------------------------------------------------------- projection (seed 002)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("start", "raw", doc="Aantal klanten nu.")
+@xw.arg("nieuw_pct", "raw", doc="Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.")
+@xw.arg("verloop_pct", "raw", doc="Verloop (churn) per jaar, bijv. 30%.")
+@xw.arg("jaren", "raw", doc="Aantal jaren vooruit (0 tot 200).")
+@xw.arg("terugwin_pct", "raw", doc="Deel van de vertrekkers dat je terugwint, bijv. 60%. Leeg = 0%.")
+@excel_function
+def CHURN_PROJECTIE(start, nieuw_pct, verloop_pct, jaren, terugwin_pct=None):
+    """Tabel met het aantal klanten per jaar bij vaste percentages nieuwe klanten en verloop."""
+    projection = project_customers(
+        cells.first_value(start, "Start"),
+        _fraction(nieuw_pct, "Nieuw %"),
+        _fraction(verloop_pct, "Verloop %"),
+        cells.first_value(jaren, "Jaren"),
+        _fraction(terugwin_pct, "Terugwin %", 0.0),
+    )
+    return cells.table(projection)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("verloop_pct", "raw", doc="Verloop (churn) per jaar, bijv. 10%.")
+@xw.arg("jaren", "raw", doc="Aantal jaren.")
+@excel_function
+def CUMULATIEF_VERLIES(verloop_pct, jaren):
+    """Aandeel van de huidige klanten dat na zoveel jaren vertrokken is: 1 − (1 − verloop)^jaren."""
+    return _result(cumulative_loss(_fraction(verloop_pct, "Verloop %"), cells.first_value(jaren, "Jaren")))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("nieuw_pct", "raw", doc="Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.")
+@xw.arg("verloop_pct", "raw", doc="Verloop (churn) per jaar, bijv. 30%.")
+@excel_function
+def VERDUBBELINGSTIJD(nieuw_pct, verloop_pct):
+    """Aantal jaren tot het klantenbestand verdubbelt bij vaste groei."""
+    years = doubling_time(_fraction(nieuw_pct, "Nieuw %"), _fraction(verloop_pct, "Verloop %"))
+    if math.isinf(years):
+        return "Groeit niet: het klantenbestand verdubbelt nooit."
+    return years
+
+
+# --------------------------------------------------------------------------- examples for the template
+
+
+class Example(NamedTuple):
+    """One example for the template's Formules sheet.
+
+    ``formula`` is in English notation (``,`` separators, ``DATE``), as a
+    formula is stored in a file; ``formula_nl`` is what a Dutch user types.
+    ``compute(transactions)`` returns what the cell shows (a value, or a list
+    of rows with a header row for a spilling table) for the canonical
+    transactions frame the template's ``Transacties`` table holds.
+    """
+
+    name: str
+    formula: str
+    formula_nl: str
+    compute: Callable[[pd.DataFrame], object]
+
+
+def _cols(transactions: pd.DataFrame, *names: str) -> list:
+    """Columns of a transactions frame as the ranges Excel hands over (lists of rows)."""
+    out = []
+    for name in names:
+        values = transactions[name].tolist()
+        if name == "Datum":
+            values = [v.to_pydatetime() for v in transactions[name]]
+        out.append([[v] for v in values])
+    return out
+
+
+def _nl(formula: str) -> str:
+    return formula.replace(",", ";").replace("DATE(", "DATUM(").replace("TODAY(", "VANDAAG(")
+
+
+def _example(name: str, formula: str, compute) -> Example:
+    return Example(name, formula, _nl(formula), compute)
+
+
+_T = "Transacties[Klant], Transacties[Datum]"
+
+EXAMPLES: list[Example] = [
+    _example("KLANTSTATUS", "=KLANTSTATUS(DATE(2025,6,1), DATE(2025,12,31), 90, 365)",
+             lambda tx: KLANTSTATUS(46174.0, 46387.0, 90, 365)),
+    _example("KLANTSTATUS_TABEL", f"=KLANTSTATUS_TABEL({_T}, Transacties[Bedrag])",
+             lambda tx: KLANTSTATUS_TABEL(*_cols(tx, "Klant", "Datum", "Bedrag"))),
+    _example("RFM_SEGMENT", f"=RFM_SEGMENT({_T}, Transacties[Bedrag])",
+             lambda tx: RFM_SEGMENT(*_cols(tx, "Klant", "Datum", "Bedrag"))),
+    _example("KLANTPIRAMIDE", f"=KLANTPIRAMIDE({_T}, Transacties[Bedrag])",
+             lambda tx: KLANTPIRAMIDE(*_cols(tx, "Klant", "Datum", "Bedrag"))),
+    _example("WINBACK_LIJST", f"=WINBACK_LIJST({_T}, Transacties[Bedrag], 5)",
+             lambda tx: WINBACK_LIJST(*_cols(tx, "Klant", "Datum", "Bedrag"), 5.0)),
+    _example("KANS_ACTIEF", f"=KANS_ACTIEF({_T})",
+             lambda tx: KANS_ACTIEF(*_cols(tx, "Klant", "Datum"))),
+    _example("CLV", f"=CLV({_T}, Transacties[Bedrag])",
+             lambda tx: CLV(*_cols(tx, "Klant", "Datum", "Bedrag"))),
+    _example("HERHAALAANKOOPRATIO", f"=HERHAALAANKOOPRATIO({_T})",
+             lambda tx: HERHAALAANKOOPRATIO(*_cols(tx, "Klant", "Datum"))),
+    _example("TIJD_TUSSEN_AANKOPEN", f'=TIJD_TUSSEN_AANKOPEN({_T}, "mediaan")',
+             lambda tx: TIJD_TUSSEN_AANKOPEN(*_cols(tx, "Klant", "Datum"), "mediaan")),
+    _example("DREMPEL_INACTIEF", f"=DREMPEL_INACTIEF({_T})",
+             lambda tx: DREMPEL_INACTIEF(*_cols(tx, "Klant", "Datum"))),
+    _example("DREMPEL_VERLOREN", f"=DREMPEL_VERLOREN({_T})",
+             lambda tx: DREMPEL_VERLOREN(*_cols(tx, "Klant", "Datum"))),
+    _example("CHURN_PERCENTAGE", f"=CHURN_PERCENTAGE({_T}, DATE(2025,1,1), DATE(2026,1,1))",
+             lambda tx: CHURN_PERCENTAGE(*_cols(tx, "Klant", "Datum"), 45658.0, 46023.0)),
+    _example("CHURN_PROJECTIE", "=CHURN_PROJECTIE(1000, 40%, 30%, 10, 60%)",
+             lambda tx: CHURN_PROJECTIE(1000.0, 0.4, 0.3, 10.0, 0.6)),
+    _example("CUMULATIEF_VERLIES", "=CUMULATIEF_VERLIES(10%, 3)",
+             lambda tx: CUMULATIEF_VERLIES(0.1, 3.0)),
+    _example("VERDUBBELINGSTIJD", "=VERDUBBELINGSTIJD(40%, 30%)",
+             lambda tx: VERDUBBELINGSTIJD(0.4, 0.3)),
+]
