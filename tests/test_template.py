@@ -158,8 +158,9 @@ def test_overzicht_kpis_agree_with_klanten(wb):
 
 def test_projectie_formulas(wb):
     ws = wb["Projectie"]
-    assert ws["B5"].value == '=IF(projectie_start="",C5,projectie_start)'
-    assert ws["B7"].value == '=IF(projectie_verloop="",C7,projectie_verloop)'
+    assert ws["B5"].value == "=IF(ISNUMBER(projectie_start),projectie_start,C5)"
+    assert ws["B7"].value == "=IF(ISNUMBER(projectie_verloop),projectie_verloop,C7)"
+    assert ws["B8"].value == "=IF(ISNUMBER(projectie_terugwin),projectie_terugwin,C8)"
     assert ws["B9"].value == "=B7*(1-B8)"
     assert ws["A18"].value == 0 and ws["A28"].value == 10
     assert ws["B18"].value == "=$B$5*(1+$B$6-$B$7)^A18"

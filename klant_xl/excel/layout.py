@@ -80,6 +80,7 @@ SEGMENT_TITLES = {
     "cohorts": "Cohorten: deel van de klanten nog actief, per jaar na de eerste aankoop",
     "cohort_churn": "Verloop per cohort",
     "rules": "R×F-regels (gebruikt voor de RFM-segmenten)",
+    "cohort_projection": "Cohorten: verwacht behoud per jaar (sBG-model)",
     "pareto": "Pareto: aandeel van de omzet van de beste klanten",
 }
 #: Tables joined into Klanten instead of shown on Segmenten.
@@ -88,7 +89,10 @@ PER_CUSTOMER_SEGMENTS = ("customers",)
 
 def _segment_tables(analysis) -> list[tuple[str, str, pd.DataFrame]]:
     """(key, title, frame) of the analysis' segment tables (empty before segments are computed)."""
-    found = getattr(analysis, "segments", None) or {}
+    found = dict(getattr(analysis, "segments", None) or {})
+    projection = getattr(analysis, "cohort_projection", None)
+    if isinstance(projection, pd.DataFrame):
+        found["cohort_projection"] = projection
     keys = [k for k in SEGMENT_TITLES if k in found] + [k for k in found if k not in SEGMENT_TITLES]
     return [(k, SEGMENT_TITLES.get(k, str(k)), found[k]) for k in keys
             if k not in PER_CUSTOMER_SEGMENTS and isinstance(found[k], pd.DataFrame)]
@@ -116,10 +120,10 @@ def segments_sheet(analysis) -> SheetSpec:
         frame.columns = [f"Jaar {c}" if isinstance(c, (int,)) else str(c) for c in frame.columns]
         scale: tuple = ()
         kinds: dict = {}
-        if key == "cohorts":
+        if key in ("cohorts", "cohort_projection"):
             scale = tuple(c for c in frame.columns if c.startswith("Jaar "))
             kinds = {c: "percent" for c in scale}
-            kinds["Cohort"] = "text"
+            kinds.update({"Cohort": "text", "alpha": "decimal", "beta": "decimal"})
         if key == "pareto":
             kinds = {c: "percent" for c in frame.columns}
         block = TableBlock(_table_name(key), frame, row=row + 1, col=1, title=title, kinds=kinds, colour_scale=scale)
@@ -234,8 +238,11 @@ def measured_projection_inputs(analysis) -> dict:
     churn = analysis.churn_last_year
     new_rate = _finite(getattr(churn, "new_share", None)) if churn is not None else None
     churn_rate = _finite(getattr(churn, "churn", None)) if churn is not None else None
+    inputs = getattr(analysis, "projection_inputs", {}) or {}
+    winback = _finite(inputs.get("terugwin_pct"))
     return {"start": active, "new": new_rate if new_rate is not None else 0.0,
-            "churn": churn_rate if churn_rate is not None else 0.0}
+            "churn": churn_rate if churn_rate is not None else 0.0,
+            "winback": winback if winback is not None else 0.0}
 
 
 def projection_sheet(measured: dict, years: int, reference_date=None) -> SheetSpec:
@@ -254,15 +261,19 @@ def projection_sheet(measured: dict, years: int, reference_date=None) -> SheetSp
                 "ook zonder Python." + when, style="note")
     c.add(4, 1, "Invoer", style="header").add(4, 2, "Gebruikt", style="header")
     c.add(4, 3, "Gemeten", style="header").add(4, 4, "Toelichting", style="header")
+    def used(field: str, row: int) -> str:
+        name = _name(field)
+        return f"=IF(ISNUMBER({name}),{name},C{row})"
+
     rows = [
-        ("start", "Klanten nu", f'=IF({_name("projection_start")}="",C{r["start"]},{_name("projection_start")})',
-         measured.get("start"), "int", "Instelling 'Projectie: klanten nu'; leeg = actieve klanten op de peildatum."),
-        ("new", "% Nieuwe klanten per jaar", f'=IF({_name("projection_new_rate")}="",C{r["new"]},{_name("projection_new_rate")})',
-         measured.get("new"), "percent", "Leeg = nieuwe klanten in het laatste jaar, als deel van de actieve klanten."),
-        ("churn", "% Verloop per jaar", f'=IF({_name("projection_churn_rate")}="",C{r["churn"]},{_name("projection_churn_rate")})',
-         measured.get("churn"), "percent", "Leeg = verloop over het laatste jaar."),
-        ("winback", "% Terugwinnen", f"={_name('projection_winback_rate')}", None, "percent",
-         "Deel van de vertrekkers dat je terugwint (voorbeeld: 60%)."),
+        ("start", "Klanten nu", used("projection_start", r["start"]), measured.get("start"), "int",
+         "Instelling 'Projectie: klanten nu'; leeg = actieve klanten op de peildatum."),
+        ("new", "% Nieuwe klanten per jaar", used("projection_new_rate", r["new"]), measured.get("new"), "percent",
+         "Leeg = nieuwe klanten in het laatste jaar, als deel van de actieve klanten."),
+        ("churn", "% Verloop per jaar", used("projection_churn_rate", r["churn"]), measured.get("churn"), "percent",
+         "Leeg = verloop over het laatste jaar."),
+        ("winback", "% Terugwinnen", used("projection_winback_rate", r["winback"]), measured.get("winback"),
+         "percent", "Deel van de vertrekkers dat je terugwint (voorbeeld: 60%); 'gemeten' = uit het blad Winback."),
         ("churn_new", "% Verloop nieuwe situatie", f"=B{r['churn']}*(1-B{r['winback']})", None, "percent",
          "Verloop × (1 − terugwinnen)."),
         ("years", "Aantal jaren", f"={_name('projection_years')}", None, "int",
@@ -367,6 +378,10 @@ def overview_sheet(analysis) -> SheetSpec:
          thresholds.lost_sentence if thresholds is not None and getattr(analysis.settings, "lost_days", None) is None
          else "Ingesteld op het blad Instellingen."),
     ]
+    buyers = _finite(getattr(analysis, "expected_buyers_next_year", None))
+    if buyers is not None:
+        kpis.append(("Verwacht aantal kopers komend jaar", round(buyers), "int",
+                     "Volgens het klantmodel (BG/NBD): klanten die komend jaar minstens één keer kopen."))
     inputs = getattr(analysis, "projection_inputs", {}) or {}
     if "verdubbelingstijd_jaren" in inputs:
         doubling = _finite(inputs["verdubbelingstijd_jaren"])
