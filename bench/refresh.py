@@ -7,6 +7,10 @@ memory), opslaan (write the file). Target: 1M transactions under 60 s.
 
     PYTHONPATH=. python bench/refresh.py            # 10k, 100k, 1M
     PYTHONPATH=. python bench/refresh.py 10000 100000
+    PYTHONPATH=. python bench/refresh.py --zonder-modellen   # without the BG/NBD + CLV fit in 'rekenen'
+
+The model fit (klant_xl.models.predict_customers) dominates 'rekenen' from 100k transactions on;
+``--zonder-modellen`` switches it off to show the cost of the workbook machinery itself.
 """
 
 from __future__ import annotations
@@ -44,8 +48,21 @@ def synthetic_transactions(n: int, seed: int = 7) -> pd.DataFrame:
     return frame.sort_values("Datum", kind="stable").reset_index(drop=True)
 
 
-def run_one(n: int) -> dict:
+def _without_models() -> None:
+    import klant_xl.analysis
+    from klant_xl.errors import ModelFout
+
+    def skipped(*args, **kwargs):
+        raise ModelFout("uitgeschakeld in de benchmark")
+
+    klant_xl.analysis.predict_customers = skipped
+
+
+def run_one(n: int, models: bool = True) -> dict:
     from klant_xl.excel.refresh import refresh_workbook
+
+    if not models:
+        _without_models()
     from klant_xl.excel.template import build_workbook
 
     folder = Path(tempfile.mkdtemp(prefix="klantxl-bench-"))
@@ -66,15 +83,20 @@ def run_one(n: int) -> dict:
 
 
 def main(argv: list[str]) -> None:
+    models = "--zonder-modellen" not in argv
+    argv = [a for a in argv if a != "--zonder-modellen"]
     if argv[:1] == ["--one"]:
-        print(json.dumps(run_one(int(argv[1]))))
+        print(json.dumps(run_one(int(argv[1]), models)))
         return
     sizes = [int(a) for a in argv] or list(SIZES)
     rows = []
+    print("met modellen (BG/NBD, CLV)" if models else "zonder modellen (BG/NBD, CLV uitgeschakeld)")
     for n in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True)
+        out = subprocess.run([sys.executable, __file__, "--one", str(n)] + ([] if models else ["--zonder-modellen"]),
+                             capture_output=True, text=True)
         if out.returncode:
-            print(out.stderr, file=sys.stderr)
+            last = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "?"
+            print(f"{n:>12,} mislukt: {last}")
             continue
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     header = f"{'transacties':>12} {'klanten':>8} " + " ".join(f"{p:>9}" for p in PHASES) + \

@@ -52,7 +52,7 @@ def formulas_sheet(transactions: pd.DataFrame) -> SheetSpec:
     """The Formules sheet for the given transactions (the Transacties table's contents)."""
     c = Cells()
     c.add(1, 1, "Excel-functies van klant_xl", style="title")
-    c.add(2, 1, "Typ een formule zoals in kolom B in een lege cel (na 'Importeer functies' in het xlwings-lint). "
+    c.add(2, 1, "Typ een formule zoals in kolom B in een lege cel (na 'Import Functions' in het xlwings-lint). "
                 "Kolom C toont de uitkomst die klant_xl voor de voorbeeldgegevens berekent; tabellen lopen in "
                 "Excel 365 vanzelf over naar de cellen eronder.", style="note")
     c.add(4, 1, "Functie", style="header").add(4, 2, "Formule (zoals je hem typt)", style="header")

@@ -147,7 +147,7 @@ class LiveWorkbook:
             _try(lambda: setattr(title.font, "bold", True))
         columns = [_column_values(frame, c) for c in frame.columns]
         rows = [headers] + ([list(r) for r in zip(*columns)] if len(frame) else [[None] * len(headers)])
-        sheet.range((block.row, block.col)).value = rows
+        sheet.range((block.row, block.col)).options(chunksize=20_000).value = rows
         last = block.last_row
         for j, column in enumerate(frame.columns):
             kind = block.kind_of(column)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -126,10 +127,18 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
         values = _column_values(frame, column)
         col = block.col + j
         first = block.row + 1
+        shared_style = None
+        cells = ws._cells
         for i, value in enumerate(values):
-            cell = ws.cell(first + i, col, value)
+            row = first + i
+            cell = Cell(ws, row=row, column=col, value=value)
+            cells[(row, col)] = cell
             if fmt != "General":
-                cell.number_format = fmt
+                if shared_style is None:
+                    cell.number_format = fmt
+                    shared_style = cell._style
+                else:
+                    cell._style = shared_style  # one style object per column: much faster than setting it per cell
             elif isinstance(value, dt.datetime):
                 cell.number_format = FORMATS["date"]
             elif isinstance(value, str) and value.startswith("="):
@@ -247,17 +256,25 @@ def render_sheet(ws, spec: SheetSpec, workbook) -> None:
 
 
 def _frame_from_rows(rows: list[list], what: str) -> pd.DataFrame | None:
-    """Header row + data rows -> DataFrame (object columns), trailing empty rows dropped."""
-    while rows and all(v is None or v == "" for v in rows[-1]):
-        rows.pop()
-    if not rows:
+    """Header row + data rows -> DataFrame (object columns), trailing empty rows dropped.
+
+    ``rows`` is not changed (it may be a cached read).
+    """
+    end = len(rows)
+    while end and all(v is None or v == "" for v in rows[end - 1]):
+        end -= 1
+    if not end:
         return None
     header = [("" if h is None else str(h)).strip() for h in rows[0]]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
-    data = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[1:]]
-    frame = pd.DataFrame(data, columns=header) if data else pd.DataFrame(columns=header)
+    body = rows[1:end]
+    if all(len(r) == width for r in body):
+        data = body
+    else:
+        data = [list(r[:width]) + [None] * (width - len(r[:width])) for r in body]
+    frame = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(columns=header)
     frame.index = pd.RangeIndex(2, 2 + len(frame))
     return frame
 
@@ -280,6 +297,7 @@ class OfflineWorkbook:
         self._added: Counter = Counter()
         self._written_sheets: set[str] = set()
         self._stubs: dict = {}
+        self._calamine_cache: dict = {}
         self._shared_strings = None
         if workbook is not None:
             self.wb = workbook
@@ -322,7 +340,7 @@ class OfflineWorkbook:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
         if ws.title in self._stubs and ws.title not in self._written_sheets:
             rows = self._calamine_rows(ws.title)
-            rows = [(r[min_col - 1:max_col] + [None] * max_col)[:max_col - min_col + 1]
+            rows = [[_calamine_value(v) for v in (list(r[min_col - 1:max_col]) + [None] * max_col)[:max_col - min_col + 1]]
                     for r in rows[min_row - 1:max_row]]
         else:
             rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
@@ -362,12 +380,17 @@ class OfflineWorkbook:
         return frame
 
     def _calamine_rows(self, sheet: str) -> list[list]:
-        """All rows of a sheet of the file on disk, from A1, read with python-calamine."""
-        from python_calamine import CalamineWorkbook
+        """All rows of a sheet of the file on disk, from A1, as python-calamine reads them (cached).
 
-        book = CalamineWorkbook.from_path(str(self.path))
-        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return [[_calamine_value(v) for v in r] for r in rows]
+        Blank cells are ``""`` and dates ``datetime.date``; the readers in
+        :mod:`klant_xl.values` accept both, :func:`_calamine_value` converts single values.
+        """
+        if sheet not in self._calamine_cache:
+            from python_calamine import CalamineWorkbook
+
+            book = CalamineWorkbook.from_path(str(self.path))
+            self._calamine_cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return self._calamine_cache[sheet]
 
     def _read_with_calamine(self, sheet: str, ref: str | None) -> pd.DataFrame | None:
         """Read a sheet of the file on disk with python-calamine (fast); None when not possible."""
@@ -384,8 +407,8 @@ class OfflineWorkbook:
             rows = [r[min_col - 1:max_col] for r in rows[first_row - 1:max_row]]
         else:
             first_row = 1
-            while rows and all(v is None for v in rows[0]):
-                rows.pop(0)
+            while rows and all(v is None or v == "" for v in rows[0]):
+                rows = rows[1:]
                 first_row += 1
         frame = _frame_from_rows(rows, sheet)
         if frame is not None:
@@ -409,7 +432,8 @@ class OfflineWorkbook:
             if sheet in self._stubs and sheet not in self._written_sheets:
                 col, row, _, _ = range_boundaries(coordinate)
                 rows = self._calamine_rows(sheet)
-                values[name] = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else None
+                values[name] = (_calamine_value(rows[row - 1][col - 1])
+                                if row <= len(rows) and col <= len(rows[row - 1]) else None)
                 continue
             values[name] = self.wb[sheet][coordinate].value
         return values

@@ -175,7 +175,7 @@ def config_sheet() -> SheetSpec:
     base = len(CONFIG_ROWS) + 3
     c.add(base, 1, "Instellingen voor xlwings (niet hernoemen: xlwings leest alleen een blad met de naam "
                    "'xlwings.conf').", style="note")
-    c.add(base + 1, 1, "UDF Modules = klant_xl.udfs: daaruit haalt 'Importeer functies' de Excel-functies. "
+    c.add(base + 1, 1, "UDF Modules = klant_xl.udfs: daaruit haalt 'Import Functions' (xlwings-lint) de Excel-functies. "
                        "Interpreter en PYTHONPATH komen uit de instellingen van de xlwings-invoegtoepassing.",
           style="note")
     return SheetSpec("xlwings.conf", [c], widths={"A": 18, "B": 18})
