@@ -198,3 +198,26 @@ def test_committed_template_matches_generator(template):
     assert _content(COMMITTED) == _content(template)
     with zipfile.ZipFile(COMMITTED) as a, zipfile.ZipFile(template) as b:
         assert a.read("xl/vbaProject.bin") == b.read("xl/vbaProject.bin")
+
+
+def test_formules_examples_skip_range_functions_for_big_data(monkeypatch):
+    import klant_xl.excel.formulas as formulas
+    from klant_xl.excel.spec import Cells
+    from klant_xl.sample import sample_transactions
+
+    examples = formulas.examples()
+    if not examples:
+        pytest.skip("klant_xl.udfs is not available")
+    monkeypatch.setattr(formulas, "MAX_EXAMPLE_TRANSACTIONS", 10)
+    spec = formulas.formulas_sheet(sample_transactions())
+    cells = [c for block in spec.blocks if isinstance(block, Cells) for c in block.cells]
+    by_row = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, {})[cell.col] = cell.value
+    for example in examples:
+        row = next(r for r, v in by_row.items() if v.get(1) == example.name)
+        if "Transacties[" in example.formula:
+            assert "Niet vooraf berekend" in str(by_row[row].get(3))
+        else:
+            assert "Niet vooraf berekend" not in str(by_row[row].get(3))
+    assert spec.tables() == [t for t in spec.tables() if not t.name.startswith("Voorbeeld_KLANTSTATUS_TABEL")]

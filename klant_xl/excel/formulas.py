@@ -18,6 +18,9 @@ __all__ = ["MAX_EXAMPLE_ROWS", "examples", "formulas_sheet"]
 
 #: Rows of a spilled table shown on the sheet (header included).
 MAX_EXAMPLE_ROWS = 6
+#: Above this many transactions the examples over the Transacties table are not computed here
+#: (each runs the function over every row, as Excel would; the formula still works in Excel).
+MAX_EXAMPLE_TRANSACTIONS = 50_000
 
 
 def examples() -> list:
@@ -63,9 +66,15 @@ def formulas_sheet(transactions: pd.DataFrame) -> SheetSpec:
     if not found:
         c.add(row, 1, "De voorbeelden verschijnen zodra de Excel-functies (klant_xl.udfs) zijn geïnstalleerd.",
               style="note")
+    too_many = len(transactions) > MAX_EXAMPLE_TRANSACTIONS
     for example in found:
         c.add(row, 1, example.name, style="kpi")
         c.add(row, 2, example.formula_nl, kind="formulatext")
+        if too_many and "Transacties[" in example.formula:
+            c.add(row, 3, f"Niet vooraf berekend: meer dan {MAX_EXAMPLE_TRANSACTIONS:,} transacties. "
+                          "Typ de formule in Excel.".replace(",", "."), style="note")
+            row += 2
+            continue
         try:
             result = example.compute(transactions)
         except Exception as exc:  # noqa: BLE001 - the sheet shows the message, as the cell would

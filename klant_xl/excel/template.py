@@ -214,6 +214,8 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     for i, name in enumerate([*OUTPUT_SHEETS, "Formules"]):
         wb.create_sheet(name, 4 + i)
     report = refresh(port, progress)
+    if path.suffix.lower() != ".xlsm":
+        wb.vba_archive = None  # an .xlsx holds no macros (Excel refuses an .xlsx with a VBA project)
     wb.properties.creator = "klant_xl"
     wb.properties.title = "Klantanalyse"
     wb.active = 0

@@ -1,0 +1,57 @@
+"""klant-xl sjabloon / vernieuw / analyse -o / deel: exit codes and Dutch messages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from klant_xl.cli import main
+from tests.excel_helpers import digest, table_dicts
+
+SAMPLE = Path(__file__).resolve().parents[1] / "klant_xl" / "data" / "voorbeeld_transacties.csv"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    assert main(["sjabloon", "-o", str(folder / "k.xlsm")]) == 0
+    return folder / "k.xlsm"
+
+
+def test_sjabloon_and_vernieuw(made, tmp_path, capsys):
+    path = tmp_path / "k.xlsm"
+    shutil.copy(made, path)
+    assert main(["vernieuw", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Vernieuwd" in out and "peildatum 31-12-2025" in out
+
+
+def test_vernieuw_refuses_a_workbook_open_in_excel(made, tmp_path, capsys):
+    path = tmp_path / "k.xlsm"
+    shutil.copy(made, path)
+    (tmp_path / "~$k.xlsm").write_bytes(b"")
+    before = digest(path)
+    assert main(["vernieuw", str(path)]) == 1
+    assert "geopend in Excel" in capsys.readouterr().err
+    assert digest(path) == before
+
+
+def test_vernieuw_missing_file(tmp_path, capsys):
+    assert main(["vernieuw", str(tmp_path / "weg.xlsm")]) == 1
+    assert "bestaat niet" in capsys.readouterr().err
+
+
+def test_analyse_export_to_new_workbook(tmp_path, capsys):
+    out = tmp_path / "nieuw.xlsm"
+    assert main(["analyse", str(SAMPLE), "-o", str(out), "--dagen-inactief", "120", "--dagen-verloren", "400"]) == 0
+    assert "Werkmap geschreven" in capsys.readouterr().out
+    customers = {line.split(",")[0] for line in SAMPLE.read_text(encoding="utf-8").splitlines()[1:]}
+    assert len(table_dicts(out, "Klanten")) == len(customers)
+
+
+def test_deel(made, tmp_path, capsys):
+    out = tmp_path / "voor-adviseur.xlsx"
+    assert main(["deel", str(made), "-o", str(out)]) == 0
+    assert out.exists() and "Kopie om te delen" in capsys.readouterr().out
