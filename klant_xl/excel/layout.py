@@ -15,6 +15,7 @@ import math
 import pandas as pd
 
 from klant_xl.excel.spec import Cells, ChartBlock, SheetSpec, TableBlock
+from klant_xl.formatting import format_number
 from klant_xl.settings import SETTING_NAMES
 
 __all__ = [
@@ -70,27 +71,41 @@ def customers_sheet(analysis) -> SheetSpec:
 # --------------------------------------------------------------------------- Segmenten
 
 
-def _segment_tables(analysis) -> list[tuple[str, pd.DataFrame]]:
-    """(title, frame) pairs: the analysis' segment tables where the segments module is merged."""
-    tables = getattr(analysis, "segment_tables", None)
-    if callable(tables):
-        found = tables()
-        if isinstance(found, dict):
-            return [(str(k), v) for k, v in found.items() if isinstance(v, pd.DataFrame)]
-        return [(str(k), v) for k, v in found if isinstance(v, pd.DataFrame)]
-    return []
+#: analysis.segments key -> Dutch title on the Segmenten sheet (in this order; others follow).
+SEGMENT_TITLES = {
+    "segments": "RFM-segmenten",
+    "pyramid": "Klantenpiramide (omzet laatste 12 maanden)",
+    "tiers": "Goud / zilver / brons",
+    "portfolio": "Per product van de eerste aankoop",
+    "cohorts": "Cohorten: deel van de klanten nog actief, per jaar na de eerste aankoop",
+    "cohort_churn": "Verloop per cohort",
+    "rules": "R×F-regels (gebruikt voor de RFM-segmenten)",
+    "cohort_projection": "Cohorten: verwacht behoud per jaar (sBG-model)",
+    "pareto": "Pareto: aandeel van de omzet van de beste klanten",
+}
+#: Tables joined into Klanten instead of shown on Segmenten.
+PER_CUSTOMER_SEGMENTS = ("customers",)
 
 
-def _table_name(title: str) -> str:
-    clean = "".join(ch if ch.isalnum() else "_" for ch in title).strip("_")
-    while "__" in clean:
-        clean = clean.replace("__", "_")
+def _segment_tables(analysis) -> list[tuple[str, str, pd.DataFrame]]:
+    """(key, title, frame) of the analysis' segment tables (empty before segments are computed)."""
+    found = dict(getattr(analysis, "segments", None) or {})
+    projection = getattr(analysis, "cohort_projection", None)
+    if isinstance(projection, pd.DataFrame):
+        found["cohort_projection"] = projection
+    keys = [k for k in SEGMENT_TITLES if k in found] + [k for k in found if k not in SEGMENT_TITLES]
+    return [(k, SEGMENT_TITLES.get(k, str(k)), found[k]) for k in keys
+            if k not in PER_CUSTOMER_SEGMENTS and isinstance(found[k], pd.DataFrame)]
+
+
+def _table_name(key: str) -> str:
+    clean = "".join(ch if ch.isalnum() else "_" for ch in str(key)).strip("_")
     return "Seg_" + clean[:40]
 
 
 def segments_sheet(analysis) -> SheetSpec:
     cells = Cells().add(1, 1, "Segmenten", style="title")
-    cells.add(2, 1, f"Peildatum {_date_text(analysis.reference_date)}.", style="note")
+    cells.add(2, 1, f"Peildatum {_date_text(analysis.reference_date)}. Omzet beslist, niet winst.", style="note")
     blocks: list = [cells]
     row = 4
     counts = analysis.status_counts()
@@ -99,37 +114,51 @@ def segments_sheet(analysis) -> SheetSpec:
     status["Aandeel"] = status["Klanten"] / total
     blocks.append(TableBlock("Seg_Status", status, row=row + 1, col=1, title="Klanten per status"))
     row += len(status) + 4
-    for title, frame in _segment_tables(analysis):
-        frame = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
-        frame.columns = [str(c) for c in frame.columns]
-        scale = ()
-        kinds = {}
-        if "cohort" in title.lower():
-            scale = tuple(c for c in frame.columns[1:] if pd.api.types.is_float_dtype(frame[c].dtype))
+    charts = []
+    for key, title, frame in _segment_tables(analysis):
+        frame = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame.copy()
+        frame.columns = [f"Jaar {c}" if isinstance(c, (int,)) else str(c) for c in frame.columns]
+        scale: tuple = ()
+        kinds: dict = {}
+        if key in ("cohorts", "cohort_projection"):
+            scale = tuple(c for c in frame.columns if c.startswith("Jaar "))
             kinds = {c: "percent" for c in scale}
-        blocks.append(TableBlock(_table_name(title), frame, row=row + 1, col=1, title=title,
-                                 kinds=kinds, colour_scale=scale))
+            kinds.update({"Cohort": "text", "alpha": "decimal", "beta": "decimal"})
+        if key == "pareto":
+            kinds = {c: "percent" for c in frame.columns}
+        block = TableBlock(_table_name(key), frame, row=row + 1, col=1, title=title, kinds=kinds, colour_scale=scale)
+        blocks.append(block)
+        if key == "pyramid" and len(frame) and "Klanten" in frame.columns:
+            j = list(frame.columns).index("Klanten")
+            charts.append(ChartBlock("bar", "Klantenpiramide", anchor=f"H{row}",
+                                     series=[(1 + j, row + 1, row + 1 + len(frame))],
+                                     categories=(1, row + 2, row + 1 + len(frame)), x_title=None,
+                                     y_title="Klanten", width_cm=14, height_cm=7))
+        if key == "pareto" and len(frame) > 1:
+            charts.append(ChartBlock("line", "Pareto: aandeel omzet", anchor=f"H{row}",
+                                     series=[(2, row + 1, row + 1 + len(frame))],
+                                     categories=(1, row + 2, row + 1 + len(frame)),
+                                     x_title="Aandeel klanten (beste eerst)", y_title="Aandeel omzet",
+                                     width_cm=14, height_cm=8))
         row += max(len(frame), 1) + 4
-    return SheetSpec("Segmenten", blocks, widths={"A": 24})
+    return SheetSpec("Segmenten", blocks + charts, widths={"A": 26})
 
 
 # --------------------------------------------------------------------------- Winback
 
 
 def winback_frame(analysis) -> pd.DataFrame:
-    """The win-back list: the analysis' own where the winback module is merged, else the inactive
-    customers with the most recent activity first (SPEC §3, seed 002)."""
+    """The win-back list (:meth:`klant_xl.analysis.Analysis.winback`): inactive customers, most recent first."""
     own = getattr(analysis, "winback", None)
     if callable(own):
         own = own()
     if isinstance(own, pd.DataFrame):
-        frame = own.reset_index() if "Klant" not in own.columns else own.copy()
-        return frame
+        return own.reset_index() if "Klant" not in own.columns else own.copy()
     table = analysis.customer_table()
     inactive = table[table["Status"] == "Inactief"]
     order = inactive.sort_values(["Laatste activiteit", "Klant"], ascending=[False, True])
-    columns = [c for c in ("Klant", "Status", "Laatste aankoop", "Laatste activiteit", "Dagen sinds activiteit",
-                           "Aankopen", "Omzet", "Laatste product") if c in order.columns]
+    columns = [c for c in ("Klant", "Laatste activiteit", "Dagen sinds activiteit", "Omzet", "Aankopen",
+                           "Laatste product") if c in order.columns]
     return order[columns].reset_index(drop=True)
 
 
@@ -139,13 +168,49 @@ def winback_sheet(analysis) -> SheetSpec:
     for column in TRACKING_COLUMNS:
         frame[column] = None
     cells = Cells().add(1, 1, "Winback: inactieve klanten om te benaderen", style="title")
-    cells.add(2, 1, "Meest recente inactieve klanten eerst. Vul de kolommen 'Benaderd op' t/m 'Notitie' in: "
-                    "ze blijven per klant bewaard, ook als de klant later uit de lijst valt en terugkomt.",
-              style="note")
+    cells.add(2, 1, "Meest recente inactieve klanten eerst: begin met de bovenste vijf. Vul 'Benaderd op' t/m "
+                    "'Notitie' in; dat blijft per klant bewaard, ook als de klant later uit de lijst valt en "
+                    "terugkomt. Of het werkte, meet klant_xl uit de aankopen na de contactdatum.", style="note")
     block = TableBlock("Winback", frame, row=4, col=1, key="Klant", tracking=TRACKING_COLUMNS,
                        kinds=dict(TRACKING_KINDS),
                        choices={"Kanaal": KANAAL_CHOICES, "Reden": REDEN_CHOICES})
     return SheetSpec("Winback", [cells, block], freeze="B5")
+
+
+#: winback_report key -> (table name, Dutch title)
+WINBACK_REPORT_TABLES = {
+    "uitkomsten": ("Winback_Uitkomsten", "Resultaat per benaderde klant (uit de aankopen)"),
+    "per maand": ("Winback_PerMaand", "Teruggewonnen per maand van benaderen"),
+    "per reden": ("Winback_PerReden", "Teruggewonnen per reden"),
+    "per kanaal": ("Winback_PerKanaal", "Teruggewonnen per kanaal"),
+    "per kwartaal": ("Winback_PerKwartaal", "Verloop per kwartaal (werkt de aanpak?)"),
+}
+
+
+def add_winback_report(spec: SheetSpec, report: dict | None, message: str | None = None) -> None:
+    """Put the measured win-back results (:func:`klant_xl.winback.winback_report`) right of the Winback table."""
+    table = next(b for b in spec.tables() if b.name == "Winback")
+    col = table.last_col + 2
+    cells = Cells()
+    cells.add(4, col, "Werkt het terugwinnen?", style="subtitle")
+    row = 5
+    if message:
+        cells.add(row, col, message, style="note")
+        row += 2
+    if report:
+        rate = _finite(report.get("terugwinpercentage"))
+        cells.add(row, col, "Teruggewonnen van de benaderde klanten", style="label")
+        cells.add(row, col + 3, rate if rate is not None else "nog niemand benaderd", kind="percent", style="kpi")
+        row += 3
+        for key, (name, title) in WINBACK_REPORT_TABLES.items():
+            frame = report.get(key)
+            if not isinstance(frame, pd.DataFrame):
+                continue
+            frame = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
+            spec.blocks.append(TableBlock(name, frame, row=row, col=col, title=title,
+                                          kinds={"Maand": "text", "Kwartaal": "text"}))
+            row += max(len(frame), 1) + 4
+    spec.blocks.append(cells)
 
 
 # --------------------------------------------------------------------------- Projectie
@@ -173,8 +238,11 @@ def measured_projection_inputs(analysis) -> dict:
     churn = analysis.churn_last_year
     new_rate = _finite(getattr(churn, "new_share", None)) if churn is not None else None
     churn_rate = _finite(getattr(churn, "churn", None)) if churn is not None else None
+    inputs = getattr(analysis, "projection_inputs", {}) or {}
+    winback = _finite(inputs.get("terugwin_pct"))
     return {"start": active, "new": new_rate if new_rate is not None else 0.0,
-            "churn": churn_rate if churn_rate is not None else 0.0}
+            "churn": churn_rate if churn_rate is not None else 0.0,
+            "winback": winback if winback is not None else 0.0}
 
 
 def projection_sheet(measured: dict, years: int, reference_date=None) -> SheetSpec:
@@ -187,21 +255,25 @@ def projection_sheet(measured: dict, years: int, reference_date=None) -> SheetSp
     r = PROJ_ROWS
     c = Cells()
     c.add(1, 1, "Projectie van je klantenbestand", style="title")
-    when = f" (gemeten tot peildatum {_date_text(reference_date)})" if reference_date is not None else ""
+    when = f" Gemeten = uit de gegevens tot de peildatum {_date_text(reference_date)}." if reference_date is not None else ""
     c.add(2, 1, "Rekenvoorbeeld 'Terugwinnen van inactieve klanten': aantal klanten volgend jaar = dit jaar × "
                 "(1 + nieuw − verloop). Alles hieronder zijn Excel-formules op het blad Instellingen; ze werken "
-                "ook zonder Python.", style="note")
+                "ook zonder Python." + when, style="note")
     c.add(4, 1, "Invoer", style="header").add(4, 2, "Gebruikt", style="header")
-    c.add(4, 3, "Gemeten" + when, style="header").add(4, 4, "Toelichting", style="header")
+    c.add(4, 3, "Gemeten", style="header").add(4, 4, "Toelichting", style="header")
+    def used(field: str, row: int) -> str:
+        name = _name(field)
+        return f"=IF(ISNUMBER({name}),{name},C{row})"
+
     rows = [
-        ("start", "Klanten nu", f'=IF({_name("projection_start")}="",C{r["start"]},{_name("projection_start")})',
-         measured.get("start"), "int", "Instelling 'Projectie: klanten nu'; leeg = actieve klanten op de peildatum."),
-        ("new", "% Nieuwe klanten per jaar", f'=IF({_name("projection_new_rate")}="",C{r["new"]},{_name("projection_new_rate")})',
-         measured.get("new"), "percent", "Leeg = nieuwe klanten in het laatste jaar, als deel van de actieve klanten."),
-        ("churn", "% Verloop per jaar", f'=IF({_name("projection_churn_rate")}="",C{r["churn"]},{_name("projection_churn_rate")})',
-         measured.get("churn"), "percent", "Leeg = verloop over het laatste jaar."),
-        ("winback", "% Terugwinnen", f"={_name('projection_winback_rate')}", None, "percent",
-         "Deel van de vertrekkers dat je terugwint (voorbeeld: 60%)."),
+        ("start", "Klanten nu", used("projection_start", r["start"]), measured.get("start"), "int",
+         "Instelling 'Projectie: klanten nu'; leeg = actieve klanten op de peildatum."),
+        ("new", "% Nieuwe klanten per jaar", used("projection_new_rate", r["new"]), measured.get("new"), "percent",
+         "Leeg = nieuwe klanten in het laatste jaar, als deel van de actieve klanten."),
+        ("churn", "% Verloop per jaar", used("projection_churn_rate", r["churn"]), measured.get("churn"), "percent",
+         "Leeg = verloop over het laatste jaar."),
+        ("winback", "% Terugwinnen", used("projection_winback_rate", r["winback"]), measured.get("winback"),
+         "percent", "Deel van de vertrekkers dat je terugwint (voorbeeld: 60%); 'gemeten' = uit het blad Winback."),
         ("churn_new", "% Verloop nieuwe situatie", f"=B{r['churn']}*(1-B{r['winback']})", None, "percent",
          "Verloop × (1 − terugwinnen)."),
         ("years", "Aantal jaren", f"={_name('projection_years')}", None, "int",
@@ -229,9 +301,9 @@ def projection_sheet(measured: dict, years: int, reference_date=None) -> SheetSp
         c.add(head, col, "Jaar", style="header").add(head, col + 1, "Aantal klanten", style="header")
     for year in range(years + 1):
         row = first + year
-        c.add(row, 1, year, kind="int")
+        c.add(row, 1, year, kind="int", style="center")
         c.add(row, 2, f"=$B${r['start']}*(1+$B${r['new']}-$B${r['churn']})^A{row}", kind="int")
-        c.add(row, 4, f"=A{row}", kind="int")
+        c.add(row, 4, f"=A{row}", kind="int", style="center")
         c.add(row, 5, f"=$B${r['start']}*(1+$B${r['new']}-$B${r['churn_new']})^D{row}", kind="int")
     c.add(last + 1, 1, "% Nieuwe klanten", style="label").add(last + 1, 2, f"=B{r['new']}", kind="percent")
     c.add(last + 2, 1, "% Verloop", style="label").add(last + 2, 2, f"=B{r['churn']}", kind="percent")
@@ -294,7 +366,7 @@ def overview_sheet(analysis) -> SheetSpec:
     if churn is not None:
         kpis += [
             ("Verloop laatste jaar", _finite(churn.churn), "percent",
-             f"Van de {churn.active_at_start} klanten die op {_date_text(churn.start)} actief waren."),
+             f"Van de {format_number(churn.active_at_start)} klanten die op {_date_text(churn.start)} actief waren."),
             ("Behoud laatste jaar", _finite(churn.retention), "percent", None),
             ("Nieuwe klanten laatste jaar", int(churn.new_customers), "int", None),
         ]
@@ -306,6 +378,10 @@ def overview_sheet(analysis) -> SheetSpec:
          thresholds.lost_sentence if thresholds is not None and getattr(analysis.settings, "lost_days", None) is None
          else "Ingesteld op het blad Instellingen."),
     ]
+    buyers = _finite(getattr(analysis, "expected_buyers_next_year", None))
+    if buyers is not None:
+        kpis.append(("Verwacht aantal kopers komend jaar", round(buyers), "int",
+                     "Volgens het klantmodel (BG/NBD): klanten die komend jaar minstens één keer kopen."))
     inputs = getattr(analysis, "projection_inputs", {}) or {}
     if "verdubbelingstijd_jaren" in inputs:
         doubling = _finite(inputs["verdubbelingstijd_jaren"])

@@ -147,7 +147,7 @@ class LiveWorkbook:
             _try(lambda: setattr(title.font, "bold", True))
         columns = [_column_values(frame, c) for c in frame.columns]
         rows = [headers] + ([list(r) for r in zip(*columns)] if len(frame) else [[None] * len(headers)])
-        sheet.range((block.row, block.col)).value = rows
+        sheet.range((block.row, block.col)).options(chunksize=20_000).value = rows
         last = block.last_row
         for j, column in enumerate(frame.columns):
             kind = block.kind_of(column)
@@ -212,6 +212,8 @@ class LiveWorkbook:
             cell.font.color = _RGB["grey"]
         elif style == "input":
             cell.color = _RGB["input"]
+        elif style == "center":
+            cell.api.HorizontalAlignment = -4108  # xlCenter
 
     def _write_chart(self, sheet, block: ChartBlock) -> None:
         anchor = sheet.range(block.anchor)

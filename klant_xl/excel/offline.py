@@ -10,13 +10,16 @@ features openpyxl would drop (:mod:`klant_xl.excel.features`).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+import zipfile
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -26,11 +29,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from klant_xl.errors import WerkmapFout
-from klant_xl.excel import features
+from klant_xl.excel import features, splice
 from klant_xl.excel.files import atomic_write, refuse_if_open
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 
 __all__ = ["OfflineWorkbook", "STYLES", "render_sheet"]
+
+#: Sheets whose cell data bypass openpyxl when the sheet part is at least this big (bytes, uncompressed).
+STUB_MIN_BYTES = 2_000_000
+#: Sheets always loaded by openpyxl: the refresh reads their named cells / its own store through it.
+NEVER_STUBBED = ("Instellingen", "_bewaard")
 
 NAVY = "1F4E78"
 STYLES = {
@@ -42,6 +50,7 @@ STYLES = {
     "input": {"fill": PatternFill("solid", fgColor="FFF2CC"),
               "border": Border(*(Side(style="thin", color="BF9000"),) * 4)},
     "kpi": {"font": Font(bold=True)},
+    "center": {"alignment": Alignment(horizontal="center")},
 }
 
 
@@ -111,17 +120,25 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
         title = ws.cell(block.row - 1, block.col, block.title)
         _apply_style(title, "subtitle")
     for j, header in enumerate(headers):
-        ws.cell(block.row, block.col + j, header)
+        _apply_style(ws.cell(block.row, block.col + j, header), "header")
     for j, column in enumerate(frame.columns):
         kind = block.kind_of(column)
         fmt = FORMATS.get(kind, "General")
         values = _column_values(frame, column)
         col = block.col + j
         first = block.row + 1
+        shared_style = None
+        cells = ws._cells
         for i, value in enumerate(values):
-            cell = ws.cell(first + i, col, value)
+            row = first + i
+            cell = Cell(ws, row=row, column=col, value=value)
+            cells[(row, col)] = cell
             if fmt != "General":
-                cell.number_format = fmt
+                if shared_style is None:
+                    cell.number_format = fmt
+                    shared_style = cell._style
+                else:
+                    cell._style = shared_style  # one style object per column: much faster than setting it per cell
             elif isinstance(value, dt.datetime):
                 cell.number_format = FORMATS["date"]
             elif isinstance(value, str) and value.startswith("="):
@@ -178,6 +195,8 @@ def _write_chart(ws, block: ChartBlock) -> None:
         chart = BarChart()
         chart.type = "bar" if block.kind == "bar" else "col"
         chart.gapWidth = 80
+        if block.kind == "bar":  # first category on top, as in the table
+            chart.x_axis.scaling.orientation = "maxMin"
     chart.title = block.title
     chart.width, chart.height = block.width_cm, block.height_cm
     for col, header_row, last_row in block.series:
@@ -237,17 +256,25 @@ def render_sheet(ws, spec: SheetSpec, workbook) -> None:
 
 
 def _frame_from_rows(rows: list[list], what: str) -> pd.DataFrame | None:
-    """Header row + data rows -> DataFrame (object columns), trailing empty rows dropped."""
-    while rows and all(v is None or v == "" for v in rows[-1]):
-        rows.pop()
-    if not rows:
+    """Header row + data rows -> DataFrame (object columns), trailing empty rows dropped.
+
+    ``rows`` is not changed (it may be a cached read).
+    """
+    end = len(rows)
+    while end and all(v is None or v == "" for v in rows[end - 1]):
+        end -= 1
+    if not end:
         return None
     header = [("" if h is None else str(h)).strip() for h in rows[0]]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
-    data = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[1:]]
-    frame = pd.DataFrame(data, columns=header) if data else pd.DataFrame(columns=header)
+    body = rows[1:end]
+    if all(len(r) == width for r in body):
+        data = body
+    else:
+        data = [list(r[:width]) + [None] * (width - len(r[:width])) for r in body]
+    frame = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(columns=header)
     frame.index = pd.RangeIndex(2, 2 + len(frame))
     return frame
 
@@ -269,6 +296,9 @@ class OfflineWorkbook:
         self._removed: Counter = Counter()
         self._added: Counter = Counter()
         self._written_sheets: set[str] = set()
+        self._stubs: dict = {}
+        self._calamine_cache: dict = {}
+        self._shared_strings = None
         if workbook is not None:
             self.wb = workbook
         elif self.path is not None:
@@ -276,12 +306,19 @@ class OfflineWorkbook:
                 raise WerkmapFout(f"Werkmap '{self.path}' bestaat niet.")
             features.refuse_unsupported(self.path)
             try:
-                self.wb = load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm",
-                                        rich_text=False)
-            except (OSError, KeyError, ValueError) as exc:
+                self.wb = self._load(self.path)
+            except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
                 raise WerkmapFout(f"Werkmap '{self.path.name}' is niet te lezen: {exc}") from exc
         else:
             self.wb = Workbook()
+
+    def _load(self, path: Path):
+        """Load with openpyxl; big sheets other than Instellingen are stubbed (:mod:`klant_xl.excel.splice`)."""
+        keep_vba = path.suffix.lower() == ".xlsm"
+        data = path.read_bytes()
+        candidates = [name for name in _workbook_sheet_names(data) if name not in NEVER_STUBBED]
+        light, self._stubs, self._shared_strings = splice.make_stubs(data, candidates, STUB_MIN_BYTES)
+        return load_workbook(io.BytesIO(light), keep_vba=keep_vba, rich_text=False)
 
     # ----------------------------------------------------------------- reading
     def sheet_names(self) -> list[str]:
@@ -289,9 +326,9 @@ class OfflineWorkbook:
 
     def _find_table(self, name: str):
         for ws in self.wb.worksheets:
-            for table_name, table in ws.tables.items():
+            for table_name in ws.tables:
                 if table_name.lower() == name.lower():
-                    return ws, table
+                    return ws, ws.tables[table_name]
         return None, None
 
     def read_table(self, name: str) -> pd.DataFrame | None:
@@ -299,10 +336,15 @@ class OfflineWorkbook:
         ws, table = self._find_table(name)
         if table is None:
             return None
-        ref = table.ref if isinstance(table, Table) else table
+        ref = table.ref
         min_col, min_row, max_col, max_row = range_boundaries(ref)
-        rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
-                                               max_col=max_col, values_only=True)]
+        if ws.title in self._stubs and ws.title not in self._written_sheets:
+            rows = self._calamine_rows(ws.title)
+            rows = [[_calamine_value(v) for v in (list(r[min_col - 1:max_col]) + [None] * max_col)[:max_col - min_col + 1]]
+                    for r in rows[min_row - 1:max_row]]
+        else:
+            rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
+                                                   max_col=max_col, values_only=True)]
         frame = _frame_from_rows(rows, name)
         if frame is not None:
             frame.index = pd.RangeIndex(min_row + 1, min_row + 1 + len(frame))
@@ -337,29 +379,37 @@ class OfflineWorkbook:
             frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
         return frame
 
+    def _calamine_rows(self, sheet: str) -> list[list]:
+        """All rows of a sheet of the file on disk, from A1, as python-calamine reads them (cached).
+
+        Blank cells are ``""`` and dates ``datetime.date``; the readers in
+        :mod:`klant_xl.values` accept both, :func:`_calamine_value` converts single values.
+        """
+        if sheet not in self._calamine_cache:
+            from python_calamine import CalamineWorkbook
+
+            book = CalamineWorkbook.from_path(str(self.path))
+            self._calamine_cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return self._calamine_cache[sheet]
+
     def _read_with_calamine(self, sheet: str, ref: str | None) -> pd.DataFrame | None:
         """Read a sheet of the file on disk with python-calamine (fast); None when not possible."""
         if self.path is None or sheet in self._written_sheets:
             return None
         try:
-            from python_calamine import CalamineWorkbook
-        except ImportError:  # pragma: no cover - calamine is a dependency
+            rows = self._calamine_rows(sheet)
+        except Exception as exc:  # noqa: BLE001 - fall back to openpyxl unless the cells are not loaded
+            if sheet in self._stubs:
+                raise WerkmapFout(f"Blad '{sheet}' is niet te lezen: {exc}") from exc
             return None
-        try:
-            book = CalamineWorkbook.from_path(str(self.path))
-            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except Exception:  # noqa: BLE001 - fall back to openpyxl
-            return None
-        rows = [[None if v == "" else v for v in r] for r in rows]
         if ref is not None:
             min_col, first_row, max_col, max_row = range_boundaries(ref)
             rows = [r[min_col - 1:max_col] for r in rows[first_row - 1:max_row]]
         else:
             first_row = 1
-            while rows and all(v is None for v in rows[0]):
-                rows.pop(0)
+            while rows and all(v is None or v == "" for v in rows[0]):
+                rows = rows[1:]
                 first_row += 1
-        rows = [[_calamine_value(v) for v in r] for r in rows]
         frame = _frame_from_rows(rows, sheet)
         if frame is not None:
             frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
@@ -378,8 +428,14 @@ class OfflineWorkbook:
             sheet, ref = destinations[0]
             if sheet not in self.wb.sheetnames:
                 continue
-            cell = self.wb[sheet][ref.replace("$", "").split(":")[0]]
-            values[name] = cell.value
+            coordinate = ref.replace("$", "").split(":")[0]
+            if sheet in self._stubs and sheet not in self._written_sheets:
+                col, row, _, _ = range_boundaries(coordinate)
+                rows = self._calamine_rows(sheet)
+                values[name] = (_calamine_value(rows[row - 1][col - 1])
+                                if row <= len(rows) and col <= len(rows[row - 1]) else None)
+                continue
+            values[name] = self.wb[sheet][coordinate].value
         return values
 
     # ----------------------------------------------------------------- writing
@@ -436,6 +492,9 @@ class OfflineWorkbook:
                 if self.wb.vba_archive is None:
                     raise WerkmapFout("Een .xlsm-werkmap heeft een VBA-project nodig; gebruik het sjabloon.")
             self.wb.save(tmp)
+            if self._stubs:
+                kept = {name for name in self._stubs if name not in self._written_sheets}
+                splice.splice_back(tmp, self._stubs, kept, self._shared_strings)
             if self.path is not None and self.path.exists():
                 features.restore_custom_ui(self.path, tmp)
                 features.check_kept(self.path, tmp, self._removed, self._added)
@@ -445,6 +504,13 @@ class OfflineWorkbook:
 
 
 def _calamine_value(value):
+    if value == "":
+        return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
+
+
+def _workbook_sheet_names(data: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return list(splice.sheet_parts(archive))

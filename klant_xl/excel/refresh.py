@@ -19,7 +19,7 @@ import pandas as pd
 
 from klant_xl.errors import KlantXLError, WaardeFout, WerkmapFout
 from klant_xl.excel import preserve
-from klant_xl.excel.layout import OUTPUT_SHEETS, output_sheets
+from klant_xl.excel.layout import OUTPUT_SHEETS, TRACKING_COLUMNS, add_winback_report, output_sheets
 from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
 from klant_xl.settings import DEFAULTS, SETTING_NAMES, Settings
 
@@ -76,6 +76,9 @@ def settings_from_values(values: dict, base: Settings = DEFAULTS) -> Settings:
             changes[field_name] = None if _blank(value) else parse_date(value, label)
         elif field_name in ("inactive_days", "lost_days"):
             changes[field_name] = parse_days(value, label)
+        elif field_name == "projection_winback_rate" and isinstance(value, str) and \
+                value.strip().lower() in ("gemeten", "automatisch", "auto"):
+            changes[field_name] = None
         elif _blank(value):
             if field_name in ("projection_start", "projection_new_rate", "projection_churn_rate"):
                 changes[field_name] = None
@@ -152,21 +155,45 @@ def _store_sheet(store: pd.DataFrame, registry: pd.DataFrame) -> SheetSpec:
     return SheetSpec(STORE_SHEET, blocks, state="veryHidden")
 
 
-def _keep_user_columns(port, specs: list[SheetSpec]) -> SheetSpec:
-    """Add the user columns to every keyed output table; return the updated ``_bewaard`` sheet."""
+def _read_store(port) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The store and the column registry from the very hidden ``_bewaard`` sheet (None when absent)."""
     store = port.read_table(STORE_TABLE)
     registry = port.read_table(REGISTRY_TABLE)
     if store is not None:
-        store = store[[c for c in preserve.STORE_COLUMNS if c in store.columns]]
-        if list(store.columns) != preserve.STORE_COLUMNS:
+        if not set(preserve.STORE_COLUMNS) <= set(store.columns):
             store = None
         else:
+            store = store[preserve.STORE_COLUMNS]
             store = store[~store["Tabel"].map(_blank)]
     if registry is not None:
         if not set(preserve.COLUMNS_COLUMNS) <= set(registry.columns):
             registry = None
         else:
             registry = registry[~registry["Tabel"].map(_blank)]
+    return store, registry
+
+
+def tracking_frame(store: pd.DataFrame, table: str = "Winback") -> pd.DataFrame:
+    """The Winback tracking values of every customer ever typed (also those now off the list), wide."""
+    mine = store[store["Tabel"] == table] if len(store) else store
+    columns = ["Klant", *TRACKING_COLUMNS]
+    if not len(mine):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    wide = mine.pivot_table(index="Klant", columns="Kolom", values="Waarde", aggfunc="last")
+    wide = wide.reindex(columns=list(TRACKING_COLUMNS)).reset_index()
+    wide.columns.name = None
+    return wide.astype(object).where(wide.notna(), None)
+
+
+def current_tracking(old_winback: pd.DataFrame | None, store: pd.DataFrame | None) -> pd.DataFrame:
+    """What the user typed in the Winback tracking columns: the table as it is now, plus the values
+    kept for customers that are not on it at the moment."""
+    merged = preserve.update_store(store, "Winback", old_winback, "Klant", list(TRACKING_COLUMNS))
+    return tracking_frame(merged)
+
+
+def _keep_user_columns(port, specs: list[SheetSpec], store, registry) -> tuple[SheetSpec, pd.DataFrame]:
+    """Add the user columns to every keyed output table; return the updated ``_bewaard`` sheet and store."""
     registries = []
     for spec in specs:
         for block in spec.tables():
@@ -184,7 +211,7 @@ def _keep_user_columns(port, specs: list[SheetSpec]) -> SheetSpec:
     if store is None:
         store = pd.DataFrame({c: pd.Series(dtype=object) for c in preserve.STORE_COLUMNS})
     registry_new = pd.concat(registries, ignore_index=True) if registries else pd.DataFrame(columns=preserve.COLUMNS_COLUMNS)
-    return _store_sheet(store, registry_new)
+    return _store_sheet(store, registry_new), store
 
 
 def _formules_sheet(transactions) -> SheetSpec | None:
@@ -222,11 +249,13 @@ def refresh(port, progress=None) -> RefreshReport:
     started = time.perf_counter()
     step("Klantanalyse: gegevens lezen…")
     transactions, contacts, settings = _read_inputs(port)
+    store, registry = _read_store(port)
+    tracking = current_tracking(port.read_table("Winback"), store)
     timings["lezen"] = time.perf_counter() - started
 
     started = time.perf_counter()
     step("Klantanalyse: rekenen…")
-    analysis = analyse(transactions, contacts, settings)
+    analysis = analyse(transactions, contacts, settings, winback_tracking=tracking)
     specs = output_sheets(analysis)
     formules = _formules_sheet(transactions)
     if formules is not None:
@@ -235,7 +264,10 @@ def refresh(port, progress=None) -> RefreshReport:
 
     started = time.perf_counter()
     step("Klantanalyse: bladen schrijven…")
-    store_spec = _keep_user_columns(port, specs)
+    store_spec, store = _keep_user_columns(port, specs, store, registry)
+    winback = next((s for s in specs if s.name == "Winback"), None)
+    if winback is not None:
+        add_winback_report(winback, getattr(analysis, "winback_report", None) or None)
     for spec in [*specs, store_spec]:
         port.write_sheet(spec, index=_position(port, spec.name))
     timings["schrijven"] = time.perf_counter() - started

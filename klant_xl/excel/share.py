@@ -83,8 +83,9 @@ class _Evaluator:
     def value_of(self, sheet: str, row: int, col: int):
         value = self.cached[sheet].cell(row, col).value
         if value is None:
-            value = self.wb[sheet].cell(row, col).value
-            if isinstance(value, (str, ArrayFormula)) and str(getattr(value, "text", value)).startswith("="):
+            cell = self.wb[sheet].cell(row, col)
+            value = cell.value
+            if _formula_text(cell) is not None:
                 raise _Unsupported
         return value
 
@@ -94,7 +95,8 @@ class _Evaluator:
 
     def table_column(self, table: str, column: str):
         for ws in self.wb.worksheets:
-            for name, tbl in ws.tables.items():
+            for name in ws.tables:
+                tbl = ws.tables[name]
                 if name.lower() == table.lower():
                     min_col, min_row, max_col, max_row = range_boundaries(tbl.ref)
                     headers = [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
@@ -168,10 +170,12 @@ class _Evaluator:
         return getattr(udfs, name)(*args)
 
 
-def _formula_text(value) -> str | None:
+def _formula_text(cell) -> str | None:
+    """The formula of a cell (None for values, including text that merely starts with '=')."""
+    value = cell.value
     if isinstance(value, ArrayFormula):
         return value.text
-    if isinstance(value, str) and value.startswith("="):
+    if cell.data_type == "f" and isinstance(value, str):
         return value
     return None
 
@@ -229,7 +233,7 @@ def share_copy(path, out=None) -> Path:
         evaluator = _Evaluator(wb, cached, ws.title)
         for row in ws.iter_rows():
             for cell in row:
-                formula = _formula_text(cell.value)
+                formula = _formula_text(cell)
                 if formula is None or not pattern.search(formula):
                     continue
                 value = cached[ws.title][cell.coordinate].value

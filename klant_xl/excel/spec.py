@@ -52,8 +52,8 @@ def column_kind(name: str, series: pd.Series | None = None) -> str:
 
     >>> column_kind("Omzet")
     'money'
-    >>> column_kind("Kans actief")
-    'percent'
+    >>> column_kind("Kans actief"), column_kind("Aandeel omzet")
+    ('percent', 'percent')
     >>> column_kind("Dagen sinds aankoop")
     'days'
     >>> column_kind("Klant")
@@ -68,10 +68,10 @@ def column_kind(name: str, series: pd.Series | None = None) -> str:
             return "text"
     if any(w in lower for w in _DAYS_WORDS):
         return "days"
-    if any(w in lower for w in _MONEY_WORDS):
-        return "money"
     if any(w in lower for w in _PERCENT_WORDS):
         return "percent"
+    if any(w in lower for w in _MONEY_WORDS):
+        return "money"
     if any(lower.startswith(w) or w in lower for w in _DATE_WORDS) and series is None:
         return "date"
     if series is not None and pd.api.types.is_integer_dtype(series.dtype):
@@ -99,7 +99,7 @@ class Cell:
     """One cell: a value or a formula (text starting with ``=``).
 
     ``style`` is one of ``title``, ``subtitle``, ``label``, ``note``,
-    ``header``, ``input``, ``kpi`` or None; ``kind`` picks the number format;
+    ``header``, ``input``, ``kpi``, ``center`` or None; ``kind`` picks the number format;
     ``name`` makes the cell a workbook defined name; ``choices`` adds a
     drop-down list.
     """

@@ -54,6 +54,8 @@ def _setting_value(field: str, settings: Settings):
     value = getattr(settings, field)
     if field in ("inactive_days", "lost_days"):
         return "automatisch" if value is None else value
+    if field == "projection_winback_rate" and value is None:
+        return "gemeten"
     if field == "reference_date":
         return None if value is None else pd.Timestamp(value).to_pydatetime()
     if field == "mark_new":
@@ -91,6 +93,8 @@ def settings_sheet(settings: Settings = DEFAULTS) -> SheetSpec:
             choices = ("automatisch",)
         elif field == "mark_new":
             choices = ("JA", "NEE")
+        elif field == "projection_winback_rate":
+            choices = ("gemeten",)
         c.add(row, 1, label, style="label")
         c.add(row, 2, _setting_value(field, settings), kind=_setting_kind(field), style="input", name=name,
               choices=choices)
@@ -171,7 +175,7 @@ def config_sheet() -> SheetSpec:
     base = len(CONFIG_ROWS) + 3
     c.add(base, 1, "Instellingen voor xlwings (niet hernoemen: xlwings leest alleen een blad met de naam "
                    "'xlwings.conf').", style="note")
-    c.add(base + 1, 1, "UDF Modules = klant_xl.udfs: daaruit haalt 'Importeer functies' de Excel-functies. "
+    c.add(base + 1, 1, "UDF Modules = klant_xl.udfs: daaruit haalt 'Import Functions' (xlwings-lint) de Excel-functies. "
                        "Interpreter en PYTHONPATH komen uit de instellingen van de xlwings-invoegtoepassing.",
           style="note")
     return SheetSpec("xlwings.conf", [c], widths={"A": 18, "B": 18})

@@ -1,0 +1,118 @@
+"""Offline refresh (``klant-xl vernieuw``): time and peak memory for 10k, 100k and 1M transactions.
+
+Each size runs in its own process (so peak memory is that size's own): a workbook is built with
+``build_workbook`` (not timed), then ``refresh_workbook`` is timed with its phases: openen (load the
+file for writing), lezen (read the input tables), rekenen (analysis), schrijven (output sheets in
+memory), opslaan (write the file). Target: 1M transactions under 60 s.
+
+    PYTHONPATH=. python bench/refresh.py            # 10k, 100k, 1M
+    PYTHONPATH=. python bench/refresh.py 10000 100000
+    PYTHONPATH=. python bench/refresh.py --zonder-modellen   # without the BG/NBD + CLV fit in 'rekenen'
+
+The model fit (klant_xl.models.predict_customers) dominates 'rekenen' from 100k transactions on;
+``--zonder-modellen`` switches it off to show the cost of the workbook machinery itself.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SIZES = (10_000, 100_000, 1_000_000)
+PHASES = ("openen", "lezen", "rekenen", "schrijven", "opslaan")
+
+
+def synthetic_transactions(n: int, seed: int = 7) -> pd.DataFrame:
+    """n purchase lines of n/10 customers over five years (canonical frame)."""
+    rng = np.random.default_rng(seed)
+    customers = max(n // 10, 10)
+    ids = rng.zipf(1.3, n) % customers
+    start = np.datetime64("2021-01-01")
+    days = rng.integers(0, 5 * 365, n)
+    frame = pd.DataFrame({
+        "Klant": pd.Series(ids).map(lambda i: f"K{i:07d}"),
+        "Datum": pd.to_datetime(start + days.astype("timedelta64[D]")),
+        "Bedrag": np.round(rng.gamma(2.0, 40.0, n), 2),
+        "Product": rng.choice(["Damesschoenen", "Herenschoenen", "Sneakers", "Tassen", "Riemen"], n),
+        "Kanaal": rng.choice(["Winkel", "Webshop"], n),
+    })
+    return frame.sort_values("Datum", kind="stable").reset_index(drop=True)
+
+
+def _without_models() -> None:
+    import klant_xl.analysis
+    from klant_xl.errors import ModelFout
+
+    def skipped(*args, **kwargs):
+        raise ModelFout("uitgeschakeld in de benchmark")
+
+    klant_xl.analysis.predict_customers = skipped
+
+
+def run_one(n: int, models: bool = True) -> dict:
+    from klant_xl.excel.refresh import refresh_workbook
+
+    if not models:
+        _without_models()
+    from klant_xl.excel.template import build_workbook
+
+    folder = Path(tempfile.mkdtemp(prefix="klantxl-bench-"))
+    path = folder / "bench.xlsm"
+    started = time.perf_counter()
+    build_workbook(path, synthetic_transactions(n))
+    build = time.perf_counter() - started
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    report = refresh_workbook(path)
+    total = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    size = path.stat().st_size
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"n": n, "klanten": int(len(report.analysis.summary)), "bouwen": build, "totaal": total,
+            **{p: report.timings.get(p, 0.0) for p in PHASES}, "piek_mb": peak / 1024,
+            "piek_bouwen_mb": before / 1024, "bestand_mb": size / 2**20}
+
+
+def main(argv: list[str]) -> None:
+    models = "--zonder-modellen" not in argv
+    argv = [a for a in argv if a != "--zonder-modellen"]
+    if argv[:1] == ["--one"]:
+        print(json.dumps(run_one(int(argv[1]), models)))
+        return
+    sizes = [int(a) for a in argv] or list(SIZES)
+    rows = []
+    print("met modellen (BG/NBD, CLV)" if models else "zonder modellen (BG/NBD, CLV uitgeschakeld)")
+    for n in sizes:
+        out = subprocess.run([sys.executable, __file__, "--one", str(n)] + ([] if models else ["--zonder-modellen"]),
+                             capture_output=True, text=True)
+        if out.returncode:
+            last = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "?"
+            print(f"{n:>12,} mislukt: {last}")
+            continue
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    header = f"{'transacties':>12} {'klanten':>8} " + " ".join(f"{p:>9}" for p in PHASES) + \
+             f" {'totaal s':>9} {'piek MB':>8} {'bestand MB':>10}"
+    print(header)
+    for r in rows:
+        print(f"{r['n']:>12,} {r['klanten']:>8,} " + " ".join(f"{r[p]:>9.2f}" for p in PHASES) +
+              f" {r['totaal']:>9.2f} {r['piek_mb']:>8.0f} {r['bestand_mb']:>10.1f}")
+    if len(rows) > 1:
+        base = rows[0]
+        print("verhouding t.o.v. de kleinste: " + ", ".join(
+            f"{r['n']:,}: tijd ×{r['totaal'] / base['totaal']:.1f}" for r in rows[1:]))
+    big = [r for r in rows if r["n"] >= 1_000_000]
+    for r in big:
+        print(f"doel 1M < 60 s: {'gehaald' if r['totaal'] < 60 else 'NIET gehaald'} ({r['totaal']:.1f} s)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

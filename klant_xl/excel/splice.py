@@ -1,0 +1,187 @@
+"""Fast path for big workbooks: big sheets bypass openpyxl and are copied back byte for byte.
+
+Loading and saving a sheet of a million rows through openpyxl takes minutes,
+but the refresh never needs openpyxl for those cells: the input sheets are
+only read (python-calamine does that quickly from the file) and the output
+sheets are rewritten. So before openpyxl loads the package, the cell data
+(``<sheetData>``) of every big sheet is replaced by a *probe row* — one empty
+cell per cell style the sheet uses — and after openpyxl has saved, the
+original cell data is put back into each sheet the refresh did not rewrite,
+with its style numbers mapped through the probe row onto openpyxl's new style
+table. Shared strings the original cells point to are carried over as the
+original shared-string part (openpyxl itself writes inline strings only).
+Everything outside ``<sheetData>`` (tables, column widths, validation,
+conditional formats, panes) goes through openpyxl as usual.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+__all__ = ["StubbedSheet", "make_stubs", "sheet_parts", "splice_back"]
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+SST_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+SST_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+_STYLE_RE = re.compile(rb' s="(\d+)"')
+_DIMENSION_RE = re.compile(rb"<dimension\b[^>]*/>")
+
+
+def _col(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part path inside the package."""
+    workbook = ET.fromstring(archive.read("xl/workbook.xml"))
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.findall(f"{{{PKG_REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join("xl", target))
+    parts = {}
+    for sheet in workbook.iter(f"{{{MAIN_NS}}}sheet"):
+        rid = sheet.get(f"{{{REL_NS}}}id")
+        if rid in targets:
+            parts[sheet.get("name")] = targets[rid]
+    return parts
+
+
+def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.findall(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("Type") == SST_TYPE:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return None
+
+
+def _sheet_data_span(xml: bytes) -> tuple[int, int] | None:
+    start = xml.find(b"<sheetData")
+    if start < 0:
+        return None
+    close = xml.find(b">", start)
+    if xml[close - 1:close] == b"/":
+        return start, close + 1
+    end = xml.find(b"</sheetData>", close)
+    if end < 0:
+        return None
+    return start, end + len(b"</sheetData>")
+
+
+@dataclass
+class StubbedSheet:
+    """A sheet whose cell data was kept aside while openpyxl handled the rest of the package."""
+
+    name: str
+    sheet_data: bytes
+    dimension: bytes | None
+    styles: list[int]
+
+
+def make_stubs(data: bytes, candidates, min_bytes: int) -> tuple[bytes, dict[str, StubbedSheet], bytes | None]:
+    """Replace the cell data of the big candidate sheets by probe rows.
+
+    Returns the package to load with openpyxl, the stubbed sheets by name, and
+    the original shared-string part (None when the package has none).
+    """
+    stubs: dict[str, StubbedSheet] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = sheet_parts(archive)
+        sst_part = _shared_strings_part(archive)
+        sst = archive.read(sst_part) if sst_part and sst_part in archive.namelist() else None
+        replaced = {}
+        for name in candidates:
+            part = parts.get(name)
+            if part is None or part not in archive.namelist() or archive.getinfo(part).file_size < min_bytes:
+                continue
+            xml = archive.read(part)
+            span = _sheet_data_span(xml)
+            if span is None:
+                continue
+            sheet_data = xml[span[0]:span[1]]
+            # style 0 is the default and stays 0; openpyxl would not write an unstyled empty probe cell
+            styles = sorted({int(s) for s in _STYLE_RE.findall(sheet_data)} - {0})
+            probe = b"".join(b'<c r="%s1" s="%d"/>' % (_col(i + 1).encode(), s) for i, s in enumerate(styles))
+            stub_data = b'<sheetData><row r="1">' + probe + b"</row></sheetData>" if styles else b"<sheetData/>"
+            dimension = _DIMENSION_RE.search(xml)
+            stubs[name] = StubbedSheet(name, sheet_data, dimension.group(0) if dimension else None, styles)
+            replaced[part] = xml[:span[0]] + stub_data + xml[span[1]:]
+        if not stubs:
+            return data, {}, sst
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as light:
+            for info in archive.infolist():
+                light.writestr(info.filename, replaced.get(info.filename) or archive.read(info.filename))
+    return out.getvalue(), stubs, sst
+
+
+def _probe_mapping(new_sheet_data: bytes, styles: list[int]) -> dict[int, int]:
+    mapping = {0: 0}
+    for column, style in re.findall(rb'<c r="([A-Z]+)1"(?:\s+s="(\d+)")?', new_sheet_data):
+        index = 0
+        for ch in column.decode():
+            index = index * 26 + ord(ch) - 64
+        if 1 <= index <= len(styles):
+            mapping[styles[index - 1]] = int(style) if style else 0
+    return mapping
+
+
+def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes | None) -> None:
+    """Put the original cell data of the stubbed sheets in ``keep`` back into the saved package ``path``."""
+    if not any(name in keep for name in stubs):
+        return
+    with zipfile.ZipFile(path) as archive:
+        parts = sheet_parts(archive)
+        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    contents = {info.filename: data for info, data in entries}
+    needs_sst = False
+    for name, stub in stubs.items():
+        if name not in keep or name not in parts:
+            continue
+        part = parts[name]
+        xml = contents[part]
+        span = _sheet_data_span(xml)
+        mapping = _probe_mapping(xml[span[0]:span[1]], stub.styles)
+        if set(mapping) != {0, *stub.styles}:
+            raise RuntimeError(f"probe row of sheet {name!r} not found after saving")
+        data = stub.sheet_data
+        if any(old != new for old, new in mapping.items()):
+            data = _STYLE_RE.sub(lambda m: b' s="%d"' % mapping[int(m.group(1))], data)
+        xml = xml[:span[0]] + data + xml[span[1]:]
+        if stub.dimension is not None:
+            xml = _DIMENSION_RE.sub(lambda m: stub.dimension, xml, count=1)
+        contents[part] = xml
+        needs_sst = needs_sst or b't="s"' in data
+    if needs_sst:
+        if sst is None:
+            raise RuntimeError("shared strings are referenced but the original package has none")
+        if "xl/sharedStrings.xml" in contents:
+            raise RuntimeError("the saved package has its own shared strings")
+        contents["xl/sharedStrings.xml"] = sst
+        entries.append((zipfile.ZipInfo("xl/sharedStrings.xml"), sst))
+        rels = contents["xl/_rels/workbook.xml.rels"].decode("utf-8")
+        rels = rels.replace("</Relationships>", f'<Relationship Id="rIdKlantXlSst" Type="{SST_TYPE}" '
+                                                 'Target="sharedStrings.xml"/></Relationships>')
+        contents["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
+        types = contents["[Content_Types].xml"].decode("utf-8")
+        if "/xl/sharedStrings.xml" not in types:
+            types = types.replace("</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
+                                              f'ContentType="{SST_CONTENT_TYPE}"/></Types>')
+        contents["[Content_Types].xml"] = types.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, _ in entries:
+            archive.writestr(info.filename, contents[info.filename])
