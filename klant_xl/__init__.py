@@ -37,6 +37,20 @@ from klant_xl.winback import winback_list
 
 __version__ = "0.1.0"
 
+
+def main(port=None) -> bool:
+    """Refresh the active workbook: what the ribbon button *Vernieuw analyse* runs.
+
+    The add-in ``klant_xl.xlam`` (and the xlwings tab's *Run main*) calls
+    ``import klant_xl; klant_xl.main()``; this loads the Excel shell
+    (:func:`klant_xl.excel.refresh.main`) only then, so importing the core
+    stays free of xlwings and openpyxl. Returns whether the refresh succeeded.
+    """
+    from klant_xl.excel.refresh import main as refresh_active_workbook
+
+    return refresh_active_workbook(port)
+
+
 __all__ = [
     "Analysis",
     "DEFAULTS",
@@ -58,6 +72,7 @@ __all__ = [
     "derive_thresholds",
     "doubling_time",
     "kaplan_meier",
+    "main",
     "project_customers",
     "read_contacts",
     "read_transactions",
