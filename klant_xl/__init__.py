@@ -19,9 +19,12 @@ from klant_xl.errors import (
     WaardeFout,
     WerkmapFout,
 )
+from klant_xl.cohorts import cohort_triangle
+from klant_xl.models import predict_customers
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
 from klant_xl.reading import read_contacts, read_transactions, read_transactions_lenient
 from klant_xl.sample import sample_contacts, sample_transactions
+from klant_xl.segments import customer_pyramid, customer_tiers, pareto_share, portfolio, rfm_segments
 from klant_xl.settings import DEFAULTS, Settings
 from klant_xl.status import (
     STATUSES,
@@ -66,18 +69,25 @@ __all__ = [
     "__version__",
     "analyse",
     "churn_over_period",
+    "cohort_triangle",
     "cumulative_loss",
+    "customer_pyramid",
     "customer_status",
     "customer_summary",
+    "customer_tiers",
     "derive_thresholds",
     "doubling_time",
     "kaplan_meier",
     "main",
+    "pareto_share",
+    "portfolio",
+    "predict_customers",
     "project_customers",
     "read_contacts",
     "read_transactions",
     "read_transactions_lenient",
     "repeat_purchase_rate",
+    "rfm_segments",
     "sample_contacts",
     "sample_transactions",
     "time_between_purchases",
