@@ -19,9 +19,12 @@ from klant_xl.errors import (
     WaardeFout,
     WerkmapFout,
 )
+from klant_xl.cohorts import cohort_triangle
+from klant_xl.models import predict_customers
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
 from klant_xl.reading import read_contacts, read_transactions, read_transactions_lenient
 from klant_xl.sample import sample_contacts, sample_transactions
+from klant_xl.segments import customer_pyramid, customer_tiers, pareto_share, portfolio, rfm_segments
 from klant_xl.settings import DEFAULTS, Settings
 from klant_xl.status import (
     STATUSES,
@@ -36,6 +39,20 @@ from klant_xl.summary import customer_summary
 from klant_xl.winback import winback_list
 
 __version__ = "0.1.0"
+
+
+def main(port=None) -> bool:
+    """Refresh the active workbook: what the ribbon button *Vernieuw analyse* runs.
+
+    The add-in ``klant_xl.xlam`` (and the xlwings tab's *Run main*) calls
+    ``import klant_xl; klant_xl.main()``; this loads the Excel shell
+    (:func:`klant_xl.excel.refresh.main`) only then, so importing the core
+    stays free of xlwings and openpyxl. Returns whether the refresh succeeded.
+    """
+    from klant_xl.excel.refresh import main as refresh_active_workbook
+
+    return refresh_active_workbook(port)
+
 
 __all__ = [
     "Analysis",
@@ -52,17 +69,25 @@ __all__ = [
     "__version__",
     "analyse",
     "churn_over_period",
+    "cohort_triangle",
     "cumulative_loss",
+    "customer_pyramid",
     "customer_status",
     "customer_summary",
+    "customer_tiers",
     "derive_thresholds",
     "doubling_time",
     "kaplan_meier",
+    "main",
+    "pareto_share",
+    "portfolio",
+    "predict_customers",
     "project_customers",
     "read_contacts",
     "read_transactions",
     "read_transactions_lenient",
     "repeat_purchase_rate",
+    "rfm_segments",
     "sample_contacts",
     "sample_transactions",
     "time_between_purchases",

@@ -20,13 +20,12 @@ from klant_xl.projection import cumulative_loss, doubling_time, project_customer
 from klant_xl.segments import segment_tables, segments_summary_json
 from klant_xl.settings import DEFAULTS, Settings
 from klant_xl.status import (
-    FALLBACK_THRESHOLDS,
     STATUSES,
     ChurnResult,
     DerivedThresholds,
+    choose_thresholds,
     churn_over_period,
     customer_status,
-    derive_thresholds,
     repeat_purchase_rate,
     time_between_purchases,
 )
@@ -240,25 +239,17 @@ def analyse(
     reference = resolve_reference_date(transactions, settings.reference_date, contacts)
     summary = customer_summary(transactions, reference, contacts)
 
-    thresholds: DerivedThresholds | None = None
-    try:
-        thresholds = derive_thresholds(
-            transactions, reference, share=settings.return_share, level=settings.return_level
-        )
-    except TeWeinigGegevens as exc:
-        messages.append(str(exc))
-    inactive = settings.inactive_days
-    lost = settings.lost_days
-    if inactive is None:
-        inactive = thresholds.inactive_days if thresholds else FALLBACK_THRESHOLDS[0]
-    if lost is None:
-        lost = thresholds.lost_days if thresholds else FALLBACK_THRESHOLDS[1]
-    lost = max(lost, inactive)
-    if thresholds is None and (settings.inactive_days is None or settings.lost_days is None):
-        messages.append(
-            f"Standaarddrempels gebruikt: inactief na {FALLBACK_THRESHOLDS[0]:.0f} dagen, "
-            f"verloren na {FALLBACK_THRESHOLDS[1]:.0f} dagen."
-        )
+    choice = choose_thresholds(
+        transactions,
+        reference,
+        settings.inactive_days,
+        settings.lost_days,
+        share=settings.return_share,
+        level=settings.return_level,
+        explain=True,
+    )
+    messages.extend(choice.messages)
+    thresholds, inactive, lost = choice.derived, choice.inactive_days, choice.lost_days
     status = customer_status(summary, inactive, lost, mark_new=settings.mark_new)
 
     try:

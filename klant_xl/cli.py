@@ -92,7 +92,8 @@ def _percent_argument(name: str) -> Callable[[str], float]:
     return parse
 
 
-def _date_argument(text: str) -> pd.Timestamp:
+def date_argument(text: str) -> pd.Timestamp:
+    """argparse type for a peildatum argument (Dutch message on bad input)."""
     from klant_xl.values import parse_date
 
     try:
@@ -237,11 +238,10 @@ def _cmd_demo(args, console: Console, err: Console) -> int:
     return EXIT_OK
 
 
-def _cmd_analyse(args, console: Console, err: Console) -> int:
+def _analyse_file(args, err: Console) -> Analysis:
+    """Read the export named on the command line (and its contacts) and analyse it, with progress."""
     from klant_xl.reading import read_contacts, read_transactions
 
-    if getattr(args, "werkmap", None):
-        return _cmd_analyse_to_workbook(args, console, err)
     with _progress(err, 3) as step:
         step(f"{args.bestand} lezen…")
         transactions = read_transactions(args.bestand)
@@ -249,6 +249,11 @@ def _cmd_analyse(args, console: Console, err: Console) -> int:
         step("Analyseren…")
         result = analyse(transactions, contacts, _settings_from(args))
         step("Klaar")
+    return result
+
+
+def _cmd_analyse(args, console: Console, err: Console) -> int:
+    result = _analyse_file(args, err)
     if args.json:
         console.print_json(json.dumps(result.to_dict()))
     else:
@@ -294,23 +299,16 @@ def _cmd_projectie(args, console: Console, err: Console) -> int:
 
 
 def _cmd_mailinglijst(args, console: Console, err: Console) -> int:
-    from klant_xl.reading import read_contacts, read_transactions
     from klant_xl.winback import exclusion_list, write_mailing_csv
 
-    with _progress(err, 3) as step:
-        step(f"{args.bestand} lezen…")
-        transactions = read_transactions(args.bestand)
-        contacts = read_contacts(args.contactmomenten) if args.contactmomenten else None
-        step("Analyseren…")
-        result = analyse(transactions, contacts, _settings_from(args))
-        step("Schrijven…")
-        if args.soort == "winback":
-            frame = result.winback(limit=args.aantal)
-            description = "win-backdoelgroep (inactieve klanten, meest recente eerst)"
-        else:
-            frame = exclusion_list(result.summary, result.status)
-            description = "uitsluitlijst (inactieve en verloren klanten niet meer in reguliere campagnes)"
-        path = write_mailing_csv(frame, args.uitvoer)
+    result = _analyse_file(args, err)
+    if args.soort == "winback":
+        frame = result.winback(limit=args.aantal)
+        description = "win-backdoelgroep (inactieve klanten, meest recente eerst)"
+    else:
+        frame = exclusion_list(result.summary, result.status)
+        description = "uitsluitlijst (inactieve en verloren klanten niet meer in reguliere campagnes)"
+    path = write_mailing_csv(frame, args.uitvoer)
     console.print(
         f"{format_number(len(frame))} klanten in de {description} geschreven naar {path} "
         f"(peildatum {format_date(result.reference_date)})."
@@ -330,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     def analysis_options(sub):
-        sub.add_argument("--peildatum", type=_date_argument, metavar="JJJJ-MM-DD", help="peildatum (standaard: laatste datum in de gegevens)")
+        sub.add_argument("--peildatum", type=date_argument, metavar="JJJJ-MM-DD", help="peildatum (standaard: laatste datum in de gegevens)")
         sub.add_argument("--dagen-inactief", type=float, metavar="DAGEN", help="drempel inactief (standaard: afgeleid)")
         sub.add_argument("--dagen-verloren", type=float, metavar="DAGEN", help="drempel verloren (standaard: afgeleid)")
         sub.add_argument("--json", action="store_true", help="resultaat als JSON")

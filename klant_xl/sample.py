@@ -76,7 +76,6 @@ def generate_sample(customers: int = 2500, seed: int = SAMPLE_SEED) -> tuple[pd.
     """
     rng = np.random.default_rng(seed)
     horizon = (SAMPLE_END - SAMPLE_START).days
-    names = [c[0] for c in CATEGORIES]
     popularity = np.array([c[3] for c in CATEGORIES])
     popularity = popularity / popularity.sum()
     lines: list[tuple[str, int, float, str, str]] = []

@@ -34,6 +34,8 @@ __all__ = [
     "STATUSES",
     "ChurnResult",
     "DerivedThresholds",
+    "ThresholdChoice",
+    "choose_thresholds",
     "churn_over_period",
     "customer_status",
     "derive_thresholds",
@@ -202,6 +204,9 @@ def purchase_gaps(transactions: pd.DataFrame, reference_date=None) -> pd.DataFra
     codes, customers = pd.factorize(lines["Klant"].astype(str), sort=True)
     occasion_codes, occasion_days = _occasion_keys(codes, _days(lines["Datum"]))
     reference_day = int(np.datetime64(reference.date(), "D").astype(np.int64))
+    if len(occasion_codes) == 0:
+        return pd.DataFrame({"Klant": pd.Series(dtype=object), "dagen": pd.Series(dtype=float),
+                             "waargenomen": pd.Series(dtype=bool)})
     next_same = np.append(occasion_codes[1:] == occasion_codes[:-1], False)
     following = np.append(occasion_days[1:], reference_day)
     gaps = np.where(next_same, following - occasion_days, reference_day - occasion_days)
@@ -357,6 +362,92 @@ def derive_thresholds(
         survival=curve,
         observed_gaps=observed_gaps,
     )
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """The thresholds an analysis uses, and where they came from.
+
+    Attributes
+    ----------
+    inactive_days, lost_days : float
+        The thresholds to use (``lost_days >= inactive_days``).
+    derived : DerivedThresholds or None
+        The thresholds derived from the data, when they were derived.
+    messages : tuple of str
+        Dutch notes: why the data could not give thresholds, and which
+        fallback (:data:`FALLBACK_THRESHOLDS`) was used.
+    """
+
+    inactive_days: float
+    lost_days: float
+    derived: DerivedThresholds | None
+    messages: tuple[str, ...] = ()
+
+
+def choose_thresholds(
+    transactions: pd.DataFrame,
+    reference_date=None,
+    inactive_days=None,
+    lost_days=None,
+    share: float = 0.8,
+    level: float = 0.05,
+    explain: bool = False,
+) -> ThresholdChoice:
+    """The thresholds the user gave, else derived from the data, else :data:`FALLBACK_THRESHOLDS`.
+
+    The one rule behind "automatisch" everywhere (the refresh, the CLI and the
+    Excel functions): a threshold that is ``None`` comes from
+    :func:`derive_thresholds`; when the data are too thin for that, from
+    :data:`FALLBACK_THRESHOLDS`, with a Dutch message saying so.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions frame.
+    reference_date : date-like, optional
+        Peildatum.
+    inactive_days, lost_days : float or None
+        Thresholds the user gave; ``None`` = automatisch.
+    share, level : float
+        As for :func:`derive_thresholds`.
+    explain : bool
+        Derive the thresholds (for their explaining sentences) even when both
+        were given.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Klant": ["a"], "Datum": pd.to_datetime(["2026-01-01"])})
+    >>> choice = choose_thresholds(frame, inactive_days=60)
+    >>> choice.inactive_days, choice.lost_days
+    (60.0, 365.0)
+    >>> choice.messages[-1]
+    'Standaarddrempels gebruikt: verloren na 365 dagen.'
+    """
+    messages: list[str] = []
+    derived: DerivedThresholds | None = None
+    if inactive_days is None or lost_days is None or explain:
+        try:
+            derived = derive_thresholds(transactions, reference_date, share=share, level=level)
+        except TeWeinigGegevens as exc:
+            messages.append(str(exc))
+    fallback_used = []
+    if inactive_days is None:
+        if derived is not None:
+            inactive_days = derived.inactive_days
+        else:
+            inactive_days = FALLBACK_THRESHOLDS[0]
+            fallback_used.append(f"inactief na {FALLBACK_THRESHOLDS[0]:.0f} dagen")
+    if lost_days is None:
+        if derived is not None:
+            lost_days = derived.lost_days
+        else:
+            lost_days = FALLBACK_THRESHOLDS[1]
+            fallback_used.append(f"verloren na {FALLBACK_THRESHOLDS[1]:.0f} dagen")
+    if fallback_used:
+        messages.append("Standaarddrempels gebruikt: " + ", ".join(fallback_used) + ".")
+    inactive, lost = float(inactive_days), float(lost_days)
+    return ThresholdChoice(inactive, max(lost, inactive), derived, tuple(messages))
 
 
 def time_between_purchases(transactions: pd.DataFrame, reference_date=None) -> dict[str, float]:

@@ -35,7 +35,7 @@ from typing import Callable, NamedTuple
 import pandas as pd
 import xlwings as xw
 
-from klant_xl.errors import InvoerFout, TeWeinigGegevens
+from klant_xl.errors import InvoerFout
 from klant_xl.excel import cells
 from klant_xl.excel.cells import excel_function
 from klant_xl.models import predict_customers
@@ -44,6 +44,7 @@ from klant_xl.segments import customer_pyramid, rfm_segments
 from klant_xl.settings import DEFAULTS
 from klant_xl.status import (
     FALLBACK_THRESHOLDS,
+    choose_thresholds,
     churn_over_period,
     customer_status,
     derive_thresholds,
@@ -108,20 +109,16 @@ def _fraction(value, name: str, default=None):
 
 
 def _thresholds(transactions: pd.DataFrame, reference, dagen_inactief, dagen_verloren) -> tuple[float, float]:
-    """The thresholds the user gave, else derived from the data, as :func:`klant_xl.analysis.analyse` does."""
-    inactive = _days(dagen_inactief, "Dagen inactief")
-    lost = _days(dagen_verloren, "Dagen verloren")
-    if inactive is None or lost is None:
-        try:
-            derived = derive_thresholds(transactions, reference, DEFAULTS.return_share, DEFAULTS.return_level)
-            auto = (derived.inactive_days, derived.lost_days)
-        except TeWeinigGegevens:
-            auto = FALLBACK_THRESHOLDS
-        if inactive is None:
-            inactive = auto[0]
-        if lost is None:
-            lost = max(auto[1], inactive)
-    return inactive, lost
+    """The thresholds the user gave, else "automatisch" (:func:`klant_xl.status.choose_thresholds`)."""
+    choice = choose_thresholds(
+        transactions,
+        reference,
+        _days(dagen_inactief, "Dagen inactief"),
+        _days(dagen_verloren, "Dagen verloren"),
+        DEFAULTS.return_share,
+        DEFAULTS.return_level,
+    )
+    return choice.inactive_days, choice.lost_days
 
 
 def _result(value):

@@ -230,8 +230,11 @@ def test_unsupported_feature_is_refused(shop, part, feature):
 
 
 def test_main_refreshes_the_active_workbook(shop):
+    """The add-in's RunMain does `import klant_xl; klant_xl.main()`: that exact call refreshes."""
+    import klant_xl
+
     _edit(shop, rows=[r for r in SHOP if r[0] != "E"])
-    assert main(OfflineWorkbook(shop)) is True
+    assert klant_xl.main(OfflineWorkbook(shop)) is True
     assert [r["Klant"] for r in table_dicts(shop, "Winback")] == ["B"]
 
 

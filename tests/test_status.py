@@ -206,3 +206,25 @@ def test_churn_over_period_hand_made():
 def test_churn_period_must_be_ordered():
     with pytest.raises(InvoerFout, match="Einddatum"):
         churn_over_period(HAND, "2026-06-01", "2026-01-01", 90)
+
+
+def test_no_purchase_before_peildatum_gives_dutch_message_not_a_crash():
+    data = tx([("a", "2026-01-01", 1.0), ("a", "2026-02-01", 1.0)])
+    with pytest.raises(TeWeinigGegevens, match="0 tussenpozen"):
+        derive_thresholds(data, "2025-06-01")
+
+
+@pytest.mark.parametrize(
+    ("inactive", "lost", "expected", "message"),
+    [
+        (None, None, (180.0, 365.0), "Standaarddrempels gebruikt: inactief na 180 dagen, verloren na 365 dagen."),
+        (400, None, (400.0, 400.0), "Standaarddrempels gebruikt: verloren na 365 dagen."),
+        (30, 90, (30.0, 90.0), None),
+    ],
+)
+def test_choose_thresholds_rule(inactive, lost, expected, message):
+    from klant_xl.status import choose_thresholds
+
+    choice = choose_thresholds(HAND, "2026-06-30", inactive, lost)
+    assert (choice.inactive_days, choice.lost_days) == expected
+    assert (choice.messages[-1] if choice.messages else None) == message

@@ -480,20 +480,10 @@ def _years_argument(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def _date_argument(text: str) -> pd.Timestamp:
-    from klant_xl.values import parse_date
-
-    try:
-        value = parse_date(text, "peildatum")
-    except KlantXLError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    if value is None:
-        raise argparse.ArgumentTypeError("peildatum is leeg")
-    return value
-
-
 def add_opschonen_parser(commands) -> argparse.ArgumentParser:
     """Add ``opschonen`` to the ``klant-xl`` subcommands (``commands`` from ``add_subparsers``)."""
+    from klant_xl.cli import date_argument
+
     sub = commands.add_parser(
         "opschonen",
         help="verwijder of pseudonimiseer klanten die langer dan de bewaartermijn verloren zijn",
@@ -506,7 +496,7 @@ def add_opschonen_parser(commands) -> argparse.ArgumentParser:
                      help="bewaartermijn in jaren, bv. 7")
     sub.add_argument("--pseudonimiseren", action="store_true",
                      help="vervang klantnummers door een pseudoniem en wis persoonsgegevens in plaats van verwijderen")
-    sub.add_argument("--peildatum", type=_date_argument, metavar="JJJJ-MM-DD",
+    sub.add_argument("--peildatum", type=date_argument, metavar="JJJJ-MM-DD",
                      help="peildatum (standaard die van de werkmap: Instellingen, anders de laatste datum)")
     sub.add_argument("--ja", action="store_true", help="niet vragen: meteen opschonen")
     sub.set_defaults(handler=cmd_opschonen)

@@ -353,6 +353,12 @@ def main(port=None) -> bool:
     except KlantXLError as exc:
         port.alert(str(exc))
         return False
+    except Exception as exc:  # noqa: BLE001 - a button in Excel must never show a traceback
+        port.alert(
+            f"Vernieuwen is mislukt door een onverwachte fout ({type(exc).__name__}: {exc}). "
+            "Je invoerbladen zijn niet veranderd. Meld dit met de werkmap bij de beheerder van klant_xl."
+        )
+        return False
     finally:
         port.status(None)
     return True
