@@ -253,6 +253,8 @@ def _analyse_file(args, err: Console) -> Analysis:
 
 
 def _cmd_analyse(args, console: Console, err: Console) -> int:
+    if getattr(args, "werkmap", None):
+        return _cmd_analyse_to_workbook(args, console, err)
     result = _analyse_file(args, err)
     if args.json:
         console.print_json(json.dumps(result.to_dict()))
