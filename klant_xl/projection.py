@@ -74,7 +74,9 @@ def project_customers(start, new_rate, churn_rate, years, winback_rate=0.0) -> p
         raise InvoerFout(f"Aantal jaren moet een geheel getal van 0 tot 200 zijn: {years!r}")
     growth = 1.0 + new - churn * (1.0 - winback)
     year = np.arange(n_years + 1)
-    return pd.DataFrame({"Jaar": year, "Aantal klanten": start_count * growth**year})
+    with np.errstate(over="ignore"):  # absurd inputs overflow to inf, which callers show as blank
+        counts = start_count * growth**year
+    return pd.DataFrame({"Jaar": year, "Aantal klanten": counts})
 
 
 def cumulative_loss(churn_rate, years) -> float:
