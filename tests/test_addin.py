@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import xlwings
-from oletools.olevba import VBA_Parser
 
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel.addin import build_addin, install_addin
@@ -17,7 +16,6 @@ from klant_xl.excel.addin import build_addin, install_addin
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook" / "klant_xl.xlam"
 SOURCE = Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 NS = {"ui": "http://schemas.microsoft.com/office/2006/01/customui"}
 
 
@@ -28,6 +26,11 @@ def addin(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def vba_modules(addin):
+    import warnings
+
+    with warnings.catch_warnings():  # oletools uses deprecated pyparsing names at import
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser
     parser = VBA_Parser(str(addin))
     try:
         return {name: code for _, _, name, code in parser.extract_macros()}
