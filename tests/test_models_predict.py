@@ -312,3 +312,28 @@ def test_repeat_spend_hand_computed():
     assert got.loc["A"].tolist() == [2.0, 32.5]
     assert got.loc["B", "frequency"] == 0.0 and np.isnan(got.loc["B", "monetary_value"])
     assert got.loc["C", "frequency"] == 0.0
+
+
+
+def test_absurd_waiting_time_gives_no_date_instead_of_overflow(monkeypatch):
+    """A median wait beyond a century gives a blank date, not an OutOfBoundsTimedelta (seen at 1M rows)."""
+    import numpy as np
+    import pandas as pd
+
+    from klant_xl.models import bgnbd, predict_customers
+
+    from klant_xl.sample import sample_transactions
+    from klant_xl.summary import customer_summary
+
+    summary = customer_summary(sample_transactions())
+    real = bgnbd.median_time_to_next_purchase
+
+    def wait_in_weeks(params, x, T):
+        weeks = real(params, x, T)
+        weeks[::2] = 1e7  # about 190,000 years
+        return weeks
+
+    monkeypatch.setattr(bgnbd, "median_time_to_next_purchase", wait_in_weeks)
+    dates = predict_customers(summary)["Verwachte volgende aankoop"]
+    assert dates.isna().sum() > 500  # every other distinct history gets the absurd wait
+    assert (dates.dropna() < pd.Timestamp("2126-01-01")).all()

@@ -46,6 +46,10 @@ _MODEL_NAMES = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD (gewijzigd BG/NBD)"}
 _UNIT_NAMES = {1: "dagen", 7: "weken"}
 
 
+#: Waiting times longer than this give no "Verwachte volgende aankoop" (blank instead of a date).
+MAX_WAIT_DAYS = 36_525.0
+
+
 def _peildatum(summary: pd.DataFrame) -> pd.Timestamp:
     ref = summary.attrs.get("peildatum")
     if ref is None or pd.isna(ref):
@@ -248,6 +252,8 @@ def predict_customers(
     col_purchases[valid] = purchases[inverse]
     wait = np.full(n, np.nan)
     wait[valid] = wait_days[inverse]
+    # A median wait beyond a century says "not expected to buy again", not a date (and overflows datetime64).
+    wait[wait > MAX_WAIT_DAYS] = np.nan
     next_date = (ref + pd.to_timedelta(wait, unit="D")).round("D") if n else pd.DatetimeIndex([])
     out["Kans actief"] = col_alive
     out["Verwachte aankopen"] = col_purchases
