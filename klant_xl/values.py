@@ -514,7 +514,13 @@ def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out, bad = _serials_to_dates(values.to_numpy(dtype="float64", na_value=np.nan))
     else:
         arr = values.to_numpy(dtype=object)
-        if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+        inferred = pd.api.types.infer_dtype(arr, skipna=True)
+        if inferred in ("datetime", "date"):
+            # date cells as a sheet reader delivers them (python datetime / date objects): one vectorised call
+            out = _to_ns(pd.to_datetime(pd.Series(arr, dtype=object), errors="coerce"))
+            bad = np.isnat(out) & ~pd.isna(arr)
+            return pd.Series(out, index=series.index, name=series.name, dtype="datetime64[ns]"), bad
+        if inferred in ("string", "empty"):
             kinds = None
         else:
             kinds = _classify(arr)
@@ -675,7 +681,13 @@ def _parse_amounts(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         arr = series.to_numpy(dtype=object)
         out = np.full(n, np.nan)
         bad = np.zeros(n, dtype=bool)
-        if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+        inferred = pd.api.types.infer_dtype(arr, skipna=True)
+        if inferred in ("floating", "integer", "mixed-integer-float"):
+            # number cells as a sheet reader delivers them: one vectorised conversion
+            out = pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            bad = ~np.isfinite(out) & ~pd.isna(arr)
+            return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad
+        if inferred in ("string", "empty"):
             texts = pd.Series(arr, dtype=object).fillna("").str.strip(_SPACES + "\r\n")
             text_mask = (texts != "").to_numpy()
         else:
