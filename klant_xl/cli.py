@@ -161,7 +161,7 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
     if result.predictions is not None:
         attrs = result.predictions.attrs
         console.print(
-            f"Voorspelling ({attrs.get('model_name')}): naar verwachting kopen "
+            f"Voorspelling met het {attrs.get('model_name')}: naar verwachting kopen "
             f"{format_number(result.expected_buyers_next_year)} klanten komend jaar; gemiddelde kans actief "
             f"{format_percent(float(result.predictions['Kans actief'].mean()), 0)}; klantwaarde (CLV, "
             f"{result.settings.clv_horizon_months} maanden, marge {format_percent(result.settings.margin, 0)}) samen "
