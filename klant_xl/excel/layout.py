@@ -381,7 +381,7 @@ def overview_sheet(analysis) -> SheetSpec:
     buyers = _finite(getattr(analysis, "expected_buyers_next_year", None))
     if buyers is not None:
         kpis.append(("Verwacht aantal kopers komend jaar", round(buyers), "int",
-                     "Volgens het klantmodel (BG/NBD): klanten die komend jaar minstens één keer kopen."))
+                     "Volgens het klantmodel (gewijzigd BG/NBD): klanten die komend jaar minstens één keer kopen."))
     inputs = getattr(analysis, "projection_inputs", {}) or {}
     if "verdubbelingstijd_jaren" in inputs:
         doubling = _finite(inputs["verdubbelingstijd_jaren"])
