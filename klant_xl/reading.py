@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.values import _parse_amounts, _parse_dates, _show
+from klant_xl.values import _parse_amounts, _parse_dates, _show, is_blank
 
 __all__ = [
     "CONTACT_COLUMNS",
@@ -257,30 +257,19 @@ def _split_header(raw: pd.DataFrame, kind: str):
     wanted = [{_norm(a) for a in (c,) + HEADER_ALIASES.get(c, ())} for c in _REQUIRED]
     header_pos = 0
     for pos in range(min(_HEADER_SEARCH_ROWS, len(raw))):
-        keys = {_norm(v) for v in raw.iloc[pos] if not _blank_cell(v)}
+        keys = {_norm(v) for v in raw.iloc[pos] if not is_blank(v)}
         if all(keys & w for w in wanted):
             header_pos = pos
             break
     else:  # no recognisable header: the first non-blank row
         for pos in range(min(_HEADER_SEARCH_ROWS, len(raw))):
-            if any(not _blank_cell(v) for v in raw.iloc[pos]):
+            if any(not is_blank(v) for v in raw.iloc[pos]):
                 header_pos = pos
                 break
-    headers = ["" if _blank_cell(v) else str(v).strip() for v in raw.iloc[header_pos]]
+    headers = ["" if is_blank(v) else str(v).strip() for v in raw.iloc[header_pos]]
     data = raw.iloc[header_pos + 1:]
     rows = np.arange(header_pos + 2, header_pos + 2 + len(data))
     return headers, data, rows
-
-
-def _blank_cell(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 # --------------------------------------------------------------------------- columns
@@ -378,7 +367,7 @@ def _blank_mask(series: pd.Series) -> np.ndarray:
     if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
         stripped = pd.Series(arr, dtype=object).str.strip()
         return (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
-    return np.array([_blank_cell(v) for v in arr], dtype=bool)
+    return np.array([is_blank(v) for v in arr], dtype=bool)
 
 
 def _empty_error(column: str, row: int) -> WaardeFout:

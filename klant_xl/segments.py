@@ -88,7 +88,7 @@ import pandas as pd
 
 from klant_xl.cohorts import cohort_churn, cohort_triangle
 from klant_xl.errors import InvoerFout, KolomOntbreekt, TeWeinigGegevens, WaardeFout
-from klant_xl.values import parse_date, parse_fraction
+from klant_xl.values import is_blank, parse_date, parse_fraction
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -339,16 +339,6 @@ def _parse_score_set(value, column: str, row) -> set[int]:
     return result
 
 
-def _is_blank(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 def rules_from_table(table) -> pd.DataFrame:
     """Validate a (user-edited) R×F rules table and expand it to the 25 cells.
 
@@ -401,9 +391,9 @@ def rules_from_table(table) -> pd.DataFrame:
     for position, (label, values) in enumerate(table.iterrows()):
         row = position + 2 if default_index else label
         r_value, f_value, segment = (values[columns[c]] for c in ("R", "F", "Segment"))
-        if all(_is_blank(v) for v in (r_value, f_value, segment)):
+        if all(is_blank(v) for v in (r_value, f_value, segment)):
             continue
-        if _is_blank(segment):
+        if is_blank(segment):
             raise WaardeFout("Segment", row, "", "leeg")
         segment = str(segment).strip()
         for r in _parse_score_set(r_value, "R", row):

@@ -49,6 +49,7 @@ from klant_xl.errors import WaardeFout
 
 __all__ = [
     "EXCEL_ORIGIN",
+    "is_blank",
     "parse_amounts",
     "parse_date",
     "parse_dates",
@@ -99,8 +100,14 @@ _SPACES = "\u00a0\u202f\u2009 \t"
 # --------------------------------------------------------------------------- helpers
 
 
-def _is_blank(value) -> bool:
-    """True for None, NaN, NaT, pd.NA and text that is only whitespace."""
+def is_blank(value) -> bool:
+    """True for an empty cell: None, NaN, NaT, pd.NA and text that is only whitespace.
+
+    The one test for "blank" that reading, the segment rules and the workbook use.
+
+    >>> [is_blank(v) for v in (None, float("nan"), pd.NaT, "", " \u00a0", 0, "x")]
+    [True, True, True, True, True, False, False]
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, str):
@@ -109,7 +116,13 @@ def _is_blank(value) -> bool:
         return bool(np.isnan(value))
     if isinstance(value, np.datetime64):
         return bool(np.isnat(value))
-    return False
+    if isinstance(value, (int, bool, np.integer, np.bool_, _dt.date)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
 
 
 def _is_number(value) -> bool:
@@ -228,7 +241,7 @@ def parse_date(value, name: str = "Datum", row: int | None = None) -> pd.Timesta
     ...
     klant_xl.errors.WaardeFout: Datum in rij 7 is geen datum: 'morgen'
     """
-    if _is_blank(value):
+    if is_blank(value):
         return None
     result = _to_date(value)
     if result is None:
@@ -283,7 +296,7 @@ def parse_fraction(value, name: str) -> float:
     """
     number = None
     percent = False
-    if _is_number(value) and not _is_blank(value):
+    if _is_number(value) and not is_blank(value):
         number = float(value)
     elif isinstance(value, str):
         text = value.strip(_SPACES)
@@ -333,7 +346,7 @@ def parse_days(value, name: str) -> float | None:
     ...
     klant_xl.errors.WaardeFout: Drempel inactief is geen positief aantal dagen: -5
     """
-    if _is_blank(value):
+    if is_blank(value):
         return None
     number = None
     if _is_number(value):
@@ -372,7 +385,7 @@ def _classify(values: np.ndarray) -> np.ndarray:
     def kind(v):
         if isinstance(v, str):
             return "b" if v.strip(_SPACES + "\r\n") == "" else "s"
-        if _is_blank(v):
+        if is_blank(v):
             return "b"
         if _is_number(v):
             return "n"

@@ -317,7 +317,6 @@ def test_repeat_spend_hand_computed():
 
 def test_absurd_waiting_time_gives_no_date_instead_of_overflow(monkeypatch):
     """A median wait beyond a century gives a blank date, not an OutOfBoundsTimedelta (seen at 1M rows)."""
-    import numpy as np
     import pandas as pd
 
     from klant_xl.models import bgnbd, predict_customers

@@ -229,6 +229,19 @@ def test_unsupported_feature_is_refused(shop, part, feature):
     assert digest(shop) == before
 
 
+def test_image_is_refused_when_openpyxl_would_drop_it(shop, monkeypatch):
+    """Without Pillow openpyxl drops pictures: the refresh refuses instead of losing them."""
+    from klant_xl.excel import features
+
+    monkeypatch.setattr(features, "_can_keep_images", lambda: False)
+    with zipfile.ZipFile(shop, "a") as z:
+        z.writestr("xl/media/image1.png", b"\x89PNG")
+    before = digest(shop)
+    with pytest.raises(WerkmapFout, match="afbeeldingen"):
+        refresh_workbook(shop)
+    assert digest(shop) == before
+
+
 def test_main_refreshes_the_active_workbook(shop):
     """The add-in's RunMain does `import klant_xl; klant_xl.main()`: that exact call refreshes."""
     import klant_xl

@@ -62,6 +62,15 @@ def scan(path) -> Counter:
     return counts
 
 
+def _can_keep_images() -> bool:
+    """openpyxl reads and writes images back only when Pillow is installed; otherwise it drops them."""
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def refuse_unsupported(path) -> None:
     """Raise :class:`WerkmapFout` when the file holds a feature the offline writer would drop."""
     try:

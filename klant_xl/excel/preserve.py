@@ -18,6 +18,8 @@ import math
 
 import pandas as pd
 
+from klant_xl.values import is_blank
+
 __all__ = [
     "COLUMNS_COLUMNS",
     "STORE_COLUMNS",
@@ -33,22 +35,6 @@ STORE_COLUMNS = ["Tabel", "Klant", "Kolom", "Waarde"]
 COLUMNS_COLUMNS = ["Tabel", "Kolom", "Bron"]
 SOURCE_KLANT_XL = "klant_xl"
 SOURCE_USER = "gebruiker"
-
-
-def is_blank(value) -> bool:
-    """True for None, NaN/NaT and empty text.
-
-    >>> [is_blank(v) for v in (None, float("nan"), "", " ", 0, "x")]
-    [True, True, True, True, False, False]
-    """
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def normalise_key(value) -> str | None:
