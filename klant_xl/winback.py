@@ -197,6 +197,18 @@ def _limit(limit) -> int | None:
 
 # --------------------------------------------------------------------------- win-back list
 
+def _add_contact_details(frame: pd.DataFrame, chosen: pd.DataFrame, contact_details) -> None:
+    """Copy contact columns (from the summary rows ``chosen`` and from ``contact_details``) into ``frame``."""
+    for column in CONTACT_DETAIL_COLUMNS:
+        if column in chosen.columns:
+            frame[column] = chosen[column].to_numpy()
+    if contact_details is not None:
+        details = _by_customer(contact_details)
+        details = details[~details.index.duplicated(keep="last")]
+        for column in details.columns:
+            frame[str(column)] = details[column].reindex(frame["Klant"]).to_numpy()
+
+
 def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, contact_details=None) -> pd.DataFrame:
     """The inactive customers to contact, most recent first (seed 002).
 
@@ -256,14 +268,7 @@ def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, conta
             segments = pd.Series(segments).copy()
             segments.index = pd.Index([customer_key(v) for v in segments.index], dtype=object)
         frame["Segment"] = segments.reindex(frame["Klant"]).to_numpy()
-    for column in CONTACT_DETAIL_COLUMNS:
-        if column in chosen.columns:
-            frame[column] = chosen[column].to_numpy()
-    if contact_details is not None:
-        details = _by_customer(contact_details)
-        details = details[~details.index.duplicated(keep="last")]
-        for column in details.columns:
-            frame[str(column)] = details[column].reindex(frame["Klant"]).to_numpy()
+    _add_contact_details(frame, chosen, contact_details)
     frame = frame.sort_values(
         ["Laatste activiteit", "Omzet", "Klant"], ascending=[False, False, True],
         na_position="last", kind="mergesort",
@@ -570,14 +575,7 @@ def exclusion_list(summary: pd.DataFrame, status, statuses=(INACTIVE, LOST), con
         pd.to_datetime(chosen["Laatste activiteit"]).to_numpy(),
         chosen["Dagen sinds activiteit"].astype("float64").to_numpy(),
     ))))
-    for column in CONTACT_DETAIL_COLUMNS:
-        if column in chosen.columns:
-            frame[column] = chosen[column].to_numpy()
-    if contact_details is not None:
-        details = _by_customer(contact_details)
-        details = details[~details.index.duplicated(keep="last")]
-        for column in details.columns:
-            frame[str(column)] = details[column].reindex(frame["Klant"]).to_numpy()
+    _add_contact_details(frame, chosen, contact_details)
     frame["_order"] = frame["Status"].map({s: i for i, s in enumerate(wanted)})
     frame = frame.sort_values(["_order", "Laatste activiteit", "Klant"], ascending=[True, False, True],
                               kind="mergesort")
