@@ -78,3 +78,42 @@ def test_no_finite_mean_spend_is_refused():
     zbar = simulate(3.0, 0.6, 10.0, x, rng)
     with pytest.raises(ModelFout, match="q = 0"):
         gamma_gamma.fit(x, zbar)
+
+
+# ---------------------------------------------------------------------------
+# q <= 1 called directly (issue 16): the posterior mean of 1/nu does not exist.
+
+
+@pytest.mark.parametrize("q", [0.5, 1.0])
+def test_no_finite_population_mean_is_a_dutch_model_error(q):
+    # nu ~ Gamma(q, gamma): E(1/nu) = gamma / (q - 1) only for q > 1; below, the integral
+    # int_0^inf nu^(q-2) exp(-gamma nu) dnu diverges at 0 (oracle: its partial integrals from eps,
+    # with nu = e^s, grow without bound as eps -> 0).
+    from scipy.integrate import quad
+
+    partial = [quad(lambda s: np.exp((q - 1) * s - 15 * np.exp(s)), np.log(eps), 0)[0] for eps in (1e-2, 1e-4, 1e-8)]
+    assert partial[1] > 1.5 * partial[0] and partial[2] > 1.5 * partial[1]
+    with pytest.raises(ModelFout, match=f"q = {q:g} is niet groter dan 1"):
+        gamma_gamma.population_mean((6, q, 15))
+    with pytest.raises(ModelFout, match="klant zonder aankopen"):
+        gamma_gamma.expected_value((6, q, 15), [0], [0.0])
+
+
+def test_expected_value_exists_once_the_posterior_shape_exceeds_one():
+    # q = 0.5 but p x + q = 6.5 > 1: posterior nu ~ Gamma(6.5, 15 + 3), E(p / nu) = 6 * 18 / 5.5
+    from scipy.integrate import quad
+    from scipy.stats import gamma as gamma_dist
+
+    oracle = quad(lambda nu: 6 / nu * gamma_dist(6.5, scale=1 / 18).pdf(nu), 0, np.inf)[0]
+    got = gamma_gamma.expected_value((6, 0.5, 15), [1], [3.0])[0]
+    assert got == pytest.approx(oracle, rel=1e-9)
+    assert got == pytest.approx(6 * 18 / 5.5, rel=1e-12)
+    with pytest.raises(ModelFout, match="q = 0.5"):
+        gamma_gamma.expected_value((6, 0.5, 15), [1, 0], [3.0, 0.0])  # the one without purchases
+
+
+def test_parameters_that_are_not_positive_numbers_are_refused():
+    from klant_xl.errors import InvoerFout
+
+    with pytest.raises(InvoerFout, match="groter dan 0"):
+        gamma_gamma.expected_value((6, -2, 15), [1], [3.0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from klant_xl.errors import InvoerFout, TeWeinigGegevens
+from klant_xl.errors import InvoerFout, ModelFout, TeWeinigGegevens
 from klant_xl.models import sbg
 
 COHORTS = [
@@ -72,3 +72,46 @@ def test_parameters_recovered_from_a_simulated_cohort():
     fitted = sbg.fit(survivors)
     assert fitted.params.alpha == pytest.approx(0.7, rel=0.1)
     assert fitted.params.beta == pytest.approx(1.2, rel=0.1)
+
+
+# ---------------------------------------------------------------------------
+# Cohorts without a finite maximum-likelihood estimate (issue 16).
+
+
+def _inline_log_likelihood(alpha, beta, survivors):
+    from scipy.special import betaln
+
+    n = np.asarray(survivors, float)
+    t = np.arange(1, len(n))
+    lost = n[:-1] - n[1:]
+    log_p = betaln(alpha + 1, beta + t - 1) - betaln(alpha, beta)
+    log_s = betaln(alpha, beta + len(n) - 1) - betaln(alpha, beta)
+    return float(np.dot(lost, log_p) + n[-1] * log_s)
+
+
+def test_nobody_leaving_has_no_maximum_and_raises_the_documented_model_error():
+    # The likelihood n0 ln S(3) < 0 rises towards 0 only as beta -> infinity: no finite optimum.
+    along_the_ridge = [_inline_log_likelihood(1e-3, beta, [1000] * 4) for beta in (1e2, 1e4, 1e6, 1e8)]
+    assert all(v < 0 for v in along_the_ridge)
+    assert np.all(np.diff(along_the_ridge) > 0) and along_the_ridge[-1] > -1e-6
+    with pytest.raises(ModelFout, match="in 3 perioden is niemand vertrokken"):
+        sbg.fit([1000] * 4)
+    with pytest.raises(ModelFout, match="niemand vertrokken"):
+        sbg.fit([1.0, 1.0, 1.0])
+
+
+def test_everybody_leaving_in_the_first_period_raises_the_model_error():
+    # ln L = n0 ln(alpha / (alpha + beta)) < 0, rising to 0 only as alpha / beta -> infinity.
+    assert _inline_log_likelihood(1e6, 1.0, [1000, 0, 0]) > _inline_log_likelihood(1e3, 1.0, [1000, 0, 0])
+    with pytest.raises(ModelFout, match="alle 1000 klanten zijn in de eerste periode vertrokken"):
+        sbg.fit([1000, 0, 0, 0])
+
+
+def test_a_cohort_without_leavers_is_left_out_of_the_projection():
+    import pandas as pd
+
+    triangle = pd.DataFrame(
+        {"Cohort": ["A", "B"], "Klanten": [1000, 500], 0: [1.0, 1.0], 1: [0.869, 1.0], 2: [0.743, 1.0], 3: [0.653, 1.0]}
+    )
+    out = sbg.project_cohorts(triangle, periods=5)
+    assert out["Cohort"].tolist() == ["A"]

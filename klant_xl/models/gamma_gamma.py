@@ -146,18 +146,44 @@ def fit(frequency, monetary_value, weights=None, min_repeat_buyers=None) -> FitR
     p, q, g = np.exp(log_params)
     params = GammaGammaParams(float(p), float(q), float(g * scale))
     if params.q <= 1:
-        raise ModelFout(
-            "Het Gamma-Gamma-model (bestelwaarde) geeft geen eindige gemiddelde bestelwaarde "
-            f"(q = {params.q:.3f} is niet groter dan 1). De bedragen spreiden te sterk; "
-            "controleer uitschieters of gebruik meer klanten."
-        )
+        raise _no_finite_mean(params.q, "voor een nieuwe klant")
     ll = log_likelihood(params, xu, mu, w)
     return FitResult("gamma_gamma", params, ll, n, n, len(w), nit)
 
 
+def _no_finite_mean(q: float, where: str) -> ModelFout:
+    return ModelFout(
+        f"Het {LABEL} geeft geen eindige verwachte bestelwaarde {where}: q = {q:g} is niet groter "
+        "dan 1 (de bedragen spreiden te sterk). Controleer uitschieters of gebruik meer klanten."
+    )
+
+
+def _spend_params(params) -> tuple[float, float, float]:
+    try:
+        p, q, g = (float(v) for v in params)
+    except (TypeError, ValueError):
+        raise InvoerFout("De parameters van het Gamma-Gamma-model zijn drie getallen: p, q en gamma.") from None
+    if not all(np.isfinite(v) and v > 0 for v in (p, q, g)):
+        raise InvoerFout(f"De parameters van het Gamma-Gamma-model moeten groter dan 0 zijn, niet {p!r}, {q!r}, {g!r}.")
+    return p, q, g
+
+
 def population_mean(params) -> float:
-    """Mean spend per purchase of a customer without history: ``p gamma / (q - 1)`` ([2]_, section 3)."""
-    p, q, g = (float(v) for v in params)
+    """Mean spend per purchase of a customer without history: ``p gamma / (q - 1)`` ([2]_, section 3).
+
+    ``E(nu^-1)`` for ``nu ~ Gamma(q, gamma)`` exists only for ``q > 1``; for
+    ``q <= 1`` the mean is infinite and :class:`~klant_xl.errors.ModelFout` is raised.
+
+    Raises
+    ------
+    ModelFout
+        ``q <= 1``.
+    InvoerFout
+        A parameter that is not a positive number.
+    """
+    p, q, g = _spend_params(params)
+    if not q > 1:
+        raise _no_finite_mean(q, "voor een klant zonder aankopen")
     return p * g / (q - 1)
 
 
@@ -169,10 +195,28 @@ def expected_value(params, frequency, monetary_value) -> np.ndarray:
     a weighted average of the population mean and the customer's own mean.
     Customers with ``x = 0`` or no mean get the population mean; a negative
     mean (more returned than bought) counts as 0.
+
+    The expression is ``p E(1 / nu | x, zbar)`` with the posterior
+    ``nu ~ Gamma(p x + q, gamma + x zbar)``, which has a finite mean only for
+    ``p x + q > 1``. Parameters outside the fit's range (``q <= 1``) can break
+    that for customers with few purchases: then
+    :class:`~klant_xl.errors.ModelFout` is raised rather than a negative or
+    infinite spend.
+
+    Raises
+    ------
+    ModelFout
+        ``p x + q <= 1`` for some customer.
+    InvoerFout
+        A parameter that is not a positive number, or unusable inputs.
     """
-    p, q, g = (float(v) for v in params)
+    p, q, g = _spend_params(params)
     x, m = _rows(frequency, monetary_value)
     known = (x > 0) & np.isfinite(m)
     x = np.where(known, x, 0.0)
     m = np.where(known, np.maximum(m, 0.0), 0.0)
-    return (p * (g + x * m)) / (p * x + q - 1)
+    shape_minus_one = p * x + q - 1
+    if np.any(~(shape_minus_one > 0)):
+        few = float(x[~(shape_minus_one > 0)].max())
+        raise _no_finite_mean(q, "voor een klant zonder aankopen" if few == 0 else f"voor een klant met {few:g} aankopen")
+    return (p * (g + x * m)) / shape_minus_one

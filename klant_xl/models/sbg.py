@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma
 
-from klant_xl.errors import InvoerFout, TeWeinigGegevens
+from klant_xl.errors import InvoerFout, ModelFout, TeWeinigGegevens
 from klant_xl.models._fit import FitResult, maximise
 
 __all__ = [
@@ -153,13 +153,29 @@ def fit(survivors) -> FitResult:
     InvoerFout
         Counts that are negative or rise.
     ModelFout
-        No convergence (for instance nobody ever leaves).
+        No convergence, a parameter running off, or a cohort without a finite
+        maximum-likelihood estimate: nobody leaves (the likelihood rises to 0
+        only as ``beta -> infinity``, every ``theta = 0``) or everybody leaves
+        in the first period (``alpha -> infinity``, every ``theta = 1``).
+        Without those checks the optimiser stops somewhere on the ridge towards
+        the limit and returns arbitrary parameters.
     """
     n = _survivors(survivors)
     if len(n) < MIN_PERIODS:
         raise TeWeinigGegevens(
             f"Te weinig gegevens voor het {LABEL}: {len(n)} periode(n). Nodig zijn het "
             f"beginaantal en minstens {MIN_PERIODS - 1} latere perioden."
+        )
+    periods = len(n) - 1
+    if n[-1] >= n[0]:
+        raise ModelFout(
+            f"Het {LABEL} kan het klantverloop niet schatten: in {periods} perioden is niemand "
+            f"vertrokken ({n[0]:g} klanten aan het begin en aan het eind). Probeer een langere periode."
+        )
+    if n[1] <= 0:
+        raise ModelFout(
+            f"Het {LABEL} kan het klantverloop niet schatten: alle {n[0]:g} klanten zijn in de "
+            "eerste periode vertrokken. Probeer kortere perioden."
         )
     log_params, nit = maximise(lambda lp: _neg_ll(lp, n), np.zeros(2), LABEL)
     params = SBGParams(*(float(v) for v in np.exp(log_params)))
