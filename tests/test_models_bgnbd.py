@@ -313,3 +313,164 @@ def test_probability_alive_after_against_numerical_integration(module, params, x
     survive, _ = quad(lambda p: ((alpha + T) / (alpha + T + p * t)) ** (r + x) * density(p), 0, 1, limit=500)
     expected = module.probability_alive(params, x, t_x, T)[0] * survive
     assert module.probability_alive_after(params, t, x, t_x, T)[0] == pytest.approx(expected, rel=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# Edges of the parameter space (issue 16). Oracles are inline: the expected purchases
+# given alive are E[(1 - (1 + p kappa)^-R) / p] over p ~ Beta(a, b'), kappa = t / (alpha + T).
+
+from scipy.integrate import quad  # noqa: E402
+from scipy.special import betaln as _betaln  # noqa: E402
+from scipy.special import digamma as _digamma  # noqa: E402
+
+
+def _if_alive_at_a_one(R, bp, kappa, terms=4000):
+    """Closed form at a = 1 (the a-derivative of the 2F1 form, summed as a series in z):
+    b' (1 - z)^R sum_n (R)_n z^n / n! [psi(b' + n) - psi(b')], z = kappa / (1 + kappa)."""
+    z = kappa / (1 + kappa)
+    n = np.arange(1, terms)
+    log_poch = np.cumsum(np.log((R + n - 1) * z / n))
+    return bp * (1 - z) ** R * np.sum(np.exp(log_poch) * (_digamma(bp + n) - _digamma(bp)))
+
+
+def _if_alive_by_quadrature(R, a, bp, kappa):
+    density = lambda p: np.exp((a - 1) * np.log(p) + (bp - 1) * np.log1p(-p) - _betaln(a, bp))  # noqa: E731
+    top = min(1.0, (a + 60) / (a + bp))
+    value, _ = quad(lambda p: -np.expm1(-R * np.log1p(p * kappa)) / p * density(p), 0, top, limit=500, epsabs=0, epsrel=1e-13)
+    return value
+
+
+def _alive(r, alpha, a, b, x, t_x, T, k=0):
+    if x == 0 and k == 0:
+        return 1.0
+    return 1 / (1 + a / (b + x - 1 + k) * ((alpha + T) / (alpha + t_x)) ** (r + x))
+
+
+@pytest.mark.parametrize("a", [1.0, 1 + 1e-9, 1 - 1e-9, 1 + 1e-6, 1 - 0.03, 1.049])
+def test_a_equal_to_one_gives_the_finite_limit(a):
+    r, alpha, b = 0.243, 4.414, 2.426
+    with np.errstate(all="raise"):
+        got = bgnbd.expected_purchases((r, alpha, a, b), 39, [2], [30.43], [38.86])[0]
+    oracle = _if_alive_at_a_one(r + 2, b + 2, 39 / (alpha + 38.86)) * _alive(r, alpha, 1.0, b, 2, 30.43, 38.86)
+    assert oracle == pytest.approx(1.1021, abs=5e-5)
+    if a == 1.0:
+        assert got == pytest.approx(oracle, rel=1e-12)
+    else:
+        q = _if_alive_by_quadrature(r + 2, a, b + 2, 39 / (alpha + 38.86)) * _alive(r, alpha, a, b, 2, 30.43, 38.86)
+        assert got == pytest.approx(q, rel=1e-11)
+
+
+def test_a_equal_to_one_in_the_modified_model_the_new_customer_and_the_clv():
+    from klant_xl.models import clv
+
+    r, alpha, b = 0.525, 6.183, 1.614
+    with np.errstate(all="raise"):
+        got = mbgnbd.expected_purchases((r, alpha, 1.0, b), 52, [0], [0.0], [38.86])[0]
+        new = bgnbd.expected_purchases_new((r, alpha, 1.0, b), 52)[0]
+        value = clv.customer_lifetime_value(
+            lambda days: bgnbd.expected_purchases((r, alpha, 1.0, b), days / 7, [2], [30.43], [38.86]), 20.0, 12, 0.3, 0.1
+        )[0]
+    assert got == pytest.approx(_if_alive_at_a_one(r, b + 1, 52 / (alpha + 38.86)) * _alive(r, alpha, 1.0, b, 0, 0, 38.86, k=1), rel=1e-12)
+    assert new == pytest.approx(_if_alive_at_a_one(r, b, 52 / alpha), rel=1e-12)
+    assert np.isfinite(value) and value > 0
+
+
+@pytest.mark.parametrize("b", [1e7, 1e8, 1e10, 1e12])
+def test_very_large_b_gives_the_no_dropout_answer(b):
+    r, alpha, a = 0.486, 5.006, 1e-6
+    got = bgnbd.expected_purchases((r, alpha, a, b), 39, [0], [0], [38.86])[0]
+    kappa = 39 / (alpha + 38.86)
+    # the power series in kappa: sum_n (-1)^(n+1) (R)_n (a)_(n-1) kappa^n / ((a + b)_(n-1) n!)
+    term, oracle = r * kappa, r * kappa
+    for n in range(1, 30):
+        term *= -(r + n) * (a + n - 1) * kappa / ((a + b + n - 1) * (n + 1))
+        oracle += term
+    assert got == pytest.approx(oracle, rel=1e-14)
+    # p is essentially 0: a Poisson buyer with rate ~ Gamma(r, alpha + T) buys r t / (alpha + T)
+    assert got == pytest.approx(r * 39 / (alpha + 38.86), rel=1e-6)
+    assert got == pytest.approx(0.432, abs=5e-4)
+    survives = bgnbd.probability_alive_after((r, alpha, a, b), 39, [3], [20.0], [38.86])[0]
+    assert survives == pytest.approx(bgnbd.probability_alive((r, alpha, a, b), [3], [20.0], [38.86])[0], rel=1e-6)
+
+
+def test_a_long_history_against_a_short_horizon_is_exact():
+    # x = 0, T = 1e9, 52 weeks: the closed form's 1 - (1 - z)^R 2F1 cancelled to ~6e-7.
+    r, alpha, a, b = PUBLISHED.values()
+    kappa = 52 / (alpha + 1e9)
+    # series E = sum_n (-1)^(n+1) (R)_n (a)_(n-1) kappa^n / ((a + b)_(n-1) n!); three terms are exact here
+    oracle = r * kappa - r * (r + 1) * a * kappa**2 / (2 * (a + b)) + r * (r + 1) * (r + 2) * a * (a + 1) * kappa**3 / (6 * (a + b) * (a + b + 1))
+    assert bgnbd.expected_purchases((r, alpha, a, b), 52, [0], [0], [1e9])[0] == pytest.approx(oracle, rel=1e-14)
+
+
+def test_large_b_with_a_long_horizon_where_scipy_has_no_value():
+    # b' = 2.2e4, kappa = 1350: hyp2f1 gives nan and the power series does not converge
+    R, a, bp, kappa = 0.33, 1.0, 2.21e4, 1350.0
+    got = bgnbd._expected_if_alive(R, a, bp, kappa, kappa / (1 + kappa), -np.log1p(kappa))
+    assert float(got) == pytest.approx(_if_alive_at_a_one(R, bp, kappa, terms=200_000), rel=1e-9)
+
+
+def _two_point_customers(n, rng):
+    """Half the story of a Beta(a -> 0, b -> 0): a share drops out after the first repeat purchase, the rest never."""
+    T = rng.uniform(20, 80, n)
+    lam = rng.gamma(2.0, 1 / 10, n)
+    drops = rng.random(n) < 0.3
+    x = np.zeros(n)
+    t_x = np.zeros(n)
+    for i in range(n):
+        now = rng.exponential(1 / lam[i])
+        while now <= T[i]:
+            x[i] += 1
+            t_x[i] = now
+            if drops[i]:
+                break
+            now += rng.exponential(1 / lam[i])
+    return x, t_x, T
+
+
+def test_a_and_b_both_running_to_zero_is_a_genuine_optimum():
+    from scipy.optimize import minimize
+    from scipy.special import gammaln
+
+    x, t_x, T = _two_point_customers(500, np.random.default_rng(16))
+    fitted = bgnbd.fit(x, t_x, T)
+    assert fitted.params.a < 1e-8 and fitted.params.b < 1e-8
+
+    def limit_neg_ll(theta):  # the likelihood of the two-point mixture itself (pi = a / (a + b))
+        r, alpha = np.exp(theta[:2])
+        pi = 1 / (1 + np.exp(-theta[2]))
+        never = np.exp(gammaln(r + x) - gammaln(r) + r * np.log(alpha) - (r + x) * np.log(alpha + T))
+        once = np.where(x == 0, (alpha / (alpha + T)) ** r, np.where(x == 1, r * alpha**r / (alpha + t_x) ** (r + 1), 0.0))
+        return -np.log(pi * once + (1 - pi) * never).sum()
+
+    best = minimize(limit_neg_ll, [0.0, 0.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 5000})
+    assert fitted.log_likelihood == pytest.approx(-best.fun, abs=1e-6)
+    assert fitted.params.a / (fitted.params.a + fitted.params.b) == pytest.approx(1 / (1 + np.exp(-best.x[2])), rel=1e-4)
+    # predictions at the optimum are finite and equal the mixture's own
+    r, alpha, a, b = fitted.params
+    pi = a / (a + b)
+    kappa = 52 / (alpha + T[:5])
+    expected = pi * -np.expm1(-r * np.log1p(kappa)) + (1 - pi) * r * kappa  # x = 0 customers: alive for sure
+    got = bgnbd.expected_purchases(fitted.params, 52, np.zeros(5), np.zeros(5), T[:5])
+    assert got == pytest.approx(expected, rel=1e-5)
+
+
+fit_bound_params = st.tuples(
+    st.floats(np.exp(-13), np.exp(13)),  # r and alpha: the runaway check's limit
+    st.floats(np.exp(-13), np.exp(13)),
+    st.floats(np.exp(-26), np.exp(26)) | st.sampled_from([1.0, 1 + 1e-9, 1 - 1e-7]),  # a, b: the optimiser's bounds
+    st.floats(np.exp(-26), np.exp(26)),
+)
+
+
+@pytest.mark.parametrize("module", [bgnbd, mbgnbd])
+@settings(max_examples=150, deadline=None)
+@given(params=fit_bound_params, history=histories(), t=st.floats(0.5, 200))
+def test_predictions_stay_finite_and_ordered_up_to_the_fit_bounds(module, params, history, t):
+    x, t_x, T = history
+    with np.errstate(all="ignore"):
+        p = module.probability_alive(params, x, t_x, T)[0]
+        short = module.expected_purchases(params, t, x, t_x, T)[0]
+        longer = module.expected_purchases(params, 2 * t, x, t_x, T)[0]
+    assert 0.0 <= p <= 1.0
+    assert np.isfinite(short) and np.isfinite(longer)
+    assert 0.0 <= short <= longer * (1 + 1e-7) + 1e-12

@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -201,8 +202,8 @@ def _fit(frequency, recency, T, weights, modified, min_customers, min_repeat, la
     # unit (days or weeks) and starts from the same place.
     scale = 10.0 / max(float(T.max()), 1e-12)
     rows = _Rows(xu, tu * scale, Tu * scale, w, modified)
-    # a -> 0 or b -> infinity means nobody drops out: a valid limit, so only r and
-    # alpha (a vanishing spread of purchase rates) count as running off.
+    # Every limit of a and b is a model of its own (see the Notes of fit), so only
+    # r and alpha (a vanishing or unbounded spread of purchase rates) count as running off.
     log_params, nit = maximise(lambda p: _neg_ll(p, rows), np.zeros(4), label, may_run_off=(2, 3))
     r, al, a, b = np.exp(log_params)
     params = BGNBDParams(float(r), float(al / scale), float(a), float(b))
@@ -241,8 +242,22 @@ def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buye
         Too few customers or repeat buyers (the Dutch message says how many are needed).
     ModelFout
         The optimiser did not converge, or ``r`` or ``alpha`` ran off to 0 or
-        infinity (``a`` going to 0 or ``b`` to infinity is accepted: nobody
-        drops out).
+        infinity (a vanishing or unbounded spread of purchase rates).
+
+    Notes
+    -----
+    ``a`` and ``b`` are exempt from the runaway check in every direction, up
+    to the optimiser's bounds ``e^-26 .. e^26``: each limit of
+    ``p ~ Beta(a, b)`` is a model in its own right, and the fit can land
+    there as a genuine optimum (the supremum of the likelihood), not a
+    failure. ``a -> 0`` or ``b -> infinity``: nobody drops out. ``a`` and
+    ``b`` both ``-> 0`` with ``a / (a + b) = pi``: a two-point mixture in
+    which a share ``pi`` of the customers drops out right after their first
+    repeat purchase and the rest never does (seen: ``a = 8.3e-12``,
+    ``b = 1.9e-10`` on 500 simulated customers; the log-likelihood then
+    equals the maximum of that mixture's own likelihood). ``a -> infinity``
+    with ``a / b`` fixed: everybody has the same dropout chance. The
+    predictions stay finite and correct at such parameters.
     """
     return _fit(
         frequency,
@@ -343,15 +358,149 @@ def _scaled_bracket(rr, bb, c, z, log_one_minus_z):
     return np.where(near_pole, limit, regular)
 
 
+#: Terms of the power series in ``kappa`` (:func:`_kappa_series`); with term
+#: ratios below 1/2 the remainder is below 2^-52 of the sum.
+KAPPA_SERIES_TERMS = 52
+#: Within this distance of ``a = 1`` the expected purchases are interpolated in
+#: ``a`` (:func:`_expected_if_alive`) instead of taken from the closed form,
+#: whose ``1 / (a - 1)`` cancels a vanishing bracket there.
+NEAR_A_ONE = 0.05
+_CHEBYSHEV_NODES = np.cos((2 * np.arange(10) + 1) * np.pi / 20)
+_CHEBYSHEV_WEIGHTS = (-1.0) ** np.arange(10) * np.sin((2 * np.arange(10) + 1) * np.pi / 20)
+
+
+def _ratio_bound(u, v, n):
+    """Largest ``(u + m) / (v + m)`` over ``m = 0..n`` (monotone in ``m``)."""
+    return np.maximum(u / v, (u + n) / (v + n))
+
+
+def _kappa_series(p1, p2, q1, q2, kappa):
+    """``sum_m (p1)_m (p2)_m / ((q1)_m (q2)_m) (-kappa)^m`` where it converges fast, with a mask.
+
+    The series of ``2F1(R, a; a + b; -kappa)`` (``q2 = 1``) and of
+    ``3F2(R + 1, a, 1; a + b, 2; -kappa)`` (``q2 = 2``): the expectation over
+    ``p ~ Beta(a, b)`` of the Taylor series of ``(1 + p kappa)^-R`` (and of
+    ``(1 - (1 + p kappa)^-R) / (R kappa p)``). Every Taylor remainder of
+    ``(1 + u)^-R``, ``u >= 0``, is at most the next term, so the sum is used
+    only where all term ratios over :data:`KAPPA_SERIES_TERMS` terms are
+    below 1/2: there it is exact to rounding, with no cancellation (the terms
+    alternate and shrink). That covers a short horizon against a long history
+    (``kappa`` small, where the closed form's ``1 - (1 - z)^R 2F1`` cancels)
+    and a large ``b`` (``p`` near 0, where scipy's ``hyp2f1`` is wrong).
+
+    Returns
+    -------
+    (values, ok) : values are NaN where ``ok`` is False.
+    """
+    p1, p2, q1, q2, kappa = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (p1, p2, q1, q2, kappa)))
+    n = KAPPA_SERIES_TERMS
+    with np.errstate(all="ignore"):
+        bound = kappa * np.minimum(
+            _ratio_bound(p1, q1, n) * _ratio_bound(p2, q2, n), _ratio_bound(p1, q2, n) * _ratio_bound(p2, q1, n)
+        )
+    ok = bound <= 0.5
+    out = np.full(p1.shape, np.nan)
+    if ok.any():
+        P1, P2, Q1, Q2, K = (v[ok] for v in (p1, p2, q1, q2, kappa))
+        term = np.ones(len(K))
+        total = term.copy()
+        for m in range(n):
+            term = term * (-K) * ((P1 + m) / (Q1 + m)) * ((P2 + m) / (Q2 + m))
+            total = total + term
+        out[ok] = total
+    return out, ok
+
+
+def _closed_if_alive(R, a, bp, z, log1mz):
+    """Equation (10) of [1]_ without P(alive): ``c / (a - 1) [1 - (1 - z)^R 2F1(R, b'; c; z)]``, ``c = a + b' - 1``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _scaled_bracket(R, bp, a + bp - 1, z, log1mz) / (a - 1)
+
+
+def _expected_if_alive(R, a, bp, kappa, z, log1mz):
+    """``E[(1 - (1 + p kappa)^-R) / p]`` for ``p ~ Beta(a, b')``: expected purchases given alive.
+
+    Given alive, a customer with purchase rate ``lambda`` and dropout chance
+    ``p`` makes ``(1 - exp(-lambda p t)) / p`` purchases in the next ``t`` on
+    average; with ``lambda ~ Gamma(R, alpha + T)`` that is the expression above,
+    ``kappa = t / (alpha + T)``, ``z = kappa / (1 + kappa)``. It is analytic in
+    ``a`` (``a = 1`` included: ``E(1/p)`` is infinite there, but the bracket is
+    bounded by ``R kappa``). Three evaluations, by where each is exact:
+
+    - the power series in ``kappa`` (:func:`_kappa_series`) where it converges
+      fast: small ``kappa`` or large ``b'``;
+    - otherwise the closed form of [1]_ (scipy's ``hyp2f1``, Euler's
+      transformation as fallback), whose ``1 / (a - 1)`` is a removable
+      singularity: within :data:`NEAR_A_ONE` of ``a = 1`` the value is the
+      Chebyshev interpolant in ``a`` through the closed form at ten nodes of
+      ``[1 - NEAR_A_ONE, 1 + NEAR_A_ONE]``, none closer to 1 than 0.0078
+      (the function of ``a`` is analytic for ``a > -b'``, so ten nodes give
+      full precision; the closed form loses at most ~130 ulp at the nodes).
+    """
+    R, bp, kappa, z, log1mz = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (R, bp, kappa, z, log1mz)))
+    series, ok = _kappa_series(R + 1, a, a + bp, 2.0, kappa)
+    out = np.array(R * kappa * series, dtype=float)
+    rest = ~ok
+    if rest.any():
+        R_, bp_, z_, l_ = R[rest], bp[rest], z[rest], log1mz[rest]
+        if abs(a - 1) >= NEAR_A_ONE:
+            out[rest] = _closed_if_alive(R_, a, bp_, z_, l_)
+        else:
+            u = (a - 1) / NEAR_A_ONE
+            values = [_closed_if_alive(R_, 1 + NEAR_A_ONE * node, bp_, z_, l_) for node in _CHEBYSHEV_NODES]
+            at_node = np.flatnonzero(np.abs(u - _CHEBYSHEV_NODES) < 1e-15)
+            if at_node.size:
+                out[rest] = values[int(at_node[0])]
+            else:
+                weights = _CHEBYSHEV_WEIGHTS / (u - _CHEBYSHEV_NODES)
+                out[rest] = sum(w * v for w, v in zip(weights, values)) / weights.sum()
+    lost = np.flatnonzero(~np.isfinite(out).reshape(-1))
+    if lost.size:
+        flat = out.reshape(-1)
+        Rf, bpf, kf = (v.reshape(-1) for v in (R, bp, kappa))
+        for i in lost:
+            flat[i] = _quadrature_if_alive(Rf[i], a, bpf[i], kf[i])
+    return out
+
+
+def _quadrature_if_alive(R, a, bp, kappa):
+    """:func:`_expected_if_alive` by adaptive quadrature over ``p``, for the rare points both other ways miss.
+
+    Those are a large ``b'`` together with a long horizon (``kappa`` in the
+    thousands), where scipy's ``hyp2f1`` has no finite value and the power
+    series does not converge. QUADPACK's algebraic weight takes the
+    ``p^(a-1)`` of the Beta density; past ``p_hi`` the density is negligible.
+    """
+    from scipy.integrate import quad
+
+    p_hi = min(1.0, (a + 40.0 + 40.0 * np.sqrt(a)) / (a + bp))
+    # p = s p_hi; the weight s^(a-1) is QUADPACK's, the rest of the density is exp(log_scale + ...)
+    log_scale = a * np.log(p_hi) - betaln(a, bp)
+
+    singular = a < 1  # p^(a-1) as QUADPACK's algebraic weight only where it is singular
+
+    def bracket(s):
+        p = s * p_hi
+        per_p = R * kappa if p == 0 else -np.expm1(-R * np.log1p(p * kappa)) / p
+        power = 0.0 if singular else (a - 1) * np.log(s) if s > 0 else -np.inf
+        return per_p * np.exp((bp - 1) * np.log1p(-p) + log_scale + power)
+
+    options = dict(weight="alg", wvar=(a - 1.0, 0.0)) if singular else {}
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value, _ = quad(bracket, 0.0, 1.0, limit=200, epsabs=0.0, epsrel=1e-12, **options)
+    return value
+
+
 def _purchases_if_alive(params, t, x, T, modified):
     """E[Y(t) | x, T, alive at T]: equation (10) of [1]_ without its P(alive) factor."""
     r, al, a, b = _params(params)
     t = np.asarray(t, dtype=float)
     k = 1.0 if modified else 0.0
+    kappa = t / (al + T)
     z = t / (al + T + t)
     log1mz = np.log(al + T) - np.log(al + T + t)
-    c = a + b + x - 1 + k
-    return _scaled_bracket(r + x, b + x + k, c, z, log1mz) / (a - 1)
+    return _expected_if_alive(r + x, a, b + x + k, kappa, z, log1mz)
 
 
 def _expected_purchases(params, t, frequency, recency, T, modified):
@@ -388,7 +537,7 @@ def expected_purchases_new(params, t) -> np.ndarray:
     """
     r, al, a, b = _params(params)
     t = np.atleast_1d(np.asarray(t, dtype=float))
-    return _scaled_bracket(r, b, a + b - 1, t / (al + t), np.log(al) - np.log(al + t)) / (a - 1)
+    return _expected_if_alive(r, a, b, t / al, t / (al + t), np.log(al) - np.log(al + t))
 
 
 def _posterior_survival(params, t, x, T, modified):
@@ -406,7 +555,9 @@ def _posterior_survival(params, t, x, T, modified):
     bb = b + x + k
     z = t / (al + T + t)
     log1mz = np.log(al + T) - np.log(al + T + t)
-    return _hyp_term(r + x, bb, a + bb, z, log1mz, r + x)
+    # = 2F1(r + x, a; a + b'; -kappa): its power series where that converges fast (large b')
+    series, ok = _kappa_series(r + x, a, a + bb, 1.0, t / (al + T))
+    return np.where(ok, series, _hyp_term(r + x, bb, a + bb, z, log1mz, r + x))
 
 
 def _probability_alive_after(params, t, frequency, recency, T, modified):
