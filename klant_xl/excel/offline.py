@@ -30,7 +30,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel import features, splice
-from klant_xl.excel.files import atomic_write, refuse_if_open
+from klant_xl.excel.files import atomic_write, refuse_if_open, save_openpyxl
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 
 __all__ = ["OfflineWorkbook", "STYLES", "render_sheet"]
@@ -288,10 +288,14 @@ class OfflineWorkbook:
         The workbook file; None starts a new empty workbook.
     workbook : openpyxl.Workbook, optional
         An already loaded workbook (the template builder passes its own).
+    stub_big_sheets : bool
+        Let big sheets bypass openpyxl (:mod:`klant_xl.excel.splice`); the purge
+        passes False because it must edit the cells of every sheet.
     """
 
-    def __init__(self, path=None, workbook: Workbook | None = None, progress=None):
+    def __init__(self, path=None, workbook: Workbook | None = None, progress=None, stub_big_sheets: bool = True):
         self.path = Path(path) if path is not None else None
+        self.stub_big_sheets = stub_big_sheets
         self.progress = progress
         self._removed: Counter = Counter()
         self._added: Counter = Counter()
@@ -317,6 +321,8 @@ class OfflineWorkbook:
         keep_vba = path.suffix.lower() == ".xlsm"
         data = path.read_bytes()
         candidates = [name for name in _workbook_sheet_names(data) if name not in NEVER_STUBBED]
+        if not self.stub_big_sheets:  # the purge edits every sheet's cells, so every sheet goes through openpyxl
+            candidates = []
         light, self._stubs, self._shared_strings = splice.make_stubs(data, candidates, STUB_MIN_BYTES)
         return load_workbook(io.BytesIO(light), keep_vba=keep_vba, rich_text=False)
 
@@ -491,7 +497,7 @@ class OfflineWorkbook:
                 # openpyxl writes the macro-enabled content type when the workbook was read with keep_vba
                 if self.wb.vba_archive is None:
                     raise WerkmapFout("Een .xlsm-werkmap heeft een VBA-project nodig; gebruik het sjabloon.")
-            self.wb.save(tmp)
+            save_openpyxl(self.wb, tmp)
             if self._stubs:
                 kept = {name for name in self._stubs if name not in self._written_sheets}
                 splice.splice_back(tmp, self._stubs, kept, self._shared_strings)
