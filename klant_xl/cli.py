@@ -379,8 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.files import refuse_existing
     from klant_xl.excel.refresh import analyse_to_workbook
 
+    refuse_existing(args.werkmap, args.overschrijven)
     with _progress(err, 7) as step:
         analyse_to_workbook(args.bestand, args.werkmap, contacts=args.contactmomenten,
                             settings=_settings_from(args), progress=step)
@@ -389,8 +391,10 @@ def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
 
 
 def _cmd_sjabloon(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.files import refuse_existing
     from klant_xl.excel.template import build_template
 
+    refuse_existing(args.output, args.overschrijven)
     with _progress(err, 6) as step:
         build_template(args.output, progress=step)
     console.print(f"Sjabloon geschreven: {args.output}")
@@ -410,7 +414,7 @@ def _cmd_vernieuw(args, console: Console, err: Console) -> int:
 def _cmd_deel(args, console: Console, err: Console) -> int:
     from klant_xl.excel.share import share_copy
 
-    out = share_copy(args.werkmap, args.output)
+    out = share_copy(args.werkmap, args.output, overwrite=args.overschrijven)
     console.print(f"Kopie om te delen geschreven: {out} (formules van klant_xl zijn vaste waarden).")
     return EXIT_OK
 
@@ -424,12 +428,17 @@ def _cmd_addin(args, console: Console, err: Console) -> int:
     return EXIT_OK
 
 
+_OVERWRITE_HELP = "vervang een bestaand bestand (standaard weigert klant-xl dat)"
+
+
 def _add_workbook_commands(commands, analyse_cmd) -> None:
     analyse_cmd.add_argument("-o", "--werkmap", metavar="WERKMAP",
                              help="schrijf een nieuwe, gevulde werkmap (.xlsm) in plaats van af te drukken")
+    analyse_cmd.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
     sjabloon = commands.add_parser("sjabloon", help="maak de sjabloonwerkmap met voorbeeldgegevens")
     sjabloon.add_argument("-o", "--output", default="klantanalyse.xlsm", metavar="PAD",
                           help="bestandsnaam (standaard klantanalyse.xlsm)")
+    sjabloon.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
     sjabloon.set_defaults(handler=_cmd_sjabloon)
     vernieuw = commands.add_parser("vernieuw", help="vernieuw de analyse in een werkmap (zonder Excel)")
     vernieuw.add_argument("werkmap", metavar="WERKMAP", help="de werkmap (.xlsm of .xlsx)")
@@ -437,6 +446,7 @@ def _add_workbook_commands(commands, analyse_cmd) -> None:
     deel = commands.add_parser("deel", help="kopie zonder Python voor een adviseur: formules worden waarden")
     deel.add_argument("werkmap", metavar="WERKMAP", help="de werkmap")
     deel.add_argument("-o", "--output", metavar="KOPIE", help="bestandsnaam van de kopie")
+    deel.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
     deel.set_defaults(handler=_cmd_deel)
     addin = commands.add_parser("addin", help="installeer de Excel-invoegtoepassing met de knop 'Vernieuw analyse'")
     addin.set_defaults(handler=_cmd_addin)

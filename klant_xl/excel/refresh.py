@@ -292,25 +292,29 @@ def _position(port, name: str) -> int | None:
 def refresh_workbook(path, progress=None) -> RefreshReport:
     """``klant-xl vernieuw``: refresh a workbook file in place (atomically).
 
-    The file is refused when Excel has it open or when it holds a feature the
-    offline writer cannot keep; when anything fails the file stays
-    byte-identical.
+    The file is refused when Excel has it open, when another klant_xl run holds
+    its lock, when it is read-only or when it holds a feature the offline writer
+    cannot keep; when anything fails the file stays byte-identical.
     """
-    from klant_xl.excel.files import refuse_if_open
+    from klant_xl.excel.files import refuse_if_open, refuse_read_only, workbook_lock
     from klant_xl.excel.offline import OfflineWorkbook
 
     path = Path(path)
     refuse_if_open(path)
-    started = time.perf_counter()
-    if progress:
-        progress(f"{path.name} openen…")
-    port = OfflineWorkbook(path)
-    opened = time.perf_counter() - started
-    report = refresh(port, progress)
-    started = time.perf_counter()
-    if progress:
-        progress(f"{path.name} opslaan…")
-    port.commit()
+    if not path.exists():
+        raise WerkmapFout(f"Werkmap '{path}' bestaat niet.")
+    refuse_read_only(path)
+    with workbook_lock(path, "vernieuwen"):  # taken before reading, released after the rename
+        started = time.perf_counter()
+        if progress:
+            progress(f"{path.name} openen…")
+        port = OfflineWorkbook(path)
+        opened = time.perf_counter() - started
+        report = refresh(port, progress)
+        started = time.perf_counter()
+        if progress:
+            progress(f"{path.name} opslaan…")
+        port.commit()
     report.timings["openen"] = opened
     report.timings["opslaan"] = time.perf_counter() - started
     return report
