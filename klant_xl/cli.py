@@ -454,18 +454,39 @@ def _add_workbook_commands(commands, analyse_cmd) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``klant-xl``; returns the exit code."""
+    import signal
+    import warnings
+
+    from klant_xl.excel.boundary import message_for
+
     parser = build_parser()
     args = parser.parse_args(argv)
     console = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
+
+    def stop(signum, frame):  # SIGTERM: unwind, so temporary files and the lock are cleaned up
+        raise KeyboardInterrupt
+
     try:
-        return args.handler(args, console, err)
-    except KlantXLError as exc:
-        err.print(Text.assemble(("Fout: ", "bold red"), str(exc)))
-        return EXIT_INPUT
+        previous = signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError):  # not the main thread
+        previous = None
+    try:
+        with warnings.catch_warnings():
+            # numeric noise (overflow on absurd amounts, empty slices) is no message for a user
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return args.handler(args, console, err)
     except OSError as exc:
-        err.print(Text.assemble(("Fout: ", "bold red"), f"bestand niet te lezen of te schrijven: {exc}"))
+        err.print(Text.assemble(("Fout: ", "bold red"), f"bestand niet te lezen of te schrijven: "
+                                                         f"{exc.strerror or exc}"
+                                                         + (f" ({exc.filename})" if exc.filename else "")))
         return EXIT_INPUT
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one error boundary of the CLI
+        err.print(Text.assemble(("Fout: ", "bold red"), message_for(exc)))
+        return EXIT_INPUT
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -110,7 +110,7 @@ def test_pseudonymising_the_shipped_template_replaces_the_ids_on_the_big_sheets(
     path = tmp_path / "w.xlsm"
     shutil.copyfile(TEMPLATE, path)
     purged, _kept = expected_purge(path, 2)
-    before = len(load_workbook(path, read_only=True)["Transacties"]["A"])
+    before = sum(1 for _ in load_workbook(path, read_only=True)["Transacties"].iter_rows(values_only=True))
     result = purge(path, 2, "pseudonimiseren")
     assert result.written and result.customers == len(purged)
     assert not parts_holding(path, sorted(purged))

@@ -311,8 +311,10 @@ class OfflineWorkbook:
             features.refuse_unsupported(self.path)
             try:
                 self.wb = self._load(self.path)
-            except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-                raise WerkmapFout(f"Werkmap '{self.path.name}' is niet te lezen: {exc}") from exc
+            except OSError as exc:
+                raise WerkmapFout(f"Werkmap '{self.path.name}' is niet te lezen: {exc.strerror or exc}.") from None
+            except features.BROKEN_FILE_ERRORS as exc:
+                raise WerkmapFout(features.not_a_workbook_message(self.path, exc)) from None
         else:
             self.wb = Workbook()
 
@@ -394,6 +396,9 @@ class OfflineWorkbook:
         if sheet not in self._calamine_cache:
             from python_calamine import CalamineWorkbook
 
+            from klant_xl.sheet_guard import check_sheet_size
+
+            check_sheet_size(self.path, sheet)  # a stray far cell must not make calamine allocate gigabytes
             book = CalamineWorkbook.from_path(str(self.path))
             self._calamine_cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         return self._calamine_cache[sheet]
@@ -404,6 +409,8 @@ class OfflineWorkbook:
             return None
         try:
             rows = self._calamine_rows(sheet)
+        except WerkmapFout:
+            raise
         except Exception as exc:  # noqa: BLE001 - fall back to openpyxl unless the cells are not loaded
             if sheet in self._stubs:
                 raise WerkmapFout(f"Blad '{sheet}' is niet te lezen: {exc}") from exc
@@ -449,6 +456,7 @@ class OfflineWorkbook:
         """Replace (or create) the sheet ``spec.name`` with what ``spec`` describes."""
         if spec.name in self.wb.sheetnames:
             old = self.wb[spec.name]
+            refuse_user_content(old, spec)
             position = self.wb.sheetnames.index(spec.name)
             self._removed["grafieken"] += len(old._charts)
             self._removed["tabellen"] += len(old.tables)
@@ -507,6 +515,46 @@ class OfflineWorkbook:
 
         atomic_write(target, write)
         return target
+
+
+#: Titles of the charts klant_xl draws on its output sheets (:mod:`klant_xl.excel.layout`); any other
+#: chart on an output sheet is the user's own.
+KLANT_XL_CHART_TITLES = frozenset({
+    "Klantenpiramide", "Pareto: aandeel omzet", "Aantal klanten: huidige en nieuwe situatie",
+    "Klanten per status", "Klanten per jaar",
+})
+#: Conditional formats klant_xl writes on its output sheets (colour scales); other kinds are the user's.
+KLANT_XL_FORMAT_TYPES = frozenset({"colorScale"})
+
+
+def _chart_title(chart) -> str | None:
+    try:
+        return "".join(run.t or "" for paragraph in chart.title.tx.rich.p for run in (paragraph.r or []))
+    except AttributeError:
+        return None
+
+
+def refuse_user_content(ws, spec: SheetSpec) -> None:
+    """Raise :class:`WerkmapFout` when the output sheet ``ws`` about to be rewritten holds something
+    the user made there -- a chart, conditional formatting, a cell comment -- that the rewrite would lose."""
+    own_titles = KLANT_XL_CHART_TITLES | {b.title for b in spec.blocks if isinstance(b, ChartBlock)}
+    lost = []
+    charts = [c for c in getattr(ws, "_charts", []) if _chart_title(c) not in own_titles]
+    if charts:
+        lost.append("een eigen grafiek" if len(charts) == 1 else f"{len(charts)} eigen grafieken")
+    formats = [str(cf.sqref) for cf in getattr(ws, "conditional_formatting", [])
+               if any(rule.type not in KLANT_XL_FORMAT_TYPES for rule in cf.rules)]
+    if formats:
+        lost.append(f"eigen voorwaardelijke opmaak ({', '.join(formats[:3])})")
+    comments = [c.coordinate for c in ws._cells.values() if c.comment is not None] if hasattr(ws, "_cells") else []
+    if comments:
+        lost.append(f"opmerkingen in cellen ({', '.join(sorted(comments)[:3])})")
+    if lost:
+        raise WerkmapFout(
+            f"Het blad '{ws.title}' wordt bij vernieuwen opnieuw geschreven, en daarbij zouden {' en '.join(lost)} "
+            "verloren gaan. De werkmap is niet gewijzigd. Zet je eigen grafieken, opmaak en opmerkingen op een "
+            "eigen blad (bladen die klant_xl niet schrijft blijven zoals ze zijn) en vernieuw dan opnieuw."
+        )
 
 
 def _calamine_value(value):

@@ -23,10 +23,19 @@ import io
 import posixpath
 import re
 import zipfile
-import xml.etree.ElementTree as ET
+from defusedxml import ElementTree as ET  # no entity expansion, no external entities
 from dataclasses import dataclass
 
-__all__ = ["StubbedSheet", "compact_shared_strings", "make_stubs", "sheet_parts", "splice_back"]
+__all__ = [
+    "StubbedSheet",
+    "compact_shared_strings",
+    "make_stubs",
+    "shared_string_cells",
+    "shared_string_items",
+    "shared_strings_part",
+    "sheet_parts",
+    "splice_back",
+]
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -67,7 +76,7 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
+def shared_strings_part(archive: zipfile.ZipFile) -> str | None:
     rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     for rel in rels.findall(f"{{{PKG_REL_NS}}}Relationship"):
         if rel.get("Type") == SST_TYPE:
@@ -108,7 +117,7 @@ def make_stubs(data: bytes, candidates, min_bytes: int) -> tuple[bytes, dict[str
     stubs: dict[str, StubbedSheet] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = sheet_parts(archive)
-        sst_part = _shared_strings_part(archive)
+        sst_part = shared_strings_part(archive)
         sst = archive.read(sst_part) if sst_part and sst_part in archive.namelist() else None
         replaced = {}
         for name in candidates:
@@ -147,7 +156,13 @@ def _probe_mapping(new_sheet_data: bytes, styles: list[int]) -> dict[int, int]:
     return mapping
 
 
-def _shared_cells(xml: bytes):
+def shared_string_items(sst: bytes) -> list[bytes]:
+    """The ``<si>`` items of a shared-string part, in order (index = the number cells refer to)."""
+    return _SST_ITEM_RE.findall(sst)
+
+
+def shared_string_cells(xml: bytes):
+    """Matches of the cells of a sheet part that refer to a shared string (group 2: the index)."""
     for match in _CELL_VALUE_RE.finditer(xml):
         if _SHARED_TYPE_RE.search(match.group(1)):
             yield match
@@ -160,10 +175,10 @@ def compact_shared_strings(contents: dict, sheet_parts_kept: list[str], sst: byt
     renumbered in place when strings are dropped. Unreferenced strings -- also
     the text of customers a purge removed -- never reach the saved file.
     """
-    items = _SST_ITEM_RE.findall(sst)
+    items = shared_string_items(sst)
     used: set[int] = set()
     for part in sheet_parts_kept:
-        used.update(int(m.group(2)) for m in _shared_cells(contents[part]))
+        used.update(int(m.group(2)) for m in shared_string_cells(contents[part]))
     if any(i >= len(items) for i in used):
         raise RuntimeError("a cell refers to a shared string the package does not have")
     order = sorted(used)
