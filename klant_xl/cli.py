@@ -379,8 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.files import refuse_existing
     from klant_xl.excel.refresh import analyse_to_workbook
 
+    refuse_existing(args.werkmap, args.overschrijven)
     with _progress(err, 7) as step:
         analyse_to_workbook(args.bestand, args.werkmap, contacts=args.contactmomenten,
                             settings=_settings_from(args), progress=step)
@@ -389,8 +391,10 @@ def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
 
 
 def _cmd_sjabloon(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.files import refuse_existing
     from klant_xl.excel.template import build_template
 
+    refuse_existing(args.output, args.overschrijven)
     with _progress(err, 6) as step:
         build_template(args.output, progress=step)
     console.print(f"Sjabloon geschreven: {args.output}")
@@ -410,7 +414,7 @@ def _cmd_vernieuw(args, console: Console, err: Console) -> int:
 def _cmd_deel(args, console: Console, err: Console) -> int:
     from klant_xl.excel.share import share_copy
 
-    out = share_copy(args.werkmap, args.output)
+    out = share_copy(args.werkmap, args.output, overwrite=args.overschrijven)
     console.print(f"Kopie om te delen geschreven: {out} (formules van klant_xl zijn vaste waarden).")
     return EXIT_OK
 
@@ -424,12 +428,17 @@ def _cmd_addin(args, console: Console, err: Console) -> int:
     return EXIT_OK
 
 
+_OVERWRITE_HELP = "vervang een bestaand bestand (standaard weigert klant-xl dat)"
+
+
 def _add_workbook_commands(commands, analyse_cmd) -> None:
     analyse_cmd.add_argument("-o", "--werkmap", metavar="WERKMAP",
                              help="schrijf een nieuwe, gevulde werkmap (.xlsm) in plaats van af te drukken")
+    analyse_cmd.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
     sjabloon = commands.add_parser("sjabloon", help="maak de sjabloonwerkmap met voorbeeldgegevens")
     sjabloon.add_argument("-o", "--output", default="klantanalyse.xlsm", metavar="PAD",
                           help="bestandsnaam (standaard klantanalyse.xlsm)")
+    sjabloon.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
     sjabloon.set_defaults(handler=_cmd_sjabloon)
     vernieuw = commands.add_parser("vernieuw", help="vernieuw de analyse in een werkmap (zonder Excel)")
     vernieuw.add_argument("werkmap", metavar="WERKMAP", help="de werkmap (.xlsm of .xlsx)")
@@ -437,6 +446,7 @@ def _add_workbook_commands(commands, analyse_cmd) -> None:
     deel = commands.add_parser("deel", help="kopie zonder Python voor een adviseur: formules worden waarden")
     deel.add_argument("werkmap", metavar="WERKMAP", help="de werkmap")
     deel.add_argument("-o", "--output", metavar="KOPIE", help="bestandsnaam van de kopie")
+    deel.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
     deel.set_defaults(handler=_cmd_deel)
     addin = commands.add_parser("addin", help="installeer de Excel-invoegtoepassing met de knop 'Vernieuw analyse'")
     addin.set_defaults(handler=_cmd_addin)
@@ -444,18 +454,39 @@ def _add_workbook_commands(commands, analyse_cmd) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``klant-xl``; returns the exit code."""
+    import signal
+    import warnings
+
+    from klant_xl.excel.boundary import message_for
+
     parser = build_parser()
     args = parser.parse_args(argv)
     console = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
+
+    def stop(signum, frame):  # SIGTERM: unwind, so temporary files and the lock are cleaned up
+        raise KeyboardInterrupt
+
     try:
-        return args.handler(args, console, err)
-    except KlantXLError as exc:
-        err.print(Text.assemble(("Fout: ", "bold red"), str(exc)))
-        return EXIT_INPUT
+        previous = signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError):  # not the main thread
+        previous = None
+    try:
+        with warnings.catch_warnings():
+            # numeric noise (overflow on absurd amounts, empty slices) is no message for a user
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return args.handler(args, console, err)
     except OSError as exc:
-        err.print(Text.assemble(("Fout: ", "bold red"), f"bestand niet te lezen of te schrijven: {exc}"))
+        err.print(Text.assemble(("Fout: ", "bold red"), f"bestand niet te lezen of te schrijven: "
+                                                         f"{exc.strerror or exc}"
+                                                         + (f" ({exc.filename})" if exc.filename else "")))
         return EXIT_INPUT
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one error boundary of the CLI
+        err.print(Text.assemble(("Fout: ", "bold red"), message_for(exc)))
+        return EXIT_INPUT
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

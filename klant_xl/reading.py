@@ -163,9 +163,22 @@ def _sniff_delimiter(text: str) -> str:
     return ","
 
 
+def _csv_problem(exc: Exception) -> str:
+    text = str(exc)
+    if "NUL" in text:
+        return "er staan nul-tekens in, het is waarschijnlijk geen tekstbestand"
+    if "new-line" in text or "newline" in text:
+        return "een los regeleinde-teken (CR) midden in een veld zonder aanhalingstekens"
+    return "onverwachte tekens"
+
+
 def _read_text_file(path: Path) -> pd.DataFrame:
     """Every cell as text (no header), one frame row per record: position + 1 = row in Excel."""
     data = path.read_bytes()
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InvoerFout(
+            f"Bestand '{path.name}' is geen tekstbestand maar een Excel-werkmap met de extensie "
+            f"'{path.suffix}'. Geef het de extensie .xlsx (of sla het in Excel op als CSV) en probeer het opnieuw.")
     text = _decode(data)
     if not text.strip():
         raise InvoerFout(f"Bestand '{path.name}' is leeg.")
@@ -184,7 +197,13 @@ def _read_text_file(path: Path) -> pd.DataFrame:
         raise InvoerFout(f"Bestand '{path.name}' is leeg.") from None
     except (pd.errors.ParserError, ValueError):
         # Ragged rows (more fields further down): the csv module takes them as they come.
-        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        try:
+            records = list(reader)
+        except csv.Error as exc:
+            raise InvoerFout(
+                f"Bestand '{path.name}' is geen leesbaar CSV-bestand: regel {reader.line_num} is niet te lezen "
+                f"({_csv_problem(exc)}). Sla de export opnieuw op als CSV en probeer het opnieuw.") from None
         width = max((len(r) for r in records), default=0)
         raw = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=object)
     return raw
@@ -211,6 +230,9 @@ def _read_workbook(path: Path, sheet, kind: str) -> pd.DataFrame:
     elif sheet not in names:
         listed = ", ".join(repr(n) for n in names)
         raise InvoerFout(f"Werkblad '{sheet}' bestaat niet in '{path.name}' (werkbladen: {listed}).")
+    from klant_xl.sheet_guard import check_sheet_size
+
+    check_sheet_size(path, sheet)  # a stray far cell must not make calamine allocate gigabytes
     try:
         cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:

@@ -4,8 +4,11 @@ openpyxl rewrites the whole package. It keeps cells, formulas, tables, defined
 names, data validation, conditional formatting, comments, charts and images,
 and (with ``keep_vba``) the VBA project, but it drops pivot caches, slicers,
 timelines, form and ActiveX controls, shapes, embedded objects, web
-extensions, data connections and the data model. SPEC §6: such a file is
-refused with a message, never silently damaged. :func:`refuse_unsupported`
+extensions, data connections, the data model and custom XML parts, and inside
+the sheets Excel 365's dynamic-array marks (``cm=``, ``xl/metadata.xml``), the
+x14 extensions (sparklines, newer data validation and conditional formats)
+and rich text (formatted runs inside one cell). SPEC §6: such a file is
+refused with a message naming what would be lost, never silently damaged. :func:`refuse_unsupported`
 checks before any work; :func:`check_kept` compares the written file with the
 original as a safety net (the atomic write then leaves the original as it was).
 """
@@ -14,12 +17,59 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections import Counter
 from pathlib import Path
 
 from klant_xl.errors import WerkmapFout
 
-__all__ = ["UNSUPPORTED_PARTS", "check_kept", "refuse_unsupported", "restore_custom_ui", "scan"]
+__all__ = [
+    "UNSUPPORTED_IN_SHEETS",
+    "UNSUPPORTED_PARTS",
+    "check_kept",
+    "BROKEN_FILE_ERRORS",
+    "not_a_workbook_message",
+    "refuse_unsupported",
+    "restore_custom_ui",
+    "scan",
+    "scan_sheets",
+]
+
+#: The first bytes of an OLE2 compound file: an encrypted (password-protected) xlsx, or an old .xls.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+#: What reading a damaged or hostile package raises (zip, XML, decompression errors).
+BROKEN_FILE_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, EOFError, SyntaxError, zlib.error,
+                      NotImplementedError, IndexError)
+
+
+def not_a_workbook_message(path, exc: BaseException | None = None) -> str:
+    """The Dutch message for a file that is no readable xlsx/xlsm package, saying why where it can."""
+    from defusedxml import DefusedXmlException
+
+    path = Path(path)
+    chain, seen = exc, 0
+    while chain is not None and not isinstance(chain, DefusedXmlException) and seen < 10:
+        chain, seen = chain.__cause__ or chain.__context__, seen + 1
+    if isinstance(chain, DefusedXmlException):
+        return (f"De werkmap '{path.name}' bevat XML met entiteiten of verwijzingen naar externe bestanden "
+                "(mogelijk een aanval: 'XML-bom'). klant_xl leest zo'n bestand niet; de werkmap is niet gewijzigd.")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+            rest = handle.read(1 << 20) if head == _OLE2_MAGIC else b""
+    except OSError:
+        head, rest = b"", b""
+    if head == _OLE2_MAGIC:
+        if "EncryptionInfo".encode("utf-16-le") in rest or b"EncryptedPackage" in rest or \
+                "EncryptedPackage".encode("utf-16-le") in rest:
+            return (f"De werkmap '{path.name}' is beveiligd met een wachtwoord (versleuteld). klant_xl kan een "
+                    "versleutelde werkmap niet lezen: open hem in Excel, haal het wachtwoord weg (Bestand > Info > "
+                    "Werkmap beveiligen) en sla hem op, of gebruik in Excel de knop 'Vernieuw analyse'.")
+        return (f"'{path.name}' is een oud Excel-bestand (.xls), geen .xlsx/.xlsm. Sla het in Excel op als "
+                "Excel-werkmap (.xlsx) of als werkmap met macro's (.xlsm) en probeer het opnieuw.")
+    return f"'{path.name}' is geen Excel-werkmap (xlsx/xlsm) of het bestand is beschadigd."
 
 #: Dutch feature name -> regular expression on the part names inside the package.
 UNSUPPORTED_PARTS: dict[str, str] = {
@@ -34,7 +84,19 @@ UNSUPPORTED_PARTS: dict[str, str] = {
     "een gegevensmodel (Power Pivot)": r"^xl/model/",
     "een externe gegevensverbinding (Power Query)": r"^(xl/connections\.xml|xl/queryTables/)",
     "een opmerking met antwoorden (gespreksopmerking)": r"^xl/threadedComments/",
+    "aangepaste XML-gegevens (customXml)": r"^customXml/",
+    "dynamische matrixformules van Excel 365 (xl/metadata.xml)": r"^xl/metadata\.xml$",
 }
+
+#: Dutch feature name -> pattern inside a sheet part that openpyxl drops when it rewrites the sheet.
+UNSUPPORTED_IN_SHEETS: dict[str, bytes] = {
+    "dynamische matrixformules van Excel 365": rb"<c\b[^>]*\scm=\"",
+    "sparklines": rb"<(?:\w+:)?sparklineGroups\b",
+    "nieuwere gegevensvalidatie (x14)": rb"<\w+:dataValidations\b",
+    "nieuwere voorwaardelijke opmaak (x14)": rb"<\w+:conditionalFormattings\b",
+    "opgemaakte tekst in een cel (rich text)": rb"<is>\s*<r>",
+}
+_RICH_SHARED_STRING = re.compile(rb"<si>\s*<r>")
 
 #: Feature -> part-name pattern whose count must not drop when the file is rewritten.
 KEPT_PARTS: dict[str, str] = {
@@ -62,6 +124,32 @@ def scan(path) -> Counter:
     return counts
 
 
+def scan_sheets(path) -> list[tuple[str, str]]:
+    """(feature, sheet) for every sheet holding a feature of :data:`UNSUPPORTED_IN_SHEETS`
+    or a cell with rich text from the shared strings."""
+    from klant_xl.excel import splice
+
+    found = []
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        parts = splice.sheet_parts(archive)
+        rich: set[int] = set()
+        sst_part = splice.shared_strings_part(archive)
+        if sst_part in names:
+            items = splice.shared_string_items(archive.read(sst_part))
+            rich = {i for i, item in enumerate(items) if _RICH_SHARED_STRING.match(item)}
+        for sheet, part in parts.items():
+            if part not in names:
+                continue
+            xml = archive.read(part)
+            for feature, pattern in UNSUPPORTED_IN_SHEETS.items():
+                if re.search(pattern, xml):
+                    found.append((feature, sheet))
+            if rich and any(int(m.group(2)) in rich for m in splice.shared_string_cells(xml)):
+                found.append(("opgemaakte tekst in een cel (rich text)", sheet))
+    return list(dict.fromkeys(found))
+
+
 def _can_keep_images() -> bool:
     """openpyxl reads and writes images back only when Pillow is installed; otherwise it drops them."""
     try:
@@ -75,14 +163,16 @@ def refuse_unsupported(path) -> None:
     """Raise :class:`WerkmapFout` when the file holds a feature the offline writer would drop."""
     try:
         counts = scan(path)
-    except zipfile.BadZipFile as exc:
-        raise WerkmapFout(f"'{Path(path).name}' is geen Excel-werkmap (xlsx/xlsm) of het bestand is beschadigd.") from exc
+        in_sheets = scan_sheets(path)
+    except BROKEN_FILE_ERRORS as exc:
+        raise WerkmapFout(not_a_workbook_message(path, exc)) from None
     found = [f for f in list(UNSUPPORTED_PARTS) + ["vormen of tekstvakken"] if counts[f]]
     if counts["afbeeldingen"] and not _can_keep_images():
         found.append("afbeeldingen")
+    found += [f"{feature} (blad '{sheet}')" for feature, sheet in in_sheets]
     if found:
         raise WerkmapFout(
-            f"De werkmap '{Path(path).name}' bevat {', '.join(found)}. Vernieuwen zonder Excel zou dat "
+            f"De werkmap '{Path(path).name}' bevat {', '.join(found)}. Bewerken zonder Excel zou dat "
             "onderdeel verwijderen, dus de werkmap is niet gewijzigd. Open de werkmap in Excel en gebruik "
             "daar de knop 'Vernieuw analyse'."
         )

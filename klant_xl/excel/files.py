@@ -1,22 +1,60 @@
-"""Safe workbook file handling: atomic writes and the Excel lock-file check.
+"""Safe workbook file handling: atomic writes, locks, read-only and existing files.
 
 A refresh, a purge or a shared copy must never leave a half-written workbook
 behind: :func:`atomic_write` writes to a temporary file in the same folder and
 renames it over the target only when the write succeeded, so on any failure
-the original file is byte-identical. :func:`refuse_if_open` refuses to touch a
-workbook that Excel has open (Excel keeps a lock file ``~$<name>`` beside it).
+the original file is byte-identical and the temporary file is gone. A run
+that is killed (no clean-up possible) leaves its temporary file behind; the
+next run on the same workbook removes it (:func:`remove_stale_temp_files`,
+called by :func:`workbook_lock`).
+
+- :func:`refuse_if_open` refuses a workbook that Excel has open (Excel keeps a
+  lock file ``~$<name>`` beside it);
+- :func:`workbook_lock` is klant_xl's own lock beside the workbook
+  (``.~klant_xl-slot-<name>``), taken before reading and released after the
+  rename by every command that writes the workbook (vernieuwen, opschonen,
+  delen), so a second run at the same time is refused instead of undoing the
+  first. The operating system releases the lock when a run is killed;
+- :func:`refuse_read_only` refuses a file without write permission (or with
+  the Windows read-only attribute): it is never replaced;
+- :func:`refuse_existing` refuses to overwrite an existing file unless asked
+  (``--overschrijven``).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 import tempfile
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 from klant_xl.errors import WerkmapFout
 
-__all__ = ["atomic_write", "lock_file", "refuse_if_open"]
+__all__ = [
+    "LOCK_PREFIX",
+    "TEMP_PREFIX",
+    "atomic_write",
+    "disk_error_message",
+    "lock_file",
+    "refuse_existing",
+    "refuse_if_open",
+    "refuse_read_only",
+    "remove_stale_temp_files",
+    "save_openpyxl",
+    "workbook_lock",
+]
+
+#: Temporary files of :func:`atomic_write`: ``.~klant_xl-<name>-<random><suffix>`` beside the target.
+TEMP_PREFIX = ".~klant_xl-"
+#: klant_xl's own lock file beside a workbook: ``.~klant_xl-slot-<name>``.
+LOCK_PREFIX = ".~klant_xl-slot-"
+_FILE_ATTRIBUTE_READONLY = 0x1
+_DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 def lock_file(path) -> Path:
@@ -89,11 +127,19 @@ def atomic_write(path, write_fn: Callable[[Path], object]):
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=".~klant_xl-", suffix=path.suffix, dir=folder)
+    if path.exists():
+        refuse_read_only(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}-", suffix=path.suffix, dir=folder)
+    except OSError as exc:
+        raise WerkmapFout(disk_error_message(path, exc)) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        result = write_fn(tmp)
+        try:
+            result = write_fn(tmp)
+        except OSError as exc:
+            raise WerkmapFout(disk_error_message(path, exc)) from None
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise WerkmapFout(f"Er is niets geschreven naar '{path.name}'; het bestand is niet gewijzigd.")
         if path.exists():
@@ -103,7 +149,10 @@ def atomic_write(path, write_fn: Callable[[Path], object]):
                 pass
         else:
             os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise WerkmapFout(disk_error_message(path, exc)) from None
     except BaseException:
         try:
             tmp.unlink()
@@ -117,3 +166,195 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def disk_error_message(path, exc: OSError) -> str:
+    """The Dutch message for a write that failed (full disk, no permission, ...); the file is unchanged."""
+    name = Path(path).name
+    if exc.errno in _DISK_FULL:
+        return (f"De schijf is vol (of het bestand wordt te groot): '{name}' kon niet geschreven worden. "
+                "Het bestand is niet gewijzigd. Maak ruimte vrij en probeer het opnieuw.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"Geen toestemming om '{name}' te schrijven in de map '{Path(path).parent}'. "
+                "Het bestand is niet gewijzigd.")
+    return f"'{name}' kon niet geschreven worden ({exc.strerror or exc}); het bestand is niet gewijzigd."
+
+
+def refuse_read_only(path) -> None:
+    """Raise :class:`WerkmapFout` when ``path`` is read-only (no write bit, or the Windows attribute).
+
+    A read-only file is never replaced, even though the folder would allow the rename.
+    """
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    read_only = not info.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK)
+    read_only = read_only or bool(getattr(info, "st_file_attributes", 0) & _FILE_ATTRIBUTE_READONLY)
+    if read_only:
+        raise WerkmapFout(
+            f"'{path.name}' is alleen-lezen; klant_xl vervangt een alleen-lezen bestand nooit. Het bestand is "
+            "niet gewijzigd. Haal het vinkje 'Alleen-lezen' weg (Eigenschappen van het bestand) of werk in een "
+            "kopie, en probeer het opnieuw."
+        )
+
+
+def refuse_existing(path, overwrite: bool = False, option: str = "--overschrijven") -> None:
+    """Raise :class:`WerkmapFout` when ``path`` exists and ``overwrite`` is not set."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise WerkmapFout(
+            f"'{path}' bestaat al en wordt niet overschreven. Kies een andere naam, of gebruik {option} "
+            "als je het bestaande bestand echt wilt vervangen."
+        )
+    if path.exists():
+        refuse_read_only(path)
+
+
+def _temp_name_re(path: Path) -> re.Pattern:
+    return re.compile(re.escape(TEMP_PREFIX + path.name) + r"-[A-Za-z0-9_]{6,12}" + re.escape(path.suffix) + "$")
+
+
+def remove_stale_temp_files(path) -> list[Path]:
+    """Remove temporary files a killed run left beside ``path`` (its own and those of its backups).
+
+    Only call this while holding :func:`workbook_lock` for ``path``: then no other run is writing them.
+    Returns the files removed.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    backup_stem = re.escape(TEMP_PREFIX + path.stem + " (backup voor opschonen ")
+    patterns = [_temp_name_re(path), re.compile(backup_stem + r".*-[A-Za-z0-9_]{6,12}" + re.escape(path.suffix) + "$")]
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX) and not entry.name.startswith(LOCK_PREFIX) and \
+                any(p.match(entry.name) for p in patterns):
+            try:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            except OSError:  # pragma: no cover - best effort
+                pass
+    return removed
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _lock_holder(lock: Path) -> str:
+    try:
+        text = lock.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    return f" ({text})" if text else ""
+
+
+@contextmanager
+def workbook_lock(path, action: str = "bewerken"):
+    """Hold klant_xl's lock on the workbook ``path`` for the duration of the ``with`` block.
+
+    Parameters
+    ----------
+    path : path-like
+        The workbook.
+    action : str
+        What this run does, in Dutch (shown to a second run that is refused).
+
+    Raises
+    ------
+    WerkmapFout
+        When another klant_xl run holds the lock (a Dutch message naming it and the lock file),
+        or the folder does not allow the lock file.
+    """
+    path = Path(path)
+    lock = path.with_name(LOCK_PREFIX + path.name)
+    fd = None
+    for _attempt in range(5):
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise WerkmapFout(disk_error_message(path, exc)) from None
+        if not _try_lock(fd):
+            os.close(fd)
+            raise WerkmapFout(
+                f"De werkmap '{path.name}' wordt al door klant_xl bewerkt{_lock_holder(lock)}. Wacht tot die "
+                f"opdracht klaar is en probeer het dan opnieuw (vergrendelbestand '{lock.name}')."
+            )
+        try:
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the previous holder removed the file between our open and lock: take a fresh one
+        fd = None
+    if fd is None:  # pragma: no cover - five races in a row
+        raise WerkmapFout(f"De werkmap '{path.name}' wordt al door klant_xl bewerkt; probeer het opnieuw.")
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{action}, proces {os.getpid()}, sinds {datetime.now():%d-%m-%Y %H:%M:%S}".encode())
+    except OSError:  # pragma: no cover - the lock itself holds
+        pass
+    try:
+        remove_stale_temp_files(path)
+        yield lock
+    finally:
+        if os.name == "nt":  # pragma: no cover - Windows cannot remove an open file
+            os.close(fd)
+            try:
+                lock.unlink()
+            except OSError:
+                pass
+        else:
+            try:
+                lock.unlink()  # before closing: a waiting run then sees a fresh file, not ours
+            except OSError:
+                pass
+            os.close(fd)
+
+
+def save_openpyxl(workbook, path) -> None:
+    """``workbook.save(path)`` that closes the zip file also when writing fails.
+
+    openpyxl leaves its ``ZipFile`` open when a write fails (a full disk); its
+    ``__del__`` then tries again later and prints a second error after the
+    Dutch message. Here the archive is closed (and its error swallowed) before
+    the first error goes on.
+    """
+    import datetime as _dt
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    if workbook.write_only and not workbook.worksheets:  # as Workbook.save does
+        workbook.create_sheet()
+    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        workbook.properties.modified = _dt.datetime.now(tz=_dt.timezone.utc).replace(tzinfo=None)
+        ExcelWriter(workbook, archive).write_data()
+    except BaseException:
+        try:
+            archive.close()
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            pass
+        raise
+    archive.close()

@@ -30,7 +30,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel import features, splice
-from klant_xl.excel.files import atomic_write, refuse_if_open
+from klant_xl.excel.files import atomic_write, refuse_if_open, save_openpyxl
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 
 __all__ = ["OfflineWorkbook", "STYLES", "render_sheet"]
@@ -288,10 +288,14 @@ class OfflineWorkbook:
         The workbook file; None starts a new empty workbook.
     workbook : openpyxl.Workbook, optional
         An already loaded workbook (the template builder passes its own).
+    stub_big_sheets : bool
+        Let big sheets bypass openpyxl (:mod:`klant_xl.excel.splice`); the purge
+        passes False because it must edit the cells of every sheet.
     """
 
-    def __init__(self, path=None, workbook: Workbook | None = None, progress=None):
+    def __init__(self, path=None, workbook: Workbook | None = None, progress=None, stub_big_sheets: bool = True):
         self.path = Path(path) if path is not None else None
+        self.stub_big_sheets = stub_big_sheets
         self.progress = progress
         self._removed: Counter = Counter()
         self._added: Counter = Counter()
@@ -307,8 +311,10 @@ class OfflineWorkbook:
             features.refuse_unsupported(self.path)
             try:
                 self.wb = self._load(self.path)
-            except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-                raise WerkmapFout(f"Werkmap '{self.path.name}' is niet te lezen: {exc}") from exc
+            except OSError as exc:
+                raise WerkmapFout(f"Werkmap '{self.path.name}' is niet te lezen: {exc.strerror or exc}.") from None
+            except features.BROKEN_FILE_ERRORS as exc:
+                raise WerkmapFout(features.not_a_workbook_message(self.path, exc)) from None
         else:
             self.wb = Workbook()
 
@@ -317,6 +323,8 @@ class OfflineWorkbook:
         keep_vba = path.suffix.lower() == ".xlsm"
         data = path.read_bytes()
         candidates = [name for name in _workbook_sheet_names(data) if name not in NEVER_STUBBED]
+        if not self.stub_big_sheets:  # the purge edits every sheet's cells, so every sheet goes through openpyxl
+            candidates = []
         light, self._stubs, self._shared_strings = splice.make_stubs(data, candidates, STUB_MIN_BYTES)
         return load_workbook(io.BytesIO(light), keep_vba=keep_vba, rich_text=False)
 
@@ -388,6 +396,9 @@ class OfflineWorkbook:
         if sheet not in self._calamine_cache:
             from python_calamine import CalamineWorkbook
 
+            from klant_xl.sheet_guard import check_sheet_size
+
+            check_sheet_size(self.path, sheet)  # a stray far cell must not make calamine allocate gigabytes
             book = CalamineWorkbook.from_path(str(self.path))
             self._calamine_cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         return self._calamine_cache[sheet]
@@ -398,6 +409,8 @@ class OfflineWorkbook:
             return None
         try:
             rows = self._calamine_rows(sheet)
+        except WerkmapFout:
+            raise
         except Exception as exc:  # noqa: BLE001 - fall back to openpyxl unless the cells are not loaded
             if sheet in self._stubs:
                 raise WerkmapFout(f"Blad '{sheet}' is niet te lezen: {exc}") from exc
@@ -443,6 +456,7 @@ class OfflineWorkbook:
         """Replace (or create) the sheet ``spec.name`` with what ``spec`` describes."""
         if spec.name in self.wb.sheetnames:
             old = self.wb[spec.name]
+            refuse_user_content(old, spec)
             position = self.wb.sheetnames.index(spec.name)
             self._removed["grafieken"] += len(old._charts)
             self._removed["tabellen"] += len(old.tables)
@@ -491,7 +505,7 @@ class OfflineWorkbook:
                 # openpyxl writes the macro-enabled content type when the workbook was read with keep_vba
                 if self.wb.vba_archive is None:
                     raise WerkmapFout("Een .xlsm-werkmap heeft een VBA-project nodig; gebruik het sjabloon.")
-            self.wb.save(tmp)
+            save_openpyxl(self.wb, tmp)
             if self._stubs:
                 kept = {name for name in self._stubs if name not in self._written_sheets}
                 splice.splice_back(tmp, self._stubs, kept, self._shared_strings)
@@ -501,6 +515,46 @@ class OfflineWorkbook:
 
         atomic_write(target, write)
         return target
+
+
+#: Titles of the charts klant_xl draws on its output sheets (:mod:`klant_xl.excel.layout`); any other
+#: chart on an output sheet is the user's own.
+KLANT_XL_CHART_TITLES = frozenset({
+    "Klantenpiramide", "Pareto: aandeel omzet", "Aantal klanten: huidige en nieuwe situatie",
+    "Klanten per status", "Klanten per jaar",
+})
+#: Conditional formats klant_xl writes on its output sheets (colour scales); other kinds are the user's.
+KLANT_XL_FORMAT_TYPES = frozenset({"colorScale"})
+
+
+def _chart_title(chart) -> str | None:
+    try:
+        return "".join(run.t or "" for paragraph in chart.title.tx.rich.p for run in (paragraph.r or []))
+    except AttributeError:
+        return None
+
+
+def refuse_user_content(ws, spec: SheetSpec) -> None:
+    """Raise :class:`WerkmapFout` when the output sheet ``ws`` about to be rewritten holds something
+    the user made there -- a chart, conditional formatting, a cell comment -- that the rewrite would lose."""
+    own_titles = KLANT_XL_CHART_TITLES | {b.title for b in spec.blocks if isinstance(b, ChartBlock)}
+    lost = []
+    charts = [c for c in getattr(ws, "_charts", []) if _chart_title(c) not in own_titles]
+    if charts:
+        lost.append("een eigen grafiek" if len(charts) == 1 else f"{len(charts)} eigen grafieken")
+    formats = [str(cf.sqref) for cf in getattr(ws, "conditional_formatting", [])
+               if any(rule.type not in KLANT_XL_FORMAT_TYPES for rule in cf.rules)]
+    if formats:
+        lost.append(f"eigen voorwaardelijke opmaak ({', '.join(formats[:3])})")
+    comments = [c.coordinate for c in ws._cells.values() if c.comment is not None] if hasattr(ws, "_cells") else []
+    if comments:
+        lost.append(f"opmerkingen in cellen ({', '.join(sorted(comments)[:3])})")
+    if lost:
+        raise WerkmapFout(
+            f"Het blad '{ws.title}' wordt bij vernieuwen opnieuw geschreven, en daarbij zouden {' en '.join(lost)} "
+            "verloren gaan. De werkmap is niet gewijzigd. Zet je eigen grafieken, opmaak en opmerkingen op een "
+            "eigen blad (bladen die klant_xl niet schrijft blijven zoals ze zijn) en vernieuw dan opnieuw."
+        )
 
 
 def _calamine_value(value):

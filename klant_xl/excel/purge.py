@@ -11,13 +11,21 @@ The one command that ever writes the input sheets. It
 3. copies the file unchanged to ``<naam> (backup voor opschonen JJJJ-MM-DD).xlsm``
    and checks the copy is complete;
 4. removes those customers everywhere (``verwijderen``) or replaces their id by
-   a pseudonym and wipes their contact data and notes (``pseudonimiseren``):
-   in every Excel table and every row-1 range with a customer column -- input
-   sheets, Klanten, Segmenten, Winback and the hidden store of typed notes;
+   a pseudonym and wipes everything else that is not a column klant_xl knows
+   (contact data, notes, Winback ``Resultaat``, the user's own columns and
+   their copies on ``_bewaard``: ``pseudonimiseren``): in every Excel table and
+   every row-1 range with a customer column -- input sheets, Klanten,
+   Segmenten, Winback and the hidden store of typed notes. Every sheet goes
+   through openpyxl (no big-sheet fast path), so every sheet is rewritten and
+   the shared strings are not carried over;
 5. appends to the sheet ``Opschoonlog`` one row per customer: date, mode,
    retention period, pseudonym and row counts -- never the id or personal data;
-6. saves atomically (temporary file + rename) and tells the user to delete the
-   backup once checked, because the backup still holds the purged data.
+6. saves atomically (temporary file + rename), then re-reads the saved file and
+   looks in every XML part of it for the purged ids, e-mail addresses, phone
+   numbers, names and other personal values; only when none is left does it
+   report success, otherwise it puts the original back and says so;
+7. tells the user to delete the backup once checked, because the backup still
+   holds the purged data.
 
 Other customers' rows are never changed; removing rows shifts the rows below
 them up within the table's own columns, so side-by-side blocks stay in place.
@@ -27,7 +35,9 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import html
 import re
+import zipfile
 import secrets
 import shutil
 import sys
@@ -44,7 +54,7 @@ from openpyxl.worksheet.cell_range import CellRange
 
 from klant_xl.analysis import analyse
 from klant_xl.errors import InvoerFout, KlantXLError, WerkmapFout
-from klant_xl.excel.files import atomic_write, refuse_if_open
+from klant_xl.excel.files import atomic_write, refuse_if_open, refuse_read_only, workbook_lock
 from klant_xl.excel.offline import OfflineWorkbook
 from klant_xl.excel.refresh import _read_inputs as read_inputs
 from klant_xl.settings import Settings
@@ -58,6 +68,7 @@ __all__ = [
     "add_opschonen_parser",
     "backup_path",
     "cmd_opschonen",
+    "find_purged_values",
     "purge_workbook",
 ]
 
@@ -84,6 +95,14 @@ def _norm(header) -> str:
 
 
 _PERSONAL = {_norm(c) for c in PERSONAL_COLUMNS}
+#: Tracking columns with fixed choices (a date, a channel, a reason): kept when pseudonymising.
+_CHOICE_COLUMNS = {_norm(c) for c in ("Benaderd op", "Kanaal", "Reden")}
+#: Columns of the long store on ``_bewaard`` (``Kolom`` names the column, ``Waarde`` holds what was typed).
+_STORE_NAME, _STORE_VALUE = "kolom", "waarde"
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE_RE = re.compile(r"\+?\d[\d \-]{7,}\d")
+#: Needles shorter than this are not searched in the XML (too many innocent matches).
+_MIN_NEEDLE = 4
 
 
 @dataclass
@@ -212,39 +231,41 @@ def _all_blocks(wb, input_headers: dict[str, str]) -> list[_Block]:
 
 # --------------------------------------------------------------------------- changing rows
 
-def _move_up(ws, first: int, last: int, min_col: int, max_col: int, shift: int) -> None:
-    if shift and last >= first:
-        ws.move_range(f"{get_column_letter(min_col)}{first}:{get_column_letter(max_col)}{last}",
-                      rows=-shift, translate=True)
+def _move_cell(ws, cell, row: int) -> None:
+    """Move ``cell`` (value, style, link, comment) to ``row`` of its column; formulas are translated."""
+    from openpyxl.formula.translate import Translator
 
-
-def _clear(cell) -> None:
-    cell.value = None
-    cell.hyperlink = None
-    cell.comment = None
+    origin = cell.coordinate
+    cell.row = row
+    if cell.data_type == "f" and isinstance(cell.value, str):
+        cell.value = Translator(cell.value, origin).translate_formula(cell.coordinate)
+    ws._cells[(row, cell.column)] = cell
 
 
 def _delete_rows(block: _Block, doomed: set[int]) -> None:
-    """Remove rows from the block: the rows below move up within the block's columns."""
+    """Remove rows from the block: the rows below move up within the block's columns.
+
+    One pass over the block (moving every run of rows separately is quadratic: minutes on a
+    sheet of ten thousand rows with hundreds of customers to remove).
+    """
     ws = block.ws
     first, last = block.header_row + 1, block.last_row
-    shift, run_start = 0, None
+    cells = ws._cells
+    shift = 0
     for row in range(first, last + 1):
         if row in doomed:
-            if run_start is not None:
-                _move_up(ws, run_start, row - 1, block.min_col, block.max_col, shift)
-                run_start = None
+            for col in range(block.min_col, block.max_col + 1):
+                cells.pop((row, col), None)
             shift += 1
-        elif shift and run_start is None:
-            run_start = row
-    if run_start is not None:
-        _move_up(ws, run_start, last, block.min_col, block.max_col, shift)
-    for row in range(last - shift + 1, last + 1):
+            continue
+        if not shift:
+            continue
         for col in range(block.min_col, block.max_col + 1):
-            # drop the emptied cells (value, style, link, comment) so the sheet ends where the data end
-            ws._cells.pop((row, col), None)
-    for cells in ws.iter_rows(min_row=first, max_row=last, min_col=block.min_col, max_col=block.max_col):
-        for cell in cells:
+            cell = cells.pop((row, col), None)
+            if cell is not None:
+                _move_cell(ws, cell, row - shift)
+    for cells_row in ws.iter_rows(min_row=first, max_row=last - shift, min_col=block.min_col, max_col=block.max_col):
+        for cell in cells_row:
             if cell.hyperlink is not None:
                 cell.hyperlink.ref = cell.coordinate
     if block.table is not None:
@@ -255,20 +276,115 @@ def _delete_rows(block: _Block, doomed: set[int]) -> None:
             block.table.autoFilter.ref = ref
 
 
-def _pseudonymise_rows(block: _Block, rows: list[tuple[int, str]], names: dict[str, str]) -> None:
-    """Replace the id by its pseudonym and wipe personal columns (and personal values in a long store)."""
+def _clear(cell) -> None:
+    cell.value = None
+    cell.hyperlink = None
+    cell.comment = None
+
+
+def _wiped_columns(block: _Block, known: set[str]) -> list[int]:
+    """Columns of a block wiped when pseudonymising: all but the key and the columns klant_xl knows."""
+    return [c for c, h in block.headers.items()
+            if c != block.key_col and (h in _PERSONAL or h not in known)]
+
+
+def _pseudonymise_rows(block: _Block, rows: list[tuple[int, str]], names: dict[str, str], known: set[str]) -> None:
+    """Replace the id by its pseudonym and wipe every other column that may hold free text.
+
+    Kept: the columns klant_xl itself reads or writes (``known``: dates, amounts,
+    products, statuses, the choice columns of Winback). Wiped: personal columns,
+    ``Resultaat`` and ``Notitie``, every column the user added, and in the long
+    store on ``_bewaard`` every typed value except those of the choice columns.
+    """
     ws = block.ws
-    name_col, value_col = block.col_named("kolom"), block.col_named("waarde")
+    name_col, value_col = block.col_named(_STORE_NAME), block.col_named(_STORE_VALUE)
+    wiped = _wiped_columns(block, known)
+    if name_col is not None and value_col is not None:
+        wiped = [c for c in wiped if c not in (name_col, value_col)]
     for row, key in rows:
         for col in range(block.min_col, block.max_col + 1):
             ws.cell(row, col).comment = None
         key_cell = ws.cell(row, block.key_col)
         key_cell.hyperlink = None
         key_cell.value = names[key]
-        for col in block.personal_cols:
+        for col in wiped:
             _clear(ws.cell(row, col))
-        if name_col is not None and value_col is not None and _norm(ws.cell(row, name_col).value) in _PERSONAL:
+        if name_col is not None and value_col is not None and _norm(_value(ws, row, name_col)) not in _CHOICE_COLUMNS:
             _clear(ws.cell(row, value_col))
+
+
+# --------------------------------------------------------------------------- checking the saved file
+
+def _text_needles(value) -> set[str]:
+    """What of a cell value must not survive a purge: the whole text, and e-mails / phone numbers in it."""
+    if value is None or isinstance(value, (int, float, bool)) or hasattr(value, "year"):
+        return set()
+    text = str(value).strip()
+    found = {text} if len(text) >= _MIN_NEEDLE else set()
+    found.update(_EMAIL_RE.findall(text))
+    found.update(p.strip() for p in _PHONE_RE.findall(text))
+    return found
+
+
+def _purged_values(blocks: list[_Block], flagged: set[str], known: set[str], mode: str) -> set[str]:
+    """The texts that must be gone after the purge: ids that are not plain numbers, and the personal
+    values (and e-mails / phone numbers in wiped free text) of the purged customers' rows -- less the
+    values that other customers' rows share (a common first name stays where the others have it)."""
+    doomed: set[str] = set()
+    shared: set[str] = set()
+    for block in blocks:
+        ws = block.ws
+        if mode == "verwijderen":
+            columns = [c for c in block.headers if c != block.key_col]
+        else:
+            columns = _wiped_columns(block, known)
+        name_col, value_col = block.col_named(_STORE_NAME), block.col_named(_STORE_VALUE)
+        personal = set(block.personal_cols)
+        for row, key in block.rows:
+            hit = key in flagged
+            for col in columns:
+                value = _value(ws, row, col)
+                is_personal = col in personal or (
+                    col == value_col and name_col is not None and _norm(_value(ws, row, name_col)) in _PERSONAL)
+                if hit:
+                    needles = _text_needles(value)
+                    if not is_personal:  # other free text: only the e-mails and phone numbers in it
+                        needles = {n for n in needles if _EMAIL_RE.fullmatch(n) or _PHONE_RE.fullmatch(n)}
+                    doomed.update(needles)
+                elif is_personal:
+                    shared.update(_text_needles(value))
+    ids = {k for k in flagged if len(k) >= _MIN_NEEDLE and not k.replace(".", "").isdigit()}
+    return (doomed - shared) | ids
+
+
+def find_purged_values(path, values) -> list[tuple[str, str]]:
+    """(part, value) for every purged value that still occurs in an XML part of the saved package.
+
+    The XML is searched as text with character references resolved, case-insensitively,
+    for whole values (not inside a longer word or number).
+    """
+    needles = sorted({v for v in values if v}, key=len, reverse=True)
+    if not needles:
+        return []
+    pattern = re.compile(r"(?<![\w@.])(?:" + "|".join(re.escape(n) for n in needles) + r")(?![\w@])",
+                         re.IGNORECASE)
+    found = []
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            text = html.unescape(archive.read(info.filename).decode("utf-8", "replace"))
+            for match in pattern.finditer(text):
+                found.append((info.filename, match.group(0)))
+                break
+    return found
+
+
+def _ids_left(path, flagged: set[str], headers: dict[str, str]) -> list[str]:
+    """Sheets of the saved file that still have a row keyed by a purged customer."""
+    port = OfflineWorkbook(path, stub_big_sheets=False)
+    return sorted({block.ws.title for block in _all_blocks(port.wb, headers)
+                   for _, key in block.rows if key in flagged})
 
 
 # --------------------------------------------------------------------------- messages and log
@@ -392,12 +508,22 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
     if not path.exists():
         raise WerkmapFout(f"De werkmap '{path}' bestaat niet.")
     refuse_if_open(path)
+    refuse_read_only(path)
+    with workbook_lock(path, "opschonen"):  # before reading; released after the check of the saved file
+        return _purge_locked(path, retention_years, mode, confirm, today=today, reference_date=reference_date,
+                             settings=settings, salt=salt)
+
+
+def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, reference_date, settings,
+                  salt) -> PurgeResult:
     today = pd.Timestamp(date.today() if today is None else today).normalize()
     retention_cutoff("2000-01-01", retention_years)  # checks the number of years (Dutch message)
     years = float(str(retention_years).replace(",", ".")) if isinstance(retention_years, str) \
         else float(retention_years)
 
-    port = OfflineWorkbook(path)  # refuses files with parts the offline writer would drop
+    # every sheet through openpyxl (stub_big_sheets=False): the purge must edit the cells of the big sheets too;
+    # refuses files with parts the offline writer would drop
+    port = OfflineWorkbook(path, stub_big_sheets=False)
     wb = port.wb
     transactions, contacts, from_sheet = read_inputs(port)
     settings = from_sheet if settings is None else settings
@@ -442,6 +568,8 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
         raise WerkmapFout(f"De reservekopie '{backup.name}' is niet gelijk aan de werkmap; er is niets opgeschoond.")
 
     names = dict(zip(plan.index, plan["Pseudoniem"]))
+    known = _known_columns(analysis, transactions, contacts)
+    needles = _purged_values(blocks, flagged, known, mode)
     for block in blocks:
         hits = [(r, k) for r, k in block.rows if k in flagged]
         if not hits:
@@ -449,13 +577,14 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
         if mode == "verwijderen":
             _delete_rows(block, {r for r, _ in hits})
         else:
-            _pseudonymise_rows(block, hits, names)
+            _pseudonymise_rows(block, hits, names, known)
     _write_log(wb, today.to_pydatetime().date(), mode, years, plan, counts)
     try:
         port.save()  # atomic; keeps the VBA project and the ribbon, refuses to lose a feature
     except BaseException:
         backup.unlink(missing_ok=True)  # the workbook is unchanged, so the copy is not needed
         raise
+    _verify_or_restore(path, backup, needles, flagged, headers)
 
     done = "verwijderd" if mode == "verwijderen" else "gepseudonimiseerd"
     who = "1 klant" if len(plan) == 1 else f"{len(plan)} klanten"
@@ -468,6 +597,39 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
     ])
     return PurgeResult(True, mode, len(plan), rows, backup, tuple(sorted(plan["Pseudoniem"])), plan_message,
                        message)
+
+
+def _known_columns(analysis, transactions, contacts) -> set[str]:
+    """Header keys of the columns klant_xl reads or writes: kept when pseudonymising (all others are wiped)."""
+    from klant_xl.excel.layout import output_sheets
+
+    known = set(_CHOICE_COLUMNS)
+    for frame in (transactions, contacts):
+        if frame is not None:
+            known.update(_norm(h) for c, h in (frame.attrs.get("columns") or {}).items()
+                         if h is not None and c not in PERSONAL_COLUMNS)
+    for spec in output_sheets(analysis):
+        for block in spec.tables():
+            known.update(_norm(c) for c in block.frame.columns if c not in block.tracking)
+    known.update(("tabel", _STORE_NAME, "bron"))
+    return known - _PERSONAL - {_STORE_VALUE}
+
+
+def _verify_or_restore(path: Path, backup: Path, needles: set[str], flagged: set[str], headers: dict) -> None:
+    """Re-read the saved workbook; when a purged value is still in it, put the original back and say so."""
+    left = [f"{part}" for part, _value in find_purged_values(path, needles)]
+    if any(k.replace(".", "").isdigit() or len(k) < _MIN_NEEDLE for k in flagged):
+        left += [f"blad '{sheet}'" for sheet in _ids_left(path, flagged, headers)]
+    if not left:
+        return
+    atomic_write(path, lambda tmp: shutil.copyfile(backup, tmp))
+    if filecmp.cmp(path, backup, shallow=False):
+        backup.unlink(missing_ok=True)
+    raise WerkmapFout(
+        f"Na het opschonen stonden er nog gegevens van de opgeschoonde klanten in '{path.name}' "
+        f"({', '.join(sorted(set(left))[:5])}). De oorspronkelijke werkmap is teruggezet; er is niets "
+        "opgeschoond. Meld dit met de werkmap bij de beheerder van klant_xl."
+    )
 
 
 # --------------------------------------------------------------------------- command line

@@ -292,25 +292,29 @@ def _position(port, name: str) -> int | None:
 def refresh_workbook(path, progress=None) -> RefreshReport:
     """``klant-xl vernieuw``: refresh a workbook file in place (atomically).
 
-    The file is refused when Excel has it open or when it holds a feature the
-    offline writer cannot keep; when anything fails the file stays
-    byte-identical.
+    The file is refused when Excel has it open, when another klant_xl run holds
+    its lock, when it is read-only or when it holds a feature the offline writer
+    cannot keep; when anything fails the file stays byte-identical.
     """
-    from klant_xl.excel.files import refuse_if_open
+    from klant_xl.excel.files import refuse_if_open, refuse_read_only, workbook_lock
     from klant_xl.excel.offline import OfflineWorkbook
 
     path = Path(path)
     refuse_if_open(path)
-    started = time.perf_counter()
-    if progress:
-        progress(f"{path.name} openen…")
-    port = OfflineWorkbook(path)
-    opened = time.perf_counter() - started
-    report = refresh(port, progress)
-    started = time.perf_counter()
-    if progress:
-        progress(f"{path.name} opslaan…")
-    port.commit()
+    if not path.exists():
+        raise WerkmapFout(f"Werkmap '{path}' bestaat niet.")
+    refuse_read_only(path)
+    with workbook_lock(path, "vernieuwen"):  # taken before reading, released after the rename
+        started = time.perf_counter()
+        if progress:
+            progress(f"{path.name} openen…")
+        port = OfflineWorkbook(path)
+        opened = time.perf_counter() - started
+        report = refresh(port, progress)
+        started = time.perf_counter()
+        if progress:
+            progress(f"{path.name} opslaan…")
+        port.commit()
     report.timings["openen"] = opened
     report.timings["opslaan"] = time.perf_counter() - started
     return report
@@ -341,24 +345,35 @@ def main(port=None) -> bool:
     shown to the user as a Dutch message, never as a traceback; the return
     value says whether the refresh succeeded.
     """
-    if port is None:
-        import xlwings as xw
+    import warnings
 
-        from klant_xl.excel.live import LiveWorkbook
+    from klant_xl.excel.boundary import message_for, write_error_log
 
-        port = LiveWorkbook(xw.Book.caller())
     try:
-        refresh(port)
-        port.commit()
-    except KlantXLError as exc:
-        port.alert(str(exc))
-        return False
-    except Exception as exc:  # noqa: BLE001 - a button in Excel must never show a traceback
-        port.alert(
-            f"Vernieuwen is mislukt door een onverwachte fout ({type(exc).__name__}: {exc}). "
-            "Je invoerbladen zijn niet veranderd. Meld dit met de werkmap bij de beheerder van klant_xl."
-        )
+        if port is None:
+            import xlwings as xw
+
+            from klant_xl.excel.live import LiveWorkbook
+
+            port = LiveWorkbook(xw.Book.caller())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            refresh(port)
+            port.commit()
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - a button in Excel must never show a traceback
+        message = message_for(exc)
+        if not isinstance(exc, KlantXLError):
+            message = "Vernieuwen is mislukt. " + message
+        try:
+            if port is not None:
+                port.alert(message)
+        except Exception as alert_error:  # noqa: BLE001 - no dialog possible: the log keeps it
+            write_error_log(alert_error)
         return False
     finally:
-        port.status(None)
+        if port is not None:
+            try:
+                port.status(None)
+            except Exception:  # noqa: BLE001
+                pass
     return True

@@ -21,7 +21,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel import features
-from klant_xl.excel.files import atomic_write, refuse_if_open
+from klant_xl.excel.files import atomic_write, refuse_existing, refuse_if_open, save_openpyxl, workbook_lock
 
 __all__ = ["KNOWN_FUNCTIONS", "function_names", "share_copy"]
 
@@ -191,7 +191,7 @@ def _plain(value):
     return value
 
 
-def share_copy(path, out=None) -> Path:
+def share_copy(path, out=None, overwrite: bool = True) -> Path:
     """``klant-xl deel WERKMAP -o KOPIE``: write a copy with klant_xl formulas replaced by values.
 
     Parameters
@@ -201,6 +201,8 @@ def share_copy(path, out=None) -> Path:
     out : path-like, optional
         The copy; default ``<naam> (gedeeld)<ext>`` beside the original. A
         ``.xlsx`` copy of an ``.xlsm`` leaves out the macros.
+    overwrite : bool
+        Replace an existing copy (``klant-xl deel`` passes False unless ``--overschrijven``).
 
     Returns
     -------
@@ -221,6 +223,12 @@ def share_copy(path, out=None) -> Path:
     if out.resolve() == path.resolve():
         raise WerkmapFout("De kopie moet een andere naam hebben dan de werkmap zelf.")
     refuse_if_open(out)
+    refuse_existing(out, overwrite)
+    with workbook_lock(path, "delen"), workbook_lock(out, "delen"):
+        return _share_copy(path, out)
+
+
+def _share_copy(path: Path, out: Path) -> Path:
     features.refuse_unsupported(path)
     keep_vba = path.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
     wb = load_workbook(path, keep_vba=keep_vba)
@@ -272,7 +280,7 @@ def share_copy(path, out=None) -> Path:
             cell.data_type = "s"
 
     def write(tmp: Path):
-        wb.save(tmp)
+        save_openpyxl(wb, tmp)
         if keep_vba:
             features.restore_custom_ui(path, tmp)
         features.check_kept(path, tmp, vba=keep_vba)

@@ -8,8 +8,11 @@ sheets are rewritten. So before openpyxl loads the package, the cell data
 cell per cell style the sheet uses — and after openpyxl has saved, the
 original cell data is put back into each sheet the refresh did not rewrite,
 with its style numbers mapped through the probe row onto openpyxl's new style
-table. Shared strings the original cells point to are carried over as the
-original shared-string part (openpyxl itself writes inline strings only).
+table. Shared strings the original cells point to are carried over from the
+original shared-string part (openpyxl itself writes inline strings only) --
+only those strings: the part is rebuilt without the strings no kept cell
+refers to any more (text of rewritten output sheets, or of customers the purge
+removed), and the kept cells are renumbered.
 Everything outside ``<sheetData>`` (tables, column widths, validation,
 conditional formats, panes) goes through openpyxl as usual.
 """
@@ -20,10 +23,19 @@ import io
 import posixpath
 import re
 import zipfile
-import xml.etree.ElementTree as ET
+from defusedxml import ElementTree as ET  # no entity expansion, no external entities
 from dataclasses import dataclass
 
-__all__ = ["StubbedSheet", "make_stubs", "sheet_parts", "splice_back"]
+__all__ = [
+    "StubbedSheet",
+    "compact_shared_strings",
+    "make_stubs",
+    "shared_string_cells",
+    "shared_string_items",
+    "shared_strings_part",
+    "sheet_parts",
+    "splice_back",
+]
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -32,6 +44,10 @@ SST_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/
 SST_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
 _STYLE_RE = re.compile(rb' s="(\d+)"')
+#: A cell with its attributes and its value (shared-string cells hold no formula).
+_CELL_VALUE_RE = re.compile(rb"<c\b([^>]*)>\s*<v>(\d+)</v>")
+_SHARED_TYPE_RE = re.compile(rb'\bt="s"')
+_SST_ITEM_RE = re.compile(rb"<si\b[^>]*/>|<si\b.*?</si>", re.S)
 _DIMENSION_RE = re.compile(rb"<dimension\b[^>]*/>")
 
 
@@ -60,7 +76,7 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
+def shared_strings_part(archive: zipfile.ZipFile) -> str | None:
     rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     for rel in rels.findall(f"{{{PKG_REL_NS}}}Relationship"):
         if rel.get("Type") == SST_TYPE:
@@ -101,7 +117,7 @@ def make_stubs(data: bytes, candidates, min_bytes: int) -> tuple[bytes, dict[str
     stubs: dict[str, StubbedSheet] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = sheet_parts(archive)
-        sst_part = _shared_strings_part(archive)
+        sst_part = shared_strings_part(archive)
         sst = archive.read(sst_part) if sst_part and sst_part in archive.namelist() else None
         replaced = {}
         for name in candidates:
@@ -140,6 +156,49 @@ def _probe_mapping(new_sheet_data: bytes, styles: list[int]) -> dict[int, int]:
     return mapping
 
 
+def shared_string_items(sst: bytes) -> list[bytes]:
+    """The ``<si>`` items of a shared-string part, in order (index = the number cells refer to)."""
+    return _SST_ITEM_RE.findall(sst)
+
+
+def shared_string_cells(xml: bytes):
+    """Matches of the cells of a sheet part that refer to a shared string (group 2: the index)."""
+    for match in _CELL_VALUE_RE.finditer(xml):
+        if _SHARED_TYPE_RE.search(match.group(1)):
+            yield match
+
+
+def compact_shared_strings(contents: dict, sheet_parts_kept: list[str], sst: bytes) -> bytes:
+    """The shared-string part holding only the strings the kept sheets refer to.
+
+    ``contents`` maps part names to bytes; the kept sheet parts in it are
+    renumbered in place when strings are dropped. Unreferenced strings -- also
+    the text of customers a purge removed -- never reach the saved file.
+    """
+    items = shared_string_items(sst)
+    used: set[int] = set()
+    for part in sheet_parts_kept:
+        used.update(int(m.group(2)) for m in shared_string_cells(contents[part]))
+    if any(i >= len(items) for i in used):
+        raise RuntimeError("a cell refers to a shared string the package does not have")
+    order = sorted(used)
+    if len(order) != len(items):
+        new_index = {old: new for new, old in enumerate(order)}
+
+        def renumber(match):
+            if not _SHARED_TYPE_RE.search(match.group(1)):
+                return match.group(0)
+            return b"<c%s><v>%d</v>" % (match.group(1), new_index[int(match.group(2))])
+
+        for part in sheet_parts_kept:
+            contents[part] = _CELL_VALUE_RE.sub(renumber, contents[part])
+    head_end = sst.find(b">", sst.find(b"<sst")) + 1
+    head = sst[:head_end]
+    head = re.sub(rb'\s(?:count|uniqueCount)="\d+"', b"", head)
+    head = head[:-1].rstrip(b"/") + b' count="%d" uniqueCount="%d">' % (len(order), len(order))
+    return head + b"".join(items[i] for i in order) + b"</sst>"
+
+
 def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes | None) -> None:
     """Put the original cell data of the stubbed sheets in ``keep`` back into the saved package ``path``."""
     if not any(name in keep for name in stubs):
@@ -171,6 +230,8 @@ def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes
             raise RuntimeError("shared strings are referenced but the original package has none")
         if "xl/sharedStrings.xml" in contents:
             raise RuntimeError("the saved package has its own shared strings")
+        kept_parts = [parts[name] for name in stubs if name in keep and name in parts]
+        sst = compact_shared_strings(contents, kept_parts, sst)
         contents["xl/sharedStrings.xml"] = sst
         entries.append((zipfile.ZipInfo("xl/sharedStrings.xml"), sst))
         rels = contents["xl/_rels/workbook.xml.rels"].decode("utf-8")
