@@ -16,12 +16,12 @@ _BUILT: dict = {}
 
 
 def lite_workbook(tmp_path_factory) -> Path:
-    """The Lite workbook of ``klant-xl sjabloon --lite`` (built once per test session)."""
+    """The Lite workbook ``klant-xl sjabloon --lite -o …`` writes (built once per test session, by the CLI)."""
     if "path" not in _BUILT:
-        from klant_xl.excel.lite_workbook import build_lite_workbook
+        from klant_xl.cli import main
 
         path = tmp_path_factory.mktemp("lite") / "klantanalyse-lite.xlsx"
-        build_lite_workbook(path)
+        assert main(["sjabloon", "--lite", "-o", str(path)]) == 0
         _BUILT["path"] = path
     return _BUILT["path"]
 

@@ -26,6 +26,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
+from klant_xl.errors import WerkmapFout
 from klant_xl.excel.files import atomic_write
 
 __all__ = [
@@ -280,22 +281,32 @@ LITE_EXPLANATION = [
 ]
 
 
-def build_lite_workbook(path, transactions=None, contacts=None, package: str | None = None, progress=None):
+def _require_xlsx(path: Path) -> None:
+    if path.suffix.lower() != ".xlsx":
+        raise WerkmapFout(f"Een Lite-werkmap is een .xlsx-bestand (zonder macro's), niet '{path.name}'.")
+
+
+def build_lite_workbook(path, transactions=None, contacts=None, package: str | None = None, progress=None,
+                        settings=None):
     """``klant-xl sjabloon --lite``: the template as an xlwings Lite workbook (``.xlsx``, no macros).
 
-    Without ``transactions`` it holds the bundled sample shop. Returns the
+    Without ``transactions`` it holds the bundled sample shop; ``settings``
+    fills Instellingen (default :data:`klant_xl.settings.DEFAULTS`). Returns the
     :class:`~klant_xl.excel.refresh.RefreshReport` of the first refresh.
     """
     from klant_xl.excel.template import build_workbook
+    from klant_xl.settings import DEFAULTS
 
     path = Path(path)
+    _require_xlsx(path)
     if transactions is None:
         from klant_xl.sample import sample_contacts, sample_transactions
 
         transactions, contacts = sample_transactions(), sample_contacts()
     built = _scratch(path.with_suffix(".xlsx"))
     try:
-        report = build_workbook(built, transactions, contacts, progress=progress, explanation=LITE_EXPLANATION)
+        report = build_workbook(built, transactions, contacts, settings=settings or DEFAULTS, progress=progress,
+                                explanation=LITE_EXPLANATION)
     except BaseException:
         built.unlink(missing_ok=True)
         raise
@@ -313,6 +324,7 @@ def lite_share_copy(path, out=None, package: str | None = None) -> Path:
 
     path = Path(path)
     out = Path(out) if out is not None else path.with_name(f"{path.stem} (Lite).xlsx")
+    _require_xlsx(out)
     built = _scratch(out)
     built.unlink()
     try:
