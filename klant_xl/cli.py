@@ -392,12 +392,24 @@ def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
 
 def _cmd_sjabloon(args, console: Console, err: Console) -> int:
     from klant_xl.excel.files import refuse_existing
+
+    if args.lite:
+        from klant_xl.excel.lite_workbook import build_lite_workbook
+
+        output = args.output or "klantanalyse-lite.xlsx"
+        refuse_existing(output, args.overschrijven)
+        with _progress(err, 6) as step:
+            build_lite_workbook(output, package=args.pakket, progress=step)
+        console.print(f"Lite-werkmap geschreven: {output}. Open hem in Excel (Windows, Mac of web) met de gratis "
+                      "invoegtoepassing xlwings Lite; Python is niet nodig.")
+        return EXIT_OK
     from klant_xl.excel.template import build_template
 
-    refuse_existing(args.output, args.overschrijven)
+    output = args.output or "klantanalyse.xlsm"
+    refuse_existing(output, args.overschrijven)
     with _progress(err, 6) as step:
-        build_template(args.output, progress=step)
-    console.print(f"Sjabloon geschreven: {args.output}")
+        build_template(output, progress=step)
+    console.print(f"Sjabloon geschreven: {output}")
     return EXIT_OK
 
 
@@ -412,6 +424,13 @@ def _cmd_vernieuw(args, console: Console, err: Console) -> int:
 
 
 def _cmd_deel(args, console: Console, err: Console) -> int:
+    if args.lite:
+        from klant_xl.excel.lite_workbook import lite_share_copy
+
+        out = lite_share_copy(args.werkmap, args.output, package=args.pakket, overwrite=args.overschrijven)
+        console.print(f"Lite-kopie geschreven: {out} (formules van klant_xl zijn vaste waarden; met de gratis "
+                      "invoegtoepassing xlwings Lite kan de ontvanger vernieuwen en de functies gebruiken).")
+        return EXIT_OK
     from klant_xl.excel.share import share_copy
 
     out = share_copy(args.werkmap, args.output, overwrite=args.overschrijven)
@@ -431,14 +450,22 @@ def _cmd_addin(args, console: Console, err: Console) -> int:
 _OVERWRITE_HELP = "vervang een bestaand bestand (standaard weigert klant-xl dat)"
 
 
+def _add_lite_options(parser, help_text: str) -> None:
+    parser.add_argument("--lite", action="store_true", help=help_text)
+    parser.add_argument("--pakket", metavar="VEREISTE",
+                        help="met --lite: waar xlwings Lite klant-xl vandaan haalt (standaard klant-xl van PyPI in "
+                             "deze versie; of de URL van een klant_xl-…-py3-none-any.whl)")
+
+
 def _add_workbook_commands(commands, analyse_cmd) -> None:
     analyse_cmd.add_argument("-o", "--werkmap", metavar="WERKMAP",
                              help="schrijf een nieuwe, gevulde werkmap (.xlsm) in plaats van af te drukken")
     analyse_cmd.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
     sjabloon = commands.add_parser("sjabloon", help="maak de sjabloonwerkmap met voorbeeldgegevens")
-    sjabloon.add_argument("-o", "--output", default="klantanalyse.xlsm", metavar="PAD",
-                          help="bestandsnaam (standaard klantanalyse.xlsm)")
+    sjabloon.add_argument("-o", "--output", metavar="PAD",
+                          help="bestandsnaam (standaard klantanalyse.xlsm, met --lite klantanalyse-lite.xlsx)")
     sjabloon.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
+    _add_lite_options(sjabloon, "schrijf de Lite-werkmap voor xlwings Lite (Windows, Mac, web; geen Python nodig)")
     sjabloon.set_defaults(handler=_cmd_sjabloon)
     vernieuw = commands.add_parser("vernieuw", help="vernieuw de analyse in een werkmap (zonder Excel)")
     vernieuw.add_argument("werkmap", metavar="WERKMAP", help="de werkmap (.xlsm of .xlsx)")
@@ -447,6 +474,7 @@ def _add_workbook_commands(commands, analyse_cmd) -> None:
     deel.add_argument("werkmap", metavar="WERKMAP", help="de werkmap")
     deel.add_argument("-o", "--output", metavar="KOPIE", help="bestandsnaam van de kopie")
     deel.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
+    _add_lite_options(deel, "maak er een Lite-werkmap van: met xlwings Lite kan de ontvanger vernieuwen")
     deel.set_defaults(handler=_cmd_deel)
     addin = commands.add_parser("addin", help="installeer de Excel-invoegtoepassing met de knop 'Vernieuw analyse'")
     addin.set_defaults(handler=_cmd_addin)

@@ -151,9 +151,10 @@ EXPLANATION = [
 ]
 
 
-def explanation_sheet() -> SheetSpec:
+def explanation_sheet(lines=None) -> SheetSpec:
+    """Uitleg: ``lines`` of (text, style), default :data:`EXPLANATION` (the Lite edition has its own)."""
     c = Cells()
-    for i, (text, style) in enumerate(EXPLANATION):
+    for i, (text, style) in enumerate(EXPLANATION if lines is None else lines):
         if text is not None:
             c.add(1 + i, 1, text, style=style)
     return SheetSpec("Uitleg", [c], widths={"A": 140})
@@ -188,8 +189,10 @@ def _clear(ws) -> None:
 
 
 def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | None = None,
-                   settings: Settings = DEFAULTS, progress=None):
+                   settings: Settings = DEFAULTS, progress=None, explanation=None):
     """Write a filled klant_xl workbook (.xlsm) for the given canonical frames.
+
+    ``explanation`` replaces the lines of the Uitleg sheet (see :func:`explanation_sheet`).
 
     Returns the :class:`~klant_xl.excel.refresh.RefreshReport` of its first refresh.
     """
@@ -197,9 +200,10 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     wb = load_workbook(quickstart_path(), keep_vba=True)
     # Keep the quickstart's two sheets (their VBA document modules stay matched): the first becomes
     # Uitleg, the config sheet becomes the active xlwings.conf.
+    explanation_lines = explanation
     explanation, config = wb.worksheets[0], wb["_xlwings.conf"]
     explanation.title, config.title = "Uitleg", "xlwings.conf"
-    for ws, spec in ((explanation, explanation_sheet()), (config, config_sheet())):
+    for ws, spec in ((explanation, explanation_sheet(explanation_lines)), (config, config_sheet())):
         _clear(ws)
         render_sheet(ws, spec, wb)
     port = OfflineWorkbook(workbook=wb, progress=progress)
