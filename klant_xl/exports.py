@@ -57,6 +57,7 @@ from klant_xl.reading import (
     _text_values,
 )
 from klant_xl.values import _parse_amounts, _parse_dates, _show
+from klant_xl.winback import CONTACT_DETAIL_COLUMNS
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -191,7 +192,7 @@ LINE_TYPES: dict[str, str] = {
 }
 
 #: Contact columns carried per customer (latest non-blank value) to Klanten, Winback and mailings.
-CONTACT_FIELDS = ("Naam", "E-mail", "Telefoon", "Adres", "Postcode", "Woonplaats", "Nieuwsbrief")
+CONTACT_FIELDS = CONTACT_DETAIL_COLUMNS + ("Nieuwsbrief",)
 
 _YES = {"yes", "y", "ja", "j", "true", "waar", "1", "x", "subscribed", "opted in", "opt in", "aangemeld"}
 _NO = {"no", "n", "nee", "false", "onwaar", "0", "unsubscribed", "not subscribed", "opted out",
@@ -445,7 +446,11 @@ class ReadingReport:
                f"{format_number(self.rows)} regels, {format_number(self.orders)} bestellingen, "
                f"{format_number(self.counted_orders)} geteld als aankoop van "
                f"{format_number(self.customers)} klanten; netto omzet € {format_number(self.revenue, 2)}."]
-        out.append("Kolommen: " + "; ".join(f"{r} ← '{h}' ({w})" for r, h, w in self.columns) + ".")
+        by_reason: dict[str, list[str]] = {}
+        for role, header, why in self.columns:
+            by_reason.setdefault(why, []).append(f"{role} ← '{header}'")
+        for why, parts in by_reason.items():
+            out.append(f"Kolommen ({why}): " + ", ".join(parts) + ".")
         for reason, entry in self.skipped.items():
             examples = ", ".join(str(r) for r in entry["voorbeelden"])
             out.append(f"Overgeslagen ({reason}): {format_number(entry['regels'])} regels, bijvoorbeeld rij {examples}.")
@@ -567,7 +572,7 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
 
     Examples
     --------
-    >>> raw = pd.DataFrame({"Name": ["#1", "#1", "#2"], "Email": ["An@X.nl", None, None],
+    >>> raw = pd.DataFrame({"Name": ["#1", "#1", "#2"], "Email": ["An@X.nl", None, "b@x.nl"],
     ...     "Financial Status": ["paid", None, "voided"], "Created at": ["2026-03-01"] * 3,
     ...     "Total": ["30.00", None, "5.00"], "Lineitem quantity": [1, 2, 1],
     ...     "Lineitem price": ["10.00", "10.00", "5.00"], "Lineitem name": ["a", "b", "c"]})

@@ -307,7 +307,7 @@ def test_report_json_and_lines_are_dutch():
     assert data["overgeslagen"]["geen klant"] == {"regels": 1, "voorbeelden": [8]}
     lines = report.lines()
     assert lines[0].startswith("Export gelezen als Shopify (orderexport): 11 regels, 8 bestellingen")
-    assert "E-mail ← 'Email' (profiel Shopify (orderexport))" in lines[1]
+    assert lines[1].startswith("Kolommen (profiel Shopify (orderexport)): E-mail ← 'Email', Telefoon ← 'Phone'")
     assert "Overgeslagen (geen klant): 1 regels, bijvoorbeeld rij 8." in lines
 
 
