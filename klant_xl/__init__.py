@@ -20,6 +20,7 @@ from klant_xl.errors import (
     WerkmapFout,
 )
 from klant_xl.cohorts import cohort_triangle
+from klant_xl.exports import ReadingReport, read_export
 from klant_xl.models import predict_customers
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
 from klant_xl.reading import read_contacts, read_transactions, read_transactions_lenient
@@ -61,6 +62,7 @@ __all__ = [
     "KlantXLError",
     "KolomOntbreekt",
     "ModelFout",
+    "ReadingReport",
     "STATUSES",
     "Settings",
     "TeWeinigGegevens",
@@ -84,6 +86,7 @@ __all__ = [
     "predict_customers",
     "project_customers",
     "read_contacts",
+    "read_export",
     "read_transactions",
     "read_transactions_lenient",
     "repeat_purchase_rate",

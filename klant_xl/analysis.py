@@ -100,6 +100,12 @@ class Analysis:
     cohort_projection: pd.DataFrame | None = None
     settings: Settings = DEFAULTS
     messages: list[str] = field(default_factory=list)
+    reading: object | None = None
+
+    @property
+    def contact_details(self) -> pd.DataFrame | None:
+        """Contact details per customer from the export (:class:`klant_xl.exports.ReadingReport`), or None."""
+        return getattr(self.reading, "contact_details", None)
 
     def status_counts(self) -> pd.Series:
         """Customers per status, in the order of :data:`klant_xl.status.STATUSES` (zeros included)."""
@@ -113,6 +119,8 @@ class Analysis:
             table = table.join(self.segments["customers"])
         if self.predictions is not None:
             table = table.join(self.predictions)
+        if self.contact_details is not None:
+            table = table.join(self.contact_details)
         table["Verwijderen"] = self.retention_flags()
         return table.reset_index()
 
@@ -129,7 +137,8 @@ class Analysis:
         segments = self.segments.get("customers")
         if segments is not None and "Segment" not in segments.columns:
             segments = None
-        return winback_list(self.summary, self.status, limit=limit, segments=segments)
+        return winback_list(self.summary, self.status, limit=limit, segments=segments,
+                            contact_details=self.contact_details)
 
     def to_dict(self) -> dict:
         """Machine-readable result (``klant-xl analyse --json``)."""
@@ -191,6 +200,7 @@ class Analysis:
                 for _, row in self.cohort_projection.iterrows()
             ],
             "meldingen": list(self.messages),
+            **({} if self.reading is None else {"inlezen": self.reading.to_dict()}),
         })
 
 
@@ -211,6 +221,7 @@ def analyse(
     settings: Settings = DEFAULTS,
     rfm_rules: pd.DataFrame | None = None,
     winback_tracking: pd.DataFrame | None = None,
+    reading=None,
 ) -> Analysis:
     """Analyse a customer base as of the settings' peildatum.
 
@@ -230,12 +241,18 @@ def analyse(
         ...). Outcomes are measured from the data; when
         ``settings.projection_winback_rate`` is None the measured win-back rate
         feeds the projection.
+    reading : klant_xl.exports.ReadingReport, optional
+        How the export was read: its warnings open ``messages``, its contact details go
+        to Klanten and Winback, and when the last date is implausible its
+        ``reference_date`` is the default peildatum (the warning says so).
 
     Returns
     -------
     Analysis
     """
-    messages: list[str] = []
+    messages: list[str] = list(getattr(reading, "messages", []))
+    if settings.reference_date is None and getattr(reading, "reference_date", None) is not None:
+        settings = settings.with_(reference_date=reading.reference_date)
     reference = resolve_reference_date(transactions, settings.reference_date, contacts)
     summary = customer_summary(transactions, reference, contacts)
 
@@ -348,4 +365,5 @@ def analyse(
         else None,
         settings=settings,
         messages=messages,
+        reading=reading,
     )

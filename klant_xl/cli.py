@@ -238,18 +238,41 @@ def _cmd_demo(args, console: Console, err: Console) -> int:
     return EXIT_OK
 
 
+def read_export_file(path, args):
+    """Read an export as the command line asks (``--kolom``, ``--status-telt``); today's date is the shell's."""
+    from klant_xl.errors import InvoerFout
+    from klant_xl.exports import parse_column_choices, read_export
+
+    statuses = getattr(args, "status_telt", None)
+    transactions, report = read_export(
+        path, parse_column_choices(getattr(args, "kolom", None) or []),
+        counted_statuses=None if statuses is None else [s for s in statuses.split(",") if s.strip()],
+        today=pd.Timestamp.today().normalize(),
+    )
+    if transactions.empty:
+        raise InvoerFout("Geen enkele aankoop gelezen uit " + f"'{path}'.\n" + "\n".join(report.lines()))
+    return transactions, report
+
+
 def _analyse_file(args, err: Console) -> Analysis:
     """Read the export named on the command line (and its contacts) and analyse it, with progress."""
-    from klant_xl.reading import read_contacts, read_transactions
+    from klant_xl.reading import read_contacts
 
     with _progress(err, 3) as step:
         step(f"{args.bestand} lezen…")
-        transactions = read_transactions(args.bestand)
+        transactions, report = read_export_file(args.bestand, args)
         contacts = read_contacts(args.contactmomenten) if args.contactmomenten else None
         step("Analyseren…")
-        result = analyse(transactions, contacts, _settings_from(args))
+        result = analyse(transactions, contacts, _settings_from(args), reading=report)
         step("Klaar")
     return result
+
+
+def _print_reading(console: Console, report) -> None:
+    console.print("[bold]Inlezen[/bold]")
+    for line in report.lines():
+        console.print(f"  {line}")
+    console.print()
 
 
 def _cmd_analyse(args, console: Console, err: Console) -> int:
@@ -259,6 +282,7 @@ def _cmd_analyse(args, console: Console, err: Console) -> int:
     if args.json:
         console.print_json(json.dumps(result.to_dict()))
     else:
+        _print_reading(console, result.reading)
         _print_analysis(console, result, f"Klantanalyse van {args.bestand}")
     return EXIT_OK
 
@@ -301,20 +325,23 @@ def _cmd_projectie(args, console: Console, err: Console) -> int:
 
 
 def _cmd_mailinglijst(args, console: Console, err: Console) -> int:
-    from klant_xl.winback import exclusion_list, write_mailing_csv
+    from klant_xl.winback import exclusion_list, leave_out_opted_out, write_mailing_csv
 
     result = _analyse_file(args, err)
+    left_out = 0
     if args.soort == "winback":
-        frame = result.winback(limit=args.aantal)
+        frame, left_out = leave_out_opted_out(result.winback(limit=args.aantal))
         description = "win-backdoelgroep (inactieve klanten, meest recente eerst)"
     else:
-        frame = exclusion_list(result.summary, result.status)
+        frame = exclusion_list(result.summary, result.status, contact_details=result.contact_details)
         description = "uitsluitlijst (inactieve en verloren klanten niet meer in reguliere campagnes)"
     path = write_mailing_csv(frame, args.uitvoer)
     console.print(
         f"{format_number(len(frame))} klanten in de {description} geschreven naar {path} "
         f"(peildatum {format_date(result.reference_date)})."
     )
+    if left_out:
+        console.print(f"{format_number(left_out)} klanten weggelaten: zij willen geen marketing (nieuwsbrief uit).")
     return EXIT_OK
 
 
@@ -335,6 +362,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--dagen-verloren", type=float, metavar="DAGEN", help="drempel verloren (standaard: afgeleid)")
         sub.add_argument("--json", action="store_true", help="resultaat als JSON")
 
+    def reading_options(sub):
+        sub.add_argument("--kolom", action="append", metavar="ROL=KOLOM",
+                         help="kies zelf welke kolom wat is, bv. --kolom Klant=E-mail (herhaalbaar; ROL= negeert)")
+        sub.add_argument("--status-telt", metavar="STATUSSEN",
+                         help="statussen die als verkoop tellen, bv. \"paid,partially_refunded\" (standaard: betaald/voltooid)")
+
     demo = commands.add_parser("demo", help="analyseer de meegeleverde voorbeeldwinkel")
     analysis_options(demo)
     demo.set_defaults(handler=_cmd_demo)
@@ -343,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyse_cmd.add_argument("bestand", metavar="BESTAND", help="transacties: CSV of XLSX met klant, datum en bedrag")
     analyse_cmd.add_argument("--contactmomenten", metavar="BESTAND", help="optioneel: contactmomenten (klant, datum, soort)")
     analysis_options(analyse_cmd)
+    reading_options(analyse_cmd)
     analyse_cmd.set_defaults(handler=_cmd_analyse)
 
     mailing = commands.add_parser(
@@ -357,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     mailing.add_argument("--aantal", type=int, metavar="N", help="met --soort winback: alleen de N meest recente")
     mailing.add_argument("--contactmomenten", metavar="BESTAND", help="optioneel: contactmomenten (klant, datum, soort)")
     analysis_options(mailing)
+    reading_options(mailing)
     mailing.set_defaults(handler=_cmd_mailinglijst)
 
     projectie = commands.add_parser("projectie", help="projectie van het klantenbestand (huidige en nieuwe situatie)")
@@ -384,8 +419,10 @@ def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
 
     refuse_existing(args.werkmap, args.overschrijven)
     with _progress(err, 7) as step:
-        analyse_to_workbook(args.bestand, args.werkmap, contacts=args.contactmomenten,
-                            settings=_settings_from(args), progress=step)
+        transactions, report = read_export_file(args.bestand, args)
+        analyse_to_workbook(transactions, args.werkmap, contacts=args.contactmomenten,
+                            settings=_settings_from(args), progress=step, reading=report)
+    _print_reading(console, report)
     console.print(f"Werkmap geschreven: {args.werkmap}")
     return EXIT_OK
 

@@ -41,6 +41,8 @@ class Settings:
     clv_horizon_months: int = 12
     pyramid_cuts: tuple[float, ...] = field(default=(0.01, 0.05, 0.20))
     tier_cuts: tuple[float, ...] = field(default=(0.20, 0.50))
+    column_choices: tuple[tuple[str, str | None], ...] = ()
+    counted_statuses: tuple[str, ...] | None = None
 
     def with_(self, **changes) -> "Settings":
         """Return a copy with some fields changed."""
@@ -68,6 +70,8 @@ SETTING_NAMES: dict[str, tuple[str, str, str]] = {
     "clv_horizon_months": ("clv_maanden", "Horizon klantwaarde (maanden)", "Over hoeveel maanden de klantwaarde (CLV) wordt berekend."),
     "pyramid_cuts": ("piramide_grenzen", "Klantenpiramide: grenzen", "Cumulatieve aandelen van top, groot en midden (standaard 1%; 5%; 20%)."),
     "tier_cuts": ("goud_zilver_grenzen", "Goud / zilver: grenzen", "Cumulatieve aandelen van goud en zilver (standaard 20%; 50%)."),
+    "column_choices": ("kolomkeuze", "Kolomkeuze (Transacties)", "Leeg = kolommen automatisch herkend. Anders ROL=KOLOM, gescheiden door ';', bv. 'Klant=E-mail; Bedrag=Total' (zie het blad Inlezen)."),
+    "counted_statuses": ("status_telt", "Statussen die als verkoop tellen", "Leeg = betaald, voltooid, in behandeling (Nederlands en Engels). Anders een lijst, bv. 'paid, partially_refunded'."),
 }
 
 assert set(SETTING_NAMES) == {f.name for f in fields(Settings)}

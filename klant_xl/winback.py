@@ -59,6 +59,7 @@ __all__ = [
     "customer_key",
     "exclusion_list",
     "is_pseudonym",
+    "leave_out_opted_out",
     "mailing_csv_text",
     "measured_winback_rate",
     "pseudonym",
@@ -580,6 +581,23 @@ def exclusion_list(summary: pd.DataFrame, status, statuses=(INACTIVE, LOST), con
     frame = frame.sort_values(["_order", "Laatste activiteit", "Klant"], ascending=[True, False, True],
                               kind="mergesort")
     return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def leave_out_opted_out(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """A mailing list without the customers who opted out of marketing (``Nieuwsbrief`` is False).
+
+    Customers whose opt-in is unknown (blank) stay on the list. Returns the list and how
+    many were left out.
+
+    >>> frame = pd.DataFrame({"Klant": ["a", "b", "c"], "Nieuwsbrief": [True, False, None]})
+    >>> kept, left_out = leave_out_opted_out(frame)
+    >>> kept["Klant"].tolist(), left_out
+    (['a', 'c'], 1)
+    """
+    if "Nieuwsbrief" not in frame.columns:
+        return frame, 0
+    opted_out = frame["Nieuwsbrief"].map(lambda v: v is False or v is np.False_).to_numpy(dtype=bool)
+    return frame[~opted_out].reset_index(drop=True), int(opted_out.sum())
 
 
 def _cell_text(value) -> str:

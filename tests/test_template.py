@@ -21,7 +21,7 @@ SAMPLE = ROOT / "klant_xl" / "data" / "voorbeeld_transacties.csv"
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart.xlsm"
 
 SHEETS = ["Uitleg", "Instellingen", "Transacties", "Contactmomenten", "Klanten", "Segmenten", "Winback",
-          "Projectie", "Overzicht", "Formules", "xlwings.conf", "_bewaard"]
+          "Projectie", "Overzicht", "Inlezen", "Formules", "xlwings.conf", "_bewaard"]
 
 
 @pytest.fixture(scope="module")

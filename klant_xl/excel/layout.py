@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 #: Sheets a refresh rewrites (in workbook order).
-OUTPUT_SHEETS = ("Klanten", "Segmenten", "Winback", "Projectie", "Overzicht")
+OUTPUT_SHEETS = ("Klanten", "Segmenten", "Winback", "Projectie", "Overzicht", "Inlezen")
 #: Win-back columns the user fills in; kept per customer across refreshes.
 TRACKING_COLUMNS = ("Benaderd op", "Kanaal", "Reden", "Resultaat", "Notitie")
 KANAAL_CHOICES = ("telefoon", "e-mail", "bezoek")
@@ -419,13 +419,43 @@ def overview_sheet(analysis) -> SheetSpec:
                      widths={"A": 38, "B": 14, "C": 70, "D": 3, "E": 12, "F": 14, "G": 16})
 
 
+# --------------------------------------------------------------------------- Inlezen
+
+
+def reading_sheet(report) -> SheetSpec:
+    """Inlezen: how the export was read (:class:`klant_xl.exports.ReadingReport`), in Dutch."""
+    tables = report.tables()
+    cells = Cells().add(1, 1, "Inlezen: hoe de export is gelezen", style="title")
+    cells.add(2, 1, "Welke kolom wat werd en waarom, hoeveel regels en bestellingen, en welke regels niet meetellen. "
+                    "Kies zelf kolommen of statussen op Instellingen ('Kolomkeuze', 'Statussen die als verkoop tellen') "
+                    "of met klant-xl analyse --kolom / --status-telt.", style="note")
+    blocks = [cells]
+    row = 4
+    for name, title, key in (("Inlezen_Samenvatting", "Samenvatting", "samenvatting"),
+                             ("Inlezen_Kolommen", "Gebruikte kolommen", "kolommen"),
+                             ("Inlezen_Overgeslagen", "Overgeslagen regels", "overgeslagen"),
+                             ("Inlezen_Meldingen", "Meldingen", "meldingen")):
+        frame = tables[key]
+        if not len(frame):
+            frame = pd.DataFrame({c: ["—"] for c in frame.columns})
+        kinds = {c: "text" for c in frame.columns}
+        if key == "overgeslagen":
+            kinds["Regels"] = "int"
+        blocks.append(TableBlock(name, frame.astype(object), row=row + 1, col=1, title=title, kinds=kinds))
+        row += len(frame) + 4
+    return SheetSpec("Inlezen", blocks, widths={"A": 28, "B": 40, "C": 40})
+
+
 def output_sheets(analysis) -> list[SheetSpec]:
-    """All sheets a refresh rewrites, in :data:`OUTPUT_SHEETS` order."""
+    """All sheets a refresh rewrites, in :data:`OUTPUT_SHEETS` order (``Inlezen`` when the reading is known)."""
     years = int(getattr(analysis.settings, "projection_years", 10) or 10)
-    return [
+    sheets = [
         customers_sheet(analysis),
         segments_sheet(analysis),
         winback_sheet(analysis),
         projection_sheet(measured_projection_inputs(analysis), years, analysis.reference_date),
         overview_sheet(analysis),
     ]
+    if getattr(analysis, "reading", None) is not None:
+        sheets.append(reading_sheet(analysis.reading))
+    return sheets

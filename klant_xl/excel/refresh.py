@@ -74,6 +74,13 @@ def settings_from_values(values: dict, base: Settings = DEFAULTS) -> Settings:
         value = values[name]
         if field_name == "reference_date":
             changes[field_name] = None if _blank(value) else parse_date(value, label)
+        elif field_name == "column_choices":
+            from klant_xl.exports import parse_column_choices
+
+            changes[field_name] = () if _blank(value) else tuple(parse_column_choices(str(value)).items())
+        elif field_name == "counted_statuses":
+            parts = [] if _blank(value) else [p.strip() for p in str(value).replace(";", ",").split(",") if p.strip()]
+            changes[field_name] = tuple(parts) or None
         elif field_name in ("inactive_days", "lost_days"):
             changes[field_name] = parse_days(value, label)
         elif field_name == "projection_winback_rate" and isinstance(value, str) and \
@@ -123,24 +130,32 @@ def _number(value, label: str) -> float:
 
 
 def _read_inputs(port):
-    from klant_xl.reading import read_contacts, read_transactions
+    """Transactions, contact moments and settings of the workbook behind ``port`` (as the refresh reads them)."""
+    return _read_inputs_and_reading(port)[:3]
 
+
+def _read_inputs_and_reading(port, today=None):
+    from klant_xl.exports import read_export
+    from klant_xl.reading import read_contacts
+
+    names = [name for name, _label, _help in SETTING_NAMES.values()]
+    settings = settings_from_values(port.read_names(names))
     raw = port.read_input("Transacties")
     if raw is None:
         raise WerkmapFout("Het blad 'Transacties' ontbreekt of is leeg: zet daar de transacties (Klant, Datum, Bedrag).")
     first_row = int(raw.index[0]) if len(raw) else 2
-    transactions = read_transactions(raw, first_row=first_row)
+    transactions, reading = read_export(raw, dict(settings.column_choices), counted_statuses=settings.counted_statuses,
+                                        first_row=first_row, today=today)
     if transactions.empty:
-        raise WerkmapFout("Het blad 'Transacties' bevat geen transacties.")
+        detail = " ".join(reading.lines()[2:]) if len(raw) else ""
+        raise WerkmapFout(f"Het blad 'Transacties' bevat geen transacties. {detail}".strip())
     contacts = None
     raw_contacts = port.read_input("Contactmomenten")
     if raw_contacts is not None and len(raw_contacts) and not raw_contacts.map(_blank).all().all():
         contacts = read_contacts(raw_contacts, first_row=int(raw_contacts.index[0]))
         if contacts.empty:
             contacts = None
-    names = [name for name, _label, _help in SETTING_NAMES.values()]
-    settings = settings_from_values(port.read_names(names))
-    return transactions, contacts, settings
+    return transactions, contacts, settings, reading
 
 
 def _store_sheet(store: pd.DataFrame, registry: pd.DataFrame) -> SheetSpec:
@@ -222,7 +237,7 @@ def _formules_sheet(transactions) -> SheetSpec | None:
     return formulas_sheet(transactions)
 
 
-def refresh(port, progress=None) -> RefreshReport:
+def refresh(port, progress=None, reading=None, today=None) -> RefreshReport:
     """Re-read the inputs of the workbook behind ``port`` and rewrite its output sheets.
 
     Parameters
@@ -232,6 +247,11 @@ def refresh(port, progress=None) -> RefreshReport:
         :class:`~klant_xl.excel.live.LiveWorkbook`.
     progress : callable, optional
         Called with a short Dutch description before each step.
+    reading : klant_xl.exports.ReadingReport, optional
+        How the original export was read (``klant-xl analyse -o``): shown on ``Inlezen``
+        instead of the report of reading the Transacties sheet.
+    today : date-like, optional
+        Today's date (the shell's clock): later dates in Transacties are reported.
 
     Returns
     -------
@@ -248,14 +268,18 @@ def refresh(port, progress=None) -> RefreshReport:
     timings = {}
     started = time.perf_counter()
     step("Klantanalyse: gegevens lezen…")
-    transactions, contacts, settings = _read_inputs(port)
+    transactions, contacts, settings, sheet_reading = _read_inputs_and_reading(port, today)
+    if reading is not None:
+        reading.contact_details = sheet_reading.contact_details
+    else:
+        reading = sheet_reading
     store, registry = _read_store(port)
     tracking = current_tracking(port.read_table("Winback"), store)
     timings["lezen"] = time.perf_counter() - started
 
     started = time.perf_counter()
     step("Klantanalyse: rekenen…")
-    analysis = analyse(transactions, contacts, settings, winback_tracking=tracking)
+    analysis = analyse(transactions, contacts, settings, winback_tracking=tracking, reading=reading)
     specs = output_sheets(analysis)
     formules = _formules_sheet(transactions)
     if formules is not None:
@@ -310,7 +334,7 @@ def refresh_workbook(path, progress=None) -> RefreshReport:
             progress(f"{path.name} openen…")
         port = OfflineWorkbook(path)
         opened = time.perf_counter() - started
-        report = refresh(port, progress)
+        report = refresh(port, progress, today=pd.Timestamp.today().normalize())
         started = time.perf_counter()
         if progress:
             progress(f"{path.name} opslaan…")
@@ -320,21 +344,32 @@ def refresh_workbook(path, progress=None) -> RefreshReport:
     return report
 
 
-def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAULTS, progress=None) -> RefreshReport:
-    """``klant-xl analyse EXPORT -o WERKMAP``: a new, filled workbook from an export file.
+def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAULTS, progress=None,
+                        reading=None) -> RefreshReport:
+    """``klant-xl analyse EXPORT -o WERKMAP``: a new, filled workbook from an export.
 
-    The export's transactions (and optional contact moments) fill the
-    Transacties and Contactmomenten sheets of a fresh template; then the
-    output sheets are computed.
+    ``export`` is a file (read with :func:`klant_xl.exports.read_export`) or the
+    transactions frame already read from it (then ``reading`` is its report). The
+    purchases, with each customer's contact details, and the optional contact
+    moments fill the Transacties and Contactmomenten sheets of a fresh template; then
+    the output sheets are computed and ``Inlezen`` shows how the export was read.
     """
     from klant_xl.excel.template import build_workbook
-    from klant_xl.reading import read_contacts, read_transactions
+    from klant_xl.exports import read_export
+    from klant_xl.reading import read_contacts
 
-    if progress:
-        progress(f"{Path(export).name} lezen…")
-    transactions = read_transactions(export)
+    if isinstance(export, pd.DataFrame):
+        transactions = export
+    else:
+        if progress:
+            progress(f"{Path(export).name} lezen…")
+        transactions, reading = read_export(export, today=pd.Timestamp.today().normalize())
+    details = getattr(reading, "contact_details", None)
+    if details is not None:
+        transactions = transactions.join(details.drop(columns=[c for c in details.columns if c in transactions.columns]),
+                                         on="Klant")
     contact_frame = read_contacts(contacts) if contacts is not None else None
-    return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress)
+    return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress, reading=reading)
 
 
 def main(port=None) -> bool:
@@ -358,7 +393,7 @@ def main(port=None) -> bool:
             port = LiveWorkbook(xw.Book.caller())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            refresh(port)
+            refresh(port, today=pd.Timestamp.today().normalize())
             port.commit()
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - a button in Excel must never show a traceback
         message = message_for(exc)

@@ -62,6 +62,10 @@ def _setting_value(field: str, settings: Settings):
         return "JA" if value else "NEE"
     if field in ("pyramid_cuts", "tier_cuts"):
         return "; ".join(f"{v * 100:g}%" for v in value)
+    if field == "column_choices":
+        return "; ".join(f"{role}={header or ''}" for role, header in value) or None
+    if field == "counted_statuses":
+        return None if value is None else ", ".join(value)
     return value
 
 
@@ -189,7 +193,7 @@ def _clear(ws) -> None:
 
 
 def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | None = None,
-                   settings: Settings = DEFAULTS, progress=None, explanation=None):
+                   settings: Settings = DEFAULTS, progress=None, explanation=None, reading=None):
     """Write a filled klant_xl workbook (.xlsm) for the given canonical frames.
 
     ``explanation`` replaces the lines of the Uitleg sheet (see :func:`explanation_sheet`).
@@ -217,7 +221,7 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
         port.write_sheet(spec, index=1 + i)
     for i, name in enumerate([*OUTPUT_SHEETS, "Formules"]):
         wb.create_sheet(name, 4 + i)
-    report = refresh(port, progress)
+    report = refresh(port, progress, reading=reading)
     if path.suffix.lower() != ".xlsm":
         wb.vba_archive = None  # an .xlsx holds no macros (Excel refuses an .xlsx with a VBA project)
     wb.properties.creator = "klant_xl"

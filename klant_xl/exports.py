@@ -1,0 +1,936 @@
+"""Real shop exports read as purchases: orders, statuses, guests, identity, contact details.
+
+A shop export is rarely one row per purchase. Shopify writes one row per line item and
+fills the order's own fields (status, total, refund, billing) on its first row only;
+order-export plugins for WooCommerce repeat the order total on every item row; Lightspeed
+X-Series mixes sale, line and payment rows. :func:`read_export` turns such a table into
+the canonical transactions frame (``docs/architecture.md``) with these rules (SPEC §2):
+
+Orders
+    With an order-id column (:data:`ROLE_ALIASES` ``"Bestelling"``) the rows of one order
+    are one purchase. Order-level fields (date, status, customer, e-mail, amount, refund,
+    contact details) are the first non-blank value of the order, applied to all its rows.
+    An order-level amount (``Bedrag``: Total, Order Total Amount, Totaal ...) counts once;
+    line amounts (``Regelbedrag``, or ``Prijs`` × ``Aantal``) are summed when the order has
+    no order-level amount. A refunded amount (``Terugbetaald``) lowers the revenue.
+    Without an order id every row is its own purchase.
+Status
+    A status column (``Status``: Financial Status, Order Status, Betaalstatus ...) decides
+    whether an order is a sale. :data:`STATUS_VALUES` maps each known value (Dutch and
+    English) to ``None`` (counts) or the Dutch reason it is skipped; a caller passes its
+    own list of counted values (``counted_statuses``). Unknown values are skipped as
+    ``andere status`` and named in the report.
+Identity
+    One key per row by precedence: customer id/code (``Klantnummer``), else the e-mail
+    (trimmed, lower case), else the phone (digits, ``+31``/``0031`` as ``0``). A name is a
+    key only when the caller maps ``Klant`` to it, with a warning that names merge people.
+    Rows without a key (guest till sales) are skipped and counted as ``geen klant``.
+Plausibility
+    A non-finite amount (``inf``, ``1e309``) is a :class:`~klant_xl.errors.WaardeFout`
+    naming row and value; an error cell (``#N/A``) in the key or date column is skipped
+    and reported; a date far after the others or after ``today`` is a warning, and
+    :attr:`ReadingReport.reference_date` then holds the last ordinary date, which the
+    shells use as default peildatum (saying so).
+
+Everything read is described by a :class:`ReadingReport` (Dutch): which column became
+what and why, rows, orders, skipped rows per reason with example row numbers, net revenue.
+This module is core: it takes frames (or a file path handed to :mod:`klant_xl.reading`'s
+loader) and returns frames; it never reads the clock (``today`` is an argument).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
+from klant_xl.reading import (
+    TRANSACTION_COLUMNS,
+    _blank_mask,
+    _empty_error,
+    _is_total,
+    _load,
+    _norm,
+    _text_values,
+)
+from klant_xl.values import _parse_amounts, _parse_dates, _show
+from klant_xl.winback import CONTACT_DETAIL_COLUMNS
+
+__all__ = [
+    "CONTACT_FIELDS",
+    "EXPORT_PROFILES",
+    "ExportProfile",
+    "ROLE_ALIASES",
+    "ROLES",
+    "ReadingReport",
+    "STATUS_VALUES",
+    "detect_profile",
+    "normalise_email",
+    "normalise_phone",
+    "parse_column_choices",
+    "read_export",
+]
+
+#: Every column role a reader can fill, in the order the report lists them.
+ROLES = (
+    "Klant", "Klantnummer", "E-mail", "Telefoon", "Naam", "Voornaam", "Achternaam",
+    "Datum", "Bestelling", "Status", "Regelsoort", "Bedrag", "Regelbedrag", "Prijs", "Aantal",
+    "Terugbetaald", "Product", "Kanaal", "Adres", "Postcode", "Woonplaats", "Nieuwsbrief",
+)
+
+#: Role -> known headers, most specific first (matched ignoring case, spaces, accents and
+#: punctuation). Module-level data: a caller may extend it. ``Klant`` is the explicit key
+#: column (the template's own ``Klant``); the precedence roles follow.
+ROLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "Klant": ("Klant",),
+    "Klantnummer": (
+        "Klantnummer", "Klantnr", "Klant nr", "Klant-ID", "Klantcode", "Klant code",
+        "Debiteurnummer", "Debiteurnr", "Debiteur", "Debiteurcode", "Relatienummer", "Relatienr",
+        "Relatiecode", "Lidnummer", "Pasnummer", "Klantkaart", "Customer ID", "customer_id",
+        "CustomerID", "Customer Number", "Customer No", "Customer Code", "Client ID", "Contact ID",
+        "Customer User",
+    ),
+    "E-mail": (
+        "E-mail", "Email", "E-mailadres", "Emailadres", "Mail", "Customer Email", "Customer E-mail",
+        "Billing Email", "Billing Email Address", "Email (Billing)", "billing_email", "Buyer Email",
+        "Klant e-mail", "E-mail klant",
+    ),
+    "Telefoon": (
+        "Telefoon", "Telefoonnummer", "Tel", "Mobiel", "Mobiele telefoon", "Phone", "Billing Phone",
+        "Phone (Billing)", "billing_phone", "Customer Phone", "Mobile", "Shipping Phone",
+    ),
+    "Naam": (
+        "Naam", "Klantnaam", "Naam klant", "Debiteurnaam", "Debiteur", "Relatienaam", "Contact", "Contactpersoon", "Relatie", "Customer Name",
+        "Customer", "Billing Name", "Client", "Buyer Name",
+    ),
+    "Voornaam": ("Voornaam", "First Name", "Billing First Name", "First Name (Billing)", "billing_first_name", "Firstname"),
+    "Achternaam": ("Achternaam", "Last Name", "Billing Last Name", "Last Name (Billing)", "billing_last_name", "Lastname"),
+    "Datum": (
+        "Datum", "Orderdatum", "Besteldatum", "Aankoopdatum", "Factuurdatum", "Verkoopdatum",
+        "Transactiedatum", "Boekdatum", "Kassadatum", "Datum order", "Datum bestelling", "Datum factuur",
+        "Datum/tijd", "Datum tijd", "Date", "Order Date", "Order Date Created", "Purchase Date",
+        "Sale Date", "Invoice Date", "Transaction Date", "Created at", "Created", "Created Date",
+        "date_created", "order_date", "Paid at", "Paid date", "date_paid", "Timestamp", "Tijdstip",
+    ),
+    "Bestelling": (
+        "Bestelling", "Ordernummer", "Bestelnummer", "Ordernr", "Order nr", "Factuurnummer", "Factuurnr",
+        "Bonnummer", "Kassabon", "Transactienummer", "Order ID", "Order Id", "order_id", "Order Number",
+        "order_number", "Order No", "Order #", "Order", "Receipt Number", "Receipt", "Invoice Number",
+        "Invoice No", "Transaction ID",
+    ),
+    "Status": (
+        "Status", "Betaalstatus", "Orderstatus", "Bestelstatus", "Factuurstatus", "Financial Status",
+        "Order Status", "Payment Status", "Payment status", "status",
+    ),
+    "Regelsoort": ("Regelsoort", "Line Type", "Soort regel", "Row Type", "linetype"),
+    "Bedrag": (
+        "Bedrag", "Bedrag incl. BTW", "Bedrag incl BTW", "Bedrag inclusief BTW", "Totaalbedrag",
+        "Totaal incl. BTW", "Totaal incl BTW", "Totaal", "Factuurbedrag", "Orderbedrag", "Omzet",
+        "Verkoopbedrag", "Bedrag excl. BTW", "Totaal excl. BTW", "Total", "Order Total",
+        "Order Total Amount", "order_total", "Total Amount", "Grand Total", "Amount", "Net Sales",
+        "Net Revenue", "Revenue", "Sales", "Gross Sales",
+    ),
+    "Regelbedrag": ("Regelbedrag", "Regeltotaal", "Line Total", "Lineitem total", "Item Total", "line_total"),
+    "Prijs": ("Prijs", "Stukprijs", "Lineitem price", "Item Cost", "Item Price", "Unit Price", "Price"),
+    "Aantal": ("Aantal", "Lineitem quantity", "Quantity (- Refund)", "Quantity", "Qty", "Items sold"),
+    "Terugbetaald": (
+        "Terugbetaald", "Terugbetaling", "Refunded Amount", "Order Refund Amount", "Refund Amount",
+        "refund_total", "Refunded",
+    ),
+    "Product": (
+        "Product", "Artikel", "Artikelnaam", "Productnaam", "Omschrijving", "Product(s)", "Lineitem name",
+        "Item Name", "Item", "Product Name", "Description", "Details", "Categorie", "Productcategorie",
+        "Category", "Product Category", "Productgroep", "Artikelgroep",
+    ),
+    "Kanaal": (
+        "Kanaal", "Verkoopkanaal", "Channel", "Sales Channel", "Source", "Bron", "Winkel", "Vestiging",
+        "Filiaal", "Store", "Shop", "Outlet", "Register", "Kassa", "Location",
+    ),
+    "Adres": ("Adres", "Straat", "Address", "Billing Address1", "Billing Street", "Address 1&2 (Billing)", "Streetname"),
+    "Postcode": ("Postcode", "Zip", "Billing Zip", "Postcode (Billing)", "Zipcode"),
+    "Woonplaats": ("Woonplaats", "Plaats", "Stad", "City", "Billing City", "City (Billing)"),
+    "Nieuwsbrief": (
+        "Nieuwsbrief", "Marketing", "Accepts Marketing", "Accepts Email Marketing", "Opt-in", "Optin",
+        "Newsletter", "Mailing", "E-mailmarketing",
+    ),
+}
+
+#: Status value (normalised: lower case, ``-``/``_`` as space, ``wc-`` dropped) -> ``None``
+#: when the order counts as a sale, else the Dutch reason it is skipped. Editable data.
+STATUS_VALUES: dict[str, str | None] = {
+    # sales
+    "paid": None, "partially paid": None, "partially refunded": None, "completed": None,
+    "complete": None, "processing": None, "closed": None, "onaccount": None, "onaccount closed": None,
+    "layby closed": None, "shipped": None, "fulfilled": None, "success": None, "successful": None,
+    "betaald": None, "gedeeltelijk betaald": None, "gedeeltelijk terugbetaald": None, "voltooid": None,
+    "afgerond": None, "in behandeling": None, "verwerkt": None, "verzonden": None, "geleverd": None,
+    "gesloten": None, "geslaagd": None, "erfolgreich": None,
+    # not a sale
+    "cancelled": "geannuleerd", "canceled": "geannuleerd", "voided": "geannuleerd", "void": "geannuleerd",
+    "geannuleerd": "geannuleerd", "vervallen": "geannuleerd", "storno": "geannuleerd",
+    "failed": "mislukt", "mislukt": "mislukt", "declined": "mislukt", "afgewezen": "mislukt",
+    "pending": "niet betaald", "pending payment": "niet betaald", "authorized": "niet betaald",
+    "unpaid": "niet betaald", "not paid": "niet betaald", "on hold": "niet betaald", "open": "niet betaald", "saved": "niet betaald",
+    "layby": "niet betaald", "expired": "niet betaald", "in afwachting van betaling": "niet betaald",
+    "wacht op betaling": "niet betaald", "in de wacht": "niet betaald", "onbetaald": "niet betaald",
+    "te laat": "niet betaald", "herinnering verstuurd": "niet betaald", "aanmaning verstuurd": "niet betaald",
+    "oninbaar": "niet betaald", "checkout draft": "concept", "draft": "concept", "concept": "concept",
+    "refunded": "terugbetaald", "terugbetaald": "terugbetaald", "gecrediteerd": "terugbetaald",
+    "chargeback": "terugbetaald", "charged back": "terugbetaald",
+}
+
+#: Line-type values (normalised) -> ``"order"`` (the order's own row: its amount counts),
+#: ``"regel"`` (a line: product, line amount) or the Dutch reason the row is skipped.
+LINE_TYPES: dict[str, str] = {
+    "sale": "order", "order": "order", "return": "order", "refund": "order", "retour": "order", "verkoop": "order", "bon": "order", "factuur": "order",
+    "sale line": "regel", "line": "regel", "lineitems": "regel", "line item": "regel", "regel": "regel",
+    "item": "regel", "artikel": "regel", "payment": "betaalregel", "betaling": "betaalregel",
+    "tender": "betaalregel", "shipping": "regel", "fee": "regel",
+}
+
+#: Contact columns carried per customer (latest non-blank value) to Klanten, Winback and mailings.
+CONTACT_FIELDS = CONTACT_DETAIL_COLUMNS + ("Nieuwsbrief",)
+
+_YES = {"yes", "y", "ja", "j", "true", "waar", "1", "x", "subscribed", "opted in", "opt in", "aangemeld"}
+_NO = {"no", "n", "nee", "false", "onwaar", "0", "unsubscribed", "not subscribed", "opted out",
+       "opt out", "afgemeld", "geen"}
+_ERROR_CELL = re.compile(r"^#(N/A|N/B|NA|VALUE!|WAARDE!|REF!|VERW!|DIV/0!|DEEL/0!|NAME\?|NAAM\?|NUM!|GETAL!|NULL!|LEEG!|SPILL!|CALC!)$",
+                         re.IGNORECASE)
+_DAYS_APART = 365
+_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class ExportProfile:
+    """A known export layout: how to recognise it and which header plays which role.
+
+    ``signature`` headers must all be present (normalised) for the profile to apply;
+    ``columns`` maps roles to headers (a role absent here is matched by :data:`ROLE_ALIASES`
+    unless listed in ``ignore``).
+    """
+
+    key: str
+    name: str
+    signature: tuple[str, ...]
+    columns: dict
+    ignore: tuple[str, ...] = ()
+    note: str = ""
+
+
+#: Built-in profiles (headers from the real exports, see tests/data/README.md). Data: extend it.
+EXPORT_PROFILES: tuple[ExportProfile, ...] = (
+    ExportProfile(
+        "shopify", "Shopify (orderexport)",
+        ("Name", "Financial Status", "Lineitem quantity", "Lineitem price"),
+        {"Bestelling": "Name", "E-mail": "Email", "Status": "Financial Status", "Datum": "Created at",
+         "Bedrag": "Total", "Terugbetaald": "Refunded Amount", "Prijs": "Lineitem price",
+         "Aantal": "Lineitem quantity", "Product": "Lineitem name", "Naam": "Billing Name",
+         "Telefoon": "Phone", "Adres": "Billing Address1", "Postcode": "Billing Zip",
+         "Woonplaats": "Billing City", "Nieuwsbrief": "Accepts Marketing", "Kanaal": "Source"},
+        ignore=("Klantnummer",),
+        note="één rij per orderregel; orderkolommen alleen op de eerste rij van een order",
+    ),
+    ExportProfile(
+        "woocommerce_plugin", "WooCommerce (Advanced Order Export)",
+        ("Order Number", "Order Status", "Email (Billing)", "Order Total Amount"),
+        {"Bestelling": "Order Number", "Status": "Order Status", "Datum": "Order Date",
+         "E-mail": "Email (Billing)", "Telefoon": "Phone (Billing)", "Voornaam": "First Name (Billing)",
+         "Achternaam": "Last Name (Billing)", "Bedrag": "Order Total Amount",
+         "Terugbetaald": "Order Refund Amount", "Product": "Item Name", "Aantal": "Quantity (- Refund)",
+         "Prijs": "Item Cost", "Adres": "Address 1&2 (Billing)", "Postcode": "Postcode (Billing)",
+         "Woonplaats": "City (Billing)"},
+        ignore=("Klantnummer",),
+        note="één rij per artikel; het ordertotaal staat op elke rij en telt één keer",
+    ),
+    ExportProfile(
+        "woocommerce", "WooCommerce (Analytics > Bestellingen)",
+        ("Order #", "Customer type", "Net Sales"),
+        {"Bestelling": "Order #", "Status": "Status", "Datum": "Date", "Naam": "Customer",
+         "Bedrag": "Net Sales", "Product": "Product(s)"},
+        ignore=("Klantnummer", "Aantal"),
+        note="alleen de klantnaam als sleutel: kies die zelf met --kolom Klant=Customer",
+    ),
+    ExportProfile(
+        "lightspeed_x", "Lightspeed Retail X-Series (verkoopgeschiedenis)",
+        ("Receipt Number", "Line Type", "Customer Code"),
+        {"Bestelling": "Receipt Number", "Regelsoort": "Line Type", "Klantnummer": "Customer Code",
+         "Naam": "Customer Name", "Datum": "Date", "Bedrag": "Total", "Status": "Status",
+         "Product": "Details", "Kanaal": "Register", "Aantal": "Quantity"},
+        note="verkoop-, artikel- en betaalregels door elkaar; het bedrag van de verkoopregel telt",
+    ),
+    ExportProfile(
+        "lightspeed_ecom", "Lightspeed eCom (bestellingen)",
+        ("Order number", "Payment status", "Shipment status"),
+        {"Bestelling": "Order number", "Status": "Payment status", "Datum": "Date",
+         "E-mail": "E-mail", "Voornaam": "Firstname", "Achternaam": "Lastname", "Telefoon": "Phone",
+         "Bedrag": "Total incl. tax", "Product": "Product title", "Aantal": "Quantity",
+         "Adres": "Streetname", "Postcode": "Zipcode", "Woonplaats": "City", "Nieuwsbrief": "Newsletter"},
+        note="één rij per orderregel; het ordertotaal staat op elke rij en telt één keer",
+    ),
+    ExportProfile(
+        "moneybird", "Moneybird (verkoopfacturen)",
+        ("Factuurnummer", "Factuurdatum", "Contact", "Totaal incl. btw"),
+        {"Bestelling": "Factuurnummer", "Datum": "Factuurdatum", "Klantnummer": "Klantnummer",
+         "Naam": "Contact", "E-mail": "E-mailadres", "Bedrag": "Totaal incl. btw", "Status": "Status",
+         "Woonplaats": "Plaats"},
+        note="één rij per factuur; creditfacturen verlagen de omzet",
+    ),
+    ExportProfile(
+        "sumup", "SumUp (verkooprapport)",
+        ("Transaktionsnummer", "Zahlungsmethode", "Preis (brutto)"),
+        {"Bestelling": "Transaktionsnummer", "Datum": "Datum", "Regelbedrag": "Preis (brutto)",
+         "Aantal": "Menge", "Product": "Beschreibung"},
+        ignore=("Klantnummer", "E-mail", "Naam", "Bedrag", "Prijs", "Kanaal", "Status"),
+        note="kassabonnen zonder klant: koppel een klantkolom met --kolom Klant=...",
+    ),
+)
+
+
+# --------------------------------------------------------------------------- normalising
+
+
+def normalise_email(values) -> np.ndarray:
+    """E-mail keys: trimmed, lower case, ``mailto:`` dropped; None for blanks.
+
+    >>> normalise_email([" An@Voorbeeld.NL ", None, "mailto:b@x.nl"]).tolist()
+    ['an@voorbeeld.nl', None, 'b@x.nl']
+    """
+    out = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        text = str(v).strip().lower()
+        if text.startswith("mailto:"):
+            text = text[7:]
+        text = text.strip()
+        out.append(text or None)
+    return np.array(out, dtype=object)
+
+
+def normalise_phone(values) -> np.ndarray:
+    """Phone keys: digits only, Dutch international prefixes as ``0``; None when under 6 digits.
+
+    >>> normalise_phone(["+31 6 1234 5678", "06-12345678", "0031612345678", "31612345678", "12"]).tolist()
+    ['0612345678', '0612345678', '0612345678', '0612345678', None]
+    """
+    out = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        text = str(v).strip()
+        digits = re.sub(r"\D", "", text)
+        if digits.startswith("0031"):
+            digits = "0" + digits[4:]
+        elif text.startswith("+31") or (digits.startswith("31") and len(digits) == 11):
+            digits = "0" + digits[2:]
+        elif text.startswith("+"):
+            digits = "+" + digits
+        out.append(digits if len(digits.lstrip("+")) >= 6 else None)
+    return np.array(out, dtype=object)
+
+
+def _norm_value(text) -> str:
+    key = re.sub(r"[-_\s]+", " ", str(text).strip().lower())
+    return key[3:] if key.startswith("wc ") else key
+
+
+def parse_column_choices(text) -> dict[str, str | None]:
+    """``"Klant=E-mail; Bedrag=Total"`` (or a list of ``ROL=KOLOM``) to ``{role: header}``.
+
+    ``ROL=`` (nothing after the ``=``) ignores a column. Unknown roles are an
+    :class:`~klant_xl.errors.InvoerFout` listing the roles.
+
+    >>> parse_column_choices(["Klant=E-mail", "Bedrag = Total"])
+    {'Klant': 'E-mail', 'Bedrag': 'Total'}
+    """
+    if text is None:
+        return {}
+    parts = text if isinstance(text, (list, tuple)) else re.split(r"[;\n]", str(text))
+    choices: dict[str, str | None] = {}
+    lookup = {_norm(r): r for r in ROLES}
+    for part in parts:
+        part = str(part).strip()
+        if not part:
+            continue
+        if "=" not in part:
+            raise InvoerFout(f"Kolomkeuze '{part}' heeft geen '=': schrijf ROL=KOLOM, bijvoorbeeld Klant=E-mail.")
+        role, _, header = part.partition("=")
+        canonical = lookup.get(_norm(role))
+        if canonical is None:
+            raise InvoerFout(f"Onbekende rol '{role.strip()}' in de kolomkeuze; kies uit {', '.join(ROLES)}.")
+        choices[canonical] = header.strip() or None
+    return choices
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class ReadingReport:
+    """What :func:`read_export` read, in Dutch: columns, rows, orders, skipped rows, revenue.
+
+    Attributes
+    ----------
+    profile : str or None
+        Name of the recognised export layout (None: generic header matching).
+    columns : list of (role, header, why)
+        Which source column became which role, and why (profile, known header, your choice).
+    rows : int
+        Data rows read (blank rows included).
+    orders : int
+        Orders (purchases) found, counted or not.
+    counted_orders : int
+        Orders that became purchases.
+    skipped : dict
+        Dutch reason -> ``{"regels": n, "voorbeelden": [row numbers]}``.
+    revenue : float
+        Net revenue of the counted orders (refunds subtracted).
+    messages : list of str
+        Warnings (name used as key, error cells, outlier dates, unknown statuses ...).
+    reference_date : pandas.Timestamp or None
+        Set when the last date is implausible: the last ordinary date, to use as default
+        peildatum (the shells say so).
+    contact_details : pandas.DataFrame or None
+        Per customer (index ``Klant``): :data:`CONTACT_FIELDS` present in the export.
+    """
+
+    profile: str | None = None
+    columns: list = field(default_factory=list)
+    rows: int = 0
+    orders: int = 0
+    counted_orders: int = 0
+    skipped: dict = field(default_factory=dict)
+    revenue: float = 0.0
+    messages: list = field(default_factory=list)
+    reference_date: pd.Timestamp | None = None
+    contact_details: pd.DataFrame | None = None
+    customers: int = 0
+
+    def skip(self, reason: str, rows) -> None:
+        rows = [int(r) for r in rows]
+        if not rows:
+            return
+        entry = self.skipped.setdefault(reason, {"regels": 0, "voorbeelden": []})
+        entry["regels"] += len(rows)
+        entry["voorbeelden"] = sorted(set(entry["voorbeelden"]) | set(rows))[:_EXAMPLES]
+
+    def skipped_rows(self) -> int:
+        return int(sum(v["regels"] for v in self.skipped.values()))
+
+    def to_dict(self) -> dict:
+        """``inlezen`` in ``klant-xl analyse --json``."""
+        return {
+            "profiel": self.profile,
+            "kolommen": [{"rol": r, "kolom": h, "waarom": w} for r, h, w in self.columns],
+            "regels": self.rows,
+            "bestellingen": self.orders,
+            "bestellingen_geteld": self.counted_orders,
+            "klanten": self.customers,
+            "overgeslagen": {k: dict(v) for k, v in self.skipped.items()},
+            "overgeslagen_regels": self.skipped_rows(),
+            "omzet": round(float(self.revenue), 2),
+            "peildatum_voorstel": None if self.reference_date is None else self.reference_date.date().isoformat(),
+            "meldingen": list(self.messages),
+        }
+
+    def lines(self) -> list[str]:
+        """The report in a few Dutch lines (the CLI prints them before the analysis)."""
+        from klant_xl.formatting import format_number
+
+        out = [f"Export gelezen{' als ' + self.profile if self.profile else ''}: "
+               f"{format_number(self.rows)} regels, {format_number(self.orders)} bestellingen, "
+               f"{format_number(self.counted_orders)} geteld als aankoop van "
+               f"{format_number(self.customers)} klanten; netto omzet € {format_number(self.revenue, 2)}."]
+        by_reason: dict[str, list[str]] = {}
+        for role, header, why in self.columns:
+            by_reason.setdefault(why, []).append(f"{role} ← '{header}'")
+        for why, parts in by_reason.items():
+            out.append(f"Kolommen ({why}): " + ", ".join(parts) + ".")
+        for reason, entry in self.skipped.items():
+            examples = ", ".join(str(r) for r in entry["voorbeelden"])
+            out.append(f"Overgeslagen ({reason}): {format_number(entry['regels'])} regels, bijvoorbeeld rij {examples}.")
+        out.extend(self.messages)
+        return out
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Frames for the ``Inlezen`` sheet: ``kolommen``, ``overgeslagen``, ``samenvatting``."""
+        return {
+            "samenvatting": pd.DataFrame({
+                "Onderdeel": ["Export", "Regels gelezen", "Bestellingen", "Geteld als aankoop", "Klanten",
+                              "Regels overgeslagen", "Netto omzet"],
+                "Waarde": [self.profile or "algemeen (kolomnamen herkend)", self.rows, self.orders,
+                           self.counted_orders, self.customers, self.skipped_rows(), round(float(self.revenue), 2)],
+            }),
+            "kolommen": pd.DataFrame(self.columns, columns=["Rol", "Kolom in de export", "Waarom"]),
+            "overgeslagen": pd.DataFrame(
+                [(k, v["regels"], ", ".join(str(r) for r in v["voorbeelden"])) for k, v in self.skipped.items()],
+                columns=["Reden", "Regels", "Bijvoorbeeld rij"]),
+            "meldingen": pd.DataFrame({"Melding": list(self.messages)}, dtype=object),
+        }
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def detect_profile(headers, profiles=EXPORT_PROFILES) -> ExportProfile | None:
+    """The first profile whose signature headers all occur in ``headers`` (None: generic)."""
+    keys = {_norm(h) for h in headers if h}
+    for profile in profiles:
+        if all(_norm(s) in keys for s in profile.signature):
+            return profile
+    return None
+
+
+def _choose(headers, profile, choices) -> tuple[dict[str, int], list]:
+    keys = [_norm(h) for h in headers]
+
+    def find(header):
+        key = _norm(header)
+        return next((i for i, k in enumerate(keys) if k == key and key), None)
+
+    chosen: dict[str, int] = {}
+    why: dict[str, str] = {}
+    used: set[int] = set()
+    for role, header in choices.items():
+        if header is None:
+            chosen[role] = None
+            continue
+        pos = find(header)
+        if pos is None:
+            raise KolomOntbreekt(str(header), [h for h in headers if h])
+        chosen[role], why[role] = pos, "jouw keuze"
+        used.add(pos)
+    if profile is not None:
+        for role, header in profile.columns.items():
+            if role in chosen:
+                continue
+            pos = find(header)
+            if pos is not None and pos not in used:
+                chosen[role], why[role] = pos, f"profiel {profile.name}"
+                used.add(pos)
+    ignored = set(profile.ignore) if profile is not None else set()
+    for role in ROLES:
+        if role in chosen or role in ignored:
+            continue
+        for alias in ROLE_ALIASES.get(role, ()):
+            pos = find(alias)
+            if pos is not None and pos not in used:
+                chosen[role], why[role] = pos, "bekende kolomnaam"
+                used.add(pos)
+                break
+    chosen = {r: p for r, p in chosen.items() if p is not None}
+    listing = [(r, headers[chosen[r]], why[r]) for r in ROLES if r in chosen]
+    return chosen, listing
+
+
+def _first_per_order(values: pd.Series, order: np.ndarray) -> pd.Series:
+    """Per row: the first non-blank value of its order (order-level fields apply to all rows)."""
+    return values.groupby(order, sort=False).transform("first").astype(object)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_export(source, columns=None, *, counted_statuses=None, today=None, sheet=None, first_row=None,
+                profiles=EXPORT_PROFILES) -> tuple[pd.DataFrame, ReadingReport]:
+    """Read a shop export into purchases (one row per counted order) and a reading report.
+
+    Parameters
+    ----------
+    source : pd.DataFrame, str or path
+        A table (headers as columns) or an export file (as :func:`klant_xl.reading.read_transactions`).
+    columns : dict or str, optional
+        Role -> header choices (``{"Klant": "E-mail"}`` or ``"Klant=E-mail; Bedrag=Total"``);
+        they win over profiles and known headers; ``None`` as header ignores a column.
+    counted_statuses : sequence of str, optional
+        Status values that count as a sale (replacing the ``None`` entries of :data:`STATUS_VALUES`).
+    today : date-like, optional
+        Today's date as the shell knows it; later dates are reported as implausible.
+    sheet, first_row
+        As :func:`klant_xl.reading.read_transactions`.
+    profiles : sequence of ExportProfile
+        The layouts to recognise (default :data:`EXPORT_PROFILES`).
+
+    Returns
+    -------
+    transactions : pd.DataFrame
+        The canonical frame (:data:`klant_xl.reading.TRANSACTION_COLUMNS`), one row per counted
+        order, index ``Rij`` = the order's first row in the source.
+    report : ReadingReport
+
+    Raises
+    ------
+    KolomOntbreekt
+        No date column, or a chosen header that does not exist.
+    WaardeFout
+        A counted order with a blank or bad date, a bad amount, or a non-finite amount.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"Name": ["#1", "#1", "#2"], "Email": ["An@X.nl", None, "b@x.nl"],
+    ...     "Financial Status": ["paid", None, "voided"], "Created at": ["2026-03-01"] * 3,
+    ...     "Total": ["30.00", None, "5.00"], "Lineitem quantity": [1, 2, 1],
+    ...     "Lineitem price": ["10.00", "10.00", "5.00"], "Lineitem name": ["a", "b", "c"]})
+    >>> frame, report = read_export(raw)
+    >>> frame[["Klant", "Bedrag", "Product"]]  # doctest: +NORMALIZE_WHITESPACE
+           Klant  Bedrag Product
+    Rij
+    2    an@x.nl    30.0       a
+    >>> report.skipped
+    {'geannuleerd': {'regels': 1, 'voorbeelden': [4]}}
+    """
+    if isinstance(columns, (str, list, tuple)):
+        columns = parse_column_choices(columns)
+    choices = dict(columns or {})
+    unknown = [k for k in choices if k not in ROLES]
+    if unknown:
+        raise InvoerFout(f"Onbekende rol {unknown[0]!r} in de kolomkeuze; kies uit {', '.join(ROLES)}.")
+    headers, data, rows = _load(source, sheet, "transactions", first_row)
+    profile = detect_profile(headers, profiles)
+    chosen, listing = _choose(headers, profile, choices)
+    report = ReadingReport(profile=profile.name if profile else None, columns=listing)
+    if "Datum" not in chosen:
+        raise KolomOntbreekt("Datum", [h for h in headers if h])
+    n = len(data)
+    report.rows = n
+    data = data.reset_index(drop=True)
+
+    def raw(role):
+        pos = chosen.get(role)
+        if pos is None or pos >= data.shape[1]:
+            return None
+        return data.iloc[:, pos].reset_index(drop=True)
+
+    def text(role):
+        column = raw(role)
+        if column is None or not n:
+            return np.full(n, None, dtype=object)
+        return _text_values(column)
+
+    rownum = np.asarray(rows, dtype="int64")
+    all_blank = np.ones(n, dtype=bool)
+    for pos in range(data.shape[1]):
+        all_blank &= _blank_mask(data.iloc[:, pos])
+    skip = np.zeros(n, dtype=object)  # 0 = kept, else the reason
+    skip[:] = None
+    skip[all_blank] = "lege regel"
+
+    # line types: payment rows are no purchases
+    kind = np.full(n, "regel", dtype=object)
+    if "Regelsoort" in chosen:
+        for i, value in enumerate(text("Regelsoort")):
+            if value is not None:
+                kind[i] = LINE_TYPES.get(_norm_value(value), "regel")
+        for i in np.flatnonzero(kind == "betaalregel"):
+            if skip[i] is None:
+                skip[i] = "betaalregel"
+
+    # orders: rows sharing an order id; without one every row is its own order
+    order_text = text("Bestelling")
+    has_orders = "Bestelling" in chosen
+    if has_orders:
+        order_key = np.array([o if o is not None else f"\0rij{i}" for i, o in enumerate(order_text)], dtype=object)
+    else:
+        order_key = np.array([f"\0rij{i}" for i in range(n)], dtype=object)
+    live = np.array([s is None for s in skip], dtype=bool)
+
+    def first(values: np.ndarray, mask=None) -> np.ndarray:
+        series = pd.Series(values, dtype=object)
+        if mask is not None:
+            series = series.where(mask)
+        series = series.where(live)
+        out = np.array(_first_per_order(series, order_key).to_numpy(dtype=object), dtype=object)
+        out[pd.isna(out)] = None
+        return out
+
+    # totals rows: a totals word in the order or customer column, without a date
+    date_raw = raw("Datum")
+    date_first = first(np.array([None if b else v for v, b in zip(date_raw.to_numpy(dtype=object), _blank_mask(date_raw))],
+                                dtype=object))
+    no_date = np.array([v is None for v in date_first], dtype=bool)
+    label = order_text.copy()
+    for role in ("Klant", "Klantnummer", "Naam", "E-mail"):
+        label = np.array([a if a is not None else b for a, b in zip(label, text(role))], dtype=object)
+    totals = no_date & _is_total(label) & live
+    skip[totals] = "totaalregel"
+    live &= ~totals
+
+    # identity by precedence (or the explicit Klant column)
+    key, key_column, name_key = _identity(chosen, choices, text, headers, report)
+    key_first = first(key)
+    errors = np.array([_ERROR_CELL.match(str(v).strip()) is not None if v is not None else False for v in key_first])
+    date_error = np.array([isinstance(v, str) and _ERROR_CELL.match(v.strip()) is not None for v in date_first])
+    for mask, column in ((errors, key_column), (date_error & ~errors, headers[chosen["Datum"]])):
+        bad = mask & live
+        if bad.any():
+            examples = ", ".join(str(r) for r in rownum[bad][:_EXAMPLES])
+            values = sorted({str(v) for v in (key_first if column == key_column else date_first)[bad]})
+            report.messages.append(
+                f"Foutwaarde {', '.join(values)} in kolom '{column}' (rij {examples}): die regels zijn overgeslagen; "
+                "herstel de formule of de cel in de bron.")
+            skip[bad] = "foutwaarde"
+            live &= ~bad
+    no_key = np.array([v is None for v in key_first], dtype=bool) & live
+    skip[no_key] = "geen klant"
+    live &= ~no_key
+    if not len(chosen.keys() & {"Klant", "Klantnummer", "E-mail", "Telefoon"}) and n:
+        hint = f" De export heeft een naamkolom ('{headers[chosen['Naam']]}'): kies die bewust met " \
+               f"--kolom Klant={headers[chosen['Naam']]} (namen voegen mensen samen)." if "Naam" in chosen else \
+               " Kies de klantkolom met --kolom Klant=KOLOM."
+        report.messages.append("Geen klantkolom gevonden (klantnummer, e-mail of telefoon)." + hint)
+
+    # status (order level)
+    if "Status" in chosen:
+        status_first = first(text("Status"))
+        mapping = dict(STATUS_VALUES)
+        if counted_statuses is not None:
+            wanted = {_norm_value(s) for s in counted_statuses if str(s).strip()}
+            mapping = {k: (None if k in wanted else (v or "andere status")) for k, v in mapping.items()}
+            mapping.update({k: None for k in wanted})
+        unknown_values: dict[str, int] = {}
+        for i in np.flatnonzero(live):
+            value = status_first[i]
+            if value is None:
+                continue
+            normalised = _norm_value(value)
+            reason = mapping.get(normalised, "andere status")
+            if normalised not in mapping:
+                unknown_values[str(value)] = unknown_values.get(str(value), 0) + 1
+            if reason is not None:
+                skip[i] = reason
+                live[i] = False
+        if unknown_values:
+            listed = ", ".join(f"'{k}' ({v} regels)" for k, v in sorted(unknown_values.items()))
+            report.messages.append(
+                f"Onbekende status {listed} in kolom '{headers[chosen['Status']]}': niet meegeteld. "
+                "Tel ze mee met --status-telt of de instelling 'Statussen die meetellen'.")
+
+    # report the skipped rows
+    for reason in dict.fromkeys(s for s in skip if s is not None):
+        report.skip(reason, rownum[np.array([s == reason for s in skip], dtype=bool)])
+
+    # the counted orders
+    order_first_pos = pd.Series(np.arange(n)).where(live).groupby(order_key, sort=False).transform("first")
+    is_head = live & (order_first_pos.to_numpy() == np.arange(n))
+    report.orders = int(pd.Series(order_key[~all_blank & ~totals]).nunique()) if n else 0
+    heads = np.flatnonzero(is_head)
+    frame, details = _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum, date_first,
+                                key_first, name_key, report)
+    report.counted_orders = len(frame)
+    report.customers = int(frame["Klant"].nunique())
+    report.revenue = float(np.nansum(frame["Bedrag"].to_numpy())) if len(frame) else 0.0
+    report.contact_details = details
+    _check_dates(frame, today, report)
+    frame.attrs["columns"] = {c: (None if c not in chosen else headers[chosen[c]]) for c in TRANSACTION_COLUMNS}
+    frame.attrs["columns"]["Klant"] = key_column
+    frame.attrs["rows_without_customer"] = int(report.skipped.get("geen klant", {}).get("regels", 0))
+    frame.attrs["reading"] = report
+    return frame, report
+
+
+def _identity(chosen, choices, text, headers, report):
+    """(key per row, the header(s) it came from, whether a name is the key)."""
+    name_roles = {"Naam", "Voornaam", "Achternaam"}
+    if "Klant" in chosen:
+        pos = chosen["Klant"]
+        values = text("Klant")
+        header = headers[pos]
+        is_name = any(chosen.get(r) == pos for r in name_roles) or \
+            _norm(header) in {_norm(a) for r in name_roles for a in ROLE_ALIASES[r]}
+        is_mail = _norm(header) in {_norm(a) for a in ROLE_ALIASES["E-mail"]} or (
+            len(values) and np.mean([("@" in v) for v in values if v is not None] or [0]) > 0.5)
+        is_phone = _norm(header) in {_norm(a) for a in ROLE_ALIASES["Telefoon"]}
+        if is_mail:
+            values = normalise_email(values)
+        elif is_phone:
+            values = normalise_phone(values)
+        elif is_name:
+            values = np.array([None if v is None else " ".join(v.split()) for v in values], dtype=object)
+            report.messages.append(
+                f"Let op: de klant is herkend aan de naam in kolom '{header}'. Namen voegen verschillende mensen "
+                "met dezelfde naam samen en splitsen één klant die zijn naam anders schrijft; gebruik een "
+                "klantnummer of e-mail als de export die heeft.")
+        return values, header, is_name
+    n = len(text("Datum"))
+    key = np.full(n, None, dtype=object)
+    sources = []
+    for role, normalise in (("Klantnummer", None), ("E-mail", normalise_email), ("Telefoon", normalise_phone)):
+        if role not in chosen:
+            continue
+        values = text(role)
+        if role == "Klantnummer":
+            values = np.array([None if v is None or v in ("0", "-") else v for v in values], dtype=object)
+        else:
+            values = normalise(values)
+        empty = np.array([k is None for k in key], dtype=bool)
+        key[empty] = values[empty]
+        sources.append(headers[chosen[role]])
+    return key, " / ".join(sources) if sources else None, False
+
+
+def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum, date_first, key_first,
+               name_key, report):
+    """One canonical row per counted order, plus the contact details per customer."""
+    n = len(order_key)
+    order_codes, order_index = np.unique(order_key, return_inverse=True) if n else (np.array([]), np.array([], int))
+    live_series = pd.Series(live)
+
+    def amounts(role):
+        column = raw(role)
+        if column is None:
+            return None, None
+        values, bad = _parse_amounts(column)
+        values = values.to_numpy(dtype="float64").copy()
+        for i in np.flatnonzero(bad & live):
+            raise WaardeFout(headers[chosen[role]], int(rownum[i]), _show(column.iloc[i]), "geen bedrag")
+        infinite = np.isinf(values) & live
+        if infinite.any():
+            i = int(np.flatnonzero(infinite)[0])
+            raise WaardeFout(headers[chosen[role]], int(rownum[i]), _show(column.iloc[i]), "geen eindig bedrag")
+        return values, headers[chosen[role]]
+
+    order_amount, order_header = amounts("Bedrag")
+    line_amount, _ = amounts("Regelbedrag")
+    price, _ = amounts("Prijs")
+    quantity, _ = amounts("Aantal")
+    refund, _ = amounts("Terugbetaald")
+
+    def per_order(values, mask, how):
+        if values is None:
+            return None
+        series = pd.Series(values).where(live & mask)
+        grouped = series.groupby(order_index)
+        result = grouped.first() if how == "first" else grouped.sum(min_count=1)
+        return result.reindex(range(len(order_codes))).to_numpy(dtype="float64")
+
+    head_orders = order_index[heads] if len(heads) else np.array([], dtype=int)
+    is_line = kind == "regel"
+    is_order_row = kind == "order"
+    has_order_rows = "Regelsoort" in chosen and bool((is_order_row & live).any())
+    amount = np.full(len(head_orders), np.nan)
+    if order_amount is not None:
+        mask = is_order_row if has_order_rows else np.ones(n, dtype=bool)
+        per = per_order(order_amount, mask, "first")
+        amount = per[head_orders]
+        differing = _differing_amounts(order_amount, live & mask, order_index) if "Bestelling" in chosen and not has_order_rows else []
+        if differing:
+            report.messages.append(
+                f"Het bedrag in '{order_header}' verschilt binnen een bestelling (rij "
+                f"{', '.join(str(rownum[i]) for i in differing[:_EXAMPLES])}); als orderbedrag telt de eerste "
+                "niet-lege waarde. Is het een regelbedrag, kies dan --kolom Regelbedrag=" + order_header + ".")
+    lines = None
+    if line_amount is not None:
+        lines = line_amount
+    elif price is not None:
+        lines = price * np.where(np.isnan(quantity), 1.0, quantity) if quantity is not None else price
+    if lines is not None:
+        per = per_order(lines, is_line if has_order_rows else np.ones(n, dtype=bool), "sum")
+        fill = np.isnan(amount)
+        amount[fill] = per[head_orders][fill]
+    if refund is not None:
+        per = per_order(refund, np.ones(n, dtype=bool), "first")[head_orders]
+        amount = amount - np.where(np.isnan(per), 0.0, np.abs(per))
+
+    dates, bad_dates = _parse_dates(pd.Series(date_first[heads], dtype=object))
+    date_header = headers[chosen["Datum"]]
+    for j in np.flatnonzero(bad_dates | pd.Series(date_first[heads], dtype=object).isna().to_numpy()):
+        value = date_first[heads[j]]
+        if value is None:
+            raise _empty_error(date_header, int(rownum[heads[j]]))
+        raise WaardeFout(date_header, int(rownum[heads[j]]), _show(value), "geen datum")
+
+    def first_text(role, mask=None):
+        if role not in chosen:
+            return np.full(len(heads), None, dtype=object)
+        values = pd.Series(text(role), dtype=object)
+        ok = live if mask is None else live & mask
+        values = values.where(ok)
+        out = np.array(values.groupby(order_index).first().reindex(range(len(order_codes)))
+                       .to_numpy(dtype=object)[head_orders], dtype=object)
+        out[pd.isna(out)] = None
+        return out
+
+    product = first_text("Product")
+    if has_order_rows:  # the product of the first line; an order without lines keeps its own
+        on_lines = first_text("Product", is_line)
+        product = np.array([a if a is not None else b for a, b in zip(on_lines, product)], dtype=object)
+    frame = pd.DataFrame({
+        "Klant": pd.Series(key_first[heads], dtype=str),
+        "Datum": pd.Series(dates.to_numpy(), dtype="datetime64[ns]"),
+        "Bedrag": pd.Series(amount, dtype="float64"),
+        "Product": pd.Series(product, dtype=object),
+        "Kanaal": pd.Series(first_text("Kanaal"), dtype=object),
+    })
+    frame.index = pd.Index(rownum[heads], name="Rij", dtype="int64")
+    details = _contact_details(frame, first_text, name_key)
+    return frame, details
+
+
+def _differing_amounts(values, mask, order_index) -> list[int]:
+    series = pd.Series(values).where(mask)
+    spread = series.groupby(order_index).transform(lambda s: s.nunique(dropna=True))
+    return [int(i) for i in np.flatnonzero((spread > 1).to_numpy() & mask)]
+
+
+def _opt_in(values) -> np.ndarray:
+    out = []
+    for v in values:
+        key = None if v is None else _norm_value(v)
+        out.append(True if key in _YES else False if key in _NO else None)
+    return np.array(out, dtype=object)
+
+
+def _contact_details(frame, first_text, name_key) -> pd.DataFrame | None:
+    fields = {}
+    name = first_text("Naam")
+    given, family = first_text("Voornaam"), first_text("Achternaam")
+    combined = np.array([" ".join(p for p in (g, f) if p) or None for g, f in zip(given, family)], dtype=object)
+    name = np.array([a if a is not None else b for a, b in zip(name, combined)], dtype=object)
+    fields["Naam"] = name
+    fields["E-mail"] = normalise_email(first_text("E-mail"))
+    fields["Telefoon"] = first_text("Telefoon")
+    for role in ("Adres", "Postcode", "Woonplaats"):
+        fields[role] = first_text(role)
+    fields["Nieuwsbrief"] = _opt_in(first_text("Nieuwsbrief"))
+    present = {k: v for k, v in fields.items() if any(x is not None for x in v)}
+    if not present or not len(frame):
+        return None
+    table = pd.DataFrame({"Klant": frame["Klant"].to_numpy(), "_datum": frame["Datum"].to_numpy(), **present})
+    table = table.sort_values("_datum", kind="mergesort")
+    latest = table.drop(columns="_datum").groupby("Klant", sort=True).last()
+    return latest.astype(object).where(latest.notna(), None)
+
+
+def _check_dates(frame: pd.DataFrame, today, report: ReadingReport) -> None:
+    """Warn about dates after ``today`` or far after all others; suggest the last ordinary date."""
+    from klant_xl.formatting import format_date
+
+    if not len(frame):
+        return
+    dates = frame["Datum"]
+    distinct = np.sort(dates.dropna().unique())
+    limit = None
+    if today is not None:
+        limit = pd.Timestamp(today).normalize()
+    outlier = np.zeros(len(distinct), dtype=bool)
+    if limit is not None:
+        outlier |= distinct > np.datetime64(limit)
+    k = len(distinct) - 1
+    while k > 0 and (distinct[k] - distinct[k - 1]) > np.timedelta64(_DAYS_APART, "D"):
+        outlier[k:] = True
+        k -= 1
+    if not outlier.any() or outlier.all():
+        return
+    ordinary = pd.Timestamp(distinct[~outlier].max())
+    late = dates[dates > ordinary]
+    rows = ", ".join(f"rij {r} ({format_date(d)})" for r, d in list(late.items())[:_EXAMPLES])
+    why = "na vandaag" if limit is not None and late.max() > limit else "ver na de andere datums"
+    report.messages.append(
+        f"Onwaarschijnlijke datum {why}: {rows}. De standaard-peildatum is daarom {format_date(ordinary)}, de "
+        "laatste gewone datum (latere aankopen tellen dan niet mee); geef een peildatum op als die datum toch klopt.")
+    report.reference_date = ordinary

@@ -1,0 +1,346 @@
+"""Tests of klant_xl.exports: real export layouts read as purchases.
+
+The fixtures in tests/data/exports/profielen/ are written from the real column lists of each
+export (provenance in tests/data/README.md). Every expected value below is computed by hand
+from the fixture rows, written out in the comment next to it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
+from klant_xl.exports import (
+    EXPORT_PROFILES,
+    STATUS_VALUES,
+    normalise_email,
+    normalise_phone,
+    parse_column_choices,
+    read_export,
+)
+
+from .conftest import DATA
+
+PROFILES = DATA / "exports" / "profielen"
+
+CASES = [
+    pytest.param(
+        "shopify_orders_export.csv", None, "Shopify (orderexport)",
+        # 11 rows, 8 orders #1001-#1008; counted #1001 (60), #1002 (45), #1004 (250 - 50 refunded = 200),
+        # #1008 (75) = 380; bram in upper case with spaces is one customer with bram@.
+        11, 8, 4, ["an@voorbeeld.nl", "bram@voorbeeld.nl", "dave@voorbeeld.nl"], 380.00,
+        {"geannuleerd": (1, [5]), "geen klant": (1, [8]), "terugbetaald": (2, [9, 10]), "niet betaald": (1, [11])},
+        id="shopify",
+    ),
+    pytest.param(
+        "woocommerce_advanced_order_export.csv", None, "WooCommerce (Advanced Order Export)",
+        # the order total is on every item row: 5001 = 120 once (not 240), 5002 = 45,
+        # 5004 = 90 - 15 refund = 75 (not 270), 5008 = 60; total 300
+        11, 8, 4, ["an@voorbeeld.nl", "bram@voorbeeld.nl", "eva@voorbeeld.nl"], 300.00,
+        {"geannuleerd": (1, [5]), "mislukt": (1, [9]), "niet betaald": (1, [10]), "terugbetaald": (1, [11])},
+        id="woocommerce-plugin",
+    ),
+    pytest.param(
+        "woocommerce_analytics_orders.csv", None, "WooCommerce (Analytics > Bestellingen)",
+        # only a name: no key unless chosen, every row is 'geen klant'
+        6, 6, 0, [], 0.0, {"geen klant": (6, [2, 3, 4, 5, 6])},
+        id="woocommerce-native-default",
+    ),
+    pytest.param(
+        "woocommerce_analytics_orders.csv", {"Klant": "Customer"}, "WooCommerce (Analytics > Bestellingen)",
+        # chosen name key: 6001 (100), 6002 (45), 6004 (50, "An  de Vries" with two spaces), 6006 (30)
+        6, 6, 4, ["An de Vries", "Bram Jansen", "Chris Bakker"], 225.00,
+        {"terugbetaald": (1, [4]), "geannuleerd": (1, [6])},
+        id="woocommerce-native-name",
+    ),
+    pytest.param(
+        "lightspeed_x_series_sales_history.csv", None, "Lightspeed Retail X-Series (verkoopgeschiedenis)",
+        # receipts 1001 (sale row 60; lines 50+10 and payment 60 not added), 1004 (30), 1005 (return -10)
+        15, 5, 3, ["KL-0001", "KL-0002"], 80.00,
+        {"betaalregel": (4, [5, 8, 13, 16]), "geen klant": (2, [6, 7]), "geannuleerd": (2, [9, 10])},
+        id="lightspeed-x-series",
+    ),
+    pytest.param(
+        "lightspeed_ecom_orders.csv", None, "Lightspeed eCom (bestellingen)",
+        # ORD00101 total 50 on both lines (counted once), ORD00102 45
+        5, 4, 2, ["an@voorbeeld.nl", "bram@voorbeeld.nl"], 95.00,
+        {"niet betaald": (1, [5]), "geannuleerd": (1, [6])},
+        id="lightspeed-ecom",
+    ),
+    pytest.param(
+        "moneybird_verkoopfacturen.csv", None, "Moneybird (verkoopfacturen)",
+        # 1.234,56 + 45,00 - 234,56 (credit invoice) = 1.045,00; open and concept invoices are no sale
+        6, 5, 3, ["1001", "1002"], 1045.00,
+        {"niet betaald": (1, [5]), "concept": (1, [6]), "totaalregel": (1, [7])},
+        id="moneybird-semicolon-euro",
+    ),
+    pytest.param(
+        "sumup_verkaufsbericht.csv", None, "SumUp (verkooprapport)",
+        # till receipts have no customer; 'Konto' is the shop's own account, never the key
+        4, 3, 0, [], 0.0, {"geen klant": (4, [2, 3, 4, 5])},
+        id="sumup-pos",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, columns, profile, rows, orders, counted, customers, revenue, skipped", CASES)
+def test_profiles_read_to_hand_computed_purchases(name, columns, profile, rows, orders, counted, customers,
+                                                  revenue, skipped):
+    frame, report = read_export(PROFILES / name, columns)
+    assert report.profile == profile
+    assert report.rows == rows
+    assert report.orders == orders
+    assert report.counted_orders == counted == len(frame)
+    assert sorted(frame["Klant"].unique()) == customers
+    assert report.customers == len(customers)
+    assert report.revenue == pytest.approx(revenue)
+    assert frame["Bedrag"].sum() == pytest.approx(revenue)
+    assert {k: (v["regels"], v["voorbeelden"]) for k, v in report.skipped.items()} == skipped
+    assert tuple(frame.columns) == ("Klant", "Datum", "Bedrag", "Product", "Kanaal")
+    assert frame["Datum"].dtype == "datetime64[ns]"
+
+
+def test_every_profile_has_a_fixture_test():
+    tested = {p.values[2] for p in CASES}
+    assert tested == {p.name for p in EXPORT_PROFILES}
+
+
+def test_shopify_first_row_fields_apply_to_all_rows_of_the_order():
+    frame, report = read_export(PROFILES / "shopify_orders_export.csv")
+    first = frame.loc[2]
+    # the second line of #1001 has no e-mail, status or date; it is part of the same purchase
+    assert (first["Klant"], first["Datum"], first["Bedrag"], first["Product"]) == \
+        ("an@voorbeeld.nl", pd.Timestamp("2026-03-01"), 60.0, "Wandelschoen Alpina")
+    assert 3 not in frame.index
+    assert report.skipped_rows() == 5
+
+
+def test_repeated_order_total_counts_once():
+    raw = pd.DataFrame({"Order Number": ["1", "1", "1"], "Order Date": ["2026-01-05"] * 3,
+                        "Email (Billing)": ["a@x.nl"] * 3, "Order Total Amount": ["30.00"] * 3,
+                        "Item Name": ["a", "b", "c"]})
+    frame, report = read_export(raw)
+    assert frame["Bedrag"].tolist() == [30.0]  # a naive sum would be 90
+    assert report.messages == []
+
+
+def test_line_amounts_are_summed_without_an_order_amount():
+    raw = pd.DataFrame({"Ordernummer": ["A", "A", "B"], "Datum": ["01-02-2026"] * 3, "E-mail": ["a@x.nl"] * 3,
+                        "Prijs": ["10,00", "2,50", "4,00"], "Aantal": [2, 4, None]})
+    frame, _ = read_export(raw)
+    assert frame["Bedrag"].tolist() == [30.0, 4.0]  # 2 × 10 + 4 × 2,50 ; 1 × 4 (blank quantity = 1)
+
+
+def test_differing_order_amounts_are_warned_about():
+    raw = pd.DataFrame({"Ordernummer": ["A", "A"], "Datum": ["01-02-2026"] * 2, "E-mail": ["a@x.nl"] * 2,
+                        "Bedrag": ["10", "12"]})
+    frame, report = read_export(raw)
+    assert frame["Bedrag"].tolist() == [10.0]
+    assert "verschilt binnen een bestelling" in report.messages[0] and "Regelbedrag=Bedrag" in report.messages[0]
+
+
+@pytest.mark.parametrize("status, reason", [
+    ("voided", "geannuleerd"), ("Cancelled", "geannuleerd"), ("VOIDED", "geannuleerd"), ("Geannuleerd", "geannuleerd"),
+    ("failed", "mislukt"), ("Pending payment", "niet betaald"), ("wc-pending", "niet betaald"), ("pending", "niet betaald"),
+    ("refunded", "terugbetaald"), ("Terugbetaald", "terugbetaald"), ("checkout-draft", "concept"),
+])
+def test_statuses_that_are_no_sale(status, reason):
+    raw = pd.DataFrame({"Order ID": ["1", "2"], "Datum": ["2026-01-05", "2026-01-06"], "E-mail": ["a@x.nl", "b@x.nl"],
+                        "Bedrag": [10, 20], "Status": ["completed", status]})
+    frame, report = read_export(raw)
+    assert frame["Klant"].tolist() == ["a@x.nl"]
+    assert report.skipped == {reason: {"regels": 1, "voorbeelden": [3]}}
+
+
+@pytest.mark.parametrize("status", ["paid", "partially_refunded", "Completed", "Processing", "wc-completed", "Betaald",
+                                    "Voltooid", "CLOSED"])
+def test_statuses_that_count(status):
+    raw = pd.DataFrame({"Datum": ["2026-01-05"], "E-mail": ["a@x.nl"], "Bedrag": [10], "Betaalstatus": [status]})
+    frame, report = read_export(raw)
+    assert len(frame) == 1 and report.skipped == {}
+
+
+def test_counted_statuses_are_the_users_choice_and_unknown_ones_are_named():
+    raw = pd.DataFrame({"Datum": ["2026-01-05"] * 3, "E-mail": ["a@x.nl", "b@x.nl", "c@x.nl"], "Bedrag": [1, 2, 3],
+                        "Financial Status": ["paid", "partially_refunded", "afgehaald"]})
+    frame, report = read_export(raw, counted_statuses=["paid"])
+    assert frame["Klant"].tolist() == ["a@x.nl"]
+    assert report.skipped["andere status"]["regels"] == 2
+    assert "'afgehaald' (1 regels)" in report.messages[0] and "--status-telt" in report.messages[0]
+    frame, _ = read_export(raw, counted_statuses=["paid", "afgehaald"])
+    assert frame["Klant"].tolist() == ["a@x.nl", "c@x.nl"]
+
+
+def test_status_mapping_is_editable_data(monkeypatch):
+    monkeypatch.setitem(STATUS_VALUES, "afgehaald", None)
+    raw = pd.DataFrame({"Datum": ["2026-01-05"], "E-mail": ["a@x.nl"], "Bedrag": [1], "Status": ["Afgehaald"]})
+    assert len(read_export(raw)[0]) == 1
+
+
+def test_guests_are_skipped_and_counted():
+    raw = pd.DataFrame({"Datum": ["2026-01-05", "2026-01-06", "2026-01-07"], "E-mail": ["a@x.nl", None, " "],
+                        "Bedrag": [1, 2, 3]})
+    frame, report = read_export(raw)
+    assert frame["Klant"].tolist() == ["a@x.nl"]
+    assert report.skipped == {"geen klant": {"regels": 2, "voorbeelden": [3, 4]}}
+    assert frame.attrs["rows_without_customer"] == 2
+
+
+def test_email_case_and_spaces_are_one_customer():
+    raw = pd.DataFrame({"Datum": ["2026-01-05", "2026-02-05"], "Email": ["An@Voorbeeld.NL ", " an@voorbeeld.nl"],
+                        "Bedrag": [1, 2]})
+    frame, _ = read_export(raw)
+    assert frame["Klant"].tolist() == ["an@voorbeeld.nl", "an@voorbeeld.nl"]
+
+
+def test_identity_precedence_id_then_email_then_phone():
+    raw = pd.DataFrame({"Datum": ["2026-01-05"] * 4, "Customer ID": ["17", "0", None, None],
+                        "Email": ["a@x.nl", "B@x.nl", None, None], "Phone": [None, None, "+31 6 1234 5678", None],
+                        "Bedrag": [1, 2, 3, 4]})
+    frame, report = read_export(raw)
+    # a customer id of 0 is a WooCommerce guest: the e-mail is the key then
+    assert frame["Klant"].tolist() == ["17", "b@x.nl", "0612345678"]
+    assert report.skipped == {"geen klant": {"regels": 1, "voorbeelden": [5]}}
+
+
+def test_refunds_lower_revenue():
+    raw = pd.DataFrame({"Name": ["#1", "#2"], "Email": ["a@x.nl", "b@x.nl"], "Financial Status": ["partially_refunded", "paid"],
+                        "Created at": ["2026-01-05", "2026-01-06"], "Total": ["100.00", "50.00"],
+                        "Refunded Amount": ["30.00", "0.00"], "Lineitem quantity": [1, 1], "Lineitem price": ["100", "50"]})
+    frame, report = read_export(raw)
+    assert frame["Bedrag"].tolist() == [70.0, 50.0]
+    assert report.revenue == pytest.approx(120.0)
+
+
+def test_name_only_key_needs_a_choice_and_warns():
+    raw = pd.DataFrame({"Datum": ["2026-01-05", "2026-01-06"], "Klantnaam": ["Jan de Boer", "Jan de Boer"],
+                        "Bedrag": [1, 2]})
+    frame, report = read_export(raw)
+    assert frame.empty and "--kolom Klant=Klantnaam" in report.messages[0]
+    frame, report = read_export(raw, {"Klant": "Klantnaam"})
+    assert frame["Klant"].tolist() == ["Jan de Boer"] * 2
+    assert any("Namen voegen verschillende mensen" in m for m in report.messages)
+
+
+@pytest.mark.parametrize("value", ["inf", "1e309", "-Infinity"])
+def test_non_finite_amount_is_an_error_naming_row_and_value(value):
+    raw = pd.DataFrame({"Datum": ["2026-01-05", "2026-01-06"], "E-mail": ["a@x.nl", "b@x.nl"], "Bedrag": ["10", value]})
+    with pytest.raises(WaardeFout) as err:
+        read_export(raw)
+    assert err.value.row == 3 and err.value.column == "Bedrag" and value in str(err.value)
+
+
+def test_error_cell_in_the_key_column_is_reported():
+    raw = pd.DataFrame({"Datum": ["2026-01-05", "2026-01-06"], "Klant": ["k1", "#N/A"], "Bedrag": [1, 2]})
+    frame, report = read_export(raw)
+    assert frame["Klant"].tolist() == ["k1"]
+    assert report.skipped == {"foutwaarde": {"regels": 1, "voorbeelden": [3]}}
+    assert "#N/A" in report.messages[0] and "'Klant'" in report.messages[0] and "rij 3" in report.messages[0]
+
+
+def test_merged_key_cells_are_reported_not_dropped_silently(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Klant", "Datum", "Bedrag"])
+    ws.append(["k1", "2026-01-05", 10])
+    ws.append([None, "2026-01-06", 20])
+    ws.merge_cells("A2:A3")
+    path = tmp_path / "samengevoegd.xlsx"
+    wb.save(path)
+    frame, report = read_export(path)
+    assert frame["Klant"].tolist() == ["k1"]
+    assert report.skipped == {"geen klant": {"regels": 1, "voorbeelden": [3]}}
+
+
+def test_far_outlier_date_warns_and_does_not_move_the_default_peildatum():
+    dates = ["2026-01-05", "2026-03-01", "2026-06-30", "2099-01-01"]
+    raw = pd.DataFrame({"Datum": dates, "E-mail": ["a@x.nl", "b@x.nl", "c@x.nl", "d@x.nl"], "Bedrag": [1, 2, 3, 4]})
+    frame, report = read_export(raw)
+    assert len(frame) == 4
+    assert report.reference_date == pd.Timestamp("2026-06-30")
+    assert "rij 5 (01-01-2099)" in report.messages[0] and "30-06-2026" in report.messages[0]
+
+
+def test_date_after_today_warns():
+    raw = pd.DataFrame({"Datum": ["2026-01-05", "2026-03-01"], "E-mail": ["a@x.nl", "b@x.nl"], "Bedrag": [1, 2]})
+    _, report = read_export(raw, today=pd.Timestamp("2026-02-01"))
+    assert report.reference_date == pd.Timestamp("2026-01-05")
+    assert "na vandaag" in report.messages[0]
+    _, report = read_export(raw, today=pd.Timestamp("2026-12-01"))
+    assert report.reference_date is None and report.messages == []
+
+
+def test_contact_details_latest_non_blank_per_customer():
+    frame, report = read_export(PROFILES / "shopify_orders_export.csv")
+    details = report.contact_details
+    assert details.loc["dave@voorbeeld.nl", "Telefoon"] == "+31 6 1234 5678"  # only on the later order
+    assert details.loc["bram@voorbeeld.nl", "Nieuwsbrief"] is False
+    assert details.loc["an@voorbeeld.nl", "Naam"] == "An de Vries"
+    assert details.loc["an@voorbeeld.nl", "Woonplaats"] == "Utrecht"
+    woo = read_export(PROFILES / "woocommerce_advanced_order_export.csv")[1].contact_details
+    assert woo.loc["eva@voorbeeld.nl", "Naam"] == "Eva Mulder"  # first + last name joined
+
+
+def test_column_choices_override_and_unknown_roles():
+    assert parse_column_choices("Klant=E-mail; Bedrag=") == {"Klant": "E-mail", "Bedrag": None}
+    with pytest.raises(InvoerFout, match="Onbekende rol 'Klnt'"):
+        parse_column_choices("Klnt=E-mail")
+    with pytest.raises(InvoerFout, match="heeft geen '='"):
+        parse_column_choices(["Klant"])
+    raw = pd.DataFrame({"Datum": ["2026-01-05"], "E-mail": ["a@x.nl"], "Lid": ["L7"], "Bedrag": [1]})
+    assert read_export(raw, {"Klant": "Lid"})[0]["Klant"].tolist() == ["L7"]
+    with pytest.raises(KolomOntbreekt, match="'Bestaat niet'"):
+        read_export(raw, {"Klant": "Bestaat niet"})
+
+
+def test_report_json_and_lines_are_dutch():
+    _, report = read_export(PROFILES / "shopify_orders_export.csv")
+    data = report.to_dict()
+    assert data["omzet"] == 380.0 and data["regels"] == 11 and data["bestellingen"] == 8
+    assert data["overgeslagen"]["geen klant"] == {"regels": 1, "voorbeelden": [8]}
+    lines = report.lines()
+    assert lines[0].startswith("Export gelezen als Shopify (orderexport): 11 regels, 8 bestellingen")
+    assert lines[1].startswith("Kolommen (profiel Shopify (orderexport)): E-mail ← 'Email', Telefoon ← 'Phone'")
+    assert "Overgeslagen (geen klant): 1 regels, bijvoorbeeld rij 8." in lines
+
+
+def test_template_layout_reads_as_before():
+    raw = pd.DataFrame({"Klant": [1001, 1002], "Datum": ["23-11-2026", "24-11-2026"], "Bedrag": ["€ 1.234,56", "-12,50"],
+                        "Product": ["a", None], "Kanaal": [None, "winkel"]})
+    frame, report = read_export(raw)
+    assert frame["Klant"].tolist() == ["1001", "1002"]
+    assert frame["Bedrag"].tolist() == [1234.56, -12.5]
+    assert frame.index.tolist() == [2, 3]
+    assert report.profile is None and report.columns[0] == ("Klant", "Klant", "bekende kolomnaam")
+
+
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", None]), st.sampled_from(["paid", "voided", None]),
+                          st.integers(-50, 500)), min_size=1, max_size=25))
+def test_every_row_is_counted_or_skipped_and_revenue_is_the_counted_orders(rows):
+    """Invariant: rows = rows in counted orders + skipped rows; revenue = sum of the counted orders' first totals."""
+    raw = pd.DataFrame({
+        "Order ID": [f"o{i // 2}" for i in range(len(rows))],
+        "Datum": ["2026-01-05"] * len(rows),
+        "E-mail": [None if c is None else f"{c}@x.nl" for c, _, _ in rows],
+        "Status": [s for _, s, _ in rows],
+        "Order Total": [a for _, _, a in rows],
+    })
+    frame, report = read_export(raw)
+    orders = raw.groupby("Order ID", sort=False).agg(lambda s: s.dropna().iloc[0] if s.notna().any() else None)
+    counted = orders[orders["E-mail"].notna() & (orders["Status"] != "voided")]
+    assert len(frame) == len(counted)
+    assert math.isclose(report.revenue, float(counted["Order Total"].sum()), abs_tol=1e-9)
+    in_counted = raw["Order ID"].isin(counted.index).sum()
+    assert in_counted + report.skipped_rows() == len(raw)
+
+
+def test_normalisers():
+    assert normalise_email(["  X@Y.NL"]).tolist() == ["x@y.nl"]
+    assert normalise_phone(["+32 470 12 34 56"]).tolist() == ["+32470123456"]
