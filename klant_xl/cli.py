@@ -30,6 +30,7 @@ __all__ = ["main"]
 
 EXIT_OK = 0
 EXIT_INPUT = 1
+EXIT_USAGE = 2
 
 
 class _DutchParser(argparse.ArgumentParser):
@@ -238,13 +239,30 @@ def _cmd_demo(args, console: Console, err: Console) -> int:
     return EXIT_OK
 
 
+def _source_name(args) -> str:
+    return f"{args.tabel} ({args.bron})" if getattr(args, "bron", None) else args.bestand
+
+
+def _open_transactions(args):
+    """The transactions the command line names: an export file, a Parquet file (DuckDB scans it)
+    or a table behind ``--bron URL --tabel NAAM`` (the database computes)."""
+    from klant_xl.reading import read_transactions
+    from klant_xl.sources import database_table, is_parquet, parquet_transactions
+
+    if getattr(args, "bron", None):
+        return database_table(args.bron, args.tabel)
+    if is_parquet(args.bestand):
+        return parquet_transactions(args.bestand)
+    return read_transactions(args.bestand)
+
+
 def _analyse_file(args, err: Console) -> Analysis:
     """Read the export named on the command line (and its contacts) and analyse it, with progress."""
-    from klant_xl.reading import read_contacts, read_transactions
+    from klant_xl.reading import read_contacts
 
     with _progress(err, 3) as step:
-        step(f"{args.bestand} lezen…")
-        transactions = read_transactions(args.bestand)
+        step(f"{_source_name(args)} lezen…")
+        transactions = _open_transactions(args)
         contacts = read_contacts(args.contactmomenten) if args.contactmomenten else None
         step("Analyseren…")
         result = analyse(transactions, contacts, _settings_from(args))
@@ -253,13 +271,19 @@ def _analyse_file(args, err: Console) -> Analysis:
 
 
 def _cmd_analyse(args, console: Console, err: Console) -> int:
+    if bool(args.bron) == bool(args.bestand) or bool(args.bron) != bool(args.tabel):
+        err.print("Geef een bestand, of --bron URL met --tabel NAAM (niet allebei).")
+        return EXIT_USAGE
     if getattr(args, "werkmap", None):
+        if args.bron:
+            err.print("Een database kan niet in de werkmap; gebruik 'klant-xl analyse --bron … --tabel …' zonder -o.")
+            return EXIT_USAGE
         return _cmd_analyse_to_workbook(args, console, err)
     result = _analyse_file(args, err)
     if args.json:
         console.print_json(json.dumps(result.to_dict()))
     else:
-        _print_analysis(console, result, f"Klantanalyse van {args.bestand}")
+        _print_analysis(console, result, f"Klantanalyse van {_source_name(args)}")
     return EXIT_OK
 
 
@@ -340,7 +364,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_cmd_demo)
 
     analyse_cmd = commands.add_parser("analyse", help="analyseer een export (CSV of XLSX)")
-    analyse_cmd.add_argument("bestand", metavar="BESTAND", help="transacties: CSV of XLSX met klant, datum en bedrag")
+    analyse_cmd.add_argument("bestand", metavar="BESTAND", nargs="?",
+                             help="transacties: CSV, XLSX of Parquet met klant, datum en bedrag")
+    analyse_cmd.add_argument("--bron", metavar="URL",
+                             help="in plaats van een bestand: een database, bv. duckdb:///winkel.duckdb of postgres://…")
+    analyse_cmd.add_argument("--tabel", metavar="NAAM", help="met --bron: de tabel met transacties")
     analyse_cmd.add_argument("--contactmomenten", metavar="BESTAND", help="optioneel: contactmomenten (klant, datum, soort)")
     analysis_options(analyse_cmd)
     analyse_cmd.set_defaults(handler=_cmd_analyse)

@@ -31,6 +31,8 @@ position: decides the first / last product of a day).
 from __future__ import annotations
 
 import threading
+import uuid
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -403,12 +405,25 @@ class _IbisRunner:
 
     def materialise(self, name, key, build, values: dict, **shape) -> None:
         expr = self._expr(build, values, **shape)
+        backend = self.tables["transacties"]._find_backend()
+        if self.name == "duckdb":  # ibis' cache() finaliser fails on DuckDB (ibis 12): a temp table
+            temp = f"klant_xl_{uuid.uuid4().hex}"
+            self.tables[name] = backend.create_table(temp, expr, temp=True)
+            weakref.finalize(self, _drop_table, backend, temp).atexit = False
+            return
         try:
             self.tables[name] = expr.cache()
         except Exception:  # noqa: BLE001 - a backend without caching recomputes
             self.tables[name] = expr
 
     def close(self) -> None:
+        pass
+
+
+def _drop_table(backend, name) -> None:
+    try:
+        backend.drop_table(name, force=True)
+    except Exception:  # noqa: BLE001 - the connection may be gone
         pass
 
 
@@ -494,7 +509,8 @@ class TransactionEngine:
         self.contacts_source = contacts
         self.pandas_input = isinstance(transactions, pd.DataFrame)
         self._cache: dict = {}
-        if _sql_source is not None:  # a file DuckDB scans itself (see from_file)
+        self._sql_source = _sql_source
+        if _sql_source is not None:  # a file DuckDB scans itself (see from_sql)
             self.runner = _DuckDBRunner()
             self.runner.view("transacties", _sql_source)
         elif self.pandas_input:
@@ -518,16 +534,11 @@ class TransactionEngine:
         self._resolve(reference_date)
 
     @classmethod
-    def from_file(cls, path, reference_date=None, contacts=None) -> TransactionEngine:
-        """A Parquet file of canonical transactions, scanned by DuckDB without loading it into pandas."""
-        text = str(path).replace("'", "''")
-        source = (f"SELECT CAST(\"Klant\" AS VARCHAR) AS \"Klant\", "
-                  f"CAST(date_diff('day', DATE '1970-01-01', CAST(\"Datum\" AS DATE)) AS BIGINT) AS dag, "
-                  f"CAST(\"Bedrag\" AS DOUBLE) AS \"Bedrag\", CAST(\"Product\" AS VARCHAR) AS \"Product\", "
-                  f"CAST(file_row_number AS BIGINT) AS _rij "
-                  f"FROM read_parquet('{text}', file_row_number = true, union_by_name = true) "
-                  f"WHERE \"Datum\" IS NOT NULL")
-        return cls(str(path), reference_date, contacts, _sql_source=source)
+    def from_sql(cls, select: str, label: str, reference_date=None, contacts=None) -> TransactionEngine:
+        """Transactions that DuckDB reads itself: ``select`` yields the engine table's columns
+        (:data:`ENGINE_SCHEMA`), e.g. a Parquet scan built by :mod:`klant_xl.sources`; ``label``
+        names the source (a file path) in messages."""
+        return cls(label, reference_date, contacts, _sql_source=select)
 
     def __del__(self):
         runner = getattr(self, "runner", None)
@@ -559,15 +570,18 @@ class TransactionEngine:
             self.reference_date = pd.Timestamp(as_dates([float(last)])[0])
         self.reference_day = day_number(self.reference_date)
 
-    def with_reference(self, reference_date) -> TransactionEngine:
-        """This engine, or one over the same data for another peildatum."""
+    def with_reference(self, reference_date, contacts=None) -> TransactionEngine:
+        """This engine, or one over the same data for another peildatum (or with contact moments added)."""
         from klant_xl.summary import _as_day
 
-        if reference_date is None or _as_day(reference_date) == self.reference_date:
+        add_contacts = contacts is not None and self.contacts_source is None and len(contacts) > 0
+        if not add_contacts and (reference_date is None or _as_day(reference_date) == self.reference_date):
             return self
-        if isinstance(self.source, str):
-            return TransactionEngine.from_file(self.source, reference_date, self.contacts_source)
-        return TransactionEngine(self.source, reference_date, self.contacts_source)
+        reference = self.reference_date if reference_date is None else reference_date
+        contacts = contacts if add_contacts else self.contacts_source
+        if self._sql_source is not None:
+            return TransactionEngine.from_sql(self._sql_source, self.source, reference, contacts)
+        return TransactionEngine(self.source, reference, contacts)
 
     def _cached(self, key, compute):
         if key not in self._cache:
@@ -761,5 +775,5 @@ def engine_for(transactions, reference_date=None, contacts=None) -> TransactionE
     re-anchored); a pandas frame or Ibis table gets a new engine.
     """
     if isinstance(transactions, TransactionEngine):
-        return transactions.with_reference(reference_date)
+        return transactions.with_reference(reference_date, contacts)
     return TransactionEngine(transactions, reference_date, contacts)
