@@ -243,16 +243,22 @@ def _source_name(args) -> str:
     return f"{args.tabel} ({args.bron})" if getattr(args, "bron", None) else args.bestand
 
 
-def _open_transactions(args):
-    """The transactions the command line names: an export file, a Parquet file (DuckDB scans it)
-    or a table behind ``--bron URL --tabel NAAM`` (the database computes)."""
+def _open_transactions(args, contacts=None):
+    """The transactions the command line names: an export file (a plain CSV parsed by DuckDB,
+    anything else by the export reader), a Parquet file (DuckDB scans it) or a table behind
+    ``--bron URL --tabel NAAM`` (the database computes)."""
     from klant_xl.reading import read_transactions
-    from klant_xl.sources import database_table, is_parquet, parquet_transactions
+    from klant_xl.sources import csv_transactions, database_table, is_parquet, parquet_transactions
 
     if getattr(args, "bron", None):
         return database_table(args.bron, args.tabel)
+    reference = getattr(args, "peildatum", None)
     if is_parquet(args.bestand):
-        return parquet_transactions(args.bestand)
+        return parquet_transactions(args.bestand, reference_date=reference, contacts=contacts)
+    if str(args.bestand).lower().endswith(".csv"):
+        engine = csv_transactions(args.bestand, reference_date=reference, contacts=contacts)
+        if engine is not None:
+            return engine
     return read_transactions(args.bestand)
 
 
@@ -262,8 +268,8 @@ def _analyse_file(args, err: Console) -> Analysis:
 
     with _progress(err, 3) as step:
         step(f"{_source_name(args)} lezen…")
-        transactions = _open_transactions(args)
         contacts = read_contacts(args.contactmomenten) if args.contactmomenten else None
+        transactions = _open_transactions(args, contacts)
         step("Analyseren…")
         result = analyse(transactions, contacts, _settings_from(args))
         step("Klaar")

@@ -349,9 +349,14 @@ class _DuckDBRunner:
         with self.lock:
             self.cursor.register(name, self._arrow[name])
 
-    def view(self, name: str, sql: str) -> None:
+    def view(self, name: str, sql: str, materialise: bool = False) -> None:
+        kind = "TABLE" if materialise else "VIEW"
         with self.lock:
-            self.cursor.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+            self.cursor.execute(f'CREATE OR REPLACE TEMP {kind} "{name}" AS {sql}')
+
+    def count(self, name: str, condition: str) -> int:
+        with self.lock:
+            return int(self.cursor.execute(f'SELECT count(*) FROM "{name}" WHERE {condition}').fetchall()[0][0])
 
     def _sql(self, key, build, values: dict, **shape) -> str:
         ibis = _ibis()
@@ -504,15 +509,21 @@ class TransactionEngine:
     [[0, False, 1], [5, False, 1], [10, True, 1]]
     """
 
-    def __init__(self, transactions, reference_date=None, contacts=None, *, _sql_source: str | None = None):
+    def __init__(self, transactions, reference_date=None, contacts=None, *, _sql_source: str | None = None,
+                 _materialise: bool = False, _check: str | None = None):
         self.source = transactions
         self.contacts_source = contacts
         self.pandas_input = isinstance(transactions, pd.DataFrame)
         self._cache: dict = {}
         self._sql_source = _sql_source
+        self._materialise = _materialise
+        self.rejected = False
         if _sql_source is not None:  # a file DuckDB scans itself (see from_sql)
             self.runner = _DuckDBRunner()
-            self.runner.view("transacties", _sql_source)
+            self.runner.view("transacties", _sql_source, materialise=_materialise)
+            if _check is not None and self.runner.count("transacties", _check):
+                self.rejected = True
+                return
         elif self.pandas_input:
             self.runner = _DuckDBRunner()
             self.runner.register("transacties", _canonical_frame(transactions))
@@ -534,11 +545,18 @@ class TransactionEngine:
         self._resolve(reference_date)
 
     @classmethod
-    def from_sql(cls, select: str, label: str, reference_date=None, contacts=None) -> TransactionEngine:
-        """Transactions that DuckDB reads itself: ``select`` yields the engine table's columns
-        (:data:`ENGINE_SCHEMA`), e.g. a Parquet scan built by :mod:`klant_xl.sources`; ``label``
-        names the source (a file path) in messages."""
-        return cls(label, reference_date, contacts, _sql_source=select)
+    def from_sql(cls, select: str, label: str, reference_date=None, contacts=None, *,
+                 materialise: bool = False, check: str | None = None) -> TransactionEngine | None:
+        """Transactions that DuckDB reads itself.
+
+        ``select`` yields the engine table's columns (:data:`ENGINE_SCHEMA`), e.g. a Parquet
+        scan built by :mod:`klant_xl.sources`; ``label`` names the source (a file path).
+        ``materialise`` stores the result once (a CSV is parsed once, not per query);
+        ``check`` is a condition on the stored rows: when any row meets it, None is returned
+        (the caller then reads the file another way).
+        """
+        engine = cls(label, reference_date, contacts, _sql_source=select, _materialise=materialise, _check=check)
+        return None if engine.rejected else engine
 
     def __del__(self):
         runner = getattr(self, "runner", None)
@@ -580,7 +598,8 @@ class TransactionEngine:
         reference = self.reference_date if reference_date is None else reference_date
         contacts = contacts if add_contacts else self.contacts_source
         if self._sql_source is not None:
-            return TransactionEngine.from_sql(self._sql_source, self.source, reference, contacts)
+            return TransactionEngine(self.source, reference, contacts, _sql_source=self._sql_source,
+                                     _materialise=self._materialise)
         return TransactionEngine(self.source, reference, contacts)
 
     def _cached(self, key, compute):

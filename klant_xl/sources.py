@@ -13,9 +13,9 @@ from pathlib import Path
 
 from klant_xl.engine import TransactionEngine
 from klant_xl.errors import InvoerFout, WaardeFout
-from klant_xl.reading import TRANSACTION_COLUMNS, _choose_columns
+from klant_xl.reading import TOTAL_WORDS, TRANSACTION_COLUMNS, _choose_columns, _sniff_delimiter
 
-__all__ = ["PARQUET_SUFFIXES", "database_table", "is_parquet", "parquet_transactions"]
+__all__ = ["PARQUET_SUFFIXES", "csv_transactions", "database_table", "is_parquet", "parquet_transactions"]
 
 #: File name endings read as Parquet.
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -107,6 +107,79 @@ def parquet_transactions(path, columns=None, reference_date=None, contacts=None)
         f"FROM {scan} WHERE {day} IS NOT NULL"
     )
     return TransactionEngine.from_sql(select, text, reference_date, contacts)
+
+
+#: What the CSV fast path reads itself; any other value sends the whole file to the export reader.
+_SIMPLE_DATE = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?\s*$"
+_SIMPLE_AMOUNT = r"^\s*-?[0-9]+(\.[0-9]{1,2})?\s*$"
+
+
+def csv_transactions(path, reference_date=None, contacts=None) -> TransactionEngine | None:
+    """A plain CSV export parsed by DuckDB (the fast path of ``klant-xl analyse FILE.csv``), or None.
+
+    The header row is mapped as the export reader maps it. DuckDB then parses the file once into
+    the engine table, *only* when every value is in the plain forms it checks here: UTF-8, the
+    header on the first line, ISO (``2026-11-23``) or Dutch (``23-11-2026``) dates, amounts like
+    ``-12.50``, no blank customers, no total rows. Anything else (Dutch amounts ``1.234,56``,
+    slash dates whose order the column decides, a bad value the reader must report with its row)
+    returns None, and the caller reads the file with :func:`klant_xl.reading.read_transactions`,
+    so the answer and every message are the reader's.
+    """
+    import csv
+    import io
+
+    import duckdb
+
+    path = Path(str(path))
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+        text = head.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    first_line = text.split("\n", 1)[0].strip("\r")
+    if not first_line.strip() or first_line.lower().lstrip('"').startswith("sep="):
+        return None
+    delimiter = _sniff_delimiter(text)
+    headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
+    if len(set(headers)) != len(headers) or any(not h.strip() for h in headers):
+        return None
+    try:
+        mapping = _mapped([h.strip() for h in headers])
+    except InvoerFout:
+        return None
+    by_name = {h.strip(): h for h in headers}
+    text_path = str(path).replace("'", "''")
+    columns = ", ".join("'" + h.replace("'", "''") + "': 'VARCHAR'" for h in headers)
+    scan = (f"read_csv('{text_path}', delim = '{delimiter}', header = false, skip = 1, "
+            f"quote = '\"', escape = '\"', columns = {{{columns}}})")
+
+    def column(canonical):
+        header = mapping.get(canonical)
+        return f"nullif(trim({_quote(by_name[header])}), '')" if header else "NULL"
+
+    klant, datum, bedrag, product = (column(c) for c in ("Klant", "Datum", "Bedrag", "Product"))
+    date_text = f"regexp_extract({datum}, '^\\s*([0-9-]+)')"
+    day = (f"coalesce(try_strptime({date_text}, '%Y-%m-%d'), try_strptime({date_text}, '%d-%m-%Y'))")
+    totals = ", ".join("'" + w.replace("'", "''") + "'" for w in TOTAL_WORDS)
+    blank = " AND ".join(f"{column(c)} IS NULL" for c in ("Klant", "Datum", "Bedrag", "Product"))
+    invalid = (
+        f"({klant} IS NULL OR {datum} IS NULL OR NOT regexp_matches({datum}, '{_SIMPLE_DATE}') "
+        f"OR {day} IS NULL OR year({day}) NOT BETWEEN 1900 AND 2261 "
+        f"OR lower({klant}) IN ({totals}) "
+        f"OR ({bedrag} IS NOT NULL AND NOT regexp_matches({bedrag}, '{_SIMPLE_AMOUNT}')))"
+    )
+    select = (
+        f"SELECT {klant} AS \"Klant\", CAST(date_diff('day', DATE '1970-01-01', CAST({day} AS DATE)) AS BIGINT) AS dag, "
+        f"CAST({bedrag} AS DOUBLE) AS \"Bedrag\", {product} AS \"Product\", "
+        f"CAST(row_number() OVER () - 1 AS BIGINT) AS _rij, {invalid} AS _ongeldig "
+        f"FROM {scan} WHERE NOT ({blank})"
+    )
+    try:
+        return TransactionEngine.from_sql(select, str(path), reference_date, contacts,
+                                          materialise=True, check="_ongeldig")
+    except (duckdb.Error, InvoerFout):
+        return None
 
 
 def database_table(url: str, table: str, columns=None):

@@ -84,3 +84,38 @@ def test_unknown_database_is_a_dutch_message(capsys, tmp_path):
     code, _, err = run(capsys, "analyse", "--bron", f"duckdb://{tmp_path / 'leeg.duckdb'}", "--tabel", "orders")
     assert code == 1
     assert "Kan tabel 'orders' niet openen" in err
+
+
+def test_plain_csv_is_parsed_by_duckdb_with_the_readers_answer(tmp_path, export):
+    from klant_xl import customer_summary, read_transactions
+    from klant_xl.sources import csv_transactions
+
+    path = tmp_path / "export.csv"
+    export.assign(besteldatum=export["besteldatum"].dt.strftime("%d-%m-%Y")).to_csv(path, index=False)
+    engine = csv_transactions(path)
+    assert engine is not None and engine.backend_name == "duckdb"
+    pd.testing.assert_frame_equal(engine.summary(), customer_summary(read_transactions(path)),
+                                  check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("change", [
+    lambda e: e.assign(totaal=e["totaal"].map(lambda v: f"{v:.2f}".replace(".", ","))),  # Dutch amounts
+    lambda e: e.assign(besteldatum=e["besteldatum"].dt.strftime("%m/%d/%Y")),  # the column decides
+    lambda e: pd.concat([e, pd.DataFrame({"klantnummer": ["Totaal"], "totaal": [1.0],
+                                          "besteldatum": [pd.Timestamp("2025-01-01")]})]),
+    lambda e: e.assign(totaal=e["totaal"].astype(object).where(e.index != 3, "veel")),
+])
+def test_csv_outside_the_plain_forms_goes_to_the_reader(tmp_path, export, change):
+    from klant_xl.sources import csv_transactions
+
+    path = tmp_path / "export.csv"
+    change(export).to_csv(path, index=False)
+    assert csv_transactions(path) is None
+
+
+def test_bad_amount_in_a_csv_is_the_readers_message(capsys, tmp_path, export):
+    path = tmp_path / "export.csv"
+    export.assign(totaal=export["totaal"].astype(object).where(export.index != 3, "veel")).to_csv(path, index=False)
+    code, _, err = run(capsys, "analyse", str(path))
+    assert code == 1
+    assert "totaal in rij 5" in err and "veel" in err

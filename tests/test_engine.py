@@ -102,7 +102,9 @@ def test_parquet_file_scanned_by_duckdb(tmp_path: Path):
     tx = sample_transactions().reset_index(drop=True)
     path = tmp_path / "transacties.parquet"
     tx.to_parquet(path)
-    engine = TransactionEngine.from_file(path)
+    from klant_xl.sources import parquet_transactions
+
+    engine = parquet_transactions(path)
     assert engine.backend_name == "duckdb"
     pd.testing.assert_frame_equal(engine.summary(), klant_xl.customer_summary(tx), check_exact=False, rtol=1e-12)
 
