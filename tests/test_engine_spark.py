@@ -26,7 +26,7 @@ def _missing(reason: str):
 
 
 @pytest.fixture(scope="module")
-def spark():
+def spark(tmp_path_factory):
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -42,6 +42,7 @@ def spark():
         .config("spark.default.parallelism", "2")
         .config("spark.driver.memory", "1g")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -54,7 +55,8 @@ def test_spark_gives_the_same_analysis_as_duckdb(spark):
 
     tx, contacts = sample_transactions().reset_index(drop=True), sample_contacts()
     con = ibis.pyspark.connect(spark)
-    table = con.create_table("klant_xl_transacties", tx, overwrite=True)
+    spark.createDataFrame(tx).createOrReplaceTempView("klant_xl_transacties")  # no warehouse files
+    table = con.table("klant_xl_transacties")
     on_spark = klant_xl.analyse(table, contacts)
     on_duckdb = klant_xl.analyse(tx, contacts)
     assert on_spark.reference_date == on_duckdb.reference_date
