@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
@@ -21,7 +22,7 @@ from rich.text import Text
 
 from klant_xl import __version__
 from klant_xl.analysis import Analysis, analyse
-from klant_xl.errors import KlantXLError
+from klant_xl.errors import InvoerFout, KlantXLError
 from klant_xl.formatting import format_date, format_number, format_percent
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
 from klant_xl.settings import DEFAULTS
@@ -276,6 +277,29 @@ def _analyse_file(args, err: Console) -> Analysis:
     return result
 
 
+def _write_customers(result: Analysis, path: str) -> None:
+    """The full Klanten table (also beyond Excel's 1,048,575 rows) as Parquet or CSV, written atomically."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise InvoerFout(f"Klantentabel '{path}': kies een bestandsnaam op .parquet of .csv.")
+    table = result.customer_table()
+    handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=suffix)
+    os.close(handle)
+    try:
+        if suffix == ".parquet":
+            table.to_parquet(temporary, index=False)
+        else:
+            table.to_csv(temporary, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
 def _cmd_analyse(args, console: Console, err: Console) -> int:
     if bool(args.bron) == bool(args.bestand) or bool(args.bron) != bool(args.tabel):
         err.print("Geef een bestand, of --bron URL met --tabel NAAM (niet allebei).")
@@ -286,6 +310,9 @@ def _cmd_analyse(args, console: Console, err: Console) -> int:
             return EXIT_USAGE
         return _cmd_analyse_to_workbook(args, console, err)
     result = _analyse_file(args, err)
+    if args.klanten:
+        _write_customers(result, args.klanten)
+        err.print(f"Klantentabel geschreven: {args.klanten} ({format_number(len(result.summary))} klanten)")
     if args.json:
         console.print_json(json.dumps(result.to_dict()))
     else:
@@ -375,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyse_cmd.add_argument("--bron", metavar="URL",
                              help="in plaats van een bestand: een database, bv. duckdb:///winkel.duckdb of postgres://…")
     analyse_cmd.add_argument("--tabel", metavar="NAAM", help="met --bron: de tabel met transacties")
+    analyse_cmd.add_argument("--klanten", metavar="PAD",
+                             help="schrijf de volledige klantentabel (alle klanten) als .parquet of .csv")
     analyse_cmd.add_argument("--contactmomenten", metavar="BESTAND", help="optioneel: contactmomenten (klant, datum, soort)")
     analysis_options(analyse_cmd)
     analyse_cmd.set_defaults(handler=_cmd_analyse)

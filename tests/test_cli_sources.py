@@ -119,3 +119,18 @@ def test_bad_amount_in_a_csv_is_the_readers_message(capsys, tmp_path, export):
     code, _, err = run(capsys, "analyse", str(path))
     assert code == 1
     assert "totaal in rij 5" in err and "veel" in err
+
+
+def test_full_customer_table_as_parquet_and_csv(capsys, tmp_path, export):
+    source = tmp_path / "export.parquet"
+    export.to_parquet(source)
+    target = tmp_path / "klanten.parquet"
+    code, out, err = run(capsys, "analyse", str(source), "--klanten", str(target), "--json")
+    assert code == 0 and "2.500 klanten" in err
+    table = pd.read_parquet(target)
+    assert len(table) == 2500 and table["Klant"].is_unique
+    assert table["Status"].value_counts().to_dict() == json.loads(out)["status"]
+    csv_target = tmp_path / "klanten.csv"
+    assert run(capsys, "analyse", str(source), "--klanten", str(csv_target))[0] == 0
+    assert csv_target.read_text(encoding="utf-8-sig").startswith("Klant;Status;")
+    assert run(capsys, "analyse", str(source), "--klanten", str(tmp_path / "k.xlsx"))[0] == 1
