@@ -6,7 +6,8 @@ case), written once by DuckDB as Parquet and CSV into ``--dir``. For each file, 
 - ``duckdb query``: one hand-written SQL query computing the per-customer summary (occasions,
   first/last day, revenue, mean and median gap) straight from the file — the baseline;
 - ``engine summary``: :class:`klant_xl.engine.TransactionEngine` (Parquet via
-  :func:`klant_xl.sources.parquet_transactions`) computing the same summary;
+  :func:`klant_xl.sources.parquet_transactions`, CSV via :func:`klant_xl.sources.csv_transactions`)
+  computing the same summary;
 - ``klant-xl analyse``: the whole command ``klant-xl analyse FILE --json`` end to end (reading,
   summary, thresholds, churn, cohorts, segments, models), in a child process that also reports
   its peak memory;
@@ -92,11 +93,12 @@ def duckdb_query(kind: str, path: Path):
 def engine_summary(kind: str, path: Path):
     from klant_xl.engine import TransactionEngine
     from klant_xl.reading import read_transactions
-    from klant_xl.sources import parquet_transactions
+    from klant_xl.sources import csv_transactions, parquet_transactions
 
     if kind == "parquet":
         return parquet_transactions(path).summary()
-    return TransactionEngine(read_transactions(path)).summary()
+    engine = csv_transactions(path)  # the CLI's fast path; the export reader when it declines
+    return (engine or TransactionEngine(read_transactions(path))).summary()
 
 
 def spark_summary(path: Path):
