@@ -8,8 +8,11 @@ datetime64 dates) it times, as the median of 5 runs in this process:
 - ``groupby.agg``: plain vectorised pandas
 - ``duckdb``: one SQL query computing the same columns
 
-and the peak memory (max RSS) of each method in a subprocess of its own.
-Run: ``python bench/core.py`` (needs the ``bench`` extra: duckdb).
+and the peak memory (max RSS) of each method in a subprocess of its own. Then the whole
+analysis end to end (``analyse``: :func:`klant_xl.analyse` — summary, thresholds, churn per
+year and quarter, cohorts, segments, models — on the same frame, 1 run) against the same
+DuckDB query.
+Run: ``python bench/core.py`` (duckdb is a dependency of klant_xl).
 """
 
 from __future__ import annotations
@@ -52,6 +55,13 @@ def run_klant_xl(tx: pd.DataFrame):
     summary = customer_summary(tx, REFERENCE)
     summary["Status"] = customer_status(summary, INACTIVE, LOST)
     return summary
+
+
+def run_analyse(tx: pd.DataFrame):
+    from klant_xl import analyse
+    from klant_xl.settings import Settings
+
+    return analyse(tx, settings=Settings(reference_date=REFERENCE))
 
 
 def run_apply(tx: pd.DataFrame):
@@ -120,6 +130,7 @@ METHODS = {
     "groupby.apply": run_apply,
     "groupby.agg": run_agg,
     "duckdb": run_duckdb,
+    "analyse": run_analyse,
 }
 
 
@@ -187,11 +198,12 @@ def main() -> None:
         for name in METHODS:
             if name == "groupby.apply" and rows >= 1_000_000 and args.no_apply_at_1m:
                 continue
-            repeats = 1 if (name == "groupby.apply" and rows >= 1_000_000) else 5
+            repeats = 1 if name == "analyse" or (name == "groupby.apply" and rows >= 1_000_000) else 5
             times[name] = time_method(name, tx, repeats)
         for name, seconds in times.items():
             peak = peak_memory_mb(name, rows)
             print(f"{rows:>9,} {name:<14} {seconds:>9.3f} {seconds / times['duckdb']:>9.2f}x {peak:>9.0f}")
+        print(f"{'':>9} analyse (end to end) / duckdb summary query: {times['analyse'] / times['duckdb']:.2f}x")
         print(
             f"{'':>9} target: klant_xl <= 1.5x duckdb -> {times['klant_xl'] / times['duckdb']:.2f}x "
             f"({'OK' if times['klant_xl'] <= 1.5 * times['duckdb'] else 'TE TRAAG'})"

@@ -13,19 +13,24 @@ with "auto" thresholds (Kaplan-Meier), and compared with a baseline run in the
 same process: the core alone (customer_summary + customer_status) on the
 canonical frame. Run from the repository root::
 
-    PYTHONPATH=. python bench/udfs.py [--rows 1000000] [--runs 3]
+    python bench/udfs.py [--rows 1000000] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from xlwings import conversion
 
-from tests import xlwings_harness as harness
+# Run as ``python bench/udfs.py`` from a checkout: the xlwings harness lives in tests/.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests import xlwings_harness as harness  # noqa: E402
 
 TARGET_SECONDS = 2.0
 

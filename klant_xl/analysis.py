@@ -29,7 +29,9 @@ from klant_xl.status import (
     repeat_purchase_rate,
     time_between_purchases,
 )
-from klant_xl.summary import customer_summary, resolve_reference_date
+from klant_xl.cohorts import cohort_boundaries
+from klant_xl.engine import engine_for
+from klant_xl.winback import quarter_boundaries, quarters_shown
 
 __all__ = ["Analysis", "analyse"]
 
@@ -227,8 +229,10 @@ def analyse(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        Canonical transactions frame.
+    transactions : pandas.DataFrame, ibis.Table or TransactionEngine
+        Canonical transactions: a frame (run on embedded DuckDB), or an Ibis
+        table on any backend (Spark, Postgres, …; columns ``Klant``,
+        ``Datum``, optional ``Bedrag``, ``Product``), see :mod:`klant_xl.engine`.
     contacts : pandas.DataFrame, optional
         Contact moments (count as activity).
     settings : Settings
@@ -253,8 +257,12 @@ def analyse(
     messages: list[str] = list(getattr(reading, "messages", []))
     if settings.reference_date is None and getattr(reading, "reference_date", None) is not None:
         settings = settings.with_(reference_date=reading.reference_date)
-    reference = resolve_reference_date(transactions, settings.reference_date, contacts)
-    summary = customer_summary(transactions, reference, contacts)
+    # Everything computed from the transactions runs on one engine (klant_xl.engine): DuckDB for a
+    # pandas frame or a file, the caller's backend for an Ibis table; each expression once.
+    engine = engine_for(transactions, settings.reference_date, contacts)
+    transactions = engine
+    reference = engine.reference_date
+    summary = engine.summary()
 
     choice = choose_thresholds(
         transactions,
@@ -277,7 +285,12 @@ def analyse(
 
     churn: ChurnResult | None = None
     year_before = reference - pd.DateOffset(years=1)
-    if transactions["Datum"].min() <= year_before:
+    engine.prefetch_activity(
+        [year_before, reference, *quarter_boundaries(quarters_shown(reference)), *cohort_boundaries(engine, reference)],
+        inactive,
+    )
+    first_day = engine.first_day()
+    if first_day is not None and first_day <= year_before:
         churn = churn_over_period(transactions, year_before, reference, inactive, contacts)
     else:
         messages.append("Minder dan een jaar aan gegevens: het verloop over het laatste jaar is niet te meten.")

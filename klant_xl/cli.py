@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
@@ -21,7 +22,7 @@ from rich.text import Text
 
 from klant_xl import __version__
 from klant_xl.analysis import Analysis, analyse
-from klant_xl.errors import KlantXLError
+from klant_xl.errors import InvoerFout, KlantXLError
 from klant_xl.formatting import format_date, format_number, format_percent
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
 from klant_xl.settings import DEFAULTS
@@ -30,6 +31,7 @@ __all__ = ["main"]
 
 EXIT_OK = 0
 EXIT_INPUT = 1
+EXIT_USAGE = 2
 
 
 class _DutchParser(argparse.ArgumentParser):
@@ -254,14 +256,36 @@ def read_export_file(path, args):
     return transactions, report
 
 
+def _source_name(args) -> str:
+    return f"{args.tabel} ({args.bron})" if getattr(args, "bron", None) else args.bestand
+
+
+def _open_transactions(args, contacts=None):
+    """The transactions the command line names, with the reading report (None where no export is read).
+
+    An export file (CSV, XLSX) goes through the export reader, so orders, statuses, guests and
+    identity are read as ``Je export inlezen`` describes and the report says what was read; a
+    Parquet file is scanned by DuckDB; a table behind ``--bron URL --tabel NAAM`` is computed by
+    its database.
+    """
+    from klant_xl.sources import database_table, is_parquet, parquet_transactions
+
+    if getattr(args, "bron", None):
+        return database_table(args.bron, args.tabel), None
+    if is_parquet(args.bestand):
+        reference = getattr(args, "peildatum", None)
+        return parquet_transactions(args.bestand, reference_date=reference, contacts=contacts), None
+    return read_export_file(args.bestand, args)
+
+
 def _analyse_file(args, err: Console) -> Analysis:
     """Read the export named on the command line (and its contacts) and analyse it, with progress."""
     from klant_xl.reading import read_contacts
 
     with _progress(err, 3) as step:
-        step(f"{args.bestand} lezen…")
-        transactions, report = read_export_file(args.bestand, args)
+        step(f"{_source_name(args)} lezen…")
         contacts = read_contacts(args.contactmomenten) if args.contactmomenten else None
+        transactions, report = _open_transactions(args, contacts)
         step("Analyseren…")
         result = analyse(transactions, contacts, _settings_from(args), reading=report)
         step("Klaar")
@@ -275,15 +299,48 @@ def _print_reading(console: Console, report) -> None:
     console.print()
 
 
+def _write_customers(result: Analysis, path: str) -> None:
+    """The full Klanten table (also beyond Excel's 1,048,575 rows) as Parquet or CSV, written atomically."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise InvoerFout(f"Klantentabel '{path}': kies een bestandsnaam op .parquet of .csv.")
+    table = result.customer_table()
+    handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=suffix)
+    os.close(handle)
+    try:
+        if suffix == ".parquet":
+            table.to_parquet(temporary, index=False)
+        else:
+            table.to_csv(temporary, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
 def _cmd_analyse(args, console: Console, err: Console) -> int:
+    if bool(args.bron) == bool(args.bestand) or bool(args.bron) != bool(args.tabel):
+        err.print("Geef een bestand, of --bron URL met --tabel NAAM (niet allebei).")
+        return EXIT_USAGE
     if getattr(args, "werkmap", None):
+        if args.bron:
+            err.print("Een database kan niet in de werkmap; gebruik 'klant-xl analyse --bron … --tabel …' zonder -o.")
+            return EXIT_USAGE
         return _cmd_analyse_to_workbook(args, console, err)
     result = _analyse_file(args, err)
+    if args.klanten:
+        _write_customers(result, args.klanten)
+        err.print(f"Klantentabel geschreven: {args.klanten} ({format_number(len(result.summary))} klanten)")
     if args.json:
         console.print_json(json.dumps(result.to_dict()))
     else:
-        _print_reading(console, result.reading)
-        _print_analysis(console, result, f"Klantanalyse van {args.bestand}")
+        if result.reading is not None:
+            _print_reading(console, result.reading)
+        _print_analysis(console, result, f"Klantanalyse van {_source_name(args)}")
     return EXIT_OK
 
 
@@ -373,7 +430,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_cmd_demo)
 
     analyse_cmd = commands.add_parser("analyse", help="analyseer een export (CSV of XLSX)")
-    analyse_cmd.add_argument("bestand", metavar="BESTAND", help="transacties: CSV of XLSX met klant, datum en bedrag")
+    analyse_cmd.add_argument("bestand", metavar="BESTAND", nargs="?",
+                             help="transacties: CSV, XLSX of Parquet met klant, datum en bedrag")
+    analyse_cmd.add_argument("--bron", metavar="URL",
+                             help="in plaats van een bestand: een database, bv. duckdb:///winkel.duckdb of postgres://…")
+    analyse_cmd.add_argument("--tabel", metavar="NAAM", help="met --bron: de tabel met transacties")
+    analyse_cmd.add_argument("--klanten", metavar="PAD",
+                             help="schrijf de volledige klantentabel (alle klanten) als .parquet of .csv")
     analyse_cmd.add_argument("--contactmomenten", metavar="BESTAND", help="optioneel: contactmomenten (klant, datum, soort)")
     analysis_options(analyse_cmd)
     reading_options(analyse_cmd)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from klant_xl.engine import as_dates, day_number, engine_for
 from klant_xl.errors import KolomOntbreekt, WaardeFout
 from klant_xl.values import parse_date, parse_days
 
@@ -82,69 +83,61 @@ def _period_label(number: int, code: str) -> str:
     return f"{year}-K{quarter + 1}"
 
 
-def _prepare(transactions, reference_date, contacts, code):
-    """The cohorts, each with its customers' activity days.
+def triangle_ends(cohorts, reference_date: pd.Timestamp, code: str) -> list[pd.Timestamp]:
+    """Evaluation days of the triangle: each period's end from the first cohort on, the current one at the peildatum."""
+    if not len(cohorts):
+        return []
+    last = int(_period_number(pd.Series([reference_date]), code)[0])
+    return [min(_period_end(p, code), reference_date) for p in range(int(cohorts[0]), last + 1)]
 
-    Returns the peildatum and a list of ``(cohort number, customers, codes, days)`` sorted by
-    cohort, where ``codes`` (0 .. customers - 1) and ``days`` (datetime64) are the cohort's
-    activity rows: every transaction line (purchase or return) and every contact moment up
-    to the peildatum.
+
+def churn_ends(cohorts, reference_date: pd.Timestamp, code: str) -> dict[int, list[pd.Timestamp]]:
+    """Per cohort the evaluation days of :func:`cohort_churn`: ``E + j`` years for every whole year, then the peildatum."""
+    plan = {}
+    for number in cohorts:
+        start = _period_end(int(number), code)
+        years = 0
+        while start + pd.DateOffset(years=years + 1) <= reference_date:
+            years += 1
+        plan[int(number)] = [start + pd.DateOffset(years=j) for j in range(years + 1)] + [reference_date]
+    return plan
+
+
+def cohort_boundaries(transactions, reference_date, period: str = "Y") -> list[pd.Timestamp]:
+    """Every day :func:`cohort_triangle` and :func:`cohort_churn` evaluate (to fetch them in one query)."""
+    code = _period_code(period)
+    _, reference_date, cohorts = _prepare(transactions, reference_date, None, code)
+    return [*triangle_ends(cohorts, reference_date, code),
+            *(end for ends in churn_ends(cohorts, reference_date, code).values() for end in ends)]
+
+
+def _prepare(transactions, reference_date, contacts, code):
+    """The engine behind the transactions, the peildatum and the first-purchase cohorts present.
+
+    Returns ``(engine, reference_date, numbers)``: ``numbers`` are the sorted cohort numbers
+    (year, or year * 4 + quarter index) of the customers with a purchase on or before the
+    peildatum.
     """
-    for column in ("Klant", "Datum"):
-        if column not in transactions.columns:
-            raise KolomOntbreekt(column, transactions.columns)
-    reference_date = _timestamp(reference_date)
-    lines = transactions.loc[transactions["Datum"].notna() & (transactions["Datum"] <= reference_date)]
-    klant = lines["Klant"].astype(str)
-    if "Bedrag" in lines.columns:
-        amounts = pd.to_numeric(lines["Bedrag"], errors="coerce")
-        purchase = (amounts.isna() | (amounts >= 0)).to_numpy()
-    else:
-        purchase = np.ones(len(lines), dtype=bool)
-    first = lines.loc[purchase, "Datum"].groupby(klant[purchase]).min()
-    numbers = _period_number(first, code)
-    order = np.argsort(numbers, kind="stable")  # customers grouped by cohort, by id within
-    customers = pd.Index(first.index[order])
-    numbers = numbers[order]
-    act_klant = [klant.to_numpy()]
-    act_days = [lines["Datum"].to_numpy(dtype="datetime64[ns]")]
-    if contacts is not None and len(contacts):
+    if isinstance(transactions, pd.DataFrame):
+        for column in ("Klant", "Datum"):
+            if column not in transactions.columns:
+                raise KolomOntbreekt(column, transactions.columns)
+    if contacts is not None and isinstance(contacts, pd.DataFrame) and len(contacts):
         for column in ("Klant", "Datum"):
             if column not in contacts.columns:
                 raise KolomOntbreekt(column, contacts.columns)
-        seen = contacts.loc[contacts["Datum"].notna() & (contacts["Datum"] <= reference_date)]
-        act_klant.append(seen["Klant"].astype(str).to_numpy())
-        act_days.append(pd.to_datetime(seen["Datum"]).to_numpy(dtype="datetime64[ns]"))
-    codes = customers.get_indexer(np.concatenate(act_klant))
-    days = np.concatenate(act_days).astype("datetime64[D]").astype("datetime64[ns]")
-    keep = codes >= 0  # activity of customers without a purchase has no cohort
-    codes, days = codes[keep], days[keep]
-    by_code = np.argsort(codes, kind="stable")
-    codes, days = codes[by_code], days[by_code]
-    groups = []
-    cohorts, starts = np.unique(numbers, return_index=True)
-    bounds = [*starts.tolist(), len(customers)]
-    for number, low, high in zip(cohorts, bounds[:-1], bounds[1:]):
-        a, b = np.searchsorted(codes, [low, high], side="left")
-        groups.append((int(number), high - low, codes[a:b] - low, days[a:b]))
-    return reference_date, groups
+    reference_date = _timestamp(reference_date)
+    engine = engine_for(transactions, reference_date, contacts)
+    first = engine.summary()["Eerste aankoop"].dropna()
+    numbers = np.unique(_period_number(first, code)) if len(first) else np.array([], dtype=np.int64)
+    return engine, reference_date, numbers
 
 
-def _active_matrix(codes: np.ndarray, dates: np.ndarray, n: int, ends: np.ndarray, days: float) -> np.ndarray:
-    """Boolean ``n × len(ends)``: customer ``i`` active at ``ends[j]`` (``ends`` sorted).
-
-    An activity on day ``a`` makes its customer active at every evaluation date in
-    ``[a, a + days]``; those dates form a contiguous run of the sorted ``ends``, so one +1/-1
-    pair per activity and a cumulative sum give the coverage.
-    """
-    ends = np.asarray(ends, dtype="datetime64[ns]")
-    dates = np.asarray(dates, dtype="datetime64[ns]")
-    reach = dates + np.timedelta64(int(round(days * 86400)), "s").astype("timedelta64[ns]")
-    width = len(ends) + 1
-    low = codes * width + np.searchsorted(ends, dates, side="left")
-    high = codes * width + np.searchsorted(ends, reach, side="right")
-    diff = np.bincount(low, minlength=n * width) - np.bincount(high, minlength=n * width)
-    return np.cumsum(diff.reshape(n, width), axis=1)[:, : len(ends)] > 0
+def _cohort_counts(profile, code):
+    """The activity profile's rows and the cohort number of each row."""
+    counts = profile.counts
+    first = pd.Series(as_dates(counts["eerste"].to_numpy(dtype=float)))
+    return counts, _period_number(first, code)
 
 
 def cohort_triangle(
@@ -185,19 +178,22 @@ def cohort_triangle(
     """
     code = _period_code(period)
     days = _inactive_days(inactive_days)
-    reference_date, groups = _prepare(transactions, reference_date, contacts, code)
-    if not groups:
+    engine, reference_date, cohorts = _prepare(transactions, reference_date, contacts, code)
+    if not len(cohorts):
         return pd.DataFrame({"Cohort": pd.Series(dtype=object), "Klanten": pd.Series(dtype=np.int64)})
-    first, last = groups[0][0], int(_period_number(pd.Series([reference_date]), code)[0])
-    numbers = np.arange(first, last + 1)
-    ends = np.array([min(_period_end(p, code), reference_date) for p in numbers], dtype="datetime64[ns]")
-    width = len(numbers)
+    ends = triangle_ends(cohorts, reference_date, code)
+    profile = engine.activity(ends, days)
+    counts, numbers = _cohort_counts(profile, code)
+    first = int(cohorts[0])
+    width = len(ends)
     rows = []
-    for number, size, codes, dates in groups:
-        offset = number - first
-        matrix = _active_matrix(codes, dates, size, ends[offset:], days)
+    for number in cohorts:
+        mine = numbers == number
+        n = counts["n"].to_numpy(dtype=np.int64)[mine]
+        size = int(n.sum())
         shares = np.full(width, np.nan)
-        shares[: width - offset] = matrix.mean(axis=0)
+        for k, end in enumerate(ends[int(number) - first:]):
+            shares[k] = int(n[counts[profile.column(day_number(end))].to_numpy(dtype=bool)[mine]].sum()) / size
         rows.append([_period_label(number, code), size, *shares])
     frame = pd.DataFrame(rows, columns=["Cohort", "Klanten", *range(width)])
     frame["Klanten"] = frame["Klanten"].astype(np.int64)
@@ -231,22 +227,22 @@ def cohort_churn(
     """
     code = _period_code(period)
     days = _inactive_days(inactive_days)
-    reference_date, groups = _prepare(transactions, reference_date, contacts, code)
+    engine, reference_date, cohorts = _prepare(transactions, reference_date, contacts, code)
+    plan = churn_ends(cohorts, reference_date, code)
+    profile = engine.activity([end for ends in plan.values() for end in ends], days)
+    counts, numbers = _cohort_counts(profile, code)
     rows = []
-    for number, size, codes, dates in groups:
-        start = _period_end(number, code)
-        years = 0
-        while start + pd.DateOffset(years=years + 1) <= reference_date:
-            years += 1
-        ends = np.array(
-            [start + pd.DateOffset(years=j) for j in range(years + 1)] + [reference_date], dtype="datetime64[ns]"
-        )
-        order = np.argsort(ends, kind="stable")
-        matrix = _active_matrix(codes, dates, size, ends[order], days)[:, np.argsort(order, kind="stable")]
-        at_start = matrix[:, :years].sum()
-        lost = (matrix[:, :years] & ~matrix[:, 1 : years + 1]).sum()
+    for number, ends in plan.items():
+        years = len(ends) - 2
+        mine = numbers == number
+        n = counts["n"].to_numpy(dtype=np.int64)[mine]
+        active = [counts[profile.column(day_number(end))].to_numpy(dtype=bool)[mine] for end in ends]
+        size = int(n.sum())
+        at_start = sum(int(n[active[j]].sum()) for j in range(years))
+        lost = sum(int(n[active[j] & ~active[j + 1]].sum()) for j in range(years))
         churn = lost / at_start if years and at_start else np.nan
-        rows.append([_period_label(number, code), size, years, churn, 1 - churn, matrix[:, -1].mean()])
+        rows.append([_period_label(number, code), size, years, churn, 1 - churn,
+                     int(n[active[-1]].sum()) / size])
     frame = pd.DataFrame(
         rows,
         columns=["Cohort", "Klanten", "Jaren", "Verloop per jaar", "Behoud per jaar", "Actief op peildatum"],

@@ -87,6 +87,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.cohorts import cohort_churn, cohort_triangle
+from klant_xl.engine import TransactionEngine, engine_for
 from klant_xl.errors import InvoerFout, KolomOntbreekt, TeWeinigGegevens, WaardeFout
 from klant_xl.values import is_blank, parse_date, parse_fraction
 
@@ -181,7 +182,9 @@ def _reference_date(summary: pd.DataFrame, transactions: pd.DataFrame | None, re
     stamp = summary.attrs.get("peildatum") if summary is not None else None
     if stamp is not None:
         return pd.Timestamp(stamp).normalize()
-    if transactions is not None and "Datum" in transactions.columns and transactions["Datum"].notna().any():
+    if isinstance(transactions, TransactionEngine):
+        return transactions.reference_date
+    if isinstance(transactions, pd.DataFrame) and "Datum" in transactions.columns and transactions["Datum"].notna().any():
         return pd.Timestamp(transactions["Datum"].max()).normalize()
     raise TeWeinigGegevens("Geen peildatum: geef een peildatum op of lever transacties met een datum.")
 
@@ -500,14 +503,9 @@ def rfm_segments(summary: pd.DataFrame, status: pd.Series | None = None, rules=N
 
 def _recent_revenue(transactions: pd.DataFrame, index: pd.Index, reference_date: pd.Timestamp) -> pd.Series:
     """Revenue per customer over ``(peildatum - 1 year, peildatum]``."""
-    _require(transactions, ("Klant", "Datum", "Bedrag"))
-    start = reference_date - pd.DateOffset(years=1)
-    dates = transactions["Datum"]
-    window = transactions.loc[(dates > start) & (dates <= reference_date)]
-    amounts = pd.to_numeric(window["Bedrag"], errors="coerce").fillna(0.0)
-    revenue = amounts.groupby(window["Klant"].astype(str)).sum()
-    keys = pd.Index(index).astype(str)
-    return pd.Series(revenue.reindex(keys).fillna(0.0).to_numpy(dtype=float), index=index)
+    if isinstance(transactions, pd.DataFrame):
+        _require(transactions, ("Klant", "Datum", "Bedrag"))
+    return engine_for(transactions, reference_date).recent_revenue(index)
 
 
 def _ranked_levels(transactions, summary, status, reference_date, cuts, labels, name) -> pd.Series:

@@ -26,7 +26,9 @@ import pandas as pd
 
 from klant_xl.errors import InvoerFout, TeWeinigGegevens
 from klant_xl.formatting import format_percent
-from klant_xl.summary import _days, _is_purchase, _occasion_keys, _require, customer_summary, resolve_reference_date
+from klant_xl.engine import day_number as engine_day
+from klant_xl.engine import engine_for
+from klant_xl.summary import _require, resolve_reference_date
 
 __all__ = [
     "FALLBACK_THRESHOLDS",
@@ -196,31 +198,12 @@ def purchase_gaps(transactions: pd.DataFrame, reference_date=None) -> pd.DataFra
     >>> purchase_gaps(frame, "2026-01-21").values.tolist()
     [['a', 10.0, True], ['a', 10.0, False], ['b', 15.0, False]]
     """
-    _require(transactions, ["Klant", "Datum"])
-    reference = resolve_reference_date(transactions, reference_date)
-    lines = transactions[transactions["Datum"] <= reference]
-    if "Bedrag" in lines.columns:
-        lines = lines[_is_purchase(lines["Bedrag"])]
-    codes, customers = pd.factorize(lines["Klant"].astype(str), sort=True)
-    occasion_codes, occasion_days = _occasion_keys(codes, _days(lines["Datum"]))
-    reference_day = int(np.datetime64(reference.date(), "D").astype(np.int64))
-    if len(occasion_codes) == 0:
-        return pd.DataFrame({"Klant": pd.Series(dtype=object), "dagen": pd.Series(dtype=float),
-                             "waargenomen": pd.Series(dtype=bool)})
-    next_same = np.append(occasion_codes[1:] == occasion_codes[:-1], False)
-    following = np.append(occasion_days[1:], reference_day)
-    gaps = np.where(next_same, following - occasion_days, reference_day - occasion_days)
-    names = customers.to_numpy(dtype=object)
-    return pd.DataFrame(
-        {
-            "Klant": names[occasion_codes] if len(occasion_codes) else np.array([], dtype=object),
-            "dagen": gaps.astype(float),
-            "waargenomen": next_same,
-        }
-    )
+    if isinstance(transactions, pd.DataFrame):
+        _require(transactions, ["Klant", "Datum"])
+    return engine_for(transactions, reference_date).purchase_gaps()
 
 
-def kaplan_meier(durations, observed) -> pd.DataFrame:
+def kaplan_meier(durations, observed, counts=None) -> pd.DataFrame:
     """Kaplan–Meier estimate of the survival function S(t) [1]_.
 
     Here "survival" means *no next purchase yet*: S(t) is the share of
@@ -232,6 +215,10 @@ def kaplan_meier(durations, observed) -> pd.DataFrame:
         Gap lengths in days.
     observed : array-like of bool
         ``True`` where the gap ended in a purchase, ``False`` where censored.
+    counts : array-like of int, optional
+        How many gaps each (duration, observed) row stands for: a histogram
+        (:meth:`klant_xl.engine.TransactionEngine.gap_histogram`) gives the
+        same curve as the gaps one by one.
 
     Returns
     -------
@@ -248,10 +235,13 @@ def kaplan_meier(durations, observed) -> pd.DataFrame:
     observed = np.asarray(observed, dtype=bool)
     if durations.shape != observed.shape:
         raise InvoerFout("Duren en waarnemingen moeten even lang zijn.")
+    weights = np.ones(len(durations), dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
+    if weights.shape != durations.shape:
+        raise InvoerFout("Duren en aantallen moeten even lang zijn.")
     times, inverse = np.unique(durations, return_inverse=True)
-    events = np.bincount(inverse, weights=observed, minlength=len(times))
-    leaving = np.bincount(inverse, minlength=len(times))
-    at_risk = len(durations) - np.concatenate(([0], np.cumsum(leaving)[:-1]))
+    events = np.bincount(inverse, weights=observed * weights, minlength=len(times))
+    leaving = np.bincount(inverse, weights=weights, minlength=len(times)).astype(np.int64)
+    at_risk = int(weights.sum()) - np.concatenate(([0], np.cumsum(leaving)[:-1]))
     with_event = events > 0
     survival = np.cumprod(1.0 - events[with_event] / at_risk[with_event])
     return pd.DataFrame(
@@ -326,19 +316,36 @@ def derive_thresholds(
     -------
     DerivedThresholds
     """
+    histogram = engine_for(transactions, reference_date).gap_histogram()
+    return thresholds_from_histogram(histogram, share=share, level=level, min_gaps=min_gaps)
+
+
+def thresholds_from_histogram(
+    histogram: pd.DataFrame,
+    share: float = 0.8,
+    level: float = 0.05,
+    min_gaps: int = MIN_GAPS,
+) -> DerivedThresholds:
+    """:func:`derive_thresholds` from the gap histogram (``dagen``, ``waargenomen``, ``aantal``).
+
+    The histogram is what :meth:`klant_xl.engine.TransactionEngine.gap_histogram`
+    returns: a few thousand rows whatever the data size, from any backend.
+    """
     if not 0 < share < 1:
         raise InvoerFout(f"Aandeel terugkomers moet tussen 0% en 100% liggen: {share!r}")
     if not 0 < level < 1:
         raise InvoerFout(f"Kans op terugkomst moet tussen 0% en 100% liggen: {level!r}")
-    gaps = purchase_gaps(transactions, reference_date)
-    observed_gaps = int(gaps["waargenomen"].sum())
+    observed = histogram["waargenomen"].to_numpy(dtype=bool)
+    counts = histogram["aantal"].to_numpy(dtype=np.int64)
+    durations = histogram["dagen"].to_numpy(dtype=float)
+    observed_gaps = int(counts[observed].sum())
     if observed_gaps < min_gaps:
         raise TeWeinigGegevens(
             f"Te weinig herhaalaankopen om drempels af te leiden: {observed_gaps} tussenpozen tussen aankopen, "
             f"minstens {min_gaps} nodig. Vul de drempels zelf in (aantal dagen)."
         )
-    curve = kaplan_meier(gaps["dagen"], gaps["waargenomen"])
-    t_max = gaps.loc[gaps["waargenomen"], "dagen"].max()
+    curve = kaplan_meier(durations, observed, counts)
+    t_max = durations[observed].max()
     survival_at_max = float(curve.loc[curve["dagen"] <= t_max, "overleving"].iloc[-1])
     return_share = 1.0 - survival_at_max
     survival = curve["overleving"].to_numpy()
@@ -468,20 +475,40 @@ def time_between_purchases(transactions: pd.DataFrame, reference_date=None) -> d
     >>> stats["gemiddelde"], stats["mediaan"], stats["aantal"]
     (20.0, 20.0, 3)
     """
-    gaps = purchase_gaps(transactions, reference_date)
-    observed = gaps.loc[gaps["waargenomen"], "dagen"].to_numpy()
-    if len(observed) == 0:
+    histogram = engine_for(transactions, reference_date).gap_histogram()
+    histogram = histogram[histogram["waargenomen"].to_numpy(dtype=bool)]
+    values = histogram["dagen"].to_numpy(dtype=np.int64)
+    counts = histogram["aantal"].to_numpy(dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
         raise TeWeinigGegevens("Geen enkele klant heeft twee aankopen; er is geen tijd tussen aankopen.")
-    p10, p25, p50, p75, p90 = np.percentile(observed, [10, 25, 50, 75, 90])
+    p10, p25, p50, p75, p90 = _histogram_percentiles(values, counts, [10, 25, 50, 75, 90])
     return {
-        "gemiddelde": float(observed.mean()),
+        "gemiddelde": float(int((values * counts).sum()) / total),
         "mediaan": float(p50),
         "p10": float(p10),
         "p25": float(p25),
         "p75": float(p75),
         "p90": float(p90),
-        "aantal": int(len(observed)),
+        "aantal": total,
     }
+
+
+def _histogram_percentiles(values: np.ndarray, counts: np.ndarray, percents) -> list[float]:
+    """``np.percentile(np.repeat(values, counts), percents)`` without the repeat (same linear rule)."""
+    order = np.argsort(values, kind="stable")
+    values, ends = values[order].astype(float), np.cumsum(counts[order])
+    total = int(ends[-1])
+    out = []
+    for q in percents:
+        position = q / 100 * (total - 1)
+        below = int(np.floor(position))
+        above = min(below + 1, total - 1)
+        a = values[np.searchsorted(ends, below, side="right")]
+        b = values[np.searchsorted(ends, above, side="right")]
+        t = position - below
+        out.append(float(b - (b - a) * (1 - t)) if t >= 0.5 else float(a + (b - a) * t))
+    return out
 
 
 @dataclass(frozen=True)
@@ -556,23 +583,15 @@ def churn_over_period(
     if end_day <= start_day:
         raise InvoerFout(f"Einddatum ({end_day:%d-%m-%Y}) moet na de begindatum ({start_day:%d-%m-%Y}) liggen.")
     inactive = float(inactive_days)
-
-    def active_at(day: pd.Timestamp) -> pd.Index:
-        summary = customer_summary(transactions[transactions["Datum"] <= day], day, contacts)
-        bought = summary["Aankopen"] > 0
-        return summary.index[bought & (summary["Dagen sinds activiteit"] <= inactive)]
-
-    at_start = active_at(start_day)
-    at_end = active_at(end_day)
-    retained = int(at_start.isin(at_end).sum())
-    churn = 1.0 - retained / len(at_start) if len(at_start) else math.nan
-
-    purchases = transactions
-    if "Bedrag" in transactions.columns:
-        purchases = transactions[_is_purchase(transactions["Bedrag"])]
-    first = purchases.groupby(purchases["Klant"].astype(str))["Datum"].min()
-    new_customers = int(((first >= start_day) & (first < end_day)).sum())
-    new_share = new_customers / len(at_start) if len(at_start) else math.nan
+    engine = engine_for(transactions, None, contacts)
+    if end_day > engine.reference_date:
+        engine = engine.with_reference(end_day)
+    profile = engine.activity([start_day, end_day], inactive)
+    start, end = engine_day(start_day), engine_day(end_day)
+    active_at_start, retained = profile.churn_counts(start, end)
+    churn = 1.0 - retained / active_at_start if active_at_start else math.nan
+    new_customers = profile.new_customers(start, end)
+    new_share = new_customers / active_at_start if active_at_start else math.nan
     if annualise:
         years = (end_day - start_day).days / 365.25
         churn = 1.0 - (1.0 - churn) ** (1.0 / years)
@@ -580,7 +599,7 @@ def churn_over_period(
     return ChurnResult(
         start=start_day,
         end=end_day,
-        active_at_start=len(at_start),
+        active_at_start=active_at_start,
         retained=retained,
         churn=churn,
         retention=1.0 - churn,

@@ -52,6 +52,7 @@ from klant_xl.status import (
     status_from_days,
     time_between_purchases,
 )
+from klant_xl.engine import engine_for
 from klant_xl.summary import SUMMARY_COLUMNS, customer_summary
 from klant_xl.winback import TRACKING_COLUMNS, winback_list
 from klant_xl.values import parse_date, parse_dates, parse_days, parse_fraction
@@ -169,8 +170,9 @@ def KLANTSTATUS_TABEL(klanten, datums, bedragen=None, peildatum=None, dagen_inac
 
 def _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren):
     """Cells -> (transactions, summary, status): the steps every per-customer function starts with."""
-    transactions = cells.transactions(klanten, datums, bedragen)
-    summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
+    # one engine for the summary and the derived thresholds (klant_xl.engine)
+    transactions = engine_for(cells.transactions(klanten, datums, bedragen), _date(peildatum, "Peildatum"))
+    summary = customer_summary(transactions)
     if summary.empty:
         raise InvoerFout(f"Geen aankopen op of voor de peildatum {summary.attrs['peildatum']:%d-%m-%Y}.")
     inactive, lost = _thresholds(transactions, summary.attrs["peildatum"], dagen_inactief, dagen_verloren)

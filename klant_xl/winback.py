@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
+from klant_xl.engine import as_dates, engine_for
 from klant_xl.status import churn_over_period
 from klant_xl.summary import resolve_reference_date
 from klant_xl.values import parse_dates
@@ -330,7 +331,8 @@ def winback_outcomes(tracking: pd.DataFrame, transactions: pd.DataFrame) -> pd.D
     1     b          False                  0.0
     """
     _require(tracking, ("Klant", "Benaderd op"))
-    _require(transactions, ("Klant", "Datum"))
+    if isinstance(transactions, pd.DataFrame):
+        _require(transactions, ("Klant", "Datum"))
     contact_dates = _parse_date_column(tracking["Benaderd op"].reset_index(drop=True), "Benaderd op")
     contacts = pd.DataFrame({
         "Klant": _customer_keys(tracking["Klant"]),
@@ -344,27 +346,16 @@ def winback_outcomes(tracking: pd.DataFrame, transactions: pd.DataFrame) -> pd.D
     contacts = contacts.drop_duplicates(["Klant", "Benaderd op"], keep="last").reset_index(drop=True)
     contacts["_contact"] = np.arange(len(contacts))
 
-    amounts = (transactions["Bedrag"].astype("float64") if "Bedrag" in transactions
-               else pd.Series(np.nan, index=transactions.index))
-    keys = transactions["Klant"]
-    keys = keys.astype(str) if pd.api.types.is_string_dtype(keys) else _customer_keys(keys)  # canonical: text
-    lines = pd.DataFrame({
-        "Klant": keys.to_numpy(dtype=object),
-        "Datum": pd.to_datetime(transactions["Datum"]).to_numpy(),
-        "Bedrag": amounts.to_numpy(),
-    })
-    lines = lines[lines["Klant"].isin(set(contacts["Klant"]))]
-    joined = contacts[["_contact", "Klant", "Benaderd op"]].merge(lines, on="Klant", how="inner")
-    after = joined[joined["Datum"] > joined["Benaderd op"]]
-    purchases = after[~(after["Bedrag"] < 0)]
-    first_return = purchases.groupby("_contact")["Datum"].min()
-    revenue = after.groupby("_contact")["Bedrag"].sum(min_count=1)
-    has_amounts = bool(amounts.notna().any())
+    if isinstance(transactions, pd.DataFrame) and not pd.api.types.is_string_dtype(transactions["Klant"]):
+        transactions = transactions.assign(Klant=_customer_keys(transactions["Klant"]))  # canonical: text
+    engine = engine_for(transactions)
+    measured = engine.winback_lines(contacts).reindex(contacts["_contact"])
+    has_amounts = engine.has_amounts
 
     out = contacts.drop(columns="_contact").copy()
-    out["Datum terugkeer"] = first_return.reindex(contacts["_contact"]).to_numpy(dtype="datetime64[ns]")
+    out["Datum terugkeer"] = as_dates(measured["terugkeer"].to_numpy(dtype=float))
     out["Teruggewonnen"] = out["Datum terugkeer"].notna()
-    revenue = revenue.reindex(contacts["_contact"]).to_numpy(dtype="float64")
+    revenue = measured["omzet"].to_numpy(dtype="float64")
     out["Omzet sinds contact"] = np.where(np.isnan(revenue), 0.0 if has_amounts else np.nan, revenue)
     return out[list(OUTCOME_COLUMNS)]
 
@@ -478,7 +469,8 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
     Each quarter [first day, first day of the next quarter) is one
     :func:`klant_xl.status.churn_over_period`, so the numbers match ``CHURN_PERCENTAGE``.
     """
-    _require(transactions, ("Klant", "Datum"))
+    if isinstance(transactions, pd.DataFrame):
+        _require(transactions, ("Klant", "Datum"))
     try:
         inactive_days = float(str(inactive_days).replace(",", ".")) if isinstance(inactive_days, str) \
             else float(inactive_days)
@@ -487,15 +479,15 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
     if not inactive_days >= 0:
         raise InvoerFout("Drempel inactief ontbreekt: geef een aantal dagen op (bepaal 'automatisch' eerst).")
     reference_date = resolve_reference_date(transactions, reference_date, contacts)
-    count = _limit(quarters) or 0
-    last = pd.Period(reference_date, freq="Q")
-    if reference_date < last.end_time.normalize():
-        last = last - 1
+    periods = quarters_shown(reference_date, quarters)
+    engine = engine_for(transactions, None, contacts)
+    if periods:  # every quarter boundary in one query
+        engine.prefetch_activity(quarter_boundaries(periods), inactive_days)
     rows = []
-    for period in pd.period_range(end=last, periods=count, freq="Q") if count else []:
+    for period in periods:
         start = period.start_time.normalize()
         end = (period + 1).start_time.normalize()
-        result = churn_over_period(transactions, start, end, inactive_days, contacts=contacts)
+        result = churn_over_period(engine, start, end, inactive_days, contacts=contacts)
         active, retained = int(result.active_at_start), int(result.retained)
         lost = active - retained
         churn = lost / active if active else float("nan")
@@ -504,6 +496,20 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
     table = table.astype({"Actief begin": "int64", "Verloren": "int64", "Verloop": "float64", "Behoud": "float64"})
     started = (table["Actief begin"] > 0).cummax()
     return table[started.to_numpy()].reset_index(drop=True)
+
+
+def quarter_boundaries(periods) -> list[pd.Timestamp]:
+    """First days of the quarters and of the quarter after the last: where :func:`quarterly_churn` looks."""
+    return [p.start_time.normalize() for p in periods] + [(periods[-1] + 1).start_time.normalize()]
+
+
+def quarters_shown(reference_date, quarters: int = 8) -> list:
+    """The complete quarters up to the peildatum that :func:`quarterly_churn` reports (as ``pd.Period``)."""
+    count = _limit(quarters) or 0
+    last = pd.Period(reference_date, freq="Q")
+    if reference_date < last.end_time.normalize():
+        last = last - 1
+    return list(pd.period_range(end=last, periods=count, freq="Q")) if count else []
 
 
 def winback_report(tracking, transactions: pd.DataFrame, reference_date, inactive_days, contacts=None,

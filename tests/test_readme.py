@@ -28,3 +28,4 @@ def test_ci_runs_the_readme_test_command_verbatim():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci.splitlines()
     assert "KLANT_XL_REQUIRE_SOFFICE=1" in ci
+    assert "KLANT_XL_REQUIRE_SPARK=1" in ci and "openjdk-17-jre-headless" in ci

@@ -128,28 +128,14 @@ def repeat_spend(transactions: pd.DataFrame, reference_date, customers=None) -> 
         Index ``Klant``; ``frequency`` (repeat occasions) and
         ``monetary_value`` (their mean amount, NaN without repeats).
     """
-    for column in ("Klant", "Datum", "Bedrag"):
-        if column not in transactions.columns:
+    from klant_xl.engine import TransactionEngine, engine_for
+
+    if not isinstance(transactions, TransactionEngine) and "Bedrag" not in transactions.columns:
+        raise KolomOntbreekt("Bedrag", transactions.columns)
+    for column in ("Klant", "Datum"):
+        if isinstance(transactions, pd.DataFrame) and column not in transactions.columns:
             raise KolomOntbreekt(column, transactions.columns)
-    ref = pd.Timestamp(reference_date)
-    t = transactions.loc[pd.to_datetime(transactions["Datum"]) <= ref, ["Klant", "Datum", "Bedrag"]]
-    t = t.assign(Datum=pd.to_datetime(t["Datum"]).dt.normalize(), Klant=t["Klant"].astype(str))
-    amount = pd.to_numeric(t["Bedrag"], errors="coerce")
-    buying = amount.isna() | (amount >= 0)
-    grouped_days = t.assign(Bedrag=amount, koop=buying).groupby(["Klant", "Datum"], sort=True)
-    # min_count=1: a day without any amount stays NaN instead of becoming 0
-    days = pd.DataFrame({"bedrag": grouped_days["Bedrag"].sum(min_count=1), "koop": grouped_days["koop"].any()})
-    days = days[days["koop"]]
-    order = days.groupby(level="Klant").cumcount()
-    repeats = days[order.to_numpy() > 0]
-    grouped = repeats.groupby(level="Klant")["bedrag"]
-    out = pd.DataFrame({"frequency": grouped.size().astype(float), "monetary_value": grouped.mean()})
-    if customers is not None:
-        index = pd.Index(customers).astype(str)
-        out = out.reindex(index)
-        out["frequency"] = out["frequency"].fillna(0.0)
-        out.index = pd.Index(customers, name="Klant")
-    return out
+    return engine_for(transactions, reference_date).repeat_spend(customers)
 
 
 def _given_params(parameters) -> bgnbd.BGNBDParams:

@@ -1,0 +1,798 @@
+"""The transaction engine: everything computed from transactions, written once as Ibis expressions.
+
+SPEC §11. The per-customer summary (with medians), the gap histogram behind the
+Kaplan–Meier thresholds, the activity at period boundaries (churn per period,
+per quarter, cohorts), the twelve-month revenue, the repeat spend (Gamma-Gamma
+input) and the win-back outcomes are Ibis expressions over one canonical
+table (the ``_expr_*`` functions below). They run on whatever holds the
+transactions:
+
+- **embedded DuckDB** (the default): a pandas frame goes in zero-copy through
+  Arrow, a Parquet or CSV file is scanned by DuckDB directly. The expressions
+  are compiled to SQL once per shape and cached, so a small table (an Excel
+  function over 20 cells) does not pay Ibis' compile time on every call;
+- **any Ibis backend** the caller connected (Spark, Postgres, BigQuery,
+  Snowflake …): the same expressions, bound to the caller's table.
+
+Only small results come back: one row per customer, a histogram of a few
+thousand rows, activity counts per boundary pattern. Per-customer work
+(models, segments) stays pandas on the summary.
+
+A :class:`TransactionEngine` is made once per analysis and caches what it has
+computed; every core function that takes ``transactions`` also accepts an
+engine (:func:`engine_for`), so an analysis runs each expression once.
+
+Canonical table inside the engine (:data:`ENGINE_SCHEMA`): ``Klant`` (string),
+``dag`` (int64 day number since 1970-01-01), ``Bedrag`` (float64, null without
+amounts), ``Product`` (string, nullable), ``_rij`` (int64, the line's
+position: decides the first / last product of a day).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from klant_xl.errors import InvoerFout, KolomOntbreekt
+
+__all__ = [
+    "ENGINE_SCHEMA",
+    "ActivityProfile",
+    "TransactionEngine",
+    "engine_for",
+]
+
+#: Columns and types of the canonical engine table.
+ENGINE_SCHEMA = {"Klant": "string", "dag": "int64", "Bedrag": "float64", "Product": "string", "_rij": "int64"}
+_CONTACT_SCHEMA = {"Klant": "string", "dag": "int64"}
+_DAILY_SCHEMA = {"Klant": "string", "dag": "int64", "koop": "boolean", "bedrag": "float64",
+                 "eerste_rij": "int64", "laatste_rij": "int64"}
+_TRACKED_SCHEMA = {"_contact": "int64", "Klant": "string", "contactdag": "float64"}
+
+_EPOCH = np.datetime64("1970-01-01", "D")
+_LOCK = threading.RLock()
+_DUCKDB = None
+_SQL: dict = {}
+
+
+def _ibis():
+    import ibis
+
+    return ibis
+
+
+def _duckdb():
+    """The embedded DuckDB database behind the default engine (opened on first use)."""
+    global _DUCKDB
+    with _LOCK:
+        if _DUCKDB is None:
+            import duckdb
+
+            _DUCKDB = duckdb.connect()
+        return _DUCKDB
+
+
+def _is_ibis_table(value) -> bool:
+    import ibis.expr.types as ir
+
+    return isinstance(value, ir.Table)
+
+
+def day_number(value) -> int:
+    """Date-like -> int day number since 1970-01-01 (the day, time of day dropped)."""
+    return int((np.datetime64(pd.Timestamp(value).date(), "D") - _EPOCH).astype(np.int64))
+
+
+def as_dates(day_numbers) -> np.ndarray:
+    """Day numbers (NaN = none) -> datetime64[ns] (NaT)."""
+    values = np.asarray(day_numbers, dtype=float)
+    out = np.full(values.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    valid = ~np.isnan(values)
+    out[valid] = values[valid].astype(np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+    return out
+
+
+def _days_of(values) -> np.ndarray:
+    return np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def _money(values: pd.Series) -> np.ndarray:
+    """Sums of amounts to a millionth of a euro: the backend's summation order (parallel, per
+    backend) leaves noise in the last bits, which would break ties between equal revenues."""
+    return np.round(values.to_numpy(dtype=float, na_value=np.nan), 6)
+
+
+def _text_column(series: pd.Series) -> np.ndarray:
+    """Object column -> str values, None where missing."""
+    values = series.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    out = values.astype(str).astype(object)
+    out[missing] = None
+    return out
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _canonical_frame(transactions: pd.DataFrame) -> pd.DataFrame:
+    """A canonical transactions frame as the engine table's columns (rows without a date dropped)."""
+    for column in ("Klant", "Datum"):
+        if column not in transactions.columns:
+            raise KolomOntbreekt(column, transactions.columns)
+    dates = transactions["Datum"]
+    keep = dates.notna().to_numpy()
+    n = int(keep.sum())
+    return pd.DataFrame(
+        {
+            "Klant": transactions["Klant"].astype(str).to_numpy(dtype=object)[keep],
+            "dag": _days_of(dates.to_numpy()[keep]),
+            "Bedrag": (transactions["Bedrag"].to_numpy(dtype=float, na_value=np.nan)[keep]
+                       if "Bedrag" in transactions.columns else np.full(n, np.nan)),
+            "Product": pd.array(_text_column(transactions["Product"])[keep]
+                                if "Product" in transactions.columns else np.full(n, None, dtype=object),
+                                dtype=object),
+            "_rij": np.flatnonzero(keep).astype(np.int64),
+        }
+    )
+
+
+def _contacts_frame(contacts: pd.DataFrame) -> pd.DataFrame:
+    for column in ("Klant", "Datum"):
+        if column not in contacts.columns:
+            raise KolomOntbreekt(column, contacts.columns)
+    dates = pd.to_datetime(contacts["Datum"])
+    keep = dates.notna().to_numpy()
+    return pd.DataFrame({"Klant": contacts["Klant"].astype(str).to_numpy(dtype=object)[keep],
+                         "dag": _days_of(dates.to_numpy()[keep])})
+
+
+def canonical_table(table):
+    """An Ibis table of transactions (``Klant``, ``Datum`` or ``dag``, ...) as the engine table."""
+    ibis = _ibis()
+    columns = set(table.columns)
+    if "Klant" not in columns:
+        raise KolomOntbreekt("Klant", table.columns)
+    if "dag" not in columns and "Datum" not in columns:
+        raise KolomOntbreekt("Datum", table.columns)
+    if "dag" in columns:
+        day = table["dag"].cast("int64")
+    else:
+        day = table["Datum"].cast("date").delta(ibis.date(1970, 1, 1), unit="day").cast("int64")
+    row = table["_rij"].cast("int64") if "_rij" in columns else ibis.row_number().cast("int64")
+    return table.select(
+        Klant=table["Klant"].cast("string"),
+        dag=day,
+        Bedrag=table["Bedrag"].cast("float64") if "Bedrag" in columns else ibis.null("float64"),
+        Product=table["Product"].cast("string") if "Product" in columns else ibis.null("string"),
+        _rij=row,
+    ).filter(lambda t: t.dag.notnull())
+
+
+def _canonical_contacts(table):
+    ibis = _ibis()
+    if "dag" in table.columns:
+        day = table["dag"].cast("int64")
+    else:
+        day = table["Datum"].cast("date").delta(ibis.date(1970, 1, 1), unit="day").cast("int64")
+    return table.select(Klant=table["Klant"].cast("string"), dag=day).filter(lambda t: t.dag.notnull())
+
+
+# --------------------------------------------------------------------------- the expressions (written once)
+#
+# Each takes its input tables and the scalar inputs ``v`` (Ibis literals) and returns an
+# Ibis expression. The DuckDB runner binds them to named tables and caches the SQL; the
+# Ibis runner binds them to the caller's tables.
+
+
+def _expr_daily(tables, v):
+    """One row per (customer, day) up to the peildatum: purchase?, amount, first/last purchase line."""
+    t = tables["transacties"]
+    lines = t.filter(t.dag <= v["peildag"])
+    purchase = lines.Bedrag.isnull() | (lines.Bedrag >= 0)
+    return lines.group_by(["Klant", "dag"]).aggregate(
+        koop=purchase.any(),
+        bedrag=lines.Bedrag.sum(),
+        eerste_rij=lines._rij.min(where=purchase),
+        laatste_rij=lines._rij.max(where=purchase),
+    )
+
+
+def _occasions(daily):
+    """Purchase occasions with their neighbours and position per customer."""
+    ibis = _ibis()
+    occasions = daily.filter(daily.koop)
+    window = ibis.window(group_by="Klant", order_by="dag")
+    return occasions.mutate(
+        vorige=occasions.dag.lag().over(window),
+        volgende=occasions.dag.lead().over(window),
+        volgnr=ibis.row_number().over(window),
+    )
+
+
+def _median_gaps(occasions):
+    """Exact median of each customer's gaps (mean of the middle one or two; portable SQL)."""
+    ibis = _ibis()
+    gaps = occasions.filter(occasions.vorige.notnull())
+    gaps = gaps.select("Klant", gap=(gaps.dag - gaps.vorige).cast("float64"))
+    ranked = gaps.mutate(
+        plek=ibis.row_number().over(ibis.window(group_by="Klant", order_by="gap")),
+        aantal=gaps.gap.count().over(ibis.window(group_by="Klant")),
+    )
+    middle = ranked.filter((ranked.plek == (ranked.aantal - 1) // 2) | (ranked.plek == ranked.aantal // 2))
+    return middle.group_by("Klant").aggregate(mediaan=middle.gap.mean())
+
+
+def _expr_customers(tables, v, *, products: bool, contacts: bool):
+    """The raw per-customer facts in day numbers: one row per customer with a line."""
+    ibis = _ibis()
+    daily = tables["dagen"]
+    per_customer = daily.group_by("Klant").aggregate(
+        omzet=daily.bedrag.sum(),
+        omzet_12m=daily.bedrag.sum(where=daily.dag > v["jaar_terug"]),
+        laatste_regel=daily.dag.max(),
+    )
+    occasions = _occasions(daily)
+    per_occasion = occasions.group_by("Klant").aggregate(
+        eerste=occasions.dag.min(),
+        laatste=occasions.dag.max(),
+        aankopen=occasions.count(),
+        eerste_rij=occasions.eerste_rij.min(where=occasions.volgnr == 0),
+        laatste_rij=occasions.laatste_rij.max(where=occasions.volgende.isnull()),
+        herhaal_bedrag=occasions.bedrag.mean(where=occasions.volgnr > 0),
+    )
+    joined = per_customer.left_join(per_occasion, "Klant").drop("Klant_right")
+    joined = joined.left_join(_median_gaps(occasions), "Klant").drop("Klant_right")
+    if contacts:
+        c = tables["contacten"]
+        seen = c.filter(c.dag <= v["peildag"]).group_by("Klant").aggregate(laatste_contact=c.dag.max())
+        joined = joined.left_join(seen, "Klant").drop("Klant_right")
+    else:
+        joined = joined.mutate(laatste_contact=ibis.null("int64"))
+    if products:
+        lines = tables["transacties"].select("_rij", "Product")
+        joined = joined.left_join(lines.rename(eerste_rij="_rij", eerste_product="Product"), "eerste_rij")
+        joined = joined.drop("eerste_rij_right")
+        joined = joined.left_join(lines.rename(laatste_rij="_rij", laatste_product="Product"), "laatste_rij")
+        joined = joined.drop("laatste_rij_right")
+    return joined
+
+
+def _expr_histogram(tables, v):
+    """Kaplan–Meier input: gaps to the next occasion (observed) or to the peildatum, counted per day."""
+    occasions = _occasions(tables["dagen"])
+    gaps = occasions.mutate(
+        dagen=(occasions.volgende.fill_null(v["peildag"]) - occasions.dag).cast("int64"),
+        waargenomen=occasions.volgende.notnull(),
+    )
+    return gaps.group_by(["dagen", "waargenomen"]).aggregate(aantal=gaps.count())
+
+
+def _expr_gaps(tables, v):
+    occasions = _occasions(tables["dagen"])
+    return occasions.select(
+        "Klant", "dag",
+        dagen=(occasions.volgende.fill_null(v["peildag"]) - occasions.dag).cast("float64"),
+        waargenomen=occasions.volgende.notnull(),
+    )
+
+
+def _expr_occasions(tables, v):
+    daily = tables["dagen"]
+    return daily.filter(daily.koop).select("Klant", "dag")
+
+
+def _expr_activity(tables, v, *, boundaries: int, contacts: bool):
+    """Customers with a purchase, counted per (first purchase day, active-at-each-boundary pattern)."""
+    ibis = _ibis()
+    daily = tables["dagen"]
+    activity = daily.select("Klant", "dag")
+    if contacts:
+        c = tables["contacten"]
+        activity = activity.union(c.filter(c.dag <= v["peildag"]).select("Klant", "dag"), distinct=False)
+    marks = {}
+    for j in range(boundaries):
+        since = v[f"grens{j}"] - activity.dag
+        marks[f"a{j}"] = ((since >= 0) & (since <= v["inactief"])).any()
+    per_customer = activity.group_by("Klant").aggregate(**marks)
+    occasions = daily.filter(daily.koop)
+    first = occasions.group_by("Klant").aggregate(eerste=occasions.dag.min())
+    joined = per_customer.inner_join(first, "Klant")
+    return joined.group_by(["eerste", *marks]).aggregate(n=joined.count())
+
+
+def _expr_winback(tables, v):
+    """Per contact: first purchase day after it and the sum of all amounts after it."""
+    tracked, t = tables["benaderd"], tables["transacties"]
+    joined = tracked.inner_join(t, "Klant")
+    after = joined.filter(joined.dag > joined.contactdag)
+    purchase = after.Bedrag.isnull() | (after.Bedrag >= 0)
+    return after.group_by("_contact").aggregate(terugkeer=after.dag.min(where=purchase), omzet=after.Bedrag.sum())
+
+
+def _expr_stats(tables, v):
+    t = tables["transacties"]
+    return t.aggregate(eerste=t.dag.min(), laatste=t.dag.max(), bedragen=t.Bedrag.count(),
+                       producten=t.Product.count())
+
+
+def _expr_contact_stats(tables, v):
+    c = tables["contacten"]
+    return c.aggregate(laatste=c.dag.max())
+
+
+_SCHEMAS = {"transacties": ENGINE_SCHEMA, "contacten": _CONTACT_SCHEMA, "dagen": _DAILY_SCHEMA,
+            "benaderd": _TRACKED_SCHEMA}
+
+
+# --------------------------------------------------------------------------- runners
+
+
+class _DuckDBRunner:
+    """Runs the expressions on a private cursor of the embedded DuckDB, SQL compiled once per shape."""
+
+    name = "duckdb"
+
+    def __init__(self):
+        self.cursor = _duckdb().cursor()
+        self.lock = threading.Lock()
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        self._arrow = getattr(self, "_arrow", {})
+        self._arrow[name] = pa.Table.from_pandas(frame, preserve_index=False)
+        with self.lock:
+            self.cursor.register(name, self._arrow[name])
+
+    def view(self, name: str, sql: str, materialise: bool = False) -> None:
+        kind = "TABLE" if materialise else "VIEW"
+        with self.lock:
+            self.cursor.execute(f'CREATE OR REPLACE TEMP {kind} "{name}" AS {sql}')
+
+    def count(self, name: str, condition: str) -> int:
+        with self.lock:
+            return int(self.cursor.execute(f'SELECT count(*) FROM "{name}" WHERE {condition}').fetchall()[0][0])
+
+    def _sql(self, key, build, values: dict, **shape) -> str:
+        ibis = _ibis()
+        cache_key = (key, tuple(sorted(shape.items())), tuple(sorted(values)))
+        sql = _SQL.get(cache_key)
+        if sql is None:
+            tables = {name: ibis.table(schema, name=name) for name, schema in _SCHEMAS.items()}
+            placeholders = {name: ibis.literal(_sentinel(i, value), _literal_type(value))
+                            for i, (name, value) in enumerate(sorted(values.items()))}
+            sql = ibis.to_sql(build(tables, placeholders, **shape), dialect="duckdb")
+            _SQL[cache_key] = sql
+        for i, (name, value) in enumerate(sorted(values.items())):
+            sql = sql.replace(repr(_sentinel(i, value)), repr(_literal(value)))
+        return sql
+
+    def execute(self, key, build, values: dict, **shape) -> pd.DataFrame:
+        sql = self._sql(key, build, values, **shape)
+        with self.lock:
+            return self.cursor.sql(sql).to_arrow_table().to_pandas()
+
+    def materialise(self, name, key, build, values: dict, **shape) -> None:
+        sql = self._sql(key, build, values, **shape)
+        with self.lock:
+            self.cursor.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+
+    def close(self) -> None:
+        try:
+            self.cursor.close()
+        except Exception:  # noqa: BLE001 - already closed
+            pass
+
+
+class _IbisRunner:
+    """Runs the expressions on the caller's Ibis backend."""
+
+    def __init__(self, tables: dict):
+        self.tables = dict(tables)
+        backend = tables["transacties"]._find_backend()
+        self.name = getattr(backend, "name", "ibis")
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        self.tables[name] = _ibis().memtable(frame)
+
+    def _expr(self, build, values, **shape):
+        ibis = _ibis()
+        literals = {name: ibis.literal(_literal(value), _literal_type(value)) for name, value in values.items()}
+        return build(self.tables, literals, **shape)
+
+    def execute(self, key, build, values: dict, **shape) -> pd.DataFrame:
+        return self._expr(build, values, **shape).to_pyarrow().to_pandas()
+
+    def materialise(self, name, key, build, values: dict, **shape) -> None:
+        expr = self._expr(build, values, **shape)
+        backend = self.tables["transacties"]._find_backend()
+        if self.name == "duckdb":  # ibis' cache() finaliser fails on DuckDB (ibis 12): a temp table
+            temp = f"klant_xl_{uuid.uuid4().hex}"
+            self.tables[name] = backend.create_table(temp, expr, temp=True)
+            weakref.finalize(self, _drop_table, backend, temp).atexit = False
+            return
+        try:
+            self.tables[name] = expr.cache()
+        except Exception:  # noqa: BLE001 - a backend without caching recomputes
+            self.tables[name] = expr
+
+    def close(self) -> None:
+        pass
+
+
+def _drop_table(backend, name) -> None:
+    try:
+        backend.drop_table(name, force=True)
+    except Exception:  # noqa: BLE001 - the connection may be gone
+        pass
+
+
+def _literal(value):
+    return float(value) if isinstance(value, float) else int(value)
+
+
+def _literal_type(value) -> str:
+    return "float64" if isinstance(value, float) else "int64"
+
+
+def _sentinel(i: int, value):
+    """A number that appears nowhere else in compiled SQL, replaced by the real value."""
+    return -918273645.5 - i if isinstance(value, float) else -9182736450 - i
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ActivityProfile:
+    """Who is active at which boundary day, as counts per pattern.
+
+    ``counts`` has one row per (first purchase day, pattern): ``eerste`` (int
+    day number of the first purchase occasion), ``a0 … a{k-1}`` (bool: some
+    activity — a line or a contact moment — on a day ``a`` with
+    ``0 <= boundary_j - a <= inactive_days``) and ``n`` (customers). Only
+    customers with a purchase are counted.
+    """
+
+    days: tuple[int, ...]
+    inactive_days: float
+    counts: pd.DataFrame
+
+    def column(self, day) -> str:
+        return f"a{self.days.index(int(day))}"
+
+    def active_at(self, day: int) -> np.ndarray:
+        """Boolean per ``counts`` row: active at ``day`` (bought on or before it, recent activity)."""
+        return self.counts[self.column(day)].to_numpy(dtype=bool) & (self.counts["eerste"].to_numpy() <= day)
+
+    def churn_counts(self, start: int, end: int) -> tuple[int, int]:
+        """(customers active at ``start``, of those still active at ``end``)."""
+        n = self.counts["n"].to_numpy(dtype=np.int64)
+        at_start = self.active_at(start)
+        return int(n[at_start].sum()), int(n[at_start & self.active_at(end)].sum())
+
+    def new_customers(self, start: int, end: int) -> int:
+        """Customers whose first purchase lies in ``[start, end)``."""
+        first = self.counts["eerste"].to_numpy()
+        return int(self.counts["n"].to_numpy(dtype=np.int64)[(first >= start) & (first < end)].sum())
+
+
+class TransactionEngine:
+    """Every fact the analysis needs from the transactions, computed by the backend.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame or ibis.Table
+        Canonical transactions (``Klant``, ``Datum``, optional ``Bedrag`` and
+        ``Product``); an Ibis table on any backend (columns as the canonical
+        frame, or already ``dag`` / ``_rij``).
+    reference_date : date-like, optional
+        Peildatum; rows after it are ignored. Default: the last date in the
+        transactions and contacts.
+    contacts : pandas.DataFrame or ibis.Table, optional
+        Contact moments (``Klant``, ``Datum``): activity for customers with
+        transactions.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Klant": ["a", "a", "b"], "Bedrag": [10.0, 20.0, 5.0],
+    ...     "Datum": pd.to_datetime(["2026-01-01", "2026-01-11", "2026-01-06"])})
+    >>> engine = TransactionEngine(frame)
+    >>> engine.reference_date
+    Timestamp('2026-01-11 00:00:00')
+    >>> engine.gap_histogram().values.tolist()
+    [[0, False, 1], [5, False, 1], [10, True, 1]]
+    """
+
+    def __init__(self, transactions, reference_date=None, contacts=None, *, _sql_source: str | None = None,
+                 _materialise: bool = False, _check: str | None = None):
+        self.source = transactions
+        self.contacts_source = contacts
+        self.pandas_input = isinstance(transactions, pd.DataFrame)
+        self._cache: dict = {}
+        self._sql_source = _sql_source
+        self._materialise = _materialise
+        self.rejected = False
+        if _sql_source is not None:  # a file DuckDB scans itself (see from_sql)
+            self.runner = _DuckDBRunner()
+            self.runner.view("transacties", _sql_source, materialise=_materialise)
+            if _check is not None and self.runner.count("transacties", _check):
+                self.rejected = True
+                return
+        elif self.pandas_input:
+            self.runner = _DuckDBRunner()
+            self.runner.register("transacties", _canonical_frame(transactions))
+        elif _is_ibis_table(transactions):
+            self.runner = _IbisRunner({"transacties": canonical_table(transactions)})
+        else:
+            raise InvoerFout(f"Verwacht een tabel met transacties, kreeg {type(transactions).__name__}.")
+        self.has_contacts = False
+        if contacts is not None:
+            if _is_ibis_table(contacts):
+                if isinstance(self.runner, _IbisRunner):
+                    self.runner.tables["contacten"] = _canonical_contacts(contacts)
+                else:
+                    self.runner.register("contacten", _contacts_frame(contacts.to_pandas()))
+                self.has_contacts = True
+            elif len(contacts):
+                self.runner.register("contacten", _contacts_frame(contacts))
+                self.has_contacts = True
+        self._resolve(reference_date)
+
+    @classmethod
+    def from_sql(cls, select: str, label: str, reference_date=None, contacts=None, *,
+                 materialise: bool = False, check: str | None = None) -> TransactionEngine | None:
+        """Transactions that DuckDB reads itself.
+
+        ``select`` yields the engine table's columns (:data:`ENGINE_SCHEMA`), e.g. a Parquet
+        scan built by :mod:`klant_xl.sources`; ``label`` names the source (a file path).
+        ``materialise`` stores the result once (a CSV is parsed once, not per query);
+        ``check`` is a condition on the stored rows: when any row meets it, None is returned
+        (the caller then reads the file another way).
+        """
+        engine = cls(label, reference_date, contacts, _sql_source=select, _materialise=materialise, _check=check)
+        return None if engine.rejected else engine
+
+    def __del__(self):
+        runner = getattr(self, "runner", None)
+        if runner is not None:
+            runner.close()
+
+    @property
+    def backend_name(self) -> str:
+        """``duckdb`` for the embedded default, else the Ibis backend's name (``pyspark``, ...)."""
+        return self.runner.name
+
+    def _resolve(self, reference_date) -> None:
+        from klant_xl.summary import _as_day
+
+        stats = self.runner.execute("stats", _expr_stats, {})
+        self.first_line_day = stats["eerste"].iloc[0]
+        last = stats["laatste"].iloc[0]
+        if self.has_contacts:
+            contact_last = self.runner.execute("contact_stats", _expr_contact_stats, {})["laatste"].iloc[0]
+            if pd.notna(contact_last) and (pd.isna(last) or contact_last > last):
+                last = contact_last
+        self.has_amounts = bool(stats["bedragen"].iloc[0])
+        self.has_products = bool(stats["producten"].iloc[0])
+        if reference_date is not None and not (isinstance(reference_date, str) and not reference_date.strip()):
+            self.reference_date = _as_day(reference_date)
+        elif pd.isna(last):
+            raise InvoerFout("Er zijn geen transacties met een datum; kan geen peildatum bepalen.")
+        else:
+            self.reference_date = pd.Timestamp(as_dates([float(last)])[0])
+        self.reference_day = day_number(self.reference_date)
+
+    def with_reference(self, reference_date, contacts=None) -> TransactionEngine:
+        """This engine, or one over the same data for another peildatum (or with contact moments added)."""
+        from klant_xl.summary import _as_day
+
+        add_contacts = contacts is not None and self.contacts_source is None and len(contacts) > 0
+        if not add_contacts and (reference_date is None or _as_day(reference_date) == self.reference_date):
+            return self
+        reference = self.reference_date if reference_date is None else reference_date
+        contacts = contacts if add_contacts else self.contacts_source
+        if self._sql_source is not None:
+            return TransactionEngine(self.source, reference, contacts, _sql_source=self._sql_source,
+                                     _materialise=self._materialise)
+        return TransactionEngine(self.source, reference, contacts)
+
+    def _cached(self, key, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def _values(self, **extra) -> dict:
+        return {"peildag": self.reference_day, **extra}
+
+    def _daily(self) -> None:
+        """Materialise the (customer, day) table once on the backend."""
+        self._cached("dagen", lambda: self.runner.materialise("dagen", "daily", _expr_daily, self._values()))
+
+    def _run(self, key, build, values=None, **shape) -> pd.DataFrame:
+        self._daily()
+        return self.runner.execute(key, build, self._values() if values is None else values, **shape)
+
+    # ------------------------------------------------------------------ facts
+
+    def customer_frame(self) -> pd.DataFrame:
+        """The raw per-customer facts (day numbers), one row per customer with a line, sorted by ``Klant``."""
+
+        def build():
+            year_before = day_number(self.reference_date - pd.DateOffset(years=1))
+            frame = self._run("customers", _expr_customers, self._values(jaar_terug=year_before),
+                              products=self.has_products, contacts=self.has_contacts)
+            return frame.sort_values("Klant", kind="mergesort").reset_index(drop=True)
+
+        return self._cached("customers", build)
+
+    def summary(self) -> pd.DataFrame:
+        """The per-customer summary (:func:`klant_xl.summary.customer_summary`)."""
+        summary = self._cached("summary", self._summary)
+        result = summary.copy()
+        result.attrs["peildatum"] = self.reference_date
+        return result
+
+    def _summary(self) -> pd.DataFrame:
+        from klant_xl.summary import SUMMARY_COLUMNS
+
+        frame = self.customer_frame()
+        n = len(frame)
+        occasions = frame["aankopen"].fillna(0).to_numpy(dtype=np.int64)
+        bought = occasions > 0
+        first = frame["eerste"].to_numpy(dtype=float, na_value=np.nan)
+        last = frame["laatste"].to_numpy(dtype=float, na_value=np.nan)
+        if self.has_amounts:
+            revenue = np.nan_to_num(_money(frame["omzet"]), nan=0.0)
+        else:
+            revenue = np.full(n, np.nan)
+        repeat = occasions >= 2
+        mean_gap = np.full(n, np.nan)
+        mean_gap[repeat] = (last[repeat] - first[repeat]) / (occasions[repeat] - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_order = np.where(bought, revenue / np.maximum(occasions, 1), np.nan)
+        last_activity = np.fmax(frame["laatste_regel"].to_numpy(dtype=float, na_value=np.nan),
+                                frame["laatste_contact"].to_numpy(dtype=float, na_value=np.nan))
+        products = {}
+        for column, key in (("Eerste product", "eerste_product"), ("Laatste product", "laatste_product")):
+            values = frame[key].to_numpy(dtype=object).copy() if key in frame.columns else np.full(n, None, dtype=object)
+            values[pd.isna(values)] = None
+            products[column] = pd.array(values, dtype=object)
+        summary = pd.DataFrame(
+            {
+                "Eerste aankoop": as_dates(first),
+                "Laatste aankoop": as_dates(last),
+                "Aankopen": occasions,
+                "Omzet": revenue,
+                "Gem. bestelwaarde": mean_order,
+                "Dagen sinds aankoop": np.where(bought, self.reference_day - last, np.nan).astype(float),
+                "Gem. dagen tussen aankopen": mean_gap,
+                "Mediaan dagen tussen aankopen": frame["mediaan"].to_numpy(dtype=float, na_value=np.nan),
+                "Laatste activiteit": as_dates(last_activity),
+                "Dagen sinds activiteit": (self.reference_day - last_activity).astype(float),
+                **products,
+            },
+            index=pd.Index(frame["Klant"].to_numpy(dtype=object), name="Klant"),
+        )[SUMMARY_COLUMNS]
+        summary.attrs["peildatum"] = self.reference_date
+        return summary
+
+    def occasions(self) -> pd.DataFrame:
+        """Purchase occasions (``Klant``, ``Datum``), sorted by customer then day."""
+        frame = self._run("occasions", _expr_occasions).sort_values(["Klant", "dag"], kind="mergesort")
+        return pd.DataFrame({"Klant": frame["Klant"].to_numpy(dtype=object),
+                             "Datum": as_dates(frame["dag"].to_numpy(dtype=float))})
+
+    def purchase_gaps(self) -> pd.DataFrame:
+        """Per occasion: days to the next occasion (observed) or to the peildatum (censored)."""
+        frame = self._run("gaps", _expr_gaps).sort_values(["Klant", "dag"], kind="mergesort")
+        return pd.DataFrame({"Klant": frame["Klant"].to_numpy(dtype=object),
+                             "dagen": frame["dagen"].to_numpy(dtype=float),
+                             "waargenomen": frame["waargenomen"].to_numpy(dtype=bool)})
+
+    def gap_histogram(self) -> pd.DataFrame:
+        """Kaplan–Meier input as a histogram: ``dagen`` (int), ``waargenomen`` (bool), ``aantal``.
+
+        Every gap from a purchase occasion to the next (observed) and each
+        customer's ongoing gap to the peildatum (censored), counted per whole
+        number of days: a few thousand rows whatever the size of the data.
+        """
+
+        def build():
+            frame = self._run("histogram", _expr_histogram)
+            frame = frame.sort_values(["dagen", "waargenomen"]).reset_index(drop=True)
+            return frame.astype({"dagen": np.int64, "waargenomen": bool, "aantal": np.int64})
+
+        return self._cached("histogram", build).copy()
+
+    def first_day(self) -> pd.Timestamp | None:
+        """The earliest transaction date (any line, also after the peildatum), or None."""
+        value = self.first_line_day
+        return None if pd.isna(value) else pd.Timestamp(as_dates([float(value)])[0])
+
+    def recent_revenue(self, index: pd.Index) -> pd.Series:
+        """Revenue per customer over (peildatum − 1 year, peildatum], 0 without lines there."""
+        frame = self.customer_frame()
+        revenue = pd.Series(_money(frame["omzet_12m"]),
+                            index=frame["Klant"].to_numpy(dtype=object))
+        keys = pd.Index(index).astype(str)
+        return pd.Series(revenue.reindex(keys).fillna(0.0).to_numpy(dtype=float), index=index)
+
+    def repeat_spend(self, customers=None) -> pd.DataFrame:
+        """Repeat occasions and their mean day amount per customer (Gamma-Gamma input)."""
+        frame = self.customer_frame()
+        chosen = frame[frame["aankopen"].fillna(0).to_numpy(dtype=np.int64) > 1]
+        out = pd.DataFrame(
+            {"frequency": chosen["aankopen"].to_numpy(dtype=float) - 1.0,
+             "monetary_value": chosen["herhaal_bedrag"].to_numpy(dtype=float, na_value=np.nan)},
+            index=pd.Index(chosen["Klant"].to_numpy(dtype=object), name="Klant"),
+        )
+        if customers is not None:
+            index = pd.Index(customers).astype(str)
+            out = out.reindex(index)
+            out["frequency"] = out["frequency"].fillna(0.0)
+            out.index = pd.Index(customers, name="Klant")
+        return out
+
+    def activity(self, days, inactive_days: float) -> ActivityProfile:
+        """Activity at the boundary days (:class:`ActivityProfile`), one query for all of them.
+
+        A profile computed earlier (:meth:`prefetch_activity`) that covers
+        ``days`` with the same threshold is reused.
+        """
+        wanted = tuple(sorted({int(d) if isinstance(d, (int, np.integer)) else day_number(d) for d in days}))
+        inactive = float(inactive_days)
+        if not wanted:
+            wanted = (self.reference_day,)
+        profiles = self._cache.setdefault("activity", {})
+        for (known, known_inactive), profile in profiles.items():
+            if known_inactive == inactive and set(wanted) <= set(known):
+                return profile
+        values = self._values(inactief=inactive, **{f"grens{j}": day for j, day in enumerate(wanted)})
+        frame = self._run("activity", _expr_activity, values, boundaries=len(wanted), contacts=self.has_contacts)
+        marks = [c for c in frame.columns if c.startswith("a")]
+        frame = frame.sort_values(["eerste", *marks], kind="mergesort").reset_index(drop=True)
+        frame = frame.astype({"eerste": np.int64, "n": np.int64, **{k: bool for k in marks}})
+        profile = ActivityProfile(days=wanted, inactive_days=inactive, counts=frame)
+        profiles[(wanted, inactive)] = profile
+        return profile
+
+    def prefetch_activity(self, days, inactive_days: float) -> None:
+        """Compute the activity at all these days now, so later questions reuse it."""
+        self.activity(days, inactive_days)
+
+    def winback_lines(self, contacts: pd.DataFrame) -> pd.DataFrame:
+        """Per contact (``_contact``, ``Klant``, ``Benaderd op``): first purchase day after it and revenue since.
+
+        All transactions count (also after the peildatum). Returns a frame
+        indexed by ``_contact`` with ``terugkeer`` (day number, NaN if none)
+        and ``omzet`` (sum of all amounts after the contact, NaN without).
+        """
+        empty = pd.DataFrame({"terugkeer": pd.Series(dtype=float), "omzet": pd.Series(dtype=float)})
+        if not len(contacts):
+            return empty
+        stamps = pd.to_datetime(contacts["Benaderd op"])
+        fraction = ((stamps - stamps.dt.normalize()) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+        self.runner.register("benaderd", pd.DataFrame({
+            "_contact": contacts["_contact"].to_numpy(dtype=np.int64),
+            "Klant": contacts["Klant"].astype(str).to_numpy(dtype=object),
+            "contactdag": _days_of(stamps.dt.normalize().to_numpy()) + fraction,
+        }))
+        out = self.runner.execute("winback", _expr_winback, {})
+        return out.set_index("_contact").astype({"terugkeer": float, "omzet": float})
+
+
+def engine_for(transactions, reference_date=None, contacts=None) -> TransactionEngine:
+    """The engine behind a core function's ``transactions`` argument.
+
+    An engine passed in is reused (for another peildatum: the same data
+    re-anchored); a pandas frame or Ibis table gets a new engine.
+    """
+    if isinstance(transactions, TransactionEngine):
+        return transactions.with_reference(reference_date, contacts)
+    return TransactionEngine(transactions, reference_date, contacts)
