@@ -54,7 +54,7 @@ STYLES = {
               "border": Border(*(Side(style="thin", color="BF9000"),) * 4)},
     "kpi": {"font": Font(bold=True), "alignment": Alignment(vertical="top")},
     "center": {"alignment": Alignment(horizontal="center")},
-    "warning": {"font": Font(bold=True, color="C00000")},
+    "warning": {"font": Font(bold=True, color="C00000"), "alignment": Alignment(vertical="top")},
     "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
     "notewrap": {"font": Font(italic=True, color="595959"), "alignment": Alignment(wrap_text=True, vertical="top")},
     "inputheader": {"font": Font(bold=True, color="000000"), "fill": PatternFill("solid", fgColor="FFD966"),
@@ -170,9 +170,10 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
                 cell.data_type = "s"  # text typed by a user, never a formula
         if not values and fmt != "General":
             ws.cell(first, col).number_format = fmt
-        if str(column) in block.wrap:
+        if block.wrap:  # rows of a table with wrapped text: every cell starts at the top, next to the text
+            alignment = STYLES["wrap"]["alignment"] if str(column) in block.wrap else Alignment(vertical="top")
             for row in range(first, first + len(values)):
-                ws.cell(row, col).alignment = STYLES["wrap"]["alignment"]
+                ws.cell(row, col).alignment = alignment
         if str(column) in block.tracking:
             fill = STYLES["input"]["fill"]
             for row in range(first, first + max(len(values), 1)):
