@@ -43,6 +43,7 @@ class Settings:
     tier_cuts: tuple[float, ...] = field(default=(0.20, 0.50))
     column_choices: tuple[tuple[str, str | None], ...] = ()
     counted_statuses: tuple[str, ...] | None = None
+    allow_percent_above_100: bool = False
 
     def with_(self, **changes) -> "Settings":
         """Return a copy with some fields changed."""
@@ -72,6 +73,7 @@ SETTING_NAMES: dict[str, tuple[str, str, str]] = {
     "tier_cuts": ("goud_zilver_grenzen", "Goud / zilver: grenzen", "Cumulatieve aandelen van goud en zilver (standaard 20%; 50%)."),
     "column_choices": ("kolomkeuze", "Kolomkeuze (Transacties)", "Leeg = kolommen automatisch herkend. Anders ROL=KOLOM, gescheiden door ';', bv. 'Klant=E-mail; Bedrag=Total' (zie het blad Inlezen)."),
     "counted_statuses": ("status_telt", "Statussen die als verkoop tellen", "Leeg = betaald, voltooid, in behandeling (Nederlands en Engels). Anders een lijst, bv. 'paid, partially_refunded'."),
+    "allow_percent_above_100": ("procent_boven_100", "Percentages boven 100% toestaan", "NEE: een getal boven 1 in een percentagecel (1,2) wordt geweigerd, want het kan 120% of 1,2% betekenen. JA: 1,2 is 120% (alleen nieuwe klanten per jaar kan boven 100% liggen)."),
 }
 
 assert set(SETTING_NAMES) == {f.name for f in fields(Settings)}
