@@ -421,20 +421,12 @@ def analyse(
         else None,
         settings=settings,
         projection_warnings=warnings,
-        revenue_last_year=_revenue_between(transactions, year_before, reference),
+        revenue_last_year=engine.revenue_last_year(),
         inputs={
-            "transacties": int(len(transactions)),
-            "met_bedragen": bool(transactions["Bedrag"].notna().any()) if "Bedrag" in transactions else False,
+            "transacties": engine.row_count,
+            "met_bedragen": engine.has_amounts,
             "contactmomenten": 0 if contacts is None else int(len(contacts)),
         },
         messages=messages,
         reading=reading,
     )
-
-
-def _revenue_between(transactions: pd.DataFrame, start, end) -> float:
-    """Net revenue of the transactions after ``start`` up to and including ``end``."""
-    if "Bedrag" not in transactions:
-        return 0.0
-    dates = transactions["Datum"]
-    return float(transactions.loc[(dates > start) & (dates <= end), "Bedrag"].sum())

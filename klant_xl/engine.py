@@ -317,7 +317,7 @@ def _expr_winback(tables, v):
 def _expr_stats(tables, v):
     t = tables["transacties"]
     return t.aggregate(eerste=t.dag.min(), laatste=t.dag.max(), bedragen=t.Bedrag.count(),
-                       producten=t.Product.count())
+                       producten=t.Product.count(), regels=t.count())
 
 
 def _expr_contact_stats(tables, v):
@@ -579,6 +579,7 @@ class TransactionEngine:
             if pd.notna(contact_last) and (pd.isna(last) or contact_last > last):
                 last = contact_last
         self.has_amounts = bool(stats["bedragen"].iloc[0])
+        self.row_count = int(stats["regels"].iloc[0])
         self.has_products = bool(stats["producten"].iloc[0])
         if reference_date is not None and not (isinstance(reference_date, str) and not reference_date.strip()):
             self.reference_date = _as_day(reference_date)
@@ -714,6 +715,10 @@ class TransactionEngine:
         """The earliest transaction date (any line, also after the peildatum), or None."""
         value = self.first_line_day
         return None if pd.isna(value) else pd.Timestamp(as_dates([float(value)])[0])
+
+    def revenue_last_year(self) -> float:
+        """Net revenue of all lines in (peildatum − 1 year, peildatum]."""
+        return float(_money(self.customer_frame()["omzet_12m"]).sum())
 
     def recent_revenue(self, index: pd.Index) -> pd.Series:
         """Revenue per customer over (peildatum − 1 year, peildatum], 0 without lines there."""
