@@ -16,7 +16,7 @@ import pandas as pd
 from klant_xl.errors import ModelFout, TeWeinigGegevens
 from klant_xl.models import expected_active_next_year, predict_customers
 from klant_xl.models.sbg import project_cohorts
-from klant_xl.projection import cumulative_loss, doubling_time, project_customers
+from klant_xl.projection import cumulative_loss, doubling_time, project_customers, projection_warnings
 from klant_xl.segments import segment_tables, segments_summary_json
 from klant_xl.settings import DEFAULTS, Settings
 from klant_xl.status import (
@@ -77,6 +77,15 @@ class Analysis:
         :func:`klant_xl.models.sbg.project_cohorts` on the yearly cohort
         triangle: retention that falls over time (sBG), the alternative to
         the constant-churn projection.
+    projection_warnings : list of str
+        :func:`klant_xl.projection.projection_warnings`: said *before* the
+        projection table (implausible or unmeasured inputs).
+    revenue_last_year : float
+        Net revenue (returns lower it) in the year up to and including the peildatum.
+    inputs : dict
+        What was read: ``transacties`` (rows), ``met_bedragen`` (bool: returns
+        are no purchases), ``contactmomenten`` (rows, 0 without); every output
+        says which inputs it used.
     messages : list of str
         Dutch notes for the user (e.g. why a fallback was used).
     """
@@ -99,7 +108,14 @@ class Analysis:
     winback_report: dict = field(default_factory=dict)
     cohort_projection: pd.DataFrame | None = None
     settings: Settings = DEFAULTS
+    projection_warnings: list[str] = field(default_factory=list)
+    revenue_last_year: float | None = None
+    inputs: dict = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
+
+    def inputs_sentence(self) -> str:
+        """One Dutch sentence naming the inputs used (the CLI, Overzicht and Formules say it)."""
+        return inputs_sentence(self.inputs)
 
     def status_counts(self) -> pd.Series:
         """Customers per status, in the order of :data:`klant_xl.status.STATUSES` (zeros included)."""
@@ -190,8 +206,30 @@ class Analysis:
                 }
                 for _, row in self.cohort_projection.iterrows()
             ],
+            "invoer": dict(self.inputs),
+            "omzet_laatste_jaar": self.revenue_last_year,
+            "waarschuwingen_projectie": list(self.projection_warnings),
             "meldingen": list(self.messages),
         })
+
+
+def inputs_sentence(inputs: dict) -> str:
+    """What an analysis read, in one Dutch sentence.
+
+    >>> inputs_sentence({"transacties": 12272, "met_bedragen": True, "contactmomenten": 3010})
+    'Invoer: 12.272 transactieregels met bedragen (een retour is geen aankoop) en 3.010 contactmomenten (tellen als activiteit).'
+    >>> inputs_sentence({"transacties": 1, "met_bedragen": False, "contactmomenten": 0})
+    'Invoer: 1 transactieregel zonder bedragen (elke regel telt als aankoop), zonder contactmomenten.'
+    """
+    from klant_xl.formatting import format_count
+
+    rows = format_count(inputs.get("transacties", 0), "transactieregel", "transactieregels")
+    amounts = ("met bedragen (een retour is geen aankoop)" if inputs.get("met_bedragen")
+               else "zonder bedragen (elke regel telt als aankoop)")
+    contacts = inputs.get("contactmomenten", 0)
+    tail = (f" en {format_count(contacts, 'contactmoment', 'contactmomenten')} (tellen als activiteit)." if contacts
+            else ", zonder contactmomenten.")
+    return f"Invoer: {rows} {amounts}{tail}"
 
 
 def _json_safe(value):
@@ -274,6 +312,11 @@ def analyse(
     if churn_rate is None:
         churn_rate = churn.churn if churn is not None and pd.notna(churn.churn) else 0.0
     new_rate, churn_rate = float(new_rate), float(min(max(churn_rate, 0.0), 1.0))
+    churn_measured = settings.projection_churn_rate is not None or (
+        churn is not None and bool(churn.active_at_start) and pd.notna(churn.churn))
+    warnings = projection_warnings(new_rate, churn_rate, churn_measured=churn_measured,
+                                   active_at_start=None if settings.projection_churn_rate is not None or churn is None
+                                   else churn.active_at_start)
     from klant_xl.winback import winback_report as measure_winback
 
     report = measure_winback(winback_tracking, transactions, reference, inactive, contacts)
@@ -347,5 +390,20 @@ def analyse(
         if "cohorts" in segments
         else None,
         settings=settings,
+        projection_warnings=warnings,
+        revenue_last_year=_revenue_between(transactions, year_before, reference),
+        inputs={
+            "transacties": int(len(transactions)),
+            "met_bedragen": bool(transactions["Bedrag"].notna().any()) if "Bedrag" in transactions else False,
+            "contactmomenten": 0 if contacts is None else int(len(contacts)),
+        },
         messages=messages,
     )
+
+
+def _revenue_between(transactions: pd.DataFrame, start, end) -> float:
+    """Net revenue of the transactions after ``start`` up to and including ``end``."""
+    if "Bedrag" not in transactions:
+        return 0.0
+    dates = transactions["Datum"]
+    return float(transactions.loc[(dates > start) & (dates <= end), "Bedrag"].sum())

@@ -22,8 +22,8 @@ from rich.text import Text
 from klant_xl import __version__
 from klant_xl.analysis import Analysis, analyse
 from klant_xl.errors import KlantXLError
-from klant_xl.formatting import format_date, format_number, format_percent
-from klant_xl.projection import cumulative_loss, doubling_time, project_customers
+from klant_xl.formatting import format_count, format_date, format_number, format_percent
+from klant_xl.projection import cumulative_loss, doubling_time, project_customers, projection_warnings
 from klant_xl.settings import DEFAULTS
 
 __all__ = ["main"]
@@ -80,12 +80,12 @@ def _progress(console: Console, total: int):
         yield step
 
 
-def _percent_argument(name: str) -> Callable[[str], float]:
+def _percent_argument(name: str, maximum: float | None = 1.0) -> Callable[[str], float]:
     def parse(text: str) -> float:
         from klant_xl.values import parse_fraction
 
         try:
-            return parse_fraction(text, name)
+            return parse_fraction(text, name, maximum=maximum)
         except KlantXLError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -108,6 +108,8 @@ def date_argument(text: str) -> pd.Timestamp:
 def _print_analysis(console: Console, result: Analysis, title: str) -> None:
     console.print(f"[bold]{title}[/bold]")
     console.print(f"Peildatum: {format_date(result.reference_date)}   Klanten: {format_number(len(result.summary))}")
+    if result.inputs:
+        console.print(result.inputs_sentence())
     console.print()
 
     table = Table(title="Klanten per status", title_justify="left")
@@ -144,7 +146,7 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
     if churn is not None:
         console.print(
             f"Verloop laatste jaar ({format_date(churn.start)} – {format_date(churn.end)}): "
-            f"{format_percent(churn.churn)} van de {format_number(churn.active_at_start)} actieve klanten is niet meer actief "
+            f"{format_percent(churn.churn)} van de {format_count(churn.active_at_start, 'actieve klant', 'actieve klanten')} is niet meer actief "
             f"(behoud {format_percent(churn.retention)}); nieuwe klanten: {format_number(churn.new_customers)} "
             f"({format_percent(churn.new_share)})."
         )
@@ -176,16 +178,18 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
             f"Cohortbehoud (sBG-model, verloop daalt met de tijd): na {last + 1} jaar nog actief — " + ", ".join(parts) + "."
         )
     console.print()
-    _print_projection(console, result.projection, result.projection_inputs)
+    _print_projection(console, result.projection, result.projection_inputs, result.projection_warnings)
     for message in result.messages:
         console.print(f"[yellow]Let op:[/yellow] {message}")
 
 
-def _print_projection(console: Console, projection: pd.DataFrame, inputs: dict) -> None:
+def _print_projection(console: Console, projection: pd.DataFrame, inputs: dict, warnings=()) -> None:
+    for warning in warnings:
+        console.print(f"[bold yellow]Let op:[/bold yellow] {warning}")
     winback = inputs.get("terugwin_pct", 0.0)
     table = Table(
         title=(
-            f"Projectie: start {format_number(inputs['start'])} klanten, nieuw {format_percent(inputs['nieuw_pct'])}, "
+            f"Projectie: start {format_count(inputs['start'], 'klant', 'klanten')}, nieuw {format_percent(inputs['nieuw_pct'])}, "
             f"verloop {format_percent(inputs['verloop_pct'])}"
         ),
         title_justify="left",
@@ -282,6 +286,7 @@ def _cmd_projectie(args, console: Console, err: Console) -> int:
         inputs["verdubbelingstijd_nieuwe_situatie_jaren"] = doubling_time(
             args.nieuw, args.verloop * (1 - args.terugwin)
         )
+    warnings = projection_warnings(args.nieuw, args.verloop)
     if args.json:
         from klant_xl.analysis import _json_safe
 
@@ -294,9 +299,10 @@ def _cmd_projectie(args, console: Console, err: Console) -> int:
                 if column != "Jaar"
             },
         }
+        payload["waarschuwingen"] = warnings
         console.print_json(json.dumps(_json_safe(payload)))
     else:
-        _print_projection(console, projection, inputs)
+        _print_projection(console, projection, inputs, warnings)
     return EXIT_OK
 
 
@@ -312,7 +318,7 @@ def _cmd_mailinglijst(args, console: Console, err: Console) -> int:
         description = "uitsluitlijst (inactieve en verloren klanten niet meer in reguliere campagnes)"
     path = write_mailing_csv(frame, args.uitvoer)
     console.print(
-        f"{format_number(len(frame))} klanten in de {description} geschreven naar {path} "
+        f"{format_count(len(frame), 'klant', 'klanten')} in de {description} geschreven naar {path} "
         f"(peildatum {format_date(result.reference_date)})."
     )
     return EXIT_OK
@@ -361,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     projectie = commands.add_parser("projectie", help="projectie van het klantenbestand (huidige en nieuwe situatie)")
     projectie.add_argument("--start", type=float, required=True, metavar="N", help="aantal klanten nu")
-    projectie.add_argument("--nieuw", type=_percent_argument("Nieuwe klanten %"), required=True, metavar="PCT", help="nieuwe klanten per jaar, bv. 40%%")
+    projectie.add_argument("--nieuw", type=_percent_argument("Nieuwe klanten %", maximum=None), required=True, metavar="PCT", help="nieuwe klanten per jaar, bv. 40%%")
     projectie.add_argument("--verloop", type=_percent_argument("Verloop %"), required=True, metavar="PCT", help="verloop per jaar, bv. 30%%")
     projectie.add_argument("--jaren", type=int, default=10, metavar="N", help="aantal jaren (standaard 10)")
     projectie.add_argument("--terugwin", type=_percent_argument("Terugwin %"), metavar="PCT", help="deel van de vertrekkers dat je terugwint, bv. 60%%")
@@ -385,16 +391,37 @@ def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
         analyse_to_workbook(args.bestand, args.werkmap, contacts=args.contactmomenten,
                             settings=_settings_from(args), progress=step)
     console.print(f"Werkmap geschreven: {args.werkmap}")
+    from pathlib import Path
+
+    _say_run_main_module(console, Path(args.werkmap))
     return EXIT_OK
 
 
 def _cmd_sjabloon(args, console: Console, err: Console) -> int:
     from klant_xl.excel.template import build_template
 
+    from pathlib import Path
+
     with _progress(err, 6) as step:
         build_template(args.output, progress=step)
     console.print(f"Sjabloon geschreven: {args.output}")
+    _say_run_main_module(console, Path(args.output))
     return EXIT_OK
+
+
+def _say_run_main_module(console: Console, workbook) -> None:
+    """Name the Run-main module written beside an .xlsm (or say why it was not)."""
+    if workbook.suffix.lower() != ".xlsm":
+        return
+    module = workbook.with_suffix(".py")
+    from klant_xl.excel.template import RUN_MAIN_MODULE, bundled_path
+
+    if module.exists() and module.read_text(encoding="utf-8", errors="replace") == \
+            bundled_path(RUN_MAIN_MODULE).read_text(encoding="utf-8"):
+        console.print(f"Module voor de knop 'Run main' ernaast: {module}")
+    else:
+        console.print(f"Let op: {module} bestond al met andere inhoud en is niet overschreven; 'Run main' start "
+                      "die module.")
 
 
 def _cmd_vernieuw(args, console: Console, err: Console) -> int:
@@ -426,10 +453,12 @@ def _cmd_addin(args, console: Console, err: Console) -> int:
 
 def _add_workbook_commands(commands, analyse_cmd) -> None:
     analyse_cmd.add_argument("-o", "--werkmap", metavar="WERKMAP",
-                             help="schrijf een nieuwe, gevulde werkmap (.xlsm) in plaats van af te drukken")
+                             help="schrijf een nieuwe, gevulde werkmap in plaats van af te drukken: .xlsm (met "
+                                  "macro's, voor de knoppen) of .xlsx (zonder macro's)")
     sjabloon = commands.add_parser("sjabloon", help="maak de sjabloonwerkmap met voorbeeldgegevens")
     sjabloon.add_argument("-o", "--output", default="klantanalyse.xlsm", metavar="PAD",
-                          help="bestandsnaam (standaard klantanalyse.xlsm)")
+                          help="bestandsnaam: .xlsm (standaard klantanalyse.xlsm; met macro's en de module voor "
+                               "'Run main' ernaast) of .xlsx (zonder macro's)")
     sjabloon.set_defaults(handler=_cmd_sjabloon)
     vernieuw = commands.add_parser("vernieuw", help="vernieuw de analyse in een werkmap (zonder Excel)")
     vernieuw.add_argument("werkmap", metavar="WERKMAP", help="de werkmap (.xlsm of .xlsx)")

@@ -8,8 +8,10 @@ that an Excel cell or the command line can show it as is.
 
     KlantXLError
     ├── InvoerFout            bad input data (a value, a column, a file)
-    │   ├── KolomOntbreekt    a required column is missing
+    │   ├── KolomOntbreekt    a required column is missing (lists the accepted names)
+    │   ├── DrempelVolgorde   drempel verloren not above drempel inactief (names both)
     │   └── WaardeFout        a value cannot be parsed (names column, row, value)
+    │       └── DubbelzinnigPercentage  a number above 1 where a percentage is expected
     ├── TeWeinigGegevens      too little data for an estimate (thresholds, model fit)
     ├── ModelFout             a model fit did not converge
     └── WerkmapFout           a workbook cannot be read or written safely
@@ -18,6 +20,8 @@ that an Excel cell or the command line can show it as is.
 from __future__ import annotations
 
 __all__ = [
+    "DrempelVolgorde",
+    "DubbelzinnigPercentage",
     "InvoerFout",
     "KlantXLError",
     "KolomOntbreekt",
@@ -45,13 +49,21 @@ class KolomOntbreekt(InvoerFout):
         The canonical name of the missing column (e.g. ``"Datum"``).
     available : sequence of str
         The headers that were found.
+    accepted : sequence of str
+        The header names that would have been recognised (the first twelve are listed).
     """
 
-    def __init__(self, column: str, available=()):
+    def __init__(self, column: str, available=(), accepted=()):
         self.column = column
         self.available = list(available)
+        self.accepted = list(accepted)
         found = ", ".join(repr(str(a)) for a in self.available) or "geen"
-        super().__init__(f"Kolom '{column}' ontbreekt (gevonden kolommen: {found}).")
+        message = f"Kolom '{column}' ontbreekt (gevonden kolommen: {found})."
+        if self.accepted:
+            names = ", ".join(f"'{a}'" for a in self.accepted[:12])
+            more = f" en {len(self.accepted) - 12} andere" if len(self.accepted) > 12 else ""
+            message += f" Herkende namen voor '{column}': {names}{more}."
+        super().__init__(message)
 
 
 class WaardeFout(InvoerFout):
@@ -76,6 +88,34 @@ class WaardeFout(InvoerFout):
         self.expected = expected
         where = f" in rij {row}" if row is not None else ""
         super().__init__(f"{column}{where} is {expected}: {value!r}")
+
+
+class DubbelzinnigPercentage(WaardeFout):
+    """A number above 1 from a cell where a percentage is expected: 1.2 is 120% in a cell formatted
+    as a percentage, but may have been typed meaning 1.2%. The message names both readings and the
+    setting that allows percentages above 100%."""
+
+    def __init__(self, column: str, number: float):
+        shown = f"{number:g}".replace(".", ",")
+        as_percent = f"{number * 100:g}".replace(".", ",")
+        self.column, self.row, self.value, self.expected = column, None, number, "dubbelzinnig"
+        InvoerFout.__init__(
+            self,
+            f"{column} is {shown}: in een cel met procentnotatie is dat {as_percent}%, getypt als getal misschien "
+            f"{shown}%. Typ het percentage met %-teken (bijv. '{shown}%'), of zet op Instellingen "
+            f"'Percentages boven 100% toestaan' op JA om het als {as_percent}% te lezen.",
+        )
+
+
+class DrempelVolgorde(InvoerFout):
+    """The lost threshold is below the inactive threshold; the message names both."""
+
+    def __init__(self, inactive_days: float, lost_days: float):
+        self.inactive_days, self.lost_days = inactive_days, lost_days
+        super().__init__(
+            f"Drempel verloren ({lost_days:g} dagen) moet minstens zo groot zijn als drempel inactief "
+            f"({inactive_days:g} dagen): een klant is eerst inactief en pas later verloren. Pas een van beide aan."
+        )
 
 
 class TeWeinigGegevens(KlantXLError):

@@ -10,7 +10,16 @@ import math
 
 import pandas as pd
 
-__all__ = ["format_date", "format_number", "format_percent"]
+__all__ = ["format_count", "format_date", "format_number", "format_percent"]
+
+
+def format_count(count, singular: str, plural: str) -> str:
+    """A count with the right noun: '1 klant', '2.500 klanten'.
+
+    >>> format_count(1, "klant", "klanten"), format_count(2500, "klant", "klanten")
+    ('1 klant', '2.500 klanten')
+    """
+    return f"{format_number(count)} {singular if count == 1 else plural}"
 
 
 def format_number(value, decimals: int = 0) -> str:

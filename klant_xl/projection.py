@@ -14,7 +14,8 @@ import pandas as pd
 
 from klant_xl.errors import InvoerFout
 
-__all__ = ["cumulative_loss", "doubling_time", "project_customers"]
+__all__ = ["MIN_ACTIVE_AT_START", "PLAUSIBLE_RATES", "cumulative_loss", "doubling_time", "project_customers",
+           "projection_warnings"]
 
 
 def _rate(value, name: str, upper: float = 1.0) -> float:
@@ -113,3 +114,56 @@ def doubling_time(new_rate, churn_rate) -> float:
     if growth <= 1.0:
         return math.inf
     return math.log(2.0) / math.log(growth)
+
+
+#: Plausible yearly rates for a projection (module-level data a caller may override): a base that
+#: gains more new customers than it has, or loses most of it every year, is rarely a steady state.
+PLAUSIBLE_RATES = {"new": (0.0, 1.0), "churn": (0.0, 0.75)}
+#: Fewest customers active at the start of the year for a measured churn rate to be trusted.
+MIN_ACTIVE_AT_START = 30
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f}%".replace(".", ",")
+
+
+def projection_warnings(new_rate, churn_rate, *, churn_measured: bool = True, active_at_start=None,
+                        bounds: dict | None = None) -> list[str]:
+    """Dutch warnings to show *before* a projection whose inputs are implausible or unmeasured.
+
+    Parameters
+    ----------
+    new_rate, churn_rate : float
+        The yearly rates the projection uses.
+    churn_measured : bool
+        False when the churn could not be measured (less than a year of data,
+        nobody active at the start) and the projection falls back to 0%.
+    active_at_start : int, optional
+        Customers active at the start of the measured year.
+    bounds : dict, optional
+        ``{"new": (low, high), "churn": (low, high)}``; default :data:`PLAUSIBLE_RATES`.
+
+    Examples
+    --------
+    >>> projection_warnings(0.4, 0.3)
+    []
+    >>> for text in projection_warnings(1.297, 0.878):
+    ...     print(text)
+    Nieuwe klanten 129,7% per jaar ligt buiten het gebruikelijke bereik (0,0% tot 100,0%): de projectie is een rekenvoorbeeld, geen voorspelling.
+    Verloop 87,8% per jaar ligt buiten het gebruikelijke bereik (0,0% tot 75,0%): de projectie is een rekenvoorbeeld, geen voorspelling.
+    """
+    bounds = PLAUSIBLE_RATES if bounds is None else bounds
+    warnings = []
+    if not churn_measured:
+        warnings.append("Het verloop is niet te meten (te weinig gegevens over het laatste jaar): de projectie "
+                        f"rekent met {_pct(churn_rate)} verloop en is geen voorspelling. Vul het verloop zelf in "
+                        "(Instellingen: 'Projectie: verloop per jaar').")
+    elif active_at_start is not None and active_at_start < MIN_ACTIVE_AT_START:
+        warnings.append(f"Het verloop is gemeten op maar {active_at_start} klanten die een jaar geleden actief "
+                        "waren: de percentages zijn onzeker.")
+    for key, label, value in (("new", "Nieuwe klanten", new_rate), ("churn", "Verloop", churn_rate)):
+        low, high = bounds[key]
+        if value is not None and math.isfinite(value) and not low <= value <= high:
+            warnings.append(f"{label} {_pct(value)} per jaar ligt buiten het gebruikelijke bereik ({_pct(low)} tot "
+                            f"{_pct(high)}): de projectie is een rekenvoorbeeld, geen voorspelling.")
+    return warnings

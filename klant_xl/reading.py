@@ -309,7 +309,8 @@ def _choose_columns(headers: list[str], wanted: tuple[str, ...], columns) -> dic
                 break
     for canonical in _REQUIRED:
         if chosen.get(canonical) is None:
-            raise KolomOntbreekt(canonical, [h for h in headers if h])
+            accepted = [a for a in HEADER_ALIASES.get(canonical, ()) if a != canonical]
+            raise KolomOntbreekt(canonical, [h for h in headers if h], accepted)
     return chosen
 
 

@@ -41,6 +41,7 @@ class Settings:
     clv_horizon_months: int = 12
     pyramid_cuts: tuple[float, ...] = field(default=(0.01, 0.05, 0.20))
     tier_cuts: tuple[float, ...] = field(default=(0.20, 0.50))
+    allow_percent_above_100: bool = False
 
     def with_(self, **changes) -> "Settings":
         """Return a copy with some fields changed."""
@@ -68,6 +69,7 @@ SETTING_NAMES: dict[str, tuple[str, str, str]] = {
     "clv_horizon_months": ("clv_maanden", "Horizon klantwaarde (maanden)", "Over hoeveel maanden de klantwaarde (CLV) wordt berekend."),
     "pyramid_cuts": ("piramide_grenzen", "Klantenpiramide: grenzen", "Cumulatieve aandelen van top, groot en midden (standaard 1%; 5%; 20%)."),
     "tier_cuts": ("goud_zilver_grenzen", "Goud / zilver: grenzen", "Cumulatieve aandelen van goud en zilver (standaard 20%; 50%)."),
+    "allow_percent_above_100": ("procent_boven_100", "Percentages boven 100% toestaan", "NEE: een getal boven 1 in een percentagecel (1,2) wordt geweigerd, want het kan 120% of 1,2% betekenen. JA: 1,2 is 120% (alleen nieuwe klanten per jaar kan boven 100% liggen)."),
 }
 
 assert set(SETTING_NAMES) == {f.name for f in fields(Settings)}

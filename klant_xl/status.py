@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from klant_xl.errors import InvoerFout, TeWeinigGegevens
+from klant_xl.errors import DrempelVolgorde, InvoerFout, TeWeinigGegevens
 from klant_xl.formatting import format_percent
 from klant_xl.summary import _days, _is_purchase, _occasion_keys, _require, customer_summary, resolve_reference_date
 
@@ -32,6 +32,7 @@ __all__ = [
     "FALLBACK_THRESHOLDS",
     "MIN_GAPS",
     "STATUSES",
+    "STATUS_COLOURS",
     "ChurnResult",
     "DerivedThresholds",
     "ThresholdChoice",
@@ -48,6 +49,9 @@ __all__ = [
 
 #: The statuses, in the order reports show them. They partition the customers.
 STATUSES = ("Nieuw", "Actief", "Inactief", "Verloren")
+#: One fixed colour per status (RGB hex), the same on every sheet and chart: green for the living,
+#: amber for the slipping, red for the lost. Data, not code: a caller may override it.
+STATUS_COLOURS = {"Nieuw": "5B9BD5", "Actief": "70AD47", "Inactief": "FFC000", "Verloren": "C00000"}
 
 #: Fewest observed gaps for which thresholds are derived from the data.
 MIN_GAPS = 30
@@ -64,9 +68,7 @@ def _check_thresholds(inactive_days, lost_days) -> tuple[float, float]:
     if not (inactive >= 0 and lost >= 0):
         raise InvoerFout(f"Drempels mogen niet negatief zijn: inactief {inactive_days!r}, verloren {lost_days!r}")
     if lost < inactive:
-        raise InvoerFout(
-            f"Drempel verloren ({lost:g} dagen) moet minstens zo groot zijn als drempel inactief ({inactive:g} dagen)."
-        )
+        raise DrempelVolgorde(inactive, lost)
     return inactive, lost
 
 
@@ -423,6 +425,10 @@ def choose_thresholds(
     (60.0, 365.0)
     >>> choice.messages[-1]
     'Standaarddrempels gebruikt: verloren na 365 dagen.'
+    >>> choose_thresholds(frame, inactive_days=90, lost_days=30)
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.DrempelVolgorde: Drempel verloren (30 dagen) moet minstens zo groot zijn als drempel inactief (90 dagen): een klant is eerst inactief en pas later verloren. Pas een van beide aan.
     """
     messages: list[str] = []
     derived: DerivedThresholds | None = None
@@ -431,6 +437,9 @@ def choose_thresholds(
             derived = derive_thresholds(transactions, reference_date, share=share, level=level)
         except TeWeinigGegevens as exc:
             messages.append(str(exc))
+    given_inactive, given_lost = inactive_days, lost_days
+    if given_inactive is not None and given_lost is not None and float(given_lost) < float(given_inactive):
+        raise DrempelVolgorde(float(given_inactive), float(given_lost))
     fallback_used = []
     if inactive_days is None:
         if derived is not None:
@@ -447,6 +456,10 @@ def choose_thresholds(
     if fallback_used:
         messages.append("Standaarddrempels gebruikt: " + ", ".join(fallback_used) + ".")
     inactive, lost = float(inactive_days), float(lost_days)
+    if lost < inactive:
+        which = "ingestelde" if given_lost is not None else "afgeleide" if derived is not None else "standaard"
+        messages.append(f"De {which} drempel verloren ({lost:g} dagen) is kleiner dan drempel inactief "
+                        f"({inactive:g} dagen): verloren na {inactive:g} dagen gebruikt.")
     return ThresholdChoice(inactive, max(lost, inactive), derived, tuple(messages))
 
 

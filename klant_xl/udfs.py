@@ -52,7 +52,7 @@ from klant_xl.status import (
     status_from_days,
     time_between_purchases,
 )
-from klant_xl.summary import SUMMARY_COLUMNS, customer_summary
+from klant_xl.summary import SUMMARY_COLUMNS, customer_summary, resolve_reference_date
 from klant_xl.winback import TRACKING_COLUMNS, winback_list
 from klant_xl.values import parse_date, parse_dates, parse_days, parse_fraction
 
@@ -66,6 +66,7 @@ __all__ = [
     "DREMPEL_VERLOREN",
     "EXAMPLES",
     "Example",
+    "ExampleInputs",
     "HERHAALAANKOOPRATIO",
     "KANS_ACTIEF",
     "KLANTPIRAMIDE",
@@ -75,6 +76,7 @@ __all__ = [
     "TIJD_TUSSEN_AANKOPEN",
     "VERDUBBELINGSTIJD",
     "WINBACK_LIJST",
+    "examples",
 ]
 
 #: Function-wizard category (classic xlwings; Office.js ignores it).
@@ -87,6 +89,8 @@ _BEDRAGEN = "Kolom met het bedrag van elke aankoop (negatief = retour), even lan
 _PEILDATUM = "Datum waarop de analyse geldt. Leeg = de laatste datum in datums."
 _INACTIEF = "Dagen zonder aankoop waarna een klant inactief is. Leeg of \"auto\" = afgeleid uit de gegevens."
 _VERLOREN = "Dagen zonder aankoop waarna een klant verloren is. Leeg of \"auto\" = afgeleid uit de gegevens."
+_CONTACT_KLANTEN = "Optioneel: kolom met de klanten van contactmomenten, bijv. Contactmomenten[Klant]; een contact telt als activiteit."
+_CONTACT_DATUMS = "Optioneel: kolom met de datums van de contactmomenten, bijv. Contactmomenten[Datum]."
 
 
 # --------------------------------------------------------------------------- helpers (conversion only)
@@ -101,11 +105,20 @@ def _days(value, name: str):
     return parse_days(cells.first_value(value, name), name)
 
 
-def _fraction(value, name: str, default=None):
+def _fraction(value, name: str, default=None, maximum: float | None = 1.0):
+    """A percentage from a cell: 0.3 or "30%"; a number above 1 is refused as ambiguous (1.2: 120% or 1.2%?)."""
     value = cells.first_value(value, name)
     if value is None and default is not None:
         return default
-    return parse_fraction(value, name)
+    return parse_fraction(value, name, cell=True, maximum=maximum)
+
+
+def _inputs(klanten, datums, bedragen=None, peildatum=None, contact_klanten=None, contact_datums=None):
+    """Cells -> (transactions, contacts, peildatum): the peildatum the user gave, else the last date in
+    the transactions and contact moments (as the refresh and Overzicht use it)."""
+    transactions = cells.transactions(klanten, datums, bedragen)
+    contacts = cells.contacts(contact_klanten, contact_datums)
+    return transactions, contacts, resolve_reference_date(transactions, _date(peildatum, "Peildatum"), contacts)
 
 
 def _thresholds(transactions: pd.DataFrame, reference, dagen_inactief, dagen_verloren) -> tuple[float, float]:
@@ -157,20 +170,25 @@ def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verlor
 @xw.arg("peildatum", "raw", doc=_PEILDATUM)
 @xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
 @xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
+@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
+@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
 @excel_function
-def KLANTSTATUS_TABEL(klanten, datums, bedragen=None, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+def KLANTSTATUS_TABEL(klanten, datums, bedragen=None, peildatum=None, dagen_inactief=None, dagen_verloren=None,
+                      contact_klanten=None, contact_datums=None):
     """Tabel met per klant de aankopen, omzet, dagen sinds de laatste aankoop en de status."""
-    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren,
+                                    contact_klanten, contact_datums)
     shown = [c for c in SUMMARY_COLUMNS if c not in ("Eerste product", "Laatste product")]
     if bedragen is None:
         shown = [c for c in shown if c not in ("Omzet", "Gem. bestelwaarde")]
     return cells.table(summary[shown].assign(Status=status)[["Status", *shown]], index=True)
 
 
-def _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren):
+def _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren, contact_klanten=None,
+               contact_datums=None):
     """Cells -> (transactions, summary, status): the steps every per-customer function starts with."""
-    transactions = cells.transactions(klanten, datums, bedragen)
-    summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
+    transactions, contacts, reference = _inputs(klanten, datums, bedragen, peildatum, contact_klanten, contact_datums)
+    summary = customer_summary(transactions, reference, contacts)
     if summary.empty:
         raise InvoerFout(f"Geen aankopen op of voor de peildatum {summary.attrs['peildatum']:%d-%m-%Y}.")
     inactive, lost = _thresholds(transactions, summary.attrs["peildatum"], dagen_inactief, dagen_verloren)
@@ -187,10 +205,14 @@ def _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verlo
 @xw.arg("peildatum", "raw", doc=_PEILDATUM)
 @xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
 @xw.arg("dagen_verloren", "raw", doc=_VERLOREN + " Verloren klanten krijgen segment Verloren.")
+@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
+@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
 @excel_function
-def RFM_SEGMENT(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+def RFM_SEGMENT(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None,
+                contact_klanten=None, contact_datums=None):
     """Tabel met per klant de RFM-scores (1-5) en het segment, zoals Kampioenen of Slapend."""
-    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren,
+                                    contact_klanten, contact_datums)
     return cells.table(rfm_segments(summary, status), index=True)
 
 
@@ -201,10 +223,14 @@ def RFM_SEGMENT(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, 
 @xw.arg("peildatum", "raw", doc=_PEILDATUM)
 @xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
 @xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
+@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
+@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
 @excel_function
-def KLANTPIRAMIDE(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+def KLANTPIRAMIDE(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None,
+                  contact_klanten=None, contact_datums=None):
     """Tabel met per klant de laag in de klantenpiramide: Top, Groot, Midden, Klein, Inactief of Verloren."""
-    transactions, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    transactions, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren,
+                                               contact_klanten, contact_datums)
     pyramid = customer_pyramid(transactions, summary, status, summary.attrs["peildatum"], DEFAULTS.pyramid_cuts)
     return cells.table(pyramid.to_frame(), index=True)
 
@@ -217,10 +243,14 @@ def KLANTPIRAMIDE(klanten, datums, bedragen, peildatum=None, dagen_inactief=None
 @xw.arg("peildatum", "raw", doc=_PEILDATUM)
 @xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
 @xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
+@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
+@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
 @excel_function
-def WINBACK_LIJST(klanten, datums, bedragen=None, aantal=None, peildatum=None, dagen_inactief=None, dagen_verloren=None):
+def WINBACK_LIJST(klanten, datums, bedragen=None, aantal=None, peildatum=None, dagen_inactief=None, dagen_verloren=None,
+                  contact_klanten=None, contact_datums=None):
     """Tabel met de inactieve klanten om terug te winnen, de meest recente eerst."""
-    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren)
+    _, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren,
+                                    contact_klanten, contact_datums)
     table = winback_list(summary, status, limit=cells.first_value(aantal, "Aantal"))
     # no product argument, so no Laatste product; tracking columns are typed on the Winback sheet, not in a spill
     dropped = [*TRACKING_COLUMNS, "Laatste product", *(["Omzet"] if bedragen is None else [])]
@@ -233,12 +263,13 @@ def WINBACK_LIJST(klanten, datums, bedragen=None, aantal=None, peildatum=None, d
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
 @xw.arg("peildatum", "raw", doc=_PEILDATUM)
 @xw.arg("dagen", "raw", doc="Periode in dagen voor het verwachte aantal aankopen. Leeg = 365.")
 @excel_function
-def KANS_ACTIEF(klanten, datums, peildatum=None, dagen=None):
+def KANS_ACTIEF(klanten, datums, bedragen=None, peildatum=None, dagen=None):
     """Tabel met per klant de kans dat hij nog klant is, de verwachte aankopen en de verwachte volgende aankoop."""
-    transactions = cells.transactions(klanten, datums)
+    transactions = cells.transactions(klanten, datums, bedragen)
     summary = customer_summary(transactions, _date(peildatum, "Peildatum"))
     horizon = _days(dagen, "Dagen") or 365.0
     predictions = predict_customers(summary, transactions, horizon_days=horizon)
@@ -276,10 +307,13 @@ def CLV(klanten, datums, bedragen, peildatum=None, marge=None, maanden=None, dis
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
 @excel_function
-def HERHAALAANKOOPRATIO(klanten, datums):
+def HERHAALAANKOOPRATIO(klanten, datums, bedragen=None, peildatum=None):
     """Aandeel klanten dat twee keer of vaker kocht (herhaalaankoopratio)."""
-    return _result(repeat_purchase_rate(customer_summary(cells.transactions(klanten, datums))))
+    transactions, _, reference = _inputs(klanten, datums, bedragen, peildatum)
+    return _result(repeat_purchase_rate(customer_summary(transactions, reference)))
 
 
 #: Accepted values of TIJD_TUSSEN_AANKOPEN's statistiek, lower case -> key of time_between_purchases.
@@ -293,55 +327,69 @@ STATISTICS = {
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
 @xw.arg("statistiek", "raw", doc="\"gemiddelde\" (standaard), \"mediaan\", \"p10\", \"p25\", \"p75\", \"p90\" (percentielen) of \"aantal\" (aantal tussenpozen).")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
 @excel_function
-def TIJD_TUSSEN_AANKOPEN(klanten, datums, statistiek=None):
+def TIJD_TUSSEN_AANKOPEN(klanten, datums, bedragen=None, statistiek=None, peildatum=None):
     """Aantal dagen tussen twee opeenvolgende aankopen van dezelfde klant."""
     choice = cells.first_value(statistiek, "Statistiek")
     text = "gemiddelde" if choice is None else str(int(choice) if isinstance(choice, float) and choice.is_integer() else choice)
     key = STATISTICS.get(text.strip().lower().replace("%", ""))
     if key is None:
         raise InvoerFout(f"Statistiek moet gemiddelde, mediaan, p10, p25, p75, p90 of aantal zijn: {choice!r}")
-    return _result(time_between_purchases(cells.transactions(klanten, datums))[key])
+    transactions, _, reference = _inputs(klanten, datums, bedragen, peildatum)
+    return _result(time_between_purchases(transactions, reference)[key])
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
 @xw.arg("aandeel", "raw", doc="Aandeel van de terugkerende klanten dat binnen de drempel terugkomt. Leeg = 80%.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
 @excel_function
-def DREMPEL_INACTIEF(klanten, datums, aandeel=None):
+def DREMPEL_INACTIEF(klanten, datums, bedragen=None, aandeel=None, peildatum=None):
     """Aantal dagen waarbinnen de meeste terugkerende klanten (standaard 80%) opnieuw kopen; daarna heet een klant inactief."""
     share = _fraction(aandeel, "Aandeel", DEFAULTS.return_share)
-    return _result(derive_thresholds(cells.transactions(klanten, datums), share=share).inactive_days)
+    transactions, _, reference = _inputs(klanten, datums, bedragen, peildatum)
+    return _result(derive_thresholds(transactions, reference, share=share).inactive_days)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
+@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
 @xw.arg("kans", "raw", doc="Kans op terugkomst waaronder een klant verloren heet. Leeg = 5%.")
+@xw.arg("peildatum", "raw", doc=_PEILDATUM)
 @excel_function
-def DREMPEL_VERLOREN(klanten, datums, kans=None):
+def DREMPEL_VERLOREN(klanten, datums, bedragen=None, kans=None, peildatum=None):
     """Aantal dagen zonder aankoop waarna bijna geen klant (standaard minder dan 5%) nog terugkomt; daarna heet een klant verloren."""
     level = _fraction(kans, "Kans", DEFAULTS.return_level)
-    return _result(derive_thresholds(cells.transactions(klanten, datums), level=level).lost_days)
+    transactions, _, reference = _inputs(klanten, datums, bedragen, peildatum)
+    return _result(derive_thresholds(transactions, reference, level=level).lost_days)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("klanten", "raw", doc=_KLANTEN)
 @xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("begin", "raw", doc="Eerste dag van de periode, bijv. DATUM(2025;1;1).")
-@xw.arg("eind", "raw", doc="Dag na de periode, bijv. DATUM(2026;1;1).")
+@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
+@xw.arg("begin", "raw", doc="Begin van de periode, bijv. DATUM(2024;12;31) (het Overzicht: een jaar voor de peildatum).")
+@xw.arg("eind", "raw", doc="Eind van de periode, bijv. DATUM(2025;12;31) (het Overzicht: de peildatum).")
 @xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
+@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
+@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
 @excel_function
-def CHURN_PERCENTAGE(klanten, datums, begin, eind, dagen_inactief=None):
+def CHURN_PERCENTAGE(klanten, datums, bedragen, begin, eind, dagen_inactief=None, contact_klanten=None,
+                     contact_datums=None):
     """Verloop: aandeel van de klanten die actief waren op de begindatum en niet meer op de einddatum."""
-    transactions = cells.transactions(klanten, datums)
+    transactions = cells.transactions(klanten, datums, bedragen)
+    contacts = cells.contacts(contact_klanten, contact_datums)
     start, end = _date(begin, "Begin"), _date(eind, "Eind")
     if start is None or end is None:
         raise InvoerFout("Geef een begin- en een einddatum op.")
     inactive = _days(dagen_inactief, "Dagen inactief") or _thresholds(transactions, end, None, None)[0]
-    result = churn_over_period(transactions, start, end, inactive)
+    result = churn_over_period(transactions, start, end, inactive, contacts)
     if not result.active_at_start:
         raise InvoerFout(f"Geen actieve klanten op {start:%d-%m-%Y}: het verloop is niet te berekenen.")
     return _result(result.churn)
@@ -361,7 +409,7 @@ def CHURN_PROJECTIE(start, nieuw_pct, verloop_pct, jaren, terugwin_pct=None):
     """Tabel met het aantal klanten per jaar bij vaste percentages nieuwe klanten en verloop."""
     projection = project_customers(
         cells.first_value(start, "Start"),
-        _fraction(nieuw_pct, "Nieuw %"),
+        _fraction(nieuw_pct, "Nieuw %", maximum=None),
         _fraction(verloop_pct, "Verloop %"),
         cells.first_value(jaren, "Jaren"),
         _fraction(terugwin_pct, "Terugwin %", 0.0),
@@ -384,7 +432,7 @@ def CUMULATIEF_VERLIES(verloop_pct, jaren):
 @excel_function
 def VERDUBBELINGSTIJD(nieuw_pct, verloop_pct):
     """Aantal jaren tot het klantenbestand verdubbelt bij vaste groei."""
-    years = doubling_time(_fraction(nieuw_pct, "Nieuw %"), _fraction(verloop_pct, "Verloop %"))
+    years = doubling_time(_fraction(nieuw_pct, "Nieuw %", maximum=None), _fraction(verloop_pct, "Verloop %"))
     if math.isinf(years):
         return "Groeit niet: het klantenbestand verdubbelt nooit."
     return years
@@ -393,29 +441,60 @@ def VERDUBBELINGSTIJD(nieuw_pct, verloop_pct):
 # --------------------------------------------------------------------------- examples for the template
 
 
+class ExampleInputs(NamedTuple):
+    """What the Formules examples read, so that they give the Overzicht's numbers.
+
+    ``transactions`` and ``contacts`` are the Transacties and Contactmomenten
+    tables, ``settings`` the Instellingen cells, ``reference_date`` the
+    peildatum of the analysis (the last date in transactions *and* contact
+    moments when Instellingen leaves it empty). The churn example runs over the
+    Overzicht's period: the year before the peildatum.
+    """
+
+    transactions: pd.DataFrame
+    contacts: pd.DataFrame | None = None
+    settings: object = DEFAULTS
+    reference_date: pd.Timestamp | None = None
+
+    @property
+    def peildatum(self) -> pd.Timestamp:
+        if self.reference_date is not None:
+            return pd.Timestamp(self.reference_date)
+        return resolve_reference_date(self.transactions, self.settings.reference_date, self.contacts)
+
+    @property
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The Overzicht's churn period: [peildatum - 1 year, peildatum]."""
+        end = self.peildatum
+        return end - pd.DateOffset(years=1), end
+
+
 class Example(NamedTuple):
     """One example for the template's Formules sheet.
 
     ``formula`` is in English notation (``,`` separators, ``DATE``), as a
     formula is stored in a file; ``formula_nl`` is what a Dutch user types.
-    ``compute(transactions)`` returns what the cell shows (a value, or a list
-    of rows with a header row for a spilling table) for the canonical
-    transactions frame the template's ``Transacties`` table holds.
+    ``compute(inputs)`` returns what the cell shows (a value, or a list of rows
+    with a header row for a spilling table) for :class:`ExampleInputs` (a bare
+    transactions frame is accepted too). Names such as ``dagen_inactief`` are
+    the named cells of Instellingen.
     """
 
     name: str
     formula: str
     formula_nl: str
-    compute: Callable[[pd.DataFrame], object]
+    compute: Callable[[object], object]
 
 
-def _cols(transactions: pd.DataFrame, *names: str) -> list:
-    """Columns of a transactions frame as the ranges Excel hands over (lists of rows)."""
+def _cols(frame: pd.DataFrame | None, *names: str) -> list:
+    """Columns of a frame as the ranges Excel hands over (lists of rows); None for an absent frame."""
+    if frame is None:
+        return [None for _ in names]
     out = []
     for name in names:
-        values = transactions[name].tolist()
+        values = frame[name].tolist()
         if name == "Datum":
-            values = [v.to_pydatetime() for v in transactions[name]]
+            values = [v.to_pydatetime() for v in frame[name]]
         out.append([[v] for v in values])
     return out
 
@@ -424,41 +503,90 @@ def _nl(formula: str) -> str:
     return formula.replace(",", ";").replace("DATE(", "DATUM(").replace("TODAY(", "VANDAAG(")
 
 
-def _example(name: str, formula: str, compute) -> Example:
-    return Example(name, formula, _nl(formula), compute)
+def _date_formula(day) -> str:
+    day = pd.Timestamp(day)
+    return f"DATE({day.year},{day.month},{day.day})"
 
 
-_T = "Transacties[Klant], Transacties[Datum]"
+def _serial(day) -> float:
+    return float((pd.Timestamp(day) - pd.Timestamp("1899-12-30")).days)
 
-EXAMPLES: list[Example] = [
-    _example("KLANTSTATUS", "=KLANTSTATUS(DATE(2025,6,1), DATE(2025,12,31), 90, 365)",
-             lambda tx: KLANTSTATUS(46174.0, 46387.0, 90, 365)),
-    _example("KLANTSTATUS_TABEL", f"=KLANTSTATUS_TABEL({_T}, Transacties[Bedrag])",
-             lambda tx: KLANTSTATUS_TABEL(*_cols(tx, "Klant", "Datum", "Bedrag"))),
-    _example("RFM_SEGMENT", f"=RFM_SEGMENT({_T}, Transacties[Bedrag])",
-             lambda tx: RFM_SEGMENT(*_cols(tx, "Klant", "Datum", "Bedrag"))),
-    _example("KLANTPIRAMIDE", f"=KLANTPIRAMIDE({_T}, Transacties[Bedrag])",
-             lambda tx: KLANTPIRAMIDE(*_cols(tx, "Klant", "Datum", "Bedrag"))),
-    _example("WINBACK_LIJST", f"=WINBACK_LIJST({_T}, Transacties[Bedrag], 5)",
-             lambda tx: WINBACK_LIJST(*_cols(tx, "Klant", "Datum", "Bedrag"), 5.0)),
-    _example("KANS_ACTIEF", f"=KANS_ACTIEF({_T})",
-             lambda tx: KANS_ACTIEF(*_cols(tx, "Klant", "Datum"))),
-    _example("CLV", f"=CLV({_T}, Transacties[Bedrag])",
-             lambda tx: CLV(*_cols(tx, "Klant", "Datum", "Bedrag"))),
-    _example("HERHAALAANKOOPRATIO", f"=HERHAALAANKOOPRATIO({_T})",
-             lambda tx: HERHAALAANKOOPRATIO(*_cols(tx, "Klant", "Datum"))),
-    _example("TIJD_TUSSEN_AANKOPEN", f'=TIJD_TUSSEN_AANKOPEN({_T}, "mediaan")',
-             lambda tx: TIJD_TUSSEN_AANKOPEN(*_cols(tx, "Klant", "Datum"), "mediaan")),
-    _example("DREMPEL_INACTIEF", f"=DREMPEL_INACTIEF({_T})",
-             lambda tx: DREMPEL_INACTIEF(*_cols(tx, "Klant", "Datum"))),
-    _example("DREMPEL_VERLOREN", f"=DREMPEL_VERLOREN({_T})",
-             lambda tx: DREMPEL_VERLOREN(*_cols(tx, "Klant", "Datum"))),
-    _example("CHURN_PERCENTAGE", f"=CHURN_PERCENTAGE({_T}, DATE(2025,1,1), DATE(2026,1,1))",
-             lambda tx: CHURN_PERCENTAGE(*_cols(tx, "Klant", "Datum"), 45658.0, 46023.0)),
-    _example("CHURN_PROJECTIE", "=CHURN_PROJECTIE(1000, 40%, 30%, 10, 60%)",
-             lambda tx: CHURN_PROJECTIE(1000.0, 0.4, 0.3, 10.0, 0.6)),
-    _example("CUMULATIEF_VERLIES", "=CUMULATIEF_VERLIES(10%, 3)",
-             lambda tx: CUMULATIEF_VERLIES(0.1, 3.0)),
-    _example("VERDUBBELINGSTIJD", "=VERDUBBELINGSTIJD(40%, 30%)",
-             lambda tx: VERDUBBELINGSTIJD(0.4, 0.3)),
-]
+
+def _as_inputs(value) -> ExampleInputs:
+    return value if isinstance(value, ExampleInputs) else ExampleInputs(value)
+
+
+def _cell(settings, field: str):
+    """The value an Instellingen named cell holds for a setting (what Excel hands the function)."""
+    value = getattr(settings, field)
+    if field in ("inactive_days", "lost_days") and value is None:
+        return "automatisch"
+    return value
+
+
+#: The sample shop's peildatum (the last date in its data), for :data:`EXAMPLES` and the README.
+SAMPLE_REFERENCE_DATE = pd.Timestamp("2025-12-31")
+
+
+def examples(reference_date=SAMPLE_REFERENCE_DATE) -> list[Example]:
+    """The Formules examples for data with this peildatum (it and the churn period appear in the formulas)."""
+    end = pd.Timestamp(reference_date)
+    begin = end - pd.DateOffset(years=1)
+    peil = _date_formula(end)
+    tx = "Transacties[Klant], Transacties[Datum], Transacties[Bedrag]"
+    co = "Contactmomenten[Klant], Contactmomenten[Datum]"
+    status_args = f"{peil}, dagen_inactief, dagen_verloren, {co}"
+
+    def run(function, *args, contacts=True):
+        def compute(value):
+            inputs = _as_inputs(value)
+            st = inputs.settings
+            values = []
+            for arg in args:
+                if arg == "tx":
+                    values += _cols(inputs.transactions, "Klant", "Datum", "Bedrag")
+                elif arg == "co":
+                    values += _cols(inputs.contacts, "Klant", "Datum")
+                elif arg == "peil":
+                    values.append(_serial(end))
+                elif arg == "begin":
+                    values.append(_serial(begin))
+                elif isinstance(arg, str) and arg.startswith("setting:"):
+                    values.append(_cell(st, arg.split(":", 1)[1]))
+                else:
+                    values.append(arg)
+            return function(*values)
+
+        return compute
+
+    status = ("tx", "peil", "setting:inactive_days", "setting:lost_days", "co")
+    items = [
+        ("KLANTSTATUS", "=KLANTSTATUS(DATE(2025,6,1), DATE(2025,12,31), 90, 365)",
+         lambda value: KLANTSTATUS(46174.0, 46387.0, 90, 365)),
+        ("KLANTSTATUS_TABEL", f"=KLANTSTATUS_TABEL({tx}, {status_args})", run(KLANTSTATUS_TABEL, *status)),
+        ("RFM_SEGMENT", f"=RFM_SEGMENT({tx}, {status_args})", run(RFM_SEGMENT, *status)),
+        ("KLANTPIRAMIDE", f"=KLANTPIRAMIDE({tx}, {status_args})", run(KLANTPIRAMIDE, *status)),
+        ("WINBACK_LIJST", f"=WINBACK_LIJST({tx}, 5, {status_args})",
+         run(WINBACK_LIJST, "tx", 5.0, *status[1:])),
+        ("KANS_ACTIEF", f"=KANS_ACTIEF({tx}, {peil})", run(KANS_ACTIEF, "tx", "peil")),
+        ("CLV", f"=CLV({tx}, {peil}, marge, clv_maanden, disconteringsvoet)",
+         run(CLV, "tx", "peil", "setting:margin", "setting:clv_horizon_months", "setting:annual_discount_rate")),
+        ("HERHAALAANKOOPRATIO", f"=HERHAALAANKOOPRATIO({tx}, {peil})", run(HERHAALAANKOOPRATIO, "tx", "peil")),
+        ("TIJD_TUSSEN_AANKOPEN", f'=TIJD_TUSSEN_AANKOPEN({tx}, "mediaan", {peil})',
+         run(TIJD_TUSSEN_AANKOPEN, "tx", "mediaan", "peil")),
+        ("DREMPEL_INACTIEF", f"=DREMPEL_INACTIEF({tx}, aandeel_terugkomers, {peil})",
+         run(DREMPEL_INACTIEF, "tx", "setting:return_share", "peil")),
+        ("DREMPEL_VERLOREN", f"=DREMPEL_VERLOREN({tx}, kans_terugkomst, {peil})",
+         run(DREMPEL_VERLOREN, "tx", "setting:return_level", "peil")),
+        ("CHURN_PERCENTAGE", f"=CHURN_PERCENTAGE({tx}, {_date_formula(begin)}, {peil}, dagen_inactief, {co})",
+         run(CHURN_PERCENTAGE, "tx", "begin", "peil", "setting:inactive_days", "co")),
+        ("CHURN_PROJECTIE", "=CHURN_PROJECTIE(1000, 40%, 30%, 10, 60%)",
+         lambda value: CHURN_PROJECTIE(1000.0, 0.4, 0.3, 10.0, 0.6)),
+        ("CUMULATIEF_VERLIES", "=CUMULATIEF_VERLIES(10%, 3)", lambda value: CUMULATIEF_VERLIES(0.1, 3.0)),
+        ("VERDUBBELINGSTIJD", "=VERDUBBELINGSTIJD(40%, 30%)", lambda value: VERDUBBELINGSTIJD(0.4, 0.3)),
+    ]
+    return [Example(name, formula, _nl(formula), compute) for name, formula, compute in items]
+
+
+#: The examples on the sample shop (peildatum 31-12-2025), as the README lists them.
+EXAMPLES: list[Example] = examples()

@@ -45,7 +45,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from klant_xl.errors import WaardeFout
+from klant_xl.errors import DubbelzinnigPercentage, WaardeFout
 
 __all__ = [
     "EXCEL_ORIGIN",
@@ -257,7 +257,8 @@ def _number_text(text: str) -> float | None:
     return float(text.replace(",", "."))
 
 
-def parse_fraction(value, name: str) -> float:
+def parse_fraction(value, name: str, *, cell: bool = False, allow_above_100: bool = False,
+                   maximum: float | None = 1.0) -> float:
     """Parse a percentage typed as a fraction (0.3) or as a percentage ("30%").
 
     Parameters
@@ -265,19 +266,31 @@ def parse_fraction(value, name: str) -> float:
     value : float or str
         ``0.3``, ``"30%"``, ``"30 %"``, ``"0,3"``, ``"12,5%"``. A number above 1 and at
         most 100 without a ``%`` sign is read as a percentage (``30`` means 30%): a user
-        who types 30 in a cell next to "Verloop per jaar" means 30%, never 3000%.
+        who types 30 next to "Verloop per jaar" means 30%, never 3000%.
     name : str
         What the value is, in Dutch, for the message.
+    cell : bool
+        The value comes from an Excel cell. A cell formatted as a percentage that
+        shows 120% holds the number 1.2, so a *number* above 1 from a cell is
+        ambiguous (120% or 1.2%?) and refused with a message that names both
+        readings, unless ``allow_above_100`` (the Instellingen setting
+        "Percentages boven 100% toestaan") says it is a fraction (1.2 = 120%).
+    allow_above_100 : bool
+        See ``cell``.
+    maximum : float or None
+        Largest fraction accepted (1 = 100%); None for no upper bound (the
+        share of new customers per year can exceed 100%).
 
     Returns
     -------
     float
-        The fraction, between 0 and 1.
+        The fraction.
 
     Raises
     ------
     WaardeFout
-        When the value is blank, not a number, negative or above 100%.
+        When the value is blank, not a number, negative, above ``maximum`` or
+        an ambiguous number from a cell.
 
     Examples
     --------
@@ -289,6 +302,14 @@ def parse_fraction(value, name: str) -> float:
     0.3
     >>> parse_fraction(30, "Verloop")
     0.3
+    >>> parse_fraction("130%", "Nieuw", maximum=None)
+    1.3
+    >>> parse_fraction(1.2, "Nieuw", cell=True, allow_above_100=True, maximum=None)
+    1.2
+    >>> parse_fraction(1.2, "Nieuw", cell=True)
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.DubbelzinnigPercentage: Nieuw is 1,2: in een cel met procentnotatie is dat 120%, getypt als getal misschien 1,2%. Typ het percentage met %-teken (bijv. '1,2%'), of zet op Instellingen 'Percentages boven 100% toestaan' op JA om het als 120% te lezen.
     >>> parse_fraction("veel", "Verloop")
     Traceback (most recent call last):
     ...
@@ -296,7 +317,8 @@ def parse_fraction(value, name: str) -> float:
     """
     number = None
     percent = False
-    if _is_number(value) and not is_blank(value):
+    is_number = _is_number(value) and not is_blank(value)
+    if is_number:
         number = float(value)
     elif isinstance(value, str):
         text = value.strip(_SPACES)
@@ -306,10 +328,15 @@ def parse_fraction(value, name: str) -> float:
         number = _number_text(text)
     if number is None or not math.isfinite(number):
         raise WaardeFout(name, None, _show(value), _NOT_A_PERCENTAGE)
-    if percent or 1 < number <= 100:
+    if is_number and cell and number > 1:
+        if not allow_above_100:
+            raise DubbelzinnigPercentage(name, number)
+    elif percent or 1 < number <= 100:
         number = number / 100
-    if not 0 <= number <= 1:
-        raise WaardeFout(name, None, _show(value), "geen percentage tussen 0% en 100%")
+    if number < 0 or (maximum is not None and number > maximum):
+        top = "100%" if maximum is None or maximum == 1 else f"{maximum * 100:g}%"
+        expected = "negatief" if number < 0 and maximum is None else f"geen percentage tussen 0% en {top}"
+        raise WaardeFout(name, None, _show(value), expected)
     return number
 
 

@@ -114,5 +114,5 @@ def test_install_into_a_startup_folder(tmp_path, monkeypatch):
     assert target == tmp_path / "XLSTART" / "klant_xl.xlam"
     with zipfile.ZipFile(target) as z:
         assert b"Vernieuw analyse" in z.read("customUI/customUI.xml")
-    config = (tmp_path / "home" / ".myaddin" / "myaddin.conf").read_text()
+    config = (tmp_path / "home" / ".myaddin" / "myaddin.conf").read_text(encoding="cp1252")
     assert config.startswith('"INTERPRETER_WIN","')

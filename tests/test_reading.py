@@ -159,7 +159,7 @@ def test_xlsx_picks_the_transacties_sheet_and_finds_a_lower_header(tmp_path):
     book.save(path)
     with pytest.raises(WaardeFout, match=r"^Datum in rij 5 is geen datum: 'morgen'$"):
         read_transactions(path)
-    with pytest.raises(KolomOntbreekt, match=r"^Kolom 'Klant' ontbreekt \(gevonden kolommen: 'Lees mij'\)\.$"):
+    with pytest.raises(KolomOntbreekt, match=r"^Kolom 'Klant' ontbreekt \(gevonden kolommen: 'Lees mij'\)\. Herkende namen voor 'Klant': 'Klantnummer'"):
         read_transactions(path, sheet="Uitleg")
     with pytest.raises(InvoerFout, match=r"^Werkblad 'Verkoop' bestaat niet in 'werkmap.xlsm' \(werkbladen: 'Uitleg', 'Transacties'\)\.$"):
         read_transactions(path, sheet="Verkoop")
@@ -254,7 +254,9 @@ def test_override_with_unknown_canonical_name():
 def test_missing_required_column(columns, message):
     with pytest.raises(KolomOntbreekt) as info:
         read_transactions(pd.DataFrame([["x"] * len(columns)], columns=columns))
-    assert str(info.value) == message
+    assert str(info.value).startswith(message)
+    # the accepted names are listed, so a user knows what to rename the header to
+    assert f"Herkende namen voor '{info.value.column}': " in str(info.value)
 
 
 def test_aliases_are_module_level_data():

@@ -227,4 +227,22 @@ def test_choose_thresholds_rule(inactive, lost, expected, message):
 
     choice = choose_thresholds(HAND, "2026-06-30", inactive, lost)
     assert (choice.inactive_days, choice.lost_days) == expected
-    assert (choice.messages[-1] if choice.messages else None) == message
+    assert (message in choice.messages) if message else not choice.messages
+
+
+def test_a_fallback_lost_threshold_below_the_given_inactive_one_is_said():
+    from klant_xl.status import choose_thresholds
+
+    choice = choose_thresholds(HAND, "2026-06-30", 400, None)
+    assert choice.messages[-1] == ("De standaard drempel verloren (365 dagen) is kleiner dan drempel inactief "
+                                   "(400 dagen): verloren na 400 dagen gebruikt.")
+
+
+def test_thresholds_in_the_wrong_order_are_an_error_naming_both():
+    from klant_xl.errors import DrempelVolgorde
+    from klant_xl.status import choose_thresholds
+
+    with pytest.raises(DrempelVolgorde) as info:
+        choose_thresholds(HAND, "2026-06-30", 90, 30)
+    assert "Drempel verloren (30 dagen)" in str(info.value) and "drempel inactief (90 dagen)" in str(info.value)
+    assert choose_thresholds(HAND, "2026-06-30", 90, 90).lost_days == 90  # equal: no Inactief, allowed

@@ -20,8 +20,8 @@ COMMITTED = ROOT / "workbook" / "klantanalyse.xlsm"
 SAMPLE = ROOT / "klant_xl" / "data" / "voorbeeld_transacties.csv"
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart.xlsm"
 
-SHEETS = ["Uitleg", "Instellingen", "Transacties", "Contactmomenten", "Klanten", "Segmenten", "Winback",
-          "Projectie", "Overzicht", "Formules", "xlwings.conf", "_bewaard"]
+SHEETS = ["Overzicht", "Uitleg", "Instellingen", "Transacties", "Contactmomenten", "Klanten", "Segmenten", "Winback",
+          "Projectie", "Formules", "xlwings.conf", "_bewaard"]
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_winback_lists_inactive_most_recent_first(wb):
     assert dates == sorted(dates, reverse=True)
     header = table_rows(wb, "Winback")[0]
     assert header[-5:] == ["Benaderd op", "Kanaal", "Reden", "Resultaat", "Notitie"]
-    lists = sorted(v.formula1 for v in wb["Winback"].data_validations.dataValidation)
+    lists = sorted(v.formula1 for v in wb["Winback"].data_validations.dataValidation if v.type == "list")
     assert lists == ['"telefoon,e-mail,bezoek"', '"vergeten,ontevreden,situatie veranderd,anders"']
     inactive = sum(1 for k in table_dicts(wb, "Klanten") if k["Status"] == "Inactief")
     assert len(rows) == inactive
@@ -146,8 +146,6 @@ def test_overzicht_kpis_agree_with_klanten(wb):
     klanten = table_dicts(wb, "Klanten")
     counts = Counter(k["Status"] for k in klanten)
     assert kpis["Klanten totaal"] == len(klanten)
-    for status in ("Nieuw", "Actief", "Inactief", "Verloren"):
-        assert kpis[f"Klanten {status.lower()}"] == counts[status]
     repeat = sum(1 for k in klanten if k["Aankopen"] >= 2) / len(klanten)
     assert kpis["Herhaalaankoopratio"] == pytest.approx(repeat)
     assert ws["A2"].value == "Peildatum: 31-12-2025"

@@ -117,21 +117,24 @@ def test_no_runtime_specific_features_in_the_module():
 
 @pytest.mark.parametrize("name", CORE_FUNCTIONS)
 def test_positional_arguments_named_as_in_the_spec(name):
+    # Every function that counts purchases takes the amounts; those that measure activity also the contact
+    # moments (issue 15: one truth per workbook).
     spec = {
         "KLANTSTATUS": ["laatste_datum", "peildatum", "dagen_inactief", "dagen_verloren"],
-        "KLANTSTATUS_TABEL": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren"],
-        "HERHAALAANKOOPRATIO": ["klanten", "datums"],
-        "TIJD_TUSSEN_AANKOPEN": ["klanten", "datums", "statistiek"],
-        "DREMPEL_INACTIEF": ["klanten", "datums", "aandeel"],
-        "DREMPEL_VERLOREN": ["klanten", "datums", "kans"],
-        "CHURN_PERCENTAGE": ["klanten", "datums", "begin", "eind", "dagen_inactief"],
+        "KLANTSTATUS_TABEL": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren", "contact_klanten", "contact_datums"],
+        "HERHAALAANKOOPRATIO": ["klanten", "datums", "bedragen", "peildatum"],
+        "TIJD_TUSSEN_AANKOPEN": ["klanten", "datums", "bedragen", "statistiek", "peildatum"],
+        "DREMPEL_INACTIEF": ["klanten", "datums", "bedragen", "aandeel", "peildatum"],
+        "DREMPEL_VERLOREN": ["klanten", "datums", "bedragen", "kans", "peildatum"],
+        "CHURN_PERCENTAGE": ["klanten", "datums", "bedragen", "begin", "eind", "dagen_inactief", "contact_klanten", "contact_datums"],
         "CHURN_PROJECTIE": ["start", "nieuw_pct", "verloop_pct", "jaren", "terugwin_pct"],
         "CUMULATIEF_VERLIES": ["verloop_pct", "jaren"],
-        "RFM_SEGMENT": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren"],
-        "KLANTPIRAMIDE": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren"],
-        "KANS_ACTIEF": ["klanten", "datums", "peildatum", "dagen"],
+        "RFM_SEGMENT": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren", "contact_klanten", "contact_datums"],
+        "KLANTPIRAMIDE": ["klanten", "datums", "bedragen", "peildatum", "dagen_inactief", "dagen_verloren", "contact_klanten", "contact_datums"],
+        "KANS_ACTIEF": ["klanten", "datums", "bedragen", "peildatum", "dagen"],
         "CLV": ["klanten", "datums", "bedragen", "peildatum", "marge", "maanden", "disconteringsvoet"],
-        "WINBACK_LIJST": ["klanten", "datums", "bedragen", "aantal", "peildatum", "dagen_inactief", "dagen_verloren"],
+        "WINBACK_LIJST": ["klanten", "datums", "bedragen", "aantal", "peildatum", "dagen_inactief", "dagen_verloren",
+                          "contact_klanten", "contact_datums"],
         "VERDUBBELINGSTIJD": ["nieuw_pct", "verloop_pct"],
     }[name]
     assert [a["name"] for a in info(name)["args"]] == spec
@@ -263,7 +266,8 @@ def test_klantstatus_on_a_block_keeps_its_shape():
         ((Cells([[D(2025, 1, 1)]]), "gisteren"), "Peildatum is geen datum: 'gisteren'"),
         ((Cells([[D(2025, 1, 1)]]), D(2025, 12, 31), -5), "Dagen inactief is geen positief aantal dagen: -5.0"),
         ((Cells([[D(2025, 1, 1)]]), D(2025, 12, 31), 400, 100),
-         "Drempel verloren (100 dagen) moet minstens zo groot zijn als drempel inactief (400 dagen)."),
+         "Drempel verloren (100 dagen) moet minstens zo groot zijn als drempel inactief (400 dagen): een klant is "
+         "eerst inactief en pas later verloren. Pas een van beide aan."),
         ((Cells([[None]]),), "Geen datum gevonden in laatste_datum en geen peildatum opgegeven."),
     ],
 )
@@ -466,11 +470,11 @@ def test_herhaalaankoopratio_bad_input():
     ],
 )
 def test_tijd_tussen_aankopen_by_hand(statistic, expected):
-    assert scalar(call("TIJD_TUSSEN_AANKOPEN", *shop("klanten", "datums"), statistic)) == expected
+    assert scalar(call("TIJD_TUSSEN_AANKOPEN", *shop("klanten", "datums"), MISSING, statistic)) == expected
 
 
 def test_tijd_tussen_aankopen_bad_input():
-    assert scalar(call("TIJD_TUSSEN_AANKOPEN", *shop("klanten", "datums"), "modus")) == (
+    assert scalar(call("TIJD_TUSSEN_AANKOPEN", *shop("klanten", "datums"), MISSING, "modus")) == (
         "Statistiek moet gemiddelde, mediaan, p10, p25, p75, p90 of aantal zijn: 'modus'"
     )
     assert scalar(call("TIJD_TUSSEN_AANKOPEN", col("a", "b"), col(D(2025, 1, 1), D(2025, 2, 1)))) == (
@@ -492,7 +496,7 @@ def test_drempels_on_regular_buyers():
     # every observed gap is exactly 10 days: all who come back do so at 10 days
     klanten, datums = _regular_buyers()
     assert scalar(call("DREMPEL_INACTIEF", klanten, datums)) == 10.0
-    assert scalar(call("DREMPEL_INACTIEF", klanten, datums, "50%")) == 10.0
+    assert scalar(call("DREMPEL_INACTIEF", klanten, datums, MISSING, "50%")) == 10.0
     assert scalar(call("DREMPEL_VERLOREN", klanten, datums)) == 10.0
 
 
@@ -503,8 +507,8 @@ def test_drempels_bad_input():
         "minstens 30 nodig. Vul de drempels zelf in (aantal dagen)."
     )
     klanten, datums = _regular_buyers()
-    assert scalar(call("DREMPEL_VERLOREN", klanten, datums, "heel klein")) == "Kans is geen percentage: 'heel klein'"
-    assert scalar(call("DREMPEL_INACTIEF", klanten, datums, 0)) == (
+    assert scalar(call("DREMPEL_VERLOREN", klanten, datums, MISSING, "heel klein")) == "Kans is geen percentage: 'heel klein'"
+    assert scalar(call("DREMPEL_INACTIEF", klanten, datums, MISSING, 0)) == (
         "Aandeel terugkomers moet tussen 0% en 100% liggen: 0.0"
     )
 
@@ -513,14 +517,14 @@ def test_drempels_bad_input():
 def test_churn_percentage_by_hand(runner):
     # inactive after 100 days. Active on 2025-06-01: a (last 2025-05-01). On 2026-01-31: b, c.
     # a is lost: churn 1/1 = 100%.
-    assert scalar(runner("CHURN_PERCENTAGE", *shop("klanten", "datums"), D(2025, 6, 1), D(2026, 1, 31), 100)) == 1.0
+    assert scalar(runner("CHURN_PERCENTAGE", *shop("klanten", "datums"), MISSING, D(2025, 6, 1), D(2026, 1, 31), 100)) == 1.0
     # 200 days: active on 2025-10-15 are a (167 days) and c (14 days); on 2026-01-31
     # a is not (275 days), c is (122 days): churn 1/2
-    assert scalar(runner("CHURN_PERCENTAGE", *shop("klanten", "datums"), D(2025, 10, 15), D(2026, 1, 31), 200)) == 0.5
+    assert scalar(runner("CHURN_PERCENTAGE", *shop("klanten", "datums"), MISSING, D(2025, 10, 15), D(2026, 1, 31), 200)) == 0.5
 
 
 def test_churn_percentage_bad_input():
-    args = shop("klanten", "datums")
+    args = [*shop("klanten", "datums"), MISSING]
     assert scalar(call("CHURN_PERCENTAGE", *args, D(2026, 1, 1), D(2025, 1, 1), 100)) == (
         "Einddatum (01-01-2025) moet na de begindatum (01-01-2026) liggen."
     )
@@ -602,7 +606,7 @@ def test_kans_actief_and_clv_bad_input():
         "Te weinig gegevens voor het MBG/NBD-model: 3 klanten, waarvan 2 met een herhaalaankoop. "
         "Nodig zijn minstens 100 klanten en 30 klanten met een herhaalaankoop."
     )
-    assert scalar(call("KANS_ACTIEF", *shop("klanten", "datums"), MISSING, -3)) == "Dagen is geen positief aantal dagen: -3.0"
+    assert scalar(call("KANS_ACTIEF", *shop("klanten", "datums"), MISSING, MISSING, -3)) == "Dagen is geen positief aantal dagen: -3.0"
     args = shop("klanten", "datums", "bedragen")
     assert scalar(call("CLV", *args, MISSING, "veel")) == "Marge is geen percentage: 'veel'"
     assert scalar(call("CLV", *args, MISSING, MISSING, "twaalf")) == "Maanden is geen geheel getal van 1 tot 1200: 'twaalf'"
@@ -703,12 +707,15 @@ def test_readme_lists_every_example_with_its_result_on_the_sample():
     from klant_xl.sample import sample_transactions
     from klant_xl.udfs import EXAMPLES
 
+    from klant_xl.sample import sample_contacts
+    from klant_xl.udfs import ExampleInputs
+
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## In Excel"):]
-    transactions = sample_transactions()
+    inputs = ExampleInputs(sample_transactions(), sample_contacts())
     for example in EXAMPLES:
         assert f"`{example.formula_nl}`" in section, example.name
-    results = {e.name: e.compute(transactions) for e in EXAMPLES}
+    results = {e.name: e.compute(inputs) for e in EXAMPLES}
 
     def nl(value, decimals):
         return f"{value:.{decimals}f}".replace(".", ",")

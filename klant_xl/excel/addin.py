@@ -27,10 +27,14 @@ __all__ = [
     "BUTTON_LABEL",
     "CALLBACK",
     "TAB_LABEL",
+    "addin_settings",
+    "ansi_encoding",
     "build_addin",
+    "conda_settings",
     "custom_ui_xml",
     "install_addin",
     "source_addin_path",
+    "write_addin_config",
 ]
 
 #: The file name decides the module RunMain imports: klant_xl.xlam -> ``import klant_xl; klant_xl.main()``.
@@ -105,13 +109,76 @@ def _config_file() -> Path:
     return Path.home() / f".{VBA_PROJECT_NAME}" / f"{VBA_PROJECT_NAME}.conf"
 
 
+def ansi_encoding() -> str:
+    """The encoding the add-in's VBA reads its config file in: ``Line Input`` reads bytes in the ANSI
+    code page of Windows (cp1252 on a Dutch or English Windows); elsewhere cp1252."""
+    if sys.platform.startswith("win"):
+        import ctypes
+
+        return f"cp{ctypes.windll.kernel32.GetACP()}"
+    return "cp1252"
+
+
+def conda_settings(prefix=None, environ=None) -> dict:
+    """``CONDA PATH`` and ``CONDA ENV`` for the add-in when this Python runs from a Conda environment
+    (the VBA activates it before starting Python; without them a Conda Python fails to load its DLLs).
+    Empty for any other Python."""
+    prefix = Path(sys.prefix if prefix is None else prefix)
+    environ = os.environ if environ is None else environ
+    if not (prefix / "conda-meta").is_dir():
+        return {}
+    if prefix.parent.name == "envs":
+        base, name = prefix.parent.parent, prefix.name
+    elif (prefix / "condabin").is_dir() or not environ.get("CONDA_EXE"):
+        base, name = prefix, "base"
+    else:
+        base, name = Path(environ["CONDA_EXE"]).parents[1], environ.get("CONDA_DEFAULT_ENV") or prefix.name
+    return {"CONDA PATH": str(base), "CONDA ENV": name}
+
+
+def addin_settings(executable=None, platform=None, prefix=None, environ=None) -> dict:
+    """What ``klant-xl addin`` writes in the add-in's config: this Python (and its Conda settings)."""
+    platform = sys.platform if platform is None else platform
+    key = "INTERPRETER_MAC" if platform == "darwin" else "INTERPRETER_WIN"
+    return {key: str(sys.executable if executable is None else executable), **conda_settings(prefix, environ)}
+
+
+def write_addin_config(values: dict, path=None, encoding: str | None = None) -> Path:
+    """Set ``"KEY","VALUE"`` lines in the add-in's config file, keeping the other lines.
+
+    The file is written in the encoding the VBA reads (:func:`ansi_encoding`), so a path such as
+    ``C:\\Users\\Daniël`` arrives intact; a path that code page cannot hold is refused with a Dutch
+    message instead of being written garbled.
+    """
+    path = _config_file() if path is None else Path(path)
+    encoding = ansi_encoding() if encoding is None else encoding
+    keys = {key.upper() for key in values}
+    lines = []
+    if path.exists():
+        lines = [line for line in path.read_bytes().decode(encoding, errors="replace").splitlines()
+                 if line.split(",", 1)[0].strip().strip('"').upper() not in keys]
+    lines += [f'"{key}","{value}"' for key, value in values.items()]
+    text = "\r\n".join(lines) + "\r\n"
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start:exc.end]
+        raise WerkmapFout(
+            f"Het pad bevat een teken ({bad!r}) dat Excel's VBA niet kan lezen (codepagina {encoding}). Installeer "
+            "Python in een map zonder zulke tekens, bijvoorbeeld C:\\Python, en voer 'klant-xl addin' opnieuw uit."
+        ) from exc
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    return path
+
+
 def install_addin(startup_dir=None) -> Path:
     """``klant-xl addin``: install the add-in in Excel's startup folder (as ``xlwings addin install --file``).
 
-    Also writes the add-in's config file with this Python interpreter, so the
-    button runs the Python that has klant_xl installed. ``startup_dir``
-    overrides Excel's startup folder (otherwise asked from Excel, which needs
-    Windows or macOS).
+    Also writes the add-in's config file with this Python interpreter (and, for a Conda Python, its
+    Conda path and environment), in the ANSI code page the VBA reads, so the button runs the Python
+    that has klant_xl installed. ``startup_dir`` overrides Excel's startup folder (otherwise asked
+    from Excel, which needs Windows or macOS).
     """
     if startup_dir is None:
         if not (sys.platform.startswith("win") or sys.platform == "darwin"):
@@ -130,11 +197,5 @@ def install_addin(startup_dir=None) -> Path:
         raise WerkmapFout(f"Kan '{target}' niet schrijven: sluit Excel en probeer het opnieuw.") from exc
     finally:
         shutil.rmtree(built.parent, ignore_errors=True)
-    config = _config_file()
-    config.parent.mkdir(parents=True, exist_ok=True)
-    key = "INTERPRETER_MAC" if sys.platform == "darwin" else "INTERPRETER_WIN"
-    lines = [line for line in (config.read_text(encoding="utf-8").splitlines() if config.exists() else [])
-             if not line.upper().startswith(f'"{key}"')]
-    lines.append(f'"{key}","{sys.executable}"')
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_addin_config(addin_settings())
     return target

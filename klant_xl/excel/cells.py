@@ -48,6 +48,7 @@ __all__ = [
     "ExcelTable",
     "ExcelTableConverter",
     "column",
+    "contacts",
     "date_block",
     "excel_function",
     "first_value",
@@ -288,6 +289,33 @@ def _typed(values: list, kinds: set) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
+def _typed_columns(parts: dict, empty_message: str) -> pd.DataFrame:
+    """Columns of one table, as cells, to a frame of typed columns (trailing blank rows and a header
+    row at the top dropped; rows numbered from 2)."""
+    lengths = {len(v) for v in parts.values()}
+    if len(lengths) > 1:
+        sizes = ", ".join(f"{k.lower()} {len(v)}" for k, v in parts.items())
+        raise InvoerFout(f"De bereiken zijn niet even lang ({sizes} rijen): kies kolommen van dezelfde tabel.")
+    end = _last_filled(list(parts.values()))
+    start = 0
+    if end and (
+        _is_header(parts["Datum"][0], _header_names("Datum")) or _is_header(parts["Klant"][0], _header_names("Klant"))
+    ):
+        start = 1
+    if end <= start:
+        raise InvoerFout(empty_message)
+    columns = {}
+    for name, values in parts.items():
+        kinds = values.kinds
+        if values.has_errors:
+            _raise_on_error_cells(values[start:end], name, FIRST_ROW)
+        values = values[start:end]
+        if start:
+            kinds = set(map(type, values))
+        columns[name] = _typed(values, kinds)
+    return pd.DataFrame(columns)
+
+
 def transactions(klanten, datums, bedragen=None) -> pd.DataFrame:
     """Columns of a transactions table, as cells, to the canonical transactions frame.
 
@@ -309,28 +337,32 @@ def transactions(klanten, datums, bedragen=None) -> pd.DataFrame:
     parts = {"Klant": column(klanten, "Klanten"), "Datum": column(datums, "Datums")}
     if bedragen is not None:
         parts["Bedrag"] = column(bedragen, "Bedragen")
-    lengths = {len(v) for v in parts.values()}
-    if len(lengths) > 1:
-        sizes = ", ".join(f"{k.lower()} {len(v)}" for k, v in parts.items())
-        raise InvoerFout(f"De bereiken zijn niet even lang ({sizes} rijen): kies kolommen van dezelfde tabel.")
-    end = _last_filled(list(parts.values()))
-    start = 0
-    if end and (
-        _is_header(parts["Datum"][0], _header_names("Datum")) or _is_header(parts["Klant"][0], _header_names("Klant"))
-    ):
-        start = 1
-    if end <= start:
-        raise InvoerFout("Er zijn geen transacties: de bereiken met klanten en datums zijn leeg.")
-    columns = {}
-    for name, values in parts.items():
-        kinds = values.kinds
-        if values.has_errors:
-            _raise_on_error_cells(values[start:end], name, FIRST_ROW)
-        values = values[start:end]
-        if start:
-            kinds = set(map(type, values))
-        columns[name] = _typed(values, kinds)
-    return read_transactions(pd.DataFrame(columns), first_row=FIRST_ROW)
+    frame = _typed_columns(parts, "Er zijn geen transacties: de bereiken met klanten en datums zijn leeg.")
+    return read_transactions(frame, first_row=FIRST_ROW)
+
+
+def contacts(contact_klanten=None, contact_datums=None) -> pd.DataFrame | None:
+    """Columns of a contact-moments table (Contactmomenten[Klant], Contactmomenten[Datum]) to the
+    canonical contacts frame; ``None`` when both arguments are left out or the ranges are empty.
+
+    Giving only one of the two is refused with a Dutch message.
+    """
+    from klant_xl.reading import read_contacts
+
+    if contact_klanten is None and contact_datums is None:
+        return None
+    if contact_klanten is None or contact_datums is None:
+        raise InvoerFout("Geef voor contactmomenten twee kolommen op: klanten en datums "
+                         "(bijv. Contactmomenten[Klant] en Contactmomenten[Datum]).")
+    parts = {"Klant": column(contact_klanten, "Contact_klanten"), "Datum": column(contact_datums, "Contact_datums")}
+    try:
+        frame = _typed_columns(parts, "")
+    except InvoerFout as exc:
+        if str(exc):
+            raise
+        return None  # an empty Contactmomenten table: no contact moments
+    found = read_contacts(frame, first_row=FIRST_ROW)
+    return found if len(found) else None
 
 
 def _cells_of(series: pd.Series) -> np.ndarray:

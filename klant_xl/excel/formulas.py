@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 
-from klant_xl.excel.spec import Cells, SheetSpec, TableBlock, column_letter
+from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
 
 __all__ = ["MAX_EXAMPLE_ROWS", "examples", "formulas_sheet"]
 
@@ -21,15 +21,31 @@ MAX_EXAMPLE_ROWS = 6
 #: Above this many transactions the examples over the Transacties table are not computed here
 #: (each runs the function over every row, as Excel would; the formula still works in Excel).
 MAX_EXAMPLE_TRANSACTIONS = 50_000
+#: Width of the formula column (characters); longer formulas wrap onto more lines.
+FORMULA_CHARS_PER_LINE = 60
 
 
-def examples() -> list:
-    """The UDF examples (empty when the functions module is not available)."""
+#: How a single-value result is shown: as on Overzicht (percentages as percentages, days without decimals).
+RESULT_KINDS = {
+    "HERHAALAANKOOPRATIO": "percent",
+    "CHURN_PERCENTAGE": "percent",
+    "CUMULATIEF_VERLIES": "percent",
+    "TIJD_TUSSEN_AANKOPEN": "days",
+    "DREMPEL_INACTIEF": "days",
+    "DREMPEL_VERLOREN": "days",
+    "VERDUBBELINGSTIJD": "number",
+}
+#: Columns of spilled example tables that are counts (shown without decimals).
+COUNT_COLUMNS = ("Jaar", "Aantal klanten", "Aankopen", "R", "F", "M", "RFM-score")
+
+
+def examples(reference_date=None) -> list:
+    """The UDF examples for data with this peildatum (empty when the functions module is not available)."""
     try:
-        from klant_xl.udfs import EXAMPLES
+        from klant_xl.udfs import EXAMPLES, examples as for_reference
     except ImportError:
         return []
-    return list(EXAMPLES)
+    return list(EXAMPLES) if reference_date is None else for_reference(reference_date)
 
 
 def _plain(value):
@@ -43,40 +59,71 @@ def _plain(value):
     return value
 
 
-def _kind(value) -> str | None:
+def _kind(value, name: str = "") -> str | None:
     if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
         return "date"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and name in RESULT_KINDS:
+        return RESULT_KINDS[name]
     if isinstance(value, float):
+        if value.is_integer():
+            return "int"
         return "decimal" if abs(value) < 1 else "number"
     return None
 
 
-def formulas_sheet(transactions: pd.DataFrame) -> SheetSpec:
-    """The Formules sheet for the given transactions (the Transacties table's contents)."""
+def formulas_sheet(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, settings=None,
+                   reference_date=None) -> SheetSpec:
+    """The Formules sheet for the given inputs (the Transacties and Contactmomenten tables, the settings).
+
+    The examples take the same inputs as the refresh (amounts, contact moments, the thresholds and
+    shares of Instellingen) over the same peildatum and churn period, so their results are the
+    Overzicht's numbers.
+    """
+    from klant_xl.settings import DEFAULTS
+    from klant_xl.summary import resolve_reference_date
+
+    settings = DEFAULTS if settings is None else settings
+    if reference_date is None:
+        reference_date = resolve_reference_date(transactions, settings.reference_date, contacts)
+    reference_date = pd.Timestamp(reference_date)
     c = Cells()
     c.add(1, 1, "Excel-functies van klant_xl", style="title")
     c.add(2, 1, "Typ een formule zoals in kolom B in een lege cel (na 'Import Functions' in het xlwings-lint). "
-                "Kolom C toont de uitkomst die klant_xl voor de voorbeeldgegevens berekent; tabellen lopen in "
-                "Excel 365 vanzelf over naar de cellen eronder.", style="note")
+                "Kolom C toont de uitkomst die klant_xl voor de gegevens van deze werkmap berekent; tabellen lopen "
+                "in Excel 365 vanzelf over naar de cellen eronder.", style="note")
+    c.add(3, 1, f"Dezelfde invoer als het Overzicht: bedragen (een retour is geen aankoop), contactmomenten "
+                f"(tellen als activiteit), de drempels van Instellingen en peildatum {reference_date:%d-%m-%Y}; "
+                "het verloop over het jaar ervoor. Namen als dagen_inactief zijn cellen op Instellingen.",
+          style="note")
     c.add(4, 1, "Functie", style="header").add(4, 2, "Formule (zoals je hem typt)", style="header")
-    c.add(4, 3, "Uitkomst voor de gegevens op Transacties", style="header")
+    c.add(4, 3, "Uitkomst voor deze werkmap", style="header")
     row = 5
     tables: list = []
-    found = examples()
+    heights: dict = {}
+    found = examples(reference_date)
+    try:
+        from klant_xl.udfs import ExampleInputs
+
+        inputs = ExampleInputs(transactions, contacts, settings, reference_date)
+    except ImportError:
+        inputs = transactions
     if not found:
         c.add(row, 1, "De voorbeelden verschijnen zodra de Excel-functies (klant_xl.udfs) zijn geïnstalleerd.",
               style="note")
     too_many = len(transactions) > MAX_EXAMPLE_TRANSACTIONS
     for example in found:
         c.add(row, 1, example.name, style="kpi")
-        c.add(row, 2, example.formula_nl, kind="formulatext")
+        c.add(row, 2, example.formula_nl, kind="formulatext", style="wrap")
+        lines = -(-len(example.formula_nl) // FORMULA_CHARS_PER_LINE)
+        if lines > 1:
+            heights[row] = 15 * lines
         if too_many and "Transacties[" in example.formula:
             c.add(row, 3, f"Niet vooraf berekend: meer dan {MAX_EXAMPLE_TRANSACTIONS:,} transacties. "
                           "Typ de formule in Excel.".replace(",", "."), style="note")
             row += 2
             continue
         try:
-            result = example.compute(transactions)
+            result = example.compute(inputs)
         except Exception as exc:  # noqa: BLE001 - the sheet shows the message, as the cell would
             result = f"{type(exc).__name__}: {exc}"
         if isinstance(result, list) and result and isinstance(result[0], list):
@@ -87,7 +134,9 @@ def formulas_sheet(transactions: pd.DataFrame) -> SheetSpec:
             for column in frame.columns:
                 if frame[column].map(lambda v: isinstance(v, (dt.datetime, dt.date))).any():
                     frame[column] = pd.to_datetime(frame[column], errors="coerce")
-            tables.append(TableBlock(f"Voorbeeld_{example.name}", frame, row=row, col=3, style="TableStyleLight9"))
+            kinds = {column: "int" for column in frame.columns if column in COUNT_COLUMNS}
+            tables.append(TableBlock(f"Voorbeeld_{example.name}", frame, row=row, col=3, style="TableStyleLight9",
+                                     kinds=kinds))
             shown = len(frame) + 1
             if len(result) - 1 > len(frame):
                 c.add(row + shown, 3, f"… ({len(result) - 1} rijen in totaal)", style="note")
@@ -97,8 +146,7 @@ def formulas_sheet(transactions: pd.DataFrame) -> SheetSpec:
             if isinstance(result, list):
                 result = result[0] if result else None
             value = _plain(result)
-            c.add(row, 3, value, kind=_kind(value))
+            c.add(row, 3, value, kind=_kind(value, example.name))
             row += 2
-    widths = {"A": 24, "B": 90}
-    widths.update({column_letter(i): 16 for i in range(3, 25)})
-    return SheetSpec("Formules", [c, *tables], widths=widths)
+    widths = {"A": 24, "B": FORMULA_CHARS_PER_LINE + 2}
+    return SheetSpec("Formules", [c, *tables], widths=widths, heights=heights)

@@ -14,9 +14,10 @@ import math
 
 import pandas as pd
 
-from klant_xl.excel.spec import Cells, ChartBlock, SheetSpec, TableBlock
-from klant_xl.formatting import format_number
+from klant_xl.excel.spec import Cells, ChartBlock, PageSetup, SheetSpec, TableBlock, column_letter
+from klant_xl.formatting import format_count, format_number
 from klant_xl.settings import SETTING_NAMES
+from klant_xl.status import STATUS_COLOURS
 
 __all__ = [
     "KANAAL_CHOICES",
@@ -36,6 +37,32 @@ REDEN_CHOICES = ("vergeten", "ontevreden", "situatie veranderd", "anders")
 TRACKING_KINDS = {"Benaderd op": "date", "Kanaal": "text", "Reden": "text", "Resultaat": "text", "Notitie": "text"}
 
 STATUS_ORDER = ("Nieuw", "Actief", "Inactief", "Verloren")
+#: Status column -> the fixed colour per status (conditional formatting on every Status column).
+STATUS_FILLS = {"Status": {status: None for status in STATUS_ORDER}}
+#: Input messages of the Winback columns the user fills in (shown when a cell is selected).
+TRACKING_HINTS = {
+    "Benaderd op": "Datum waarop je de klant benaderde, bijv. 23-11-2026. Een aankoop daarna telt als teruggewonnen.",
+    "Kanaal": "Kies telefoon, e-mail of bezoek (of typ iets anders).",
+    "Reden": "Waarom was de klant weg? Kies vergeten, ontevreden, situatie veranderd of anders.",
+    "Resultaat": "Vrije tekst, bijv. 'komt langs' of 'geen interesse'.",
+    "Notitie": "Vrije tekst; blijft per klant bewaard bij vernieuwen.",
+}
+#: Widths (characters) of the Winback columns the user fills in: the longest choice fits.
+TRACKING_WIDTHS = {"Benaderd op": 13, "Kanaal": 12, "Reden": 21, "Resultaat": 24, "Notitie": 40}
+
+
+def page(reference_date=None, **options) -> PageSetup:
+    """The page setup of an output sheet: footer with the peildatum."""
+    footer = f"Peildatum {_date_text(reference_date)}" if reference_date is not None else "Klantanalyse"
+    return PageSetup(footer=footer, **options)
+
+
+def wrapped_height(text, width: float, line_points: float = 15.0) -> float | None:
+    """Row height (points) for ``text`` wrapped in a column ``width`` characters wide; None for one line."""
+    if not text:
+        return None
+    lines = sum(max(1, -(-len(part) // max(int(width * 1.1), 1))) for part in str(text).split("\n"))
+    return line_points * lines if lines > 1 else None
 
 
 def _name(field: str) -> str:
@@ -64,8 +91,9 @@ def customers_sheet(analysis) -> SheetSpec:
     table = analysis.customer_table()
     note = f"Eén rij per klant, peildatum {_date_text(analysis.reference_date)}. Eigen kolommen aan het eind van de tabel blijven bewaard bij vernieuwen."
     cells = Cells().add(1, 1, "Klanten", style="title").add(2, 1, note, style="note")
-    block = TableBlock("Klanten", table, row=4, col=1, key="Klant")
-    return SheetSpec("Klanten", [cells, block], freeze="B5")
+    block = TableBlock("Klanten", table, row=4, col=1, key="Klant", value_colours=dict(STATUS_FILLS))
+    return SheetSpec("Klanten", [cells, block], freeze="B5",
+                     page=page(analysis.reference_date, orientation="landscape", title_rows="4:4"))
 
 
 # --------------------------------------------------------------------------- Segmenten
@@ -112,7 +140,8 @@ def segments_sheet(analysis) -> SheetSpec:
     status = pd.DataFrame({"Status": list(counts.index), "Klanten": counts.astype(int).to_numpy()})
     total = max(int(status["Klanten"].sum()), 1)
     status["Aandeel"] = status["Klanten"] / total
-    blocks.append(TableBlock("Seg_Status", status, row=row + 1, col=1, title="Klanten per status"))
+    blocks.append(TableBlock("Seg_Status", status, row=row + 1, col=1, title="Klanten per status",
+                             value_colours=dict(STATUS_FILLS)))
     row += len(status) + 4
     charts = []
     for key, title, frame in _segment_tables(analysis):
@@ -126,6 +155,11 @@ def segments_sheet(analysis) -> SheetSpec:
             kinds.update({"Cohort": "text", "alpha": "decimal", "beta": "decimal"})
         if key == "pareto":
             kinds = {c: "percent" for c in frame.columns}
+        if key == "cohort_churn":
+            kinds = {"Cohort": "text", "Jaren": "int", "Verloop per jaar": "percent", "Behoud per jaar": "percent",
+                     "Actief op peildatum": "percent"}
+        if key == "cohort_projection":
+            kinds["Waargenomen perioden"] = "int"
         block = TableBlock(_table_name(key), frame, row=row + 1, col=1, title=title, kinds=kinds, colour_scale=scale)
         blocks.append(block)
         if key == "pyramid" and len(frame) and "Klanten" in frame.columns:
@@ -139,9 +173,10 @@ def segments_sheet(analysis) -> SheetSpec:
                                      series=[(2, row + 1, row + 1 + len(frame))],
                                      categories=(1, row + 2, row + 1 + len(frame)),
                                      x_title="Aandeel klanten (beste eerst)", y_title="Aandeel omzet",
-                                     width_cm=14, height_cm=8))
+                                     width_cm=14, height_cm=8, y_max=1.0, y_format="0%"))
         row += max(len(frame), 1) + 4
-    return SheetSpec("Segmenten", blocks + charts, widths={"A": 26})
+    return SheetSpec("Segmenten", blocks + charts, widths={"A": 26},
+                     page=page(analysis.reference_date, orientation="landscape"))
 
 
 # --------------------------------------------------------------------------- Winback
@@ -173,8 +208,18 @@ def winback_sheet(analysis) -> SheetSpec:
                     "terugkomt. Of het werkte, meet klant_xl uit de aankopen na de contactdatum.", style="note")
     block = TableBlock("Winback", frame, row=4, col=1, key="Klant", tracking=TRACKING_COLUMNS,
                        kinds=dict(TRACKING_KINDS),
-                       choices={"Kanaal": KANAAL_CHOICES, "Reden": REDEN_CHOICES})
-    return SheetSpec("Winback", [cells, block], freeze="B5")
+                       choices={"Kanaal": KANAAL_CHOICES, "Reden": REDEN_CHOICES}, hints=dict(TRACKING_HINTS),
+                       value_colours=dict(STATUS_FILLS))
+    cells.add(3, 1, "De gele kolommen vul je zelf in (zoals de gele cellen op Instellingen); kies een cel voor een "
+                    "hint.", style="note")
+    return SheetSpec("Winback", [cells, block], freeze="B5", widths=tracking_widths(block),
+                     page=page(analysis.reference_date, orientation="landscape", title_rows="4:4"))
+
+
+def tracking_widths(block: TableBlock) -> dict:
+    """Column letter -> width of the tracking columns of a table (wherever they end up)."""
+    columns = [str(c) for c in block.frame.columns]
+    return {column_letter(block.col + columns.index(c)): w for c, w in TRACKING_WIDTHS.items() if c in columns}
 
 
 #: winback_report key -> (table name, Dutch title)
@@ -245,11 +290,15 @@ def measured_projection_inputs(analysis) -> dict:
             "winback": winback if winback is not None else 0.0}
 
 
-def projection_sheet(measured: dict, years: int, reference_date=None) -> SheetSpec:
+def projection_sheet(measured: dict, years: int, reference_date=None, warnings=()) -> SheetSpec:
     """Projectie: the seed-002 tables as native formulas on the Instellingen inputs.
 
     ``measured`` holds the values used when an Instellingen cell is empty
     (``start``, ``new``, ``churn``); ``years`` fixes the number of table rows.
+    ``warnings`` (:func:`klant_xl.projection.projection_warnings` at the
+    refresh) stand in row 3, above the inputs and the tables; a formula there
+    also warns when a rate typed on Instellingen later leaves the plausible
+    range, without Python.
     """
     years = max(int(years), 1)
     r = PROJ_ROWS
@@ -259,6 +308,14 @@ def projection_sheet(measured: dict, years: int, reference_date=None) -> SheetSp
     c.add(2, 1, "Rekenvoorbeeld 'Terugwinnen van inactieve klanten': aantal klanten volgend jaar = dit jaar × "
                 "(1 + nieuw − verloop). Alles hieronder zijn Excel-formules op het blad Instellingen; ze werken "
                 "ook zonder Python." + when, style="note")
+    from klant_xl.projection import PLAUSIBLE_RATES
+
+    new_high, churn_high = PLAUSIBLE_RATES["new"][1], PLAUSIBLE_RATES["churn"][1]
+    static = " ".join(f"Let op: {w}" for w in warnings)
+    live = (f'IF(OR(B{r["new"]}>{new_high:g},B{r["churn"]}>{churn_high:g}),"Let op: nieuwe klanten boven '
+            f'{new_high * 100:g}% of verloop boven {churn_high * 100:g}% per jaar is ongebruikelijk: de projectie is '
+            'een rekenvoorbeeld, geen voorspelling.","")')
+    c.add(3, 1, f'=IF({live}<>"",{live},"{static[:250]}")' if static else f"={live}", style="warning")
     c.add(4, 1, "Invoer", style="header").add(4, 2, "Gebruikt", style="header")
     c.add(4, 3, "Gemeten", style="header").add(4, 4, "Toelichting", style="header")
     def used(field: str, row: int) -> str:
@@ -318,7 +375,8 @@ def projection_sheet(measured: dict, years: int, reference_date=None) -> SheetSp
     # Name the series after the situation, not after the shared header text.
     legend.add(head, 2, "Huidige situatie", style="header").add(head, 5, "Nieuwe situatie", style="header")
     c.cells = [cell for cell in c.cells if not (cell.row == head and cell.col in (2, 5))]
-    return SheetSpec("Projectie", [c, legend, chart], widths={"A": 40, "B": 16, "C": 20, "D": 40, "E": 16, "F": 3})
+    return SheetSpec("Projectie", [c, legend, chart], widths={"A": 40, "B": 16, "C": 20, "D": 40, "E": 16, "F": 3},
+                     page=page(reference_date, orientation="landscape", one_page=True))
 
 
 # --------------------------------------------------------------------------- Overzicht
@@ -343,80 +401,139 @@ def customers_per_year(analysis) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Jaar", "Klantenbestand", "Nieuwe klanten"])
 
 
+#: Overzicht column widths (characters): KPIs in A:C, charts from E, all within about A1:N40.
+OVERVIEW_WIDTHS = {"A": 40, "B": 17, "C": 44, "D": 2}
+#: Explanation of the per-year table (it is not the status on the peildatum).
+PER_YEAR_NOTE = ("Klantenbestand = klanten die in dat jaar klant waren: eerste aankoop in of voor dat jaar en laatste "
+                 "aankoop in of na dat jaar. Nieuwe klanten = eerste aankoop in dat jaar.")
+
+
 def overview_sheet(analysis) -> SheetSpec:
+    """Overzicht, the first sheet: customers per status (fixed colours), the key figures each with a
+    one-line explanation, and two charts, all within the first screen (about A1:N40)."""
     c = Cells()
     c.add(1, 1, "Overzicht klantenbestand", style="title")
     c.add(2, 1, f"Peildatum: {_date_text(analysis.reference_date)}", style="note")
+    inputs = getattr(analysis, "inputs", None)
+    if inputs:
+        c.add(3, 1, analysis.inputs_sentence(), style="note")
     counts = analysis.status_counts()
     total = int(counts.sum())
     churn = analysis.churn_last_year
     gaps = analysis.gaps or {}
     thresholds = analysis.thresholds
+    settings = analysis.settings
+    active = int(counts.get("Actief", 0) + counts.get("Nieuw", 0))
+
+    status = pd.DataFrame({"Status": list(counts.index), "Klanten": counts.astype(int).to_numpy()})
+    status_row = 5
+    status_notes = {
+        "Nieuw": "Eerste aankoop binnen de drempel inactief.",
+        "Actief": f"Laatste activiteit hooguit {format_number(analysis.inactive_days)} dagen geleden.",
+        "Inactief": f"Slapend: {format_number(analysis.inactive_days)} tot {format_number(analysis.lost_days)} "
+                    "dagen geen activiteit; nog terug te winnen (zie Winback).",
+        "Verloren": f"Langer dan {format_number(analysis.lost_days)} dagen geen activiteit: oud-klant.",
+    }
+    status["Toelichting"] = [
+        f"{format_number(100 * n / max(total, 1))}% van de klanten. {status_notes.get(name, '')}"
+        for name, n in zip(status["Status"], status["Klanten"])]
+    status_block = TableBlock("Overzicht_Status", status, row=status_row, col=1, title=None,
+                              value_colours=dict(STATUS_FILLS), kinds={"Toelichting": "text"},
+                              wrap=("Toelichting",))
+    heights = {}
+    for i, note in enumerate(status["Toelichting"]):
+        height = wrapped_height(note, OVERVIEW_WIDTHS["C"])
+        if height:
+            heights[status_row + 1 + i] = height
+
+    revenue = _finite(getattr(analysis, "revenue_last_year", None))
     kpis = [
-        ("Klanten totaal", total, "int", None),
+        ("Klanten totaal", total, "int", "Iedereen die op of voor de peildatum iets kocht of retourneerde."),
     ]
-    for status in counts.index:
-        kpis.append((f"Klanten {status.lower()}", int(counts[status]), "int", None))
+    if revenue is not None:
+        kpis.append(("Omzet laatste 12 maanden", revenue, "money",
+                     "Som van de bedragen in het jaar tot en met de peildatum; retouren tellen negatief."))
+        if active:
+            kpis.append(("Omzet per actieve klant (12 mnd)", revenue / active, "money",
+                         f"Omzet laatste 12 maanden gedeeld door de {format_count(active, 'actieve klant', 'actieve klanten')}."))
     kpis += [
         ("Herhaalaankoopratio", _finite(analysis.repeat_rate), "percent",
          "Deel van de klanten dat twee keer of vaker kocht."),
-        ("Tijd tussen aankopen, gemiddeld (dagen)", _finite(gaps.get("gemiddelde")), "days", None),
-        ("Tijd tussen aankopen, mediaan (dagen)", _finite(gaps.get("mediaan")), "days", None),
+        ("Tijd tussen aankopen, gemiddeld (dagen)", _finite(gaps.get("gemiddelde")), "days",
+         "Gemiddeld aantal dagen tussen twee opeenvolgende aankopen van dezelfde klant."),
+        ("Tijd tussen aankopen, mediaan (dagen)", _finite(gaps.get("mediaan")), "days",
+         "De helft van de herhaalaankopen komt binnen zoveel dagen."),
     ]
     if churn is not None:
         kpis += [
             ("Verloop laatste jaar", _finite(churn.churn), "percent",
-             f"Van de {format_number(churn.active_at_start)} klanten die op {_date_text(churn.start)} actief waren."),
-            ("Behoud laatste jaar", _finite(churn.retention), "percent", None),
-            ("Nieuwe klanten laatste jaar", int(churn.new_customers), "int", None),
+             f"Van de {format_count(churn.active_at_start, 'klant', 'klanten')} die op {_date_text(churn.start)} "
+             "actief waren, het deel dat nu niet meer actief is."),
+            ("Behoud laatste jaar", _finite(churn.retention), "percent", "1 − verloop: het deel dat actief bleef."),
+            ("Nieuwe klanten laatste jaar", int(churn.new_customers), "int",
+             f"Eerste aankoop tussen {_date_text(churn.start)} en {_date_text(churn.end)}."),
         ]
-    derived = thresholds is not None and getattr(analysis.settings, "inactive_days", None) is None
+    derived = thresholds is not None and getattr(settings, "inactive_days", None) is None
     kpis += [
         ("Drempel inactief (dagen)", _finite(analysis.inactive_days), "days",
          thresholds.inactive_sentence if thresholds is not None and derived else "Ingesteld op het blad Instellingen."),
         ("Drempel verloren (dagen)", _finite(analysis.lost_days), "days",
-         thresholds.lost_sentence if thresholds is not None and getattr(analysis.settings, "lost_days", None) is None
+         thresholds.lost_sentence if thresholds is not None and getattr(settings, "lost_days", None) is None
          else "Ingesteld op het blad Instellingen."),
     ]
     buyers = _finite(getattr(analysis, "expected_buyers_next_year", None))
     if buyers is not None:
         kpis.append(("Verwacht aantal kopers komend jaar", round(buyers), "int",
                      "Volgens het klantmodel (gewijzigd BG/NBD): klanten die komend jaar minstens één keer kopen."))
-    inputs = getattr(analysis, "projection_inputs", {}) or {}
-    if "verdubbelingstijd_jaren" in inputs:
-        doubling = _finite(inputs["verdubbelingstijd_jaren"])
+    projection = getattr(analysis, "projection_inputs", {}) or {}
+    if "verdubbelingstijd_jaren" in projection:
+        doubling = _finite(projection["verdubbelingstijd_jaren"])
         kpis.append(("Verdubbelingstijd (jaren)", doubling if doubling is not None else "groeit niet", "number",
                      "Bij het huidige aantal nieuwe klanten en verloop (zie Projectie)."))
-    c.add(4, 1, "Kengetal", style="header").add(4, 2, "Waarde", style="header").add(4, 3, "Toelichting", style="header")
-    for i, (label, value, kind, note) in enumerate(kpis):
-        row = 5 + i
+    header = status_row + len(status) + 2
+    c.add(header, 1, "Kengetal", style="header").add(header, 2, "Waarde", style="header")
+    c.add(header, 3, "Toelichting", style="header")
+    note_width = OVERVIEW_WIDTHS["C"]
+    row = header
+    for label, value, kind, note in kpis:
+        row += 1
         c.add(row, 1, label, style="label").add(row, 2, value, kind=kind, style="kpi")
         if note:
-            c.add(row, 3, note, style="note")
-    row = 5 + len(kpis) + 1
-    for message in getattr(analysis, "messages", []) or []:
-        c.add(row, 1, f"Let op: {message}", style="note")
+            c.add(row, 3, note, style="notewrap")
+            height = wrapped_height(note, note_width)
+            if height:
+                heights[row] = height
+    row += 2
+    warnings = [*getattr(analysis, "projection_warnings", []), *(getattr(analysis, "messages", []) or [])]
+    for message in dict.fromkeys(warnings):
+        c.add(row, 1, "Let op", style="warning").add(row, 3, message, style="notewrap")
+        height = wrapped_height(message, note_width)
+        if height:
+            heights[row] = height
         row += 1
 
-    status = pd.DataFrame({"Status": list(counts.index), "Klanten": counts.astype(int).to_numpy()})
-    status["Aandeel"] = status["Klanten"] / max(total, 1)
     per_year = customers_per_year(analysis)
-    col = 5  # E
-    status_block = TableBlock("Overzicht_Status", status, row=4, col=col, title=None)
-    year_row = 4 + len(status) + 3
-    year_block = TableBlock("Overzicht_PerJaar", per_year, row=year_row, col=col, kinds={"Jaar": "text"})
+    year_row = row + 2
+    c.add(year_row - 1, 1, "Klanten per jaar", style="subtitle")
+    c.add(year_row - 1, 3, PER_YEAR_NOTE, style="notewrap")
+    heights[year_row - 1] = wrapped_height(PER_YEAR_NOTE, note_width) or 15
+    year_block = TableBlock("Overzicht_PerJaar", per_year, row=year_row, col=1, kinds={"Jaar": "text"})
+    years = max(len(per_year), 1)
     charts = [
-        ChartBlock("col", "Klanten per status", anchor="I2",
-                   series=[(col + 1, 4, 4 + len(status))], categories=(col, 5, 4 + len(status)),
-                   y_title="Klanten", width_cm=14, height_cm=7.5),
-        ChartBlock("col", "Klanten per jaar", anchor="I18",
-                   series=[(col + 1, year_row, year_row + max(len(per_year), 1)),
-                           (col + 2, year_row, year_row + max(len(per_year), 1))],
-                   categories=(col, year_row + 1, year_row + max(len(per_year), 1)),
-                   x_title="Jaar", y_title="Klanten", width_cm=14, height_cm=7.5),
+        ChartBlock("col", "Klanten per status", anchor="E5",
+                   series=[(2, status_row, status_row + len(status))],
+                   categories=(1, status_row + 1, status_row + len(status)),
+                   y_title="Klanten", width_cm=15, height_cm=7,
+                   point_colours=tuple(STATUS_COLOURS.get(name, "1F4E78") for name in status["Status"])),
+        ChartBlock("col", "Klanten per jaar: klantenbestand en nieuwe klanten", anchor="E20",
+                   series=[(2, year_row, year_row + years), (3, year_row, year_row + years)],
+                   categories=(1, year_row + 1, year_row + years),
+                   x_title="Jaar", y_title="Klanten", width_cm=15, height_cm=7.5,
+                   series_colours=("1F4E78", "9DC3E6")),
     ]
-    return SheetSpec("Overzicht", [c, status_block, year_block, *charts],
-                     widths={"A": 38, "B": 14, "C": 70, "D": 3, "E": 12, "F": 14, "G": 16})
+    return SheetSpec("Overzicht", [c, status_block, year_block, *charts], widths=dict(OVERVIEW_WIDTHS),
+                     heights=heights, active_cell="A1",
+                     page=page(analysis.reference_date, orientation="landscape", one_page=True))
 
 
 def output_sheets(analysis) -> list[SheetSpec]:
@@ -426,6 +543,7 @@ def output_sheets(analysis) -> list[SheetSpec]:
         customers_sheet(analysis),
         segments_sheet(analysis),
         winback_sheet(analysis),
-        projection_sheet(measured_projection_inputs(analysis), years, analysis.reference_date),
+        projection_sheet(measured_projection_inputs(analysis), years, analysis.reference_date,
+                         getattr(analysis, "projection_warnings", ())),
         overview_sheet(analysis),
     ]

@@ -129,6 +129,9 @@ class LiveWorkbook:
                 _try(lambda b=block: self._write_chart(sheet, b))
         for letter, width in {**widths, **spec.widths}.items():
             _try(lambda l=letter, w=width: setattr(sheet.range(f"{l}:{l}"), "column_width", w))
+        for row, height in spec.heights.items():
+            _try(lambda r=row, h=height: setattr(sheet.range(f"{r}:{r}"), "row_height", h))
+        _try(lambda: self._page_setup(sheet, spec))
         if spec.freeze:
             _try(lambda: self._freeze(sheet, spec.freeze))
         if spec.state == "veryHidden":
@@ -227,6 +230,21 @@ class LiveWorkbook:
         chart.chart_type = _CHART_TYPES.get(block.kind, "column_clustered")
         _try(lambda: setattr(chart.api[1], "HasTitle", True))
         _try(lambda: setattr(chart.api[1].ChartTitle, "Text", block.title))
+
+    @staticmethod
+    def _page_setup(sheet, spec: SheetSpec) -> None:
+        """The same page setup as the file adapter (Excel's PageSetup object; Windows only)."""
+        from klant_xl.excel.offline import FOOTER_LEFT, FOOTER_RIGHT
+
+        page, setup = spec.page, sheet.api.PageSetup
+        setup.Orientation = 2 if page.orientation == "landscape" else 1
+        if page.fit_width or page.one_page:
+            setup.Zoom = False
+            setup.FitToPagesWide = 1
+            setup.FitToPagesTall = 1 if page.one_page else False
+        if page.title_rows:
+            setup.PrintTitleRows = "$" + page.title_rows.replace(":", ":$")
+        setup.LeftFooter, setup.CenterFooter, setup.RightFooter = FOOTER_LEFT, page.footer, FOOTER_RIGHT
 
     def _freeze(self, sheet, cell: str) -> None:
         sheet.activate()

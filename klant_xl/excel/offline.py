@@ -21,7 +21,10 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.chart.marker import DataPoint
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
@@ -45,13 +48,32 @@ STYLES = {
     "title": {"font": Font(bold=True, size=14, color=NAVY)},
     "subtitle": {"font": Font(bold=True, size=12, color=NAVY)},
     "header": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor=NAVY)},
-    "label": {"font": Font(bold=False)},
+    "label": {"font": Font(bold=False), "alignment": Alignment(vertical="top")},
     "note": {"font": Font(italic=True, color="595959"), "alignment": Alignment(wrap_text=False)},
     "input": {"fill": PatternFill("solid", fgColor="FFF2CC"),
               "border": Border(*(Side(style="thin", color="BF9000"),) * 4)},
-    "kpi": {"font": Font(bold=True)},
+    "kpi": {"font": Font(bold=True), "alignment": Alignment(vertical="top")},
     "center": {"alignment": Alignment(horizontal="center")},
+    "warning": {"font": Font(bold=True, color="C00000"), "alignment": Alignment(vertical="top")},
+    "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
+    "notewrap": {"font": Font(italic=True, color="595959"), "alignment": Alignment(wrap_text=True, vertical="top")},
+    "inputheader": {"font": Font(bold=True, color="000000"), "fill": PatternFill("solid", fgColor="FFD966"),
+                    "border": Border(*(Side(style="thin", color="BF9000"),) * 4)},
 }
+#: Footer parts: the sheet's name on the left, the page on the right (Excel header/footer codes).
+FOOTER_LEFT = "&A"
+FOOTER_RIGHT = "Pagina &P van &N"
+#: Data validations of the tracking columns reach this many rows below the table (room to grow).
+VALIDATION_MARGIN = 500
+
+
+def _status_style(status: str) -> dict:
+    from klant_xl.status import STATUS_COLOURS
+
+    colour = STATUS_COLOURS.get(status)
+    if colour is None:
+        return {}
+    return {"fill": PatternFill("solid", fgColor=colour), "font": Font(bold=True, color="FFFFFF" if status == "Verloren" else "000000")}
 
 
 def _cell_value(value):
@@ -83,7 +105,8 @@ def _cell_value(value):
 def _apply_style(cell, style: str | None):
     if not style:
         return
-    for attribute, value in STYLES[style].items():
+    found = _status_style(style.split(":", 1)[1]) if style.startswith("status:") else STYLES[style]
+    for attribute, value in found.items():
         setattr(cell, attribute, value)
 
 
@@ -120,7 +143,9 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
         title = ws.cell(block.row - 1, block.col, block.title)
         _apply_style(title, "subtitle")
     for j, header in enumerate(headers):
-        _apply_style(ws.cell(block.row, block.col + j, header), "header")
+        cell = ws.cell(block.row, block.col + j, header)
+        # the columns a user fills in look like the Instellingen inputs
+        _apply_style(cell, "inputheader" if str(frame.columns[j]) in block.tracking else "header")
     for j, column in enumerate(frame.columns):
         kind = block.kind_of(column)
         fmt = FORMATS.get(kind, "General")
@@ -145,6 +170,14 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
                 cell.data_type = "s"  # text typed by a user, never a formula
         if not values and fmt != "General":
             ws.cell(first, col).number_format = fmt
+        if block.wrap:  # rows of a table with wrapped text: every cell starts at the top, next to the text
+            alignment = STYLES["wrap"]["alignment"] if str(column) in block.wrap else Alignment(vertical="top")
+            for row in range(first, first + len(values)):
+                ws.cell(row, col).alignment = alignment
+        if str(column) in block.tracking:
+            fill = STYLES["input"]["fill"]
+            for row in range(first, first + max(len(values), 1)):
+                ws.cell(row, col).fill = fill
         sample = values[:300]
         width = max([len(headers[j]) + 3] + [_width_of(v, kind) + 1 for v in sample])
         letter = column_letter(col)
@@ -160,11 +193,40 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
         letter = column_letter(block.col + j)
         rows_to = max(last_row, block.row + 1) + 500
         validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
-                                    showErrorMessage=False)
-        validation.promptTitle = column
-        validation.prompt = "Kies: " + ", ".join(options)
+                                    showErrorMessage=False, showInputMessage=True)
+        validation.promptTitle = column[:32]
+        validation.prompt = block.hints.get(column, "Kies: " + ", ".join(options) + " (of typ iets anders).")[:255]
         validation.add(f"{letter}{block.row + 1}:{letter}{rows_to}")
         ws.add_data_validation(validation)
+    for j, column in enumerate(frame.columns):
+        if column not in block.tracking or column in block.choices:
+            continue
+        letter = column_letter(block.col + j)
+        rows_to = max(last_row, block.row + 1) + VALIDATION_MARGIN
+        if block.kind_of(column) == "date":
+            validation = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
+                                        showErrorMessage=True, showInputMessage=True)
+            validation.errorTitle = "Geen datum"
+            validation.error = "Typ een datum, bijvoorbeeld 23-11-2026 (na 1-1-2000)."
+        else:
+            validation = DataValidation(allow_blank=True, showInputMessage=True)
+        validation.promptTitle = str(column)[:32]
+        validation.prompt = block.hints.get(column, "Vul zelf in; blijft per klant bewaard bij vernieuwen.")[:255]
+        validation.add(f"{letter}{block.row + 1}:{letter}{rows_to}")
+        ws.add_data_validation(validation)
+    for column, colours in block.value_colours.items():
+        if column not in frame.columns or not len(frame):
+            continue
+        letter = column_letter(block.col + list(frame.columns).index(column))
+        target = f"{letter}{block.row + 1}:{letter}{last_row}"
+        for value in colours:
+            style = _status_style(value) if colours[value] is None else {"fill": PatternFill("solid", fgColor=colours[value])}
+            if not style:
+                continue
+            ws.conditional_formatting.add(target, CellIsRule(operator="equal", formula=[f'"{value}"'],
+                                                             fill=PatternFill(bgColor=style["fill"].fgColor.rgb,
+                                                                              fill_type="solid"),
+                                                             font=style.get("font")))
     if block.colour_scale and len(frame):
         cols = [list(frame.columns).index(c) for c in block.colour_scale if c in frame.columns]
         if cols:
@@ -214,7 +276,44 @@ def _write_chart(ws, block: ChartBlock) -> None:
         chart.legend.position = "b"
     if len(block.series) == 1 and block.kind != "pie":
         chart.legend = None
+    for series, colour in zip(chart.series, block.series_colours):
+        series.graphicalProperties = GraphicalProperties(solidFill=colour)
+        if block.kind == "line":
+            series.graphicalProperties.line.solidFill = colour
+    if block.point_colours and chart.series:
+        for i, colour in enumerate(block.point_colours):
+            point = DataPoint(idx=i)
+            point.graphicalProperties = GraphicalProperties(solidFill=colour)
+            chart.series[0].dPt.append(point)
+    if block.y_max is not None:
+        chart.y_axis.scaling.max = block.y_max
+        chart.y_axis.scaling.min = 0
+    if block.y_format:
+        chart.y_axis.number_format = block.y_format
     ws.add_chart(chart, block.anchor)
+
+
+def _page_setup(ws, spec: SheetSpec) -> None:
+    """Orientation, A4, fit to width (or one page), repeated title rows and a footer with page and peildatum."""
+    page = spec.page
+    ws.page_setup.orientation = page.orientation
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    if page.fit_width or page.one_page:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if page.one_page else 0
+    if page.title_rows:
+        ws.print_title_rows = page.title_rows
+    if page.print_area:
+        ws.print_area = page.print_area
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
+    for footer in (ws.oddFooter, ws.evenFooter):
+        footer.left.text = FOOTER_LEFT
+        footer.center.text = page.footer or None
+        footer.right.text = FOOTER_RIGHT
+        for part in (footer.left, footer.center, footer.right):
+            part.size = 8
 
 
 def render_sheet(ws, spec: SheetSpec, workbook) -> None:
@@ -248,8 +347,15 @@ def render_sheet(ws, spec: SheetSpec, workbook) -> None:
             _write_chart(ws, block)
     for letter, width in {**widths, **spec.widths}.items():
         ws.column_dimensions[letter].width = width
+    for row, height in spec.heights.items():
+        ws.row_dimensions[row].height = height
+    _page_setup(ws, spec)
     if spec.freeze:
         ws.freeze_panes = spec.freeze
+    if spec.active_cell:
+        for view in ws.views.sheetView:
+            for selection in view.selection:
+                selection.activeCell = selection.sqref = spec.active_cell
     if spec.tab_color:
         ws.sheet_properties.tabColor = spec.tab_color
     ws.sheet_state = spec.state

@@ -68,6 +68,10 @@ def settings_from_values(values: dict, base: Settings = DEFAULTS) -> Settings:
     from klant_xl.values import parse_date, parse_days, parse_fraction
 
     changes = {}
+    allow_name, allow_label, _ = SETTING_NAMES["allow_percent_above_100"]
+    allow = base.allow_percent_above_100
+    if allow_name in values and not _blank(values[allow_name]):
+        allow = _yes_no(values[allow_name], allow_label)
     for field_name, (name, label, _help) in SETTING_NAMES.items():
         if name not in values:
             continue
@@ -83,21 +87,15 @@ def settings_from_values(values: dict, base: Settings = DEFAULTS) -> Settings:
             if field_name in ("projection_start", "projection_new_rate", "projection_churn_rate"):
                 changes[field_name] = None
             continue
-        elif field_name == "mark_new":
-            if isinstance(value, bool):
-                changes[field_name] = value
-            elif str(value).strip().lower() in _YES:
-                changes[field_name] = True
-            elif str(value).strip().lower() in _NO:
-                changes[field_name] = False
-            else:
-                raise WaardeFout(label, None, value, "geen JA of NEE")
+        elif field_name in ("mark_new", "allow_percent_above_100"):
+            changes[field_name] = _yes_no(value, label)
         elif field_name in ("pyramid_cuts", "tier_cuts"):
             parts = [p for p in str(value).replace("|", ";").split(";") if p.strip()] if isinstance(value, str) else [value]
             changes[field_name] = tuple(parse_fraction(p.strip() if isinstance(p, str) else p, label) for p in parts)
         elif field_name in ("return_share", "return_level", "projection_new_rate", "projection_churn_rate",
                             "projection_winback_rate", "margin", "annual_discount_rate"):
-            changes[field_name] = parse_fraction(value, label)
+            changes[field_name] = parse_fraction(value, label, cell=True, allow_above_100=allow,
+                                                 maximum=None if field_name == "projection_new_rate" else 1.0)
         else:
             number = _number(value, label)
             if field_name in ("projection_years", "clv_horizon_months"):
@@ -108,6 +106,16 @@ def settings_from_values(values: dict, base: Settings = DEFAULTS) -> Settings:
                 raise WaardeFout(label, None, value, "negatief")
             changes[field_name] = number
     return base.with_(**changes)
+
+
+def _yes_no(value, label: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() in _YES:
+        return True
+    if str(value).strip().lower() in _NO:
+        return False
+    raise WaardeFout(label, None, value, "geen JA of NEE")
 
 
 def _number(value, label: str) -> float:
@@ -214,12 +222,16 @@ def _keep_user_columns(port, specs: list[SheetSpec], store, registry) -> tuple[S
     return _store_sheet(store, registry_new), store
 
 
-def _formules_sheet(transactions) -> SheetSpec | None:
+def _formules_sheet(transactions, contacts, analysis) -> SheetSpec | None:
     try:
         from klant_xl.excel.formulas import formulas_sheet
     except ImportError:  # pragma: no cover
         return None
-    return formulas_sheet(transactions)
+    from klant_xl.excel.layout import page
+
+    spec = formulas_sheet(transactions, contacts, analysis.settings, analysis.reference_date)
+    spec.page = page(analysis.reference_date, orientation="landscape", title_rows="4:4")
+    return spec
 
 
 def refresh(port, progress=None) -> RefreshReport:
@@ -257,7 +269,7 @@ def refresh(port, progress=None) -> RefreshReport:
     step("Klantanalyse: rekenen…")
     analysis = analyse(transactions, contacts, settings, winback_tracking=tracking)
     specs = output_sheets(analysis)
-    formules = _formules_sheet(transactions)
+    formules = _formules_sheet(transactions, contacts, analysis)
     if formules is not None:
         specs.append(formules)
     timings["rekenen"] = time.perf_counter() - started

@@ -21,6 +21,7 @@ __all__ = [
     "Cell",
     "Cells",
     "ChartBlock",
+    "PageSetup",
     "SheetSpec",
     "TableBlock",
     "column_kind",
@@ -98,8 +99,9 @@ def column_letter(index: int) -> str:
 class Cell:
     """One cell: a value or a formula (text starting with ``=``).
 
-    ``style`` is one of ``title``, ``subtitle``, ``label``, ``note``,
-    ``header``, ``input``, ``kpi``, ``center`` or None; ``kind`` picks the number format;
+    ``style`` is one of ``title``, ``subtitle``, ``label``, ``note``, ``wrap``
+    (text wrapped in its column), ``header``, ``input``, ``kpi``, ``center``, or
+    ``status:<Status>`` (the fixed colour of that status) or None; ``kind`` picks the number format;
     ``name`` makes the cell a workbook defined name; ``choices`` adds a
     drop-down list.
     """
@@ -149,6 +151,13 @@ class TableBlock:
         Column -> allowed values (a drop-down list).
     colour_scale : tuple of str
         Columns shaded with a red-yellow-green colour scale.
+    value_colours : dict
+        Column -> {value: fill colour}: a cell holding that value gets that fill
+        (the fixed status colours on every Status column).
+    hints : dict
+        Column -> input message shown when the user selects a cell of it.
+    wrap : tuple of str
+        Text columns whose cells wrap within the column width.
     """
 
     name: str
@@ -161,6 +170,9 @@ class TableBlock:
     tracking: tuple[str, ...] = ()
     choices: dict = field(default_factory=dict)
     colour_scale: tuple[str, ...] = ()
+    value_colours: dict = field(default_factory=dict)
+    hints: dict = field(default_factory=dict)
+    wrap: tuple[str, ...] = ()
     style: str = "TableStyleMedium2"
 
     def kind_of(self, column) -> str:
@@ -188,6 +200,9 @@ class ChartBlock:
     ``series`` lists ``(col, header_row, last_row)`` per series (the header
     cell names the series); ``categories`` is ``(col, first_row, last_row)``.
     ``kind`` is ``line``, ``col`` (vertical bars), ``bar`` or ``pie``.
+    ``point_colours`` colours the points of the first series one by one (the
+    status colours); ``series_colours`` colours whole series; ``y_max`` fixes
+    the top of the value axis (1 = 100% for shares).
     """
 
     kind: str
@@ -199,6 +214,39 @@ class ChartBlock:
     y_title: str | None = None
     width_cm: float = 16.0
     height_cm: float = 8.0
+    point_colours: tuple[str, ...] = ()
+    series_colours: tuple[str, ...] = ()
+    y_max: float | None = None
+    y_format: str | None = None
+
+
+@dataclass
+class PageSetup:
+    """How a sheet prints (SPEC §5: every sheet prints sensibly).
+
+    Attributes
+    ----------
+    orientation : str
+        ``portrait`` or ``landscape``.
+    fit_width : bool
+        Shrink so all columns fit one page wide.
+    one_page : bool
+        Shrink the whole sheet onto one page (the Overzicht dashboard).
+    title_rows : str or None
+        Rows repeated at the top of every page, e.g. ``"4:4"`` (a table header).
+    footer : str
+        Text in the middle of the footer (the peildatum); the left part names
+        the sheet, the right part the page ("Pagina 2 van 7").
+    print_area : str or None
+        Only this range prints (e.g. ``"A1:N40"``).
+    """
+
+    orientation: str = "portrait"
+    fit_width: bool = True
+    one_page: bool = False
+    title_rows: str | None = None
+    footer: str = ""
+    print_area: str | None = None
 
 
 @dataclass
@@ -211,6 +259,9 @@ class SheetSpec:
     freeze: str | None = None
     widths: dict = field(default_factory=dict)  # column letter -> width (characters)
     tab_color: str | None = None
+    heights: dict = field(default_factory=dict)  # row number -> height (points)
+    page: PageSetup = field(default_factory=PageSetup)
+    active_cell: str | None = None
 
     def tables(self) -> list[TableBlock]:
         return [b for b in self.blocks if isinstance(b, TableBlock)]

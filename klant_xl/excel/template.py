@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from klant_xl.excel.layout import OUTPUT_SHEETS
 from klant_xl.excel.offline import OfflineWorkbook, render_sheet
 from klant_xl.excel.refresh import STORE_SHEET, refresh
-from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
+from klant_xl.excel.spec import Cells, PageSetup, SheetSpec, TableBlock
 from klant_xl.settings import DEFAULTS, SETTING_NAMES, Settings
 
 __all__ = [
@@ -28,15 +28,20 @@ __all__ = [
     "UDF_MODULE",
     "build_template",
     "build_workbook",
+    "bundled_path",
     "quickstart_path",
     "settings_sheet",
+    "write_run_main_module",
 ]
 
 UDF_MODULE = "klant_xl.udfs"
 #: The committed template, relative to the repository root.
 TEMPLATE_PATH = Path("workbook") / "klantanalyse.xlsm"
-SHEET_ORDER = ("Uitleg", "Instellingen", "Transacties", "Contactmomenten", *OUTPUT_SHEETS, "Formules",
-               "xlwings.conf", STORE_SHEET)
+#: Overzicht first (and active: the workbook opens on it), then how to use it, the inputs and the other outputs.
+SHEET_ORDER = ("Overzicht", "Uitleg", "Instellingen", "Transacties", "Contactmomenten",
+               *(s for s in OUTPUT_SHEETS if s != "Overzicht"), "Formules", "xlwings.conf", STORE_SHEET)
+#: Footer of sheets the refresh does not rewrite (their peildatum would go stale).
+INPUT_FOOTER = "Klantanalyse (klant_xl)"
 
 PERCENT_FIELDS = {"return_share", "return_level", "projection_new_rate", "projection_churn_rate",
                   "projection_winback_rate", "margin", "annual_discount_rate"}
@@ -58,7 +63,7 @@ def _setting_value(field: str, settings: Settings):
         return "gemeten"
     if field == "reference_date":
         return None if value is None else pd.Timestamp(value).to_pydatetime()
-    if field == "mark_new":
+    if field in ("mark_new", "allow_percent_above_100"):
         return "JA" if value else "NEE"
     if field in ("pyramid_cuts", "tier_cuts"):
         return "; ".join(f"{v * 100:g}%" for v in value)
@@ -86,21 +91,29 @@ def settings_sheet(settings: Settings = DEFAULTS) -> SheetSpec:
     c.add(4, 1, "Instelling", style="header").add(4, 2, "Waarde", style="header").add(4, 3, "Toelichting",
                                                                                        style="header")
     c.add(4, 4, "Naam in formules", style="header")
+    heights: dict = {}
     for i, (field, (name, label, help_text)) in enumerate(SETTING_NAMES.items()):
         row = 5 + i
         choices = ()
         if field in ("inactive_days", "lost_days"):
             choices = ("automatisch",)
-        elif field == "mark_new":
+        elif field in ("mark_new", "allow_percent_above_100"):
             choices = ("JA", "NEE")
         elif field == "projection_winback_rate":
             choices = ("gemeten",)
         c.add(row, 1, label, style="label")
         c.add(row, 2, _setting_value(field, settings), kind=_setting_kind(field), style="input", name=name,
               choices=choices)
-        c.add(row, 3, help_text, style="note")
+        c.add(row, 3, help_text, style="notewrap")
+        if len(help_text) > SETTINGS_HELP_WIDTH:
+            heights[row] = 15 * -(-len(help_text) // SETTINGS_HELP_WIDTH)
         c.add(row, 4, name, style="note")
-    return SheetSpec("Instellingen", [c], widths={"A": 44, "B": 16, "C": 110, "D": 22})
+    return SheetSpec("Instellingen", [c], widths={"A": 44, "B": 16, "C": SETTINGS_HELP_WIDTH, "D": 22}, heights=heights,
+                     page=PageSetup(orientation="landscape", title_rows="4:4", footer=INPUT_FOOTER))
+
+
+#: Width (characters) of the Instellingen help column; longer help wraps.
+SETTINGS_HELP_WIDTH = 80
 
 
 def input_sheet(name: str, frame: pd.DataFrame, note: str | None = None) -> SheetSpec:
@@ -108,7 +121,7 @@ def input_sheet(name: str, frame: pd.DataFrame, note: str | None = None) -> Shee
     frame = frame.reset_index(drop=True)
     kinds = {c: ("date" if c == "Datum" else "money" if c == "Bedrag" else "text") for c in frame.columns}
     return SheetSpec(name, [TableBlock(name, frame, row=1, col=1, kinds=kinds, style="TableStyleMedium9")],
-                     freeze="A2")
+                     freeze="A2", page=PageSetup(title_rows="1:1", footer=INPUT_FOOTER))
 
 
 EXPLANATION = [
@@ -123,9 +136,11 @@ EXPLANATION = [
      "die tellen ook als activiteit.", None),
     ("3. Kijk op Instellingen naar de peildatum en de drempels (standaard 'automatisch': afgeleid uit je "
      "gegevens).", None),
-    ("4. Klik op de tab Klantanalyse op 'Vernieuw analyse' (of in het xlwings-lint op 'Run main'). Zonder Excel: "
+    ("4. Klik op de tab Klantanalyse op 'Vernieuw analyse'. Zonder die tab kan het ook via het xlwings-lint: de knop "
+     "'Run main' (hoofdprogramma uitvoeren) start klantanalyse.py naast deze werkmap. Zonder Excel: "
      "klant-xl vernieuw klantanalyse.xlsm.", None),
-    ("5. Lees Overzicht, Klanten, Segmenten, Winback en Projectie.", None),
+    ("5. Lees Overzicht (het eerste blad), Klanten, Segmenten, Winback en Projectie. Elk blad is ingesteld om "
+     "netjes af te drukken: liggend of staand, passend op de paginabreedte, met de kopregel op elke pagina.", None),
     (None, None),
     ("Wat staat waar", "subtitle"),
     ("Overzicht — kengetallen (klanten per status, herhaalaankopen, verloop, drempels) en grafieken.", None),
@@ -151,12 +166,20 @@ EXPLANATION = [
 ]
 
 
+#: Width (characters) of the Uitleg column; longer lines wrap between words.
+EXPLANATION_WIDTH = 88
+
+
 def explanation_sheet() -> SheetSpec:
     c = Cells()
+    heights = {}
     for i, (text, style) in enumerate(EXPLANATION):
         if text is not None:
-            c.add(1 + i, 1, text, style=style)
-    return SheetSpec("Uitleg", [c], widths={"A": 140})
+            c.add(1 + i, 1, text, style=style or "wrap")
+            if style is None and len(text) > EXPLANATION_WIDTH:
+                heights[1 + i] = 15 * -(-len(text) // EXPLANATION_WIDTH)
+    return SheetSpec("Uitleg", [c], widths={"A": EXPLANATION_WIDTH}, heights=heights,
+                     page=PageSetup(footer=INPUT_FOOTER))
 
 
 CONFIG_ROWS = [
@@ -178,7 +201,7 @@ def config_sheet() -> SheetSpec:
     c.add(base + 1, 1, "UDF Modules = klant_xl.udfs: daaruit haalt 'Import Functions' (xlwings-lint) de Excel-functies. "
                        "Interpreter en PYTHONPATH komen uit de instellingen van de xlwings-invoegtoepassing.",
           style="note")
-    return SheetSpec("xlwings.conf", [c], widths={"A": 18, "B": 18})
+    return SheetSpec("xlwings.conf", [c], widths={"A": 18, "B": 18}, page=PageSetup(footer=INPUT_FOOTER))
 
 
 def _clear(ws) -> None:
@@ -211,16 +234,44 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     ]
     for i, spec in enumerate(inputs):
         port.write_sheet(spec, index=1 + i)
-    for i, name in enumerate([*OUTPUT_SHEETS, "Formules"]):
-        wb.create_sheet(name, 4 + i)
+    wb.create_sheet("Overzicht", 0)
+    for i, name in enumerate([s for s in OUTPUT_SHEETS if s != "Overzicht"] + ["Formules"]):
+        wb.create_sheet(name, 5 + i)
     report = refresh(port, progress)
     if path.suffix.lower() != ".xlsm":
         wb.vba_archive = None  # an .xlsx holds no macros (Excel refuses an .xlsx with a VBA project)
     wb.properties.creator = "klant_xl"
     wb.properties.title = "Klantanalyse"
-    wb.active = 0
+    wb.active = wb.sheetnames.index("Overzicht")
     port.save(path)
+    if path.suffix.lower() == ".xlsm":
+        write_run_main_module(path)
     return report
+
+
+def bundled_path(name: str) -> Path:
+    """A file of the workbook folder as installed with the package (``klant_xl/workbook/``, put there
+    by the wheel build) or, in a source checkout, the repository's ``workbook/``."""
+    package = Path(__file__).resolve().parents[1] / "workbook" / name
+    if package.exists():
+        return package
+    return Path(__file__).resolve().parents[2] / "workbook" / name
+
+
+#: The module xlwings' *Run main* button imports: named after the workbook, beside it.
+RUN_MAIN_MODULE = "klantanalyse.py"
+
+
+def write_run_main_module(workbook_path) -> Path | None:
+    """Write ``<workbook name>.py`` beside the workbook: xlwings' *Run main* runs ``main()`` of the
+    module named after the workbook. An existing file with other content is left alone (returns None)."""
+    workbook_path = Path(workbook_path)
+    target = workbook_path.with_suffix(".py")
+    text = bundled_path(RUN_MAIN_MODULE).read_text(encoding="utf-8")
+    if target.exists():
+        return target if target.read_text(encoding="utf-8", errors="replace") == text else None
+    target.write_text(text, encoding="utf-8", newline="\n")
+    return target
 
 
 def build_template(path=TEMPLATE_PATH, progress=None):
