@@ -454,7 +454,12 @@ def _expected_if_alive(R, a, bp, kappa, z, log1mz):
             else:
                 weights = _CHEBYSHEV_WEIGHTS / (u - _CHEBYSHEV_NODES)
                 out[rest] = sum(w * v for w, v in zip(weights, values)) / weights.sum()
-    lost = np.flatnonzero(~np.isfinite(out).reshape(-1))
+    # (1 - (1 + p kappa)^-R) / p falls from R kappa (p = 0) to
+    # 1 - (1 + kappa)^-R (p = 1), so the expectation lies between; outside is hyp2f1 garbage.
+    with np.errstate(all="ignore"):
+        low = -np.expm1(-R * np.log1p(kappa))
+        high = R * kappa
+        lost = np.flatnonzero(~((out >= low * (1 - 1e-9)) & (out <= high * (1 + 1e-9))).reshape(-1))
     if lost.size:
         flat = out.reshape(-1)
         Rf, bpf, kf = (v.reshape(-1) for v in (R, bp, kappa))
@@ -485,10 +490,16 @@ def _quadrature_if_alive(R, a, bp, kappa):
         power = 0.0 if singular else (a - 1) * np.log(s) if s > 0 else -np.inf
         return per_p * np.exp((bp - 1) * np.log1p(-p) + log_scale + power)
 
-    options = dict(weight="alg", wvar=(a - 1.0, 0.0)) if singular else {}
+    if singular:
+        lo, hi, options = 0.0, 1.0, dict(weight="alg", wvar=(a - 1.0, 0.0))
+    else:  # a >= 1: the density has no singularity but may be a narrow peak; integrate around it
+        mean = a / (a + bp) / p_hi
+        sd = np.sqrt(a * bp / ((a + bp) ** 2 * (a + bp + 1))) / p_hi
+        lo, hi = max(0.0, mean - 40 * sd), min(1.0, mean + 40 * sd)
+        options = dict(points=[mean]) if lo < mean < hi else {}
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        value, _ = quad(bracket, 0.0, 1.0, limit=200, epsabs=0.0, epsrel=1e-12, **options)
+        value, _ = quad(bracket, lo, hi, limit=200, epsabs=0.0, epsrel=1e-12, **options)
     return value
 
 
