@@ -638,7 +638,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                          f"{exc.strerror or exc}"
                                                          + (f" ({exc.filename})" if exc.filename else "")))
         return EXIT_INPUT
-    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one error boundary of the CLI
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one error boundary of the CLI (also Rust panics)
         err.print(Text.assemble(("Fout: ", "bold red"), message_for(exc)))
         return EXIT_INPUT
     finally:

@@ -102,9 +102,15 @@ def _days_of(values) -> np.ndarray:
 
 
 def _money(values: pd.Series) -> np.ndarray:
-    """Sums of amounts to a millionth of a euro: the backend's summation order (parallel, per
-    backend) leaves noise in the last bits, which would break ties between equal revenues."""
-    return np.round(values.to_numpy(dtype=float, na_value=np.nan), 6)
+    """Sums of amounts to 40 significant bits (about 12 digits): the backend's summation order
+    (parallel, per backend) leaves noise in the last bits, which would break ties between equal
+    revenues.
+
+    Relative, not to a fixed number of decimals: a tiny amount (1e-8, 1e-299) stays apart from zero.
+    """
+    numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    mantissa, exponent = np.frexp(numbers)
+    return np.ldexp(np.round(mantissa * 2.0**40) / 2.0**40, exponent)
 
 
 def _text_column(series: pd.Series) -> np.ndarray:
@@ -345,7 +351,8 @@ class _DuckDBRunner:
         import pyarrow as pa
 
         self._arrow = getattr(self, "_arrow", {})
-        self._arrow[name] = pa.Table.from_pandas(frame, preserve_index=False)
+        # nthreads=1: no thread pool (xlwings Lite runs in Pyodide, where threads cannot start)
+        self._arrow[name] = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
         with self.lock:
             self.cursor.register(name, self._arrow[name])
 
@@ -718,7 +725,7 @@ class TransactionEngine:
 
     def revenue_last_year(self) -> float:
         """Net revenue of all lines in (peildatum − 1 year, peildatum]."""
-        return float(_money(self.customer_frame()["omzet_12m"]).sum())
+        return float(np.nansum(_money(self.customer_frame()["omzet_12m"])))  # NULL: no line in that year
 
     def recent_revenue(self, index: pd.Index) -> pd.Series:
         """Revenue per customer over (peildatum − 1 year, peildatum], 0 without lines there."""

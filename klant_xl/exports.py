@@ -303,9 +303,11 @@ def normalise_email(values) -> np.ndarray:
         if v is None:
             out.append(None)
             continue
-        text = str(v).strip().lower()
-        if text.startswith("mailto:"):
-            text = text[7:]
+        text = str(v).strip()
+        if "@" in text:  # only e-mail addresses; another id in the column (K-7) keeps its case
+            text = text.lower()
+            if text.startswith("mailto:"):
+                text = text[7:]
         text = text.strip()
         out.append(text or None)
     return np.array(out, dtype=object)
@@ -663,8 +665,10 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
     # identity by precedence (or the explicit Klant column)
     key, key_column, name_key = _identity(chosen, choices, text, headers, report)
     key_first = first(key)
-    errors = np.array([_ERROR_CELL.match(str(v).strip()) is not None if v is not None else False for v in key_first])
-    date_error = np.array([isinstance(v, str) and _ERROR_CELL.match(v.strip()) is not None for v in date_first])
+    errors = np.array([_ERROR_CELL.match(str(v).strip()) is not None if v is not None else False for v in key_first],
+                      dtype=bool)
+    date_error = np.array([isinstance(v, str) and _ERROR_CELL.match(v.strip()) is not None for v in date_first],
+                          dtype=bool)
     for mask, column in ((errors, key_column), (date_error & ~errors, headers[chosen["Datum"]])):
         bad = mask & live
         if bad.any():

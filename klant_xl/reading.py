@@ -235,7 +235,10 @@ def _read_workbook(path: Path, sheet, kind: str) -> pd.DataFrame:
     check_sheet_size(path, sheet)  # a stray far cell must not make calamine allocate gigabytes
     try:
         cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic (pyo3 PanicException, e.g. a date serial
+        # beyond the year 9999) is a BaseException
         raise InvoerFout(f"Werkblad '{sheet}' in '{path.name}' is niet leesbaar ({exc}).") from None
     if not cells:
         raise InvoerFout(f"Werkblad '{sheet}' in '{path.name}' is leeg.")

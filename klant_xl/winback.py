@@ -109,7 +109,7 @@ NO_REASON = "(geen reden)"
 NO_CHANNEL = "(geen kanaal)"
 RATE_GROUPS = {"maand": "Maand", "reden": "Reden", "kanaal": "Kanaal"}
 
-_PSEUDONYM_RE = re.compile(r"^KLANT-[0-9A-F]{8,16}$")
+_PSEUDONYM_RE = re.compile(r"^KLANT-[0-9A-F]{8,16}$", re.IGNORECASE)  # ids may come back lower-cased (e-mail rule)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -120,8 +120,10 @@ def customer_key(value) -> str | None:
     Numbers become their text without ``.0``, text is stripped, as ``reading`` does for
     the ``Klant`` column, so a cell read back from a sheet matches the summary's index.
 
-    >>> customer_key(1001.0), customer_key(" jan@voorbeeld.nl "), customer_key(None)
-    ('1001', 'jan@voorbeeld.nl', None)
+    E-mail addresses (text with ``@``) are lower-cased, as the export reader keys them.
+
+    >>> customer_key(1001.0), customer_key(" Jan@Voorbeeld.NL "), customer_key("K-7"), customer_key(None)
+    ('1001', 'jan@voorbeeld.nl', 'K-7', None)
     """
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -139,6 +141,10 @@ def customer_key(value) -> str | None:
             return str(int(number))
         return repr(number)
     text = str(value).strip()
+    if "@" in text:  # an e-mail address: one customer whatever its case (as the export reader keys it)
+        text = text.lower()
+        if text.startswith("mailto:"):
+            text = text[7:].strip()
     return text or None
 
 

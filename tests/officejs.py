@@ -31,7 +31,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 VISUAL_ACTIONS = {
-    "setFontProperty", "setRangeColor", "setColumnWidth", "freezePaneAtRange", "setHorizontalAlignment",
+    "setFontProperty", "setRangeColor", "setColumnWidth", "setRowHeight", "freezePaneAtRange", "setHorizontalAlignment",
     "setChartSourceData", "setChartType", "setChartName", "setChartPosition", "addChart",
 }
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")

@@ -190,7 +190,7 @@ def test_numbers_seed_000_and_002(lite, name, args, expected):
         ("CHURN_PROJECTIE", (1000, "veel", 0.3, 10, None), "Nieuw % is geen percentage: 'veel'"),
         ("KLANTSTATUS", ([["morgen"]],), "Laatste datum in rij 2 is geen datum: 'morgen'"),
         ("KLANTSTATUS", ([[serial(D(2025, 1, 1))]], "gisteren"), "Peildatum is geen datum: 'gisteren'"),
-        ("TIJD_TUSSEN_AANKOPEN", ([["A"], ["A"]], [[serial(D(2025, 1, 1))], [serial(D(2025, 2, 1))]], "modus"),
+        ("TIJD_TUSSEN_AANKOPEN", ([["A"], ["A"]], [[serial(D(2025, 1, 1))], [serial(D(2025, 2, 1))]], None, "modus"),
          "Statistiek moet gemiddelde, mediaan, p10, p25, p75, p90 of aantal zijn: 'modus'"),
     ],
 )
@@ -234,7 +234,7 @@ def test_vernieuw_analyse_fills_klanten_and_keeps_the_winback_note(lite, workboo
     actions = _run_script(lite, wb)
     titles = [ws.title for ws in wb.worksheets]
     written = {titles[a["sheet_position"]] for a in actions if a["sheet_position"] is not None}
-    assert written == {"Klanten", "Segmenten", "Winback", "Projectie", "Overzicht", "Formules", "_bewaard"}
+    assert written == {"Klanten", "Segmenten", "Winback", "Projectie", "Overzicht", "Formules", "Inlezen", "_bewaard"}
     assert not written & set(INPUT_SHEETS)
     assert [a for a in actions if a["func"] == "alert"] == []
 

@@ -189,8 +189,8 @@ def test_failure_while_writing_leaves_file_byte_identical(shop, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("schijf vol")
 
-    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", broken)
-    with pytest.raises(OSError):
+    monkeypatch.setattr("openpyxl.writer.excel.ExcelWriter.write_data", broken)  # what save_openpyxl calls
+    with pytest.raises(WerkmapFout, match="schijf vol"):  # the OSError reaches the user in Dutch
         refresh_workbook(shop)
     assert digest(shop) == before
     assert sorted(p.name for p in shop.parent.iterdir()) == [shop.name]

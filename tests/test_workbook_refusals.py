@@ -237,7 +237,7 @@ def test_klant_xl_main_is_an_error_boundary_too(book, monkeypatch, tmp_path):
     from klant_xl.excel.offline import OfflineWorkbook
 
     monkeypatch.setenv("KLANT_XL_FOUTENLOG", str(tmp_path / "fouten.log"))
-    monkeypatch.setattr(refresh_module, "refresh", lambda port, progress=None: 1 / 0)
+    monkeypatch.setattr(refresh_module, "refresh", lambda port, *args, **kwargs: 1 / 0)
     port = OfflineWorkbook(book)
     shown = []
     port.alert = shown.append

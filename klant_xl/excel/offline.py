@@ -505,8 +505,13 @@ class OfflineWorkbook:
             from klant_xl.sheet_guard import check_sheet_size
 
             check_sheet_size(self.path, sheet)  # a stray far cell must not make calamine allocate gigabytes
-            book = CalamineWorkbook.from_path(str(self.path))
-            self._calamine_cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            try:
+                book = CalamineWorkbook.from_path(str(self.path))
+                self._calamine_cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - a Rust panic (pyo3 PanicException) is a BaseException
+                raise RuntimeError(f"python-calamine: {exc}") from None
         return self._calamine_cache[sheet]
 
     def _read_with_calamine(self, sheet: str, ref: str | None) -> pd.DataFrame | None:
@@ -629,7 +634,8 @@ KLANT_XL_CHART_TITLES = frozenset({
     "Klantenpiramide", "Pareto: aandeel omzet", "Aantal klanten: huidige en nieuwe situatie",
     "Klanten per status", "Klanten per jaar",
 })
-#: Conditional formats klant_xl writes on its output sheets (colour scales); other kinds are the user's.
+#: Conditional formats klant_xl writes on its output sheets (colour scales; and "cell equals" rules for the
+#: values a block colours, see :func:`refuse_user_content`); other kinds are the user's.
 KLANT_XL_FORMAT_TYPES = frozenset({"colorScale"})
 
 
@@ -648,8 +654,18 @@ def refuse_user_content(ws, spec: SheetSpec) -> None:
     charts = [c for c in getattr(ws, "_charts", []) if _chart_title(c) not in own_titles]
     if charts:
         lost.append("een eigen grafiek" if len(charts) == 1 else f"{len(charts)} eigen grafieken")
+    own_values = {f'"{value}"' for b in spec.blocks for colours in getattr(b, "value_colours", {}).values()
+                  for value in colours}
+
+    def own_rule(rule) -> bool:
+        if rule.type in KLANT_XL_FORMAT_TYPES:
+            return True
+        # klant_xl's status colours: "cell equals <one of the block's values>"
+        return (rule.type == "cellIs" and rule.operator == "equal" and len(rule.formula or []) == 1
+                and rule.formula[0] in own_values)
+
     formats = [str(cf.sqref) for cf in getattr(ws, "conditional_formatting", [])
-               if any(rule.type not in KLANT_XL_FORMAT_TYPES for rule in cf.rules)]
+               if not all(own_rule(rule) for rule in cf.rules)]
     if formats:
         lost.append(f"eigen voorwaardelijke opmaak ({', '.join(formats[:3])})")
     comments = [c.coordinate for c in ws._cells.values() if c.comment is not None] if hasattr(ws, "_cells") else []

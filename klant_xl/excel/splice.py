@@ -215,8 +215,11 @@ def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes
         xml = contents[part]
         span = _sheet_data_span(xml)
         mapping = _probe_mapping(xml[span[0]:span[1]], stub.styles)
-        if set(mapping) != {0, *stub.styles}:
+        if stub.styles and len(mapping) == 1:
             raise RuntimeError(f"probe row of sheet {name!r} not found after saving")
+        # openpyxl omits an empty probe cell whose style equals the default one (LibreOffice writes such
+        # duplicates of style 0): that style is the default in the saved file too
+        mapping.update({style: 0 for style in stub.styles if style not in mapping})
         data = stub.sheet_data
         if any(old != new for old, new in mapping.items()):
             data = _STYLE_RE.sub(lambda m: b' s="%d"' % mapping[int(m.group(1))], data)
