@@ -547,6 +547,14 @@ def _cmd_vernieuw(args, console: Console, err: Console) -> int:
         report = refresh_workbook(args.werkmap, progress=step)
     console.print(f"Vernieuwd: {args.werkmap} ({', '.join(report.sheets)}); peildatum "
                   f"{format_date(report.analysis.reference_date)}.")
+    reading = getattr(report.analysis, "reading", None)
+    for reason, info in (getattr(reading, "skipped", None) or {}).items():  # also on the sheet Inlezen
+        examples = ", ".join(str(r) for r in info.get("voorbeelden", []))
+        count = int(info.get("regels", 0))
+        err.print(f"Let op: overgeslagen ({reason}): {count} {'regel' if count == 1 else 'regels'}"
+                  + (f", bijvoorbeeld rij {examples}" if examples else "") + " (zie het blad Inlezen).")
+    for message in getattr(reading, "messages", None) or []:
+        err.print(f"Let op: {message}")
     return EXIT_OK
 
 

@@ -56,7 +56,7 @@ from klant_xl.reading import (
     _norm,
     _text_values,
 )
-from klant_xl.values import _parse_amounts, _parse_dates, _show
+from klant_xl.values import _expected_for, _parse_amounts, _parse_dates, _show
 from klant_xl.winback import CONTACT_DETAIL_COLUMNS
 
 __all__ = [
@@ -846,7 +846,7 @@ def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum,
         value = date_first[heads[j]]
         if value is None:
             raise _empty_error(date_header, int(rownum[heads[j]]))
-        raise WaardeFout(date_header, int(rownum[heads[j]]), _show(value), "geen datum")
+        raise WaardeFout(date_header, int(rownum[heads[j]]), _show(value), _expected_for(value, "geen datum"))
 
     def first_text(role, mask=None):
         if role not in chosen:

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.values import _parse_amounts, _parse_dates, _show, is_blank
+from klant_xl.values import _expected_for, _parse_amounts, _parse_dates, _show, is_blank
 
 __all__ = [
     "CONTACT_COLUMNS",
@@ -432,7 +432,7 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
     for i in np.flatnonzero(bad_dates | date_blank[idx]):
         value = date_raw.iloc[idx[i]]
         err = _empty_error(date_header, int(krows[i])) if date_blank[idx[i]] else \
-            WaardeFout(date_header, int(krows[i]), _show(value), "geen datum")
+            WaardeFout(date_header, int(krows[i]), _show(value), _expected_for(value, "geen datum"))
         errors.append((int(krows[i]), wanted.index("Datum"), err))
 
     out = {"Klant": customers[idx], "Datum": dates.to_numpy()}

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from klant_xl.errors import WerkmapFout
 
-__all__ = ["EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS", "MAX_CELLS", "MAX_PART_BYTES", "check_sheet_size", "column_number"]
+__all__ = ["EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS", "MAX_CELLS", "MAX_PART_BYTES", "check_sheet_size", "column_number",
+           "error_cells"]
 
 #: Excel's own sheet limits.
 EXCEL_MAX_ROWS = 1_048_576
@@ -136,3 +137,33 @@ def check_sheet_size(path, sheet: str) -> None:
             "Waarschijnlijk staat er ver buiten je gegevens een losse waarde: wis in Excel de rijen en kolommen na "
             "je gegevens en sla op."
         )
+
+
+_ERROR_CELL_RE_ANY_ORDER = re.compile(rb'<c\b([^>]*)>((?:(?!</c>).)*?)</c>', re.DOTALL)
+
+
+def error_cells(path, sheet: str) -> dict[tuple[int, int], str]:
+    """Excel error values (``#N/A``, ``#REF!`` …) in a sheet part, by (row, column), both from 1.
+
+    python-calamine reads an error cell as empty; the readers use this to say "foutwaarde" instead
+    of "leeg". Only the sheet part's bytes are scanned (no XML parser, nothing allocated by size).
+    """
+    try:
+        with zipfile.ZipFile(Path(path)) as archive:
+            part = _sheet_part(archive, sheet)
+            if part is None or part not in archive.namelist():
+                return {}
+            xml = archive.read(part)
+    except Exception:  # noqa: BLE001 - a damaged package is reported by the reader that opens it
+        return {}
+    if b't="e"' not in xml:
+        return {}
+    found = {}
+    for attributes, body in _ERROR_CELL_RE_ANY_ORDER.findall(xml):
+        if b't="e"' not in attributes:
+            continue
+        ref = re.search(rb'\br="([A-Z]{1,3})(\d+)"', attributes)
+        value = re.search(rb"<v>([^<]*)</v>", body)
+        if ref and value:
+            found[(int(ref.group(2)), column_number(ref.group(1).decode()))] = value.group(1).decode("utf-8", "replace")
+    return found

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt
+from klant_xl.values import parse_date
 
 __all__ = [
     "SUMMARY_COLUMNS",
@@ -52,13 +53,12 @@ def _require(frame: pd.DataFrame, columns, what: str = "transacties") -> None:
 
 
 def _as_day(value) -> pd.Timestamp:
-    try:
-        day = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InvoerFout(f"Peildatum is geen datum: {value!r}") from exc
-    if pd.isna(day):
+    """The peildatum through the one date parser (:func:`klant_xl.values.parse_date`): Dutch day-first
+    text ("01-02-2025" is 1 February), Excel serials (45689), dates and timestamps, all to midnight."""
+    day = parse_date(value, "Peildatum")
+    if day is None:
         raise InvoerFout(f"Peildatum is geen datum: {value!r}")
-    return day.normalize()
+    return day
 
 
 def resolve_reference_date(transactions: pd.DataFrame, reference_date=None, contacts=None) -> pd.Timestamp:

@@ -192,12 +192,32 @@ def _to_date(value) -> pd.Timestamp | None:
 
 
 def _show(value):
-    """The value as the message shows it: text stripped, numbers as numbers."""
+    """The value as the message shows it: text stripped, numbers as numbers, dates as dd-mm-jjjj text
+    (``'31-12-9999'``, not ``datetime.date(9999, 12, 31)``)."""
     if isinstance(value, str):
         return value.strip()
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, _dt.date):
+        return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+#: Excel's error values as a cell shows them (a formula that failed, e.g. a lookup without a match).
+EXCEL_ERRORS = ("#N/A", "#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!",
+                "#CALC!", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#UNKNOWN!", "#N/B", "#NAAM?", "#VERW!",
+                "#WAARDE!", "#DEEL/0!", "#GETAL!", "#LEEG!")
+
+
+def _expected_for(value, expected: str) -> str:
+    """What the message says a bad value is: an Excel error value and a date out of range get their own words."""
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        return "een foutwaarde in Excel (herstel de formule of de cel)"
+    if expected == _NOT_A_DATE and (isinstance(value, (_dt.date, np.datetime64))):
+        return "geen bruikbare datum (klant_xl rekent met datums van 1900 tot 2262)"
+    return expected
 
 
 # --------------------------------------------------------------------------- one value
@@ -245,7 +265,7 @@ def parse_date(value, name: str = "Datum", row: int | None = None) -> pd.Timesta
         return None
     result = _to_date(value)
     if result is None:
-        raise WaardeFout(name, row, _show(value), _NOT_A_DATE)
+        raise WaardeFout(name, row, _show(value), _expected_for(value, _NOT_A_DATE))
     return result
 
 
@@ -403,7 +423,8 @@ def _rows_for(series: pd.Series, first_row: int, rows) -> np.ndarray:
 def _raise_first(series: pd.Series, bad: np.ndarray, column: str, rows: np.ndarray, expected: str):
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise WaardeFout(column, int(rows[pos]), _show(series.iloc[pos]), expected)
+        value = series.iloc[pos]
+        raise WaardeFout(column, int(rows[pos]), _show(value), _expected_for(value, expected))
 
 
 def _classify(values: np.ndarray) -> np.ndarray:

@@ -42,7 +42,7 @@ from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
 from klant_xl.engine import as_dates, engine_for
 from klant_xl.status import churn_over_period
 from klant_xl.summary import resolve_reference_date
-from klant_xl.values import parse_dates
+from klant_xl.values import parse_date, parse_dates
 
 __all__ = [
     "CONTACT_CHANNELS",
@@ -698,7 +698,9 @@ def retention_cutoff(reference_date, retention_years) -> pd.Timestamp:
     Timestamp('2026-05-25 00:00:00')
     """
     years = _retention_years(retention_years)
-    day = pd.Timestamp(reference_date).normalize()
+    day = parse_date(reference_date, "Peildatum")  # the one date parser: "24-11-2026" is 24 November
+    if day is None:
+        raise InvoerFout("Peildatum ontbreekt: geef een datum, bijvoorbeeld 24-11-2026.")
     if years.is_integer():
         return day - pd.DateOffset(years=int(years))
     return day - pd.Timedelta(days=round(years * 365.25))

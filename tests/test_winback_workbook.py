@@ -26,6 +26,8 @@ from klant_xl.settings import DEFAULTS
 from klant_xl.winback import measured_winback_rate, winback_outcomes
 
 SETTINGS = DEFAULTS.with_(inactive_days=90, lost_days=365)
+#: The data run into 2027; "today" lies after it, so no purchase date is a date in the future.
+TODAY = dt.date(2027, 6, 1)
 
 
 def _frame(rows, columns):
@@ -98,7 +100,7 @@ def refreshed(tmp_path_factory):
     type_tracking(path, TYPED)
     for rows in ADDED:
         append_transactions(path, rows)
-        refresh_workbook(path)
+        refresh_workbook(path, today=TODAY)
         lists.append(table_frame(path, "Winback", "Winback"))
     return path, lists
 

@@ -502,12 +502,16 @@ class OfflineWorkbook:
         if sheet not in self._calamine_cache:
             from python_calamine import CalamineWorkbook
 
-            from klant_xl.sheet_guard import check_sheet_size
+            from klant_xl.sheet_guard import check_sheet_size, error_cells
 
             check_sheet_size(self.path, sheet)  # a stray far cell must not make calamine allocate gigabytes
             try:
                 book = CalamineWorkbook.from_path(str(self.path))
-                self._calamine_cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                for (row, col), text in error_cells(self.path, sheet).items():  # calamine reads them as ""
+                    if row <= len(rows) and col <= len(rows[row - 1]):
+                        rows[row - 1][col - 1] = text
+                self._calamine_cache[sheet] = rows
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:  # noqa: BLE001 - a Rust panic (pyo3 PanicException) is a BaseException

@@ -22,6 +22,7 @@ from klant_xl.excel import preserve
 from klant_xl.excel.layout import OUTPUT_SHEETS, TRACKING_COLUMNS, add_winback_report, output_sheets
 from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
 from klant_xl.settings import DEFAULTS, SETTING_NAMES, Settings
+from klant_xl.values import parse_dates
 
 __all__ = [
     "INPUT_SHEETS",
@@ -249,6 +250,17 @@ def _formules_sheet(transactions, contacts, analysis) -> SheetSpec | None:
     return spec
 
 
+def _check_typed_dates(winback_table) -> None:
+    """The dates the user typed in Winback ("Benaderd op"), checked where they were typed: the message
+    names the sheet, the column and the row in Excel (the tracking store behind it has no rows)."""
+    if winback_table is None or "Benaderd op" not in winback_table.columns:
+        return
+    try:
+        parse_dates(winback_table["Benaderd op"], "Benaderd op", rows=list(winback_table.index))
+    except WaardeFout as exc:
+        raise WaardeFout("Blad 'Winback', kolom 'Benaderd op'", exc.row, exc.value, exc.expected) from None
+
+
 def refresh(port, progress=None, reading=None, today=None) -> RefreshReport:
     """Re-read the inputs of the workbook behind ``port`` and rewrite its output sheets.
 
@@ -286,7 +298,9 @@ def refresh(port, progress=None, reading=None, today=None) -> RefreshReport:
     else:
         reading = sheet_reading
     store, registry = _read_store(port)
-    tracking = current_tracking(port.read_table("Winback"), store)
+    winback_table = port.read_table("Winback")
+    _check_typed_dates(winback_table)
+    tracking = current_tracking(winback_table, store)
     timings["lezen"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -325,12 +339,15 @@ def _position(port, name: str) -> int | None:
     return len(names)
 
 
-def refresh_workbook(path, progress=None) -> RefreshReport:
+def refresh_workbook(path, progress=None, today=None) -> RefreshReport:
     """``klant-xl vernieuw``: refresh a workbook file in place (atomically).
 
     The file is refused when Excel has it open, when another klant_xl run holds
     its lock, when it is read-only or when it holds a feature the offline writer
     cannot keep; when anything fails the file stays byte-identical.
+
+    ``today`` (default: the clock) is the day after which a purchase date is
+    implausible (the export reader warns and keeps the peildatum before it).
     """
     from klant_xl.excel.files import refuse_if_open, refuse_read_only, workbook_lock
     from klant_xl.excel.offline import OfflineWorkbook
@@ -346,7 +363,8 @@ def refresh_workbook(path, progress=None) -> RefreshReport:
             progress(f"{path.name} openen…")
         port = OfflineWorkbook(path)
         opened = time.perf_counter() - started
-        report = refresh(port, progress, today=pd.Timestamp.today().normalize())
+        report = refresh(port, progress, today=pd.Timestamp.today().normalize() if today is None
+                         else pd.Timestamp(today).normalize())
         started = time.perf_counter()
         if progress:
             progress(f"{path.name} opslaan…")
