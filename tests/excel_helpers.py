@@ -100,3 +100,22 @@ def inputs_snapshot(path):
 
 def digest(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def build_shop_workbook(folder: Path, rows, name: str = "winkel.xlsm") -> Path:
+    """A klant_xl workbook (template layout) for a small shop: ``rows`` of (Klant, Datum, Bedrag)."""
+    import pandas as pd
+
+    from klant_xl.excel.template import build_workbook
+    from klant_xl.reading import read_transactions
+
+    path = Path(folder) / name
+    build_workbook(path, read_transactions(pd.DataFrame(rows, columns=["Klant", "Datum", "Bedrag"])))
+    return path
+
+
+def copy_to(source: Path, folder: Path) -> Path:
+    """A fresh copy of ``source`` in ``folder`` (same file name), for a test that changes it."""
+    path = Path(folder) / Path(source).name
+    path.write_bytes(Path(source).read_bytes())
+    return path

@@ -228,7 +228,7 @@ def test_parse_amounts_numbers_and_mixed_cells():
         (["(-5)"], "Bedrag in rij 8 is geen bedrag: '(-5)'"),
         (["1.2.3"], "Bedrag in rij 8 is geen bedrag: '1.2.3'"),
         ([5, True], "Bedrag in rij 9 is geen bedrag: True"),
-        ([5, dt.date(2026, 1, 1)], "Bedrag in rij 9 is geen bedrag: datetime.date(2026, 1, 1)"),
+        ([5, dt.date(2026, 1, 1)], "Bedrag in rij 9 is geen bedrag: '01-01-2026'"),
         ([5.0, float("inf")], "Bedrag in rij 9 is geen bedrag: inf"),
     ],
 )

@@ -12,7 +12,6 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import load_workbook
@@ -20,6 +19,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 
+from tests.excel_helpers import build_shop_workbook, copy_to
 from klant_xl import cli
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel.refresh import refresh_workbook
@@ -32,19 +32,12 @@ SHOP = [["A", D(2024, 1, 1), 50.0], ["A", D(2025, 12, 1), 70.0], ["B", D(2024, 3
 
 @pytest.fixture(scope="module")
 def book_base(tmp_path_factory):
-    from klant_xl.excel.template import build_workbook
-    from klant_xl.reading import read_transactions
-
-    path = tmp_path_factory.mktemp("book") / "winkel.xlsm"
-    build_workbook(path, read_transactions(pd.DataFrame(SHOP, columns=["Klant", "Datum", "Bedrag"])))
-    return path
+    return build_shop_workbook(tmp_path_factory.mktemp("book"), SHOP)
 
 
 @pytest.fixture
-def book(book_base, tmp_path):
-    path = tmp_path / "winkel.xlsm"
-    path.write_bytes(book_base.read_bytes())
-    return path
+def book(book_base, tmp_path) -> Path:
+    return copy_to(book_base, tmp_path)
 
 
 def sheet_part(path, name):

@@ -539,6 +539,15 @@ def overview_sheet(analysis) -> SheetSpec:
 # --------------------------------------------------------------------------- Inlezen
 
 
+def _reading_value(part: str, value):
+    """A value of the Inlezen summary as the user reads it: '12.272', '€ 1.153.580,70'."""
+    if isinstance(value, str) or value is None:
+        return value
+    if part == "Netto omzet":
+        return f"€ {format_number(float(value), 2)}"
+    return format_number(value)
+
+
 def reading_sheet(report) -> SheetSpec:
     """Inlezen: how the export was read (:class:`klant_xl.exports.ReadingReport`), in Dutch."""
     tables = report.tables()
@@ -553,6 +562,9 @@ def reading_sheet(report) -> SheetSpec:
                              ("Inlezen_Overgeslagen", "Overgeslagen regels", "overgeslagen"),
                              ("Inlezen_Meldingen", "Meldingen", "meldingen")):
         frame = tables[key]
+        if key == "samenvatting":  # one column of counts, a name and an amount: shown as Dutch text
+            frame = frame.assign(Waarde=[_reading_value(part, value)
+                                         for part, value in zip(frame["Onderdeel"], frame["Waarde"])])
         if not len(frame):
             frame = pd.DataFrame({c: ["—"] for c in frame.columns})
         kinds = {c: "text" for c in frame.columns}
