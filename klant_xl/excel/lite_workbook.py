@@ -28,6 +28,7 @@ from pathlib import Path
 
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel.files import atomic_write
+from klant_xl.excel.template import USAGE_STEPS
 
 __all__ = [
     "ADDIN_VERSION",
@@ -251,13 +252,7 @@ LITE_EXPLANATION = [
     ("Je gegevens blijven op je eigen computer: Python draait in Excel zelf. Alleen de pakketten worden van "
      "internet gehaald.", None),
     (None, None),
-    ("Zo gebruik je deze werkmap", "subtitle"),
-    ("1. Plak je eigen transacties op het blad Transacties (kolommen Klant, Datum, Bedrag; Product en Kanaal "
-     "mogen erbij). De voorbeeldgegevens van 'Schoenen Van Dijk' mag je overschrijven.", None),
-    ("2. Optioneel: zet contactmomenten (websitebezoek, geopende e-mail, klantenservice) op Contactmomenten; "
-     "die tellen ook als activiteit.", None),
-    ("3. Kijk op Instellingen naar de peildatum en de drempels (standaard 'automatisch': afgeleid uit je "
-     "gegevens).", None),
+    *USAGE_STEPS,
     ("4. Klik in het taakvenster van xlwings Lite op de knop 'vernieuw_analyse'. Dat doet hetzelfde als "
      "'Vernieuw analyse' in de versie met Python.", None),
     ("5. Lees Overzicht, Klanten, Segmenten, Winback en Projectie.", None),

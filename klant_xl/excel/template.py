@@ -24,6 +24,7 @@ from klant_xl.settings import DEFAULTS, SETTING_NAMES, Settings
 
 __all__ = [
     "SHEET_ORDER",
+    "USAGE_STEPS",
     "TEMPLATE_PATH",
     "UDF_MODULE",
     "build_template",
@@ -128,11 +129,8 @@ def input_sheet(name: str, frame: pd.DataFrame, note: str | None = None) -> Shee
                      freeze="A2", page=PageSetup(title_rows="1:1", footer=INPUT_FOOTER))
 
 
-EXPLANATION = [
-    ("Klantanalyse met klant_xl", "title"),
-    ("Hoe groot is je klantenbestand echt? Wie is actief, wie haakt af, wie ben je kwijt — en wat betekent dat "
-     "over een paar jaar?", "note"),
-    (None, None),
+#: The first steps of "Zo gebruik je deze werkmap", the same in the template and the Lite workbook.
+USAGE_STEPS = [
     ("Zo gebruik je deze werkmap", "subtitle"),
     ("1. Plak je eigen transacties op het blad Transacties (kolommen Klant, Datum, Bedrag; Product en Kanaal "
      "mogen erbij). De voorbeeldgegevens van 'Schoenen Van Dijk' mag je overschrijven.", None),
@@ -140,6 +138,14 @@ EXPLANATION = [
      "die tellen ook als activiteit.", None),
     ("3. Kijk op Instellingen naar de peildatum en de drempels (standaard 'automatisch': afgeleid uit je "
      "gegevens).", None),
+]
+
+EXPLANATION = [
+    ("Klantanalyse met klant_xl", "title"),
+    ("Hoe groot is je klantenbestand echt? Wie is actief, wie haakt af, wie ben je kwijt — en wat betekent dat "
+     "over een paar jaar?", "note"),
+    (None, None),
+    *USAGE_STEPS,
     ("4. Klik op de tab Klantanalyse op 'Vernieuw analyse'. Zonder die tab kan het ook via het xlwings-lint: de knop "
      "'Run main' (hoofdprogramma uitvoeren) start klantanalyse.py naast deze werkmap. Zonder Excel: "
      "klant-xl vernieuw klantanalyse.xlsm.", None),
