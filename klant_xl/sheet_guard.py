@@ -92,8 +92,9 @@ def _extent(xml: bytes) -> tuple[int, int]:
     return last_row, last_col
 
 
-def check_sheet_size(path, sheet: str) -> None:
-    """Raise :class:`WerkmapFout` when the sheet ``sheet`` of ``path`` is too big to read safely.
+def check_sheet_size(path, sheet: str) -> bytes | None:
+    """Raise :class:`WerkmapFout` when the sheet ``sheet`` of ``path`` is too big to read safely;
+    else return the sheet part's bytes it read (None when the part cannot be read here).
 
     Parameters
     ----------
@@ -112,7 +113,7 @@ def check_sheet_size(path, sheet: str) -> None:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, sheet)
             if part is None or part not in archive.namelist():
-                return
+                return None
             info = archive.getinfo(part)
             if info.file_size > MAX_PART_BYTES:
                 raise WerkmapFout(
@@ -122,7 +123,7 @@ def check_sheet_size(path, sheet: str) -> None:
     except WerkmapFout:
         raise
     except Exception:  # noqa: BLE001 - a damaged package is reported by the reader that opens it
-        return
+        return None
     last_row, last_col = _extent(xml)
     cells = last_row * last_col
     if last_row > EXCEL_MAX_ROWS or last_col > EXCEL_MAX_COLUMNS or cells > MAX_CELLS:
@@ -137,31 +138,24 @@ def check_sheet_size(path, sheet: str) -> None:
             "Waarschijnlijk staat er ver buiten je gegevens een losse waarde: wis in Excel de rijen en kolommen na "
             "je gegevens en sla op."
         )
+    return xml
 
 
-_ERROR_CELL_RE_ANY_ORDER = re.compile(rb'<c\b([^>]*)>((?:(?!</c>).)*?)</c>', re.DOTALL)
+#: A cell holding an Excel error value (``t="e"``; not self-closing), with its body up to ``</c>``.
+_ERROR_CELL_RE = re.compile(rb'<c\b([^>]*?\bt="e"[^>]*?)(?<!/)>(.*?)</c>', re.DOTALL)
 
 
-def error_cells(path, sheet: str) -> dict[tuple[int, int], str]:
-    """Excel error values (``#N/A``, ``#REF!`` …) in a sheet part, by (row, column), both from 1.
+def error_cells(xml: bytes | None) -> dict[tuple[int, int], str]:
+    """Excel error values (``#N/A``, ``#REF!`` …) in a sheet part's bytes, by (row, column), both from 1.
 
     python-calamine reads an error cell as empty; the readers use this to say "foutwaarde" instead
-    of "leeg". Only the sheet part's bytes are scanned (no XML parser, nothing allocated by size).
+    of "leeg". ``xml`` is what :func:`check_sheet_size` returned (no second read of the part); only
+    bytes are scanned (no XML parser, nothing allocated by size).
     """
-    try:
-        with zipfile.ZipFile(Path(path)) as archive:
-            part = _sheet_part(archive, sheet)
-            if part is None or part not in archive.namelist():
-                return {}
-            xml = archive.read(part)
-    except Exception:  # noqa: BLE001 - a damaged package is reported by the reader that opens it
-        return {}
-    if b't="e"' not in xml:
+    if not xml or b't="e"' not in xml:
         return {}
     found = {}
-    for attributes, body in _ERROR_CELL_RE_ANY_ORDER.findall(xml):
-        if b't="e"' not in attributes:
-            continue
+    for attributes, body in _ERROR_CELL_RE.findall(xml):
         ref = re.search(rb'\br="([A-Z]{1,3})(\d+)"', attributes)
         value = re.search(rb"<v>([^<]*)</v>", body)
         if ref and value:

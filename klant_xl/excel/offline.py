@@ -504,11 +504,11 @@ class OfflineWorkbook:
 
             from klant_xl.sheet_guard import check_sheet_size, error_cells
 
-            check_sheet_size(self.path, sheet)  # a stray far cell must not make calamine allocate gigabytes
+            xml = check_sheet_size(self.path, sheet)  # a stray far cell must not make calamine allocate gigabytes
             try:
                 book = CalamineWorkbook.from_path(str(self.path))
                 rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-                for (row, col), text in error_cells(self.path, sheet).items():  # calamine reads them as ""
+                for (row, col), text in error_cells(xml).items():  # calamine reads them as ""
                     if row <= len(rows) and col <= len(rows[row - 1]):
                         rows[row - 1][col - 1] = text
                 self._calamine_cache[sheet] = rows
