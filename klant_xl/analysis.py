@@ -161,7 +161,7 @@ class Analysis:
     def to_dict(self) -> dict:
         """Machine-readable result (``klant-xl analyse --json``)."""
         churn = self.churn_last_year
-        return _json_safe({
+        return json_safe({
             "peildatum": self.reference_date.date().isoformat(),
             "klanten": int(len(self.summary)),
             "status": {k: int(v) for k, v in self.status_counts().items()},
@@ -244,12 +244,12 @@ def inputs_sentence(inputs: dict) -> str:
     return f"Invoer: {rows} {amounts}{tail}"
 
 
-def _json_safe(value):
+def json_safe(value):
     """Replace NaN and infinity (not valid JSON) by None, recursively."""
     if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
+        return {key: json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(item) for item in value]
+        return [json_safe(item) for item in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value

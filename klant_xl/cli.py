@@ -25,7 +25,7 @@ from klant_xl.analysis import Analysis, analyse
 from klant_xl.errors import InvoerFout, KlantXLError
 from klant_xl.formatting import format_count, format_date, format_number, format_percent
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers, projection_warnings
-from klant_xl.settings import DEFAULTS
+from klant_xl.settings import DEFAULTS, SCHEMA, Setting, Settings
 
 __all__ = ["main"]
 
@@ -217,14 +217,25 @@ def _print_projection(console: Console, projection: pd.DataFrame, inputs: dict, 
         )
 
 
-def _settings_from(args) -> object:
+def _setting_argument(setting: Setting) -> Callable[[str], object]:
+    """argparse type of a setting's option: parsed as the Instellingen cell is (Dutch message on bad input)."""
+    def parse(text: str):
+        try:
+            return setting.parse(text)
+        except KlantXLError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    return parse
+
+
+def _settings_from(args) -> Settings:
+    """The settings of the options given (the schema's entries with an option); the rest stay default."""
     changes = {}
-    if getattr(args, "peildatum", None) is not None:
-        changes["reference_date"] = args.peildatum
-    for name, field in (("dagen_inactief", "inactive_days"), ("dagen_verloren", "lost_days")):
-        value = getattr(args, name, None)
-        if value is not None:
-            changes[field] = value
+    for setting in SCHEMA:
+        if setting.option:
+            value = getattr(args, setting.option.lstrip("-").replace("-", "_"), None)
+            if value is not None:
+                changes[setting.field] = value
     return DEFAULTS.with_(**changes)
 
 
@@ -369,7 +380,7 @@ def _cmd_projectie(args, console: Console, err: Console) -> int:
         )
     warnings = projection_warnings(args.nieuw, args.verloop)
     if args.json:
-        from klant_xl.analysis import _json_safe
+        from klant_xl.analysis import json_safe
 
         payload = {
             **inputs,
@@ -381,7 +392,7 @@ def _cmd_projectie(args, console: Console, err: Console) -> int:
             },
         }
         payload["waarschuwingen"] = warnings
-        console.print_json(json.dumps(_json_safe(payload)))
+        console.print_json(json.dumps(json_safe(payload)))
     else:
         _print_projection(console, projection, inputs, warnings)
     return EXIT_OK
@@ -420,9 +431,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     def analysis_options(sub):
-        sub.add_argument("--peildatum", type=date_argument, metavar="JJJJ-MM-DD", help="peildatum (standaard: laatste datum in de gegevens)")
-        sub.add_argument("--dagen-inactief", type=float, metavar="DAGEN", help="drempel inactief (standaard: afgeleid)")
-        sub.add_argument("--dagen-verloren", type=float, metavar="DAGEN", help="drempel verloren (standaard: afgeleid)")
+        for setting in SCHEMA:  # the settings that have an option (one schema: klant_xl.settings)
+            if setting.option:
+                sub.add_argument(setting.option, type=_setting_argument(setting), metavar=setting.metavar,
+                                 help=setting.option_help)
         sub.add_argument("--json", action="store_true", help="resultaat als JSON")
 
     def reading_options(sub):
@@ -473,10 +485,65 @@ def build_parser() -> argparse.ArgumentParser:
     projectie.set_defaults(handler=_cmd_projectie)
     _add_workbook_commands(commands, analyse_cmd)
 
-    from klant_xl.excel.purge import add_opschonen_parser
-
-    add_opschonen_parser(commands)
+    _add_opschonen(commands)
     return parser
+
+
+def _years_argument(text: str) -> float:
+    from klant_xl.values import parse_number
+    from klant_xl.winback import retention_cutoff
+
+    try:
+        years = parse_number(text, "Bewaartermijn", minimum=0)
+        retention_cutoff("2000-01-01", years)
+    except KlantXLError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return years
+
+
+def _add_opschonen(commands) -> argparse.ArgumentParser:
+    """``opschonen``: the GDPR purge of a workbook (:func:`klant_xl.excel.purge.purge_workbook`)."""
+    sub = commands.add_parser(
+        "opschonen",
+        help="verwijder of pseudonimiseer klanten die langer dan de bewaartermijn verloren zijn",
+        description="Verwijdert (of pseudonimiseert) overal in de werkmap de klanten die verloren zijn en "
+        "waarvan de laatste activiteit ouder is dan de bewaartermijn. Toont eerst wat er gebeurt en vraagt "
+        "om bevestiging; maakt eerst een reservekopie.",
+    )
+    sub.add_argument("werkmap", metavar="WERKMAP", help="de werkmap (.xlsx of .xlsm); sluit hem eerst in Excel")
+    sub.add_argument("--bewaartermijn", type=_years_argument, required=True, metavar="JAREN",
+                     help="bewaartermijn in jaren, bv. 7")
+    sub.add_argument("--pseudonimiseren", action="store_true",
+                     help="vervang klantnummers door een pseudoniem en wis persoonsgegevens in plaats van verwijderen")
+    sub.add_argument("--peildatum", type=date_argument, metavar="JJJJ-MM-DD",
+                     help="peildatum (standaard die van de werkmap: Instellingen, anders de laatste datum)")
+    sub.add_argument("--ja", action="store_true", help="niet vragen: meteen opschonen")
+    sub.set_defaults(handler=_cmd_opschonen)
+    return sub
+
+
+def _ask(question: str) -> bool:
+    try:
+        answer = input(question)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("j", "ja", "y", "yes")
+
+
+def _cmd_opschonen(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.purge import purge_workbook
+
+    def confirm(message: str) -> bool:
+        console.print(message, markup=False)
+        if args.ja:
+            return True
+        return _ask("Doorgaan? [j/N] ")
+
+    result = purge_workbook(args.werkmap, args.bewaartermijn,
+                            mode="pseudonimiseren" if args.pseudonimiseren else "verwijderen", confirm=confirm,
+                            reference_date=getattr(args, "peildatum", None))
+    console.print(result.message, markup=False)
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- workbook commands (klant_xl.excel)
@@ -484,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
     from klant_xl.excel.files import refuse_existing
-    from klant_xl.excel.refresh import analyse_to_workbook
+    from klant_xl.excel.template import analyse_to_workbook
 
     refuse_existing(args.werkmap, args.overschrijven)
     with _progress(err, 7) as step:

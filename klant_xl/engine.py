@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt
+from klant_xl.values import parse_reference_date
+from klant_xl.vocabulary import SUMMARY_COLUMNS
 
 __all__ = [
     "ENGINE_SCHEMA",
@@ -576,7 +578,6 @@ class TransactionEngine:
         return self.runner.name
 
     def _resolve(self, reference_date) -> None:
-        from klant_xl.summary import _as_day
 
         stats = self.runner.execute("stats", _expr_stats, {})
         self.first_line_day = stats["eerste"].iloc[0]
@@ -589,7 +590,7 @@ class TransactionEngine:
         self.row_count = int(stats["regels"].iloc[0])
         self.has_products = bool(stats["producten"].iloc[0])
         if reference_date is not None and not (isinstance(reference_date, str) and not reference_date.strip()):
-            self.reference_date = _as_day(reference_date)
+            self.reference_date = parse_reference_date(reference_date)
         elif pd.isna(last):
             raise InvoerFout("Er zijn geen transacties met een datum; kan geen peildatum bepalen.")
         else:
@@ -598,10 +599,9 @@ class TransactionEngine:
 
     def with_reference(self, reference_date, contacts=None) -> TransactionEngine:
         """This engine, or one over the same data for another peildatum (or with contact moments added)."""
-        from klant_xl.summary import _as_day
 
         add_contacts = contacts is not None and self.contacts_source is None and len(contacts) > 0
-        if not add_contacts and (reference_date is None or _as_day(reference_date) == self.reference_date):
+        if not add_contacts and (reference_date is None or parse_reference_date(reference_date) == self.reference_date):
             return self
         reference = self.reference_date if reference_date is None else reference_date
         contacts = contacts if add_contacts else self.contacts_source
@@ -647,8 +647,6 @@ class TransactionEngine:
         return result
 
     def _summary(self) -> pd.DataFrame:
-        from klant_xl.summary import SUMMARY_COLUMNS
-
         frame = self.customer_frame()
         n = len(frame)
         occasions = frame["aankopen"].fillna(0).to_numpy(dtype=np.int64)

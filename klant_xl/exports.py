@@ -47,16 +47,11 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.reading import (
-    TRANSACTION_COLUMNS,
-    _blank_mask,
-    _empty_error,
-    _is_total,
-    _load,
-    _norm,
-    _text_values,
-)
-from klant_xl.values import _expected_for, _parse_amounts, _parse_dates, _show
+from klant_xl.headers import blank_mask, empty_error, header_key, is_total, parse_column_choices
+from klant_xl.reading import load_table
+from klant_xl.values import amounts_and_bad, cell_texts, dates_and_bad, expected_for, shown
+from klant_xl.vocabulary import EXPORT_ROLES as ROLES
+from klant_xl.vocabulary import TRANSACTION_COLUMNS
 from klant_xl.winback import CONTACT_DETAIL_COLUMNS
 
 __all__ = [
@@ -74,12 +69,6 @@ __all__ = [
     "read_export",
 ]
 
-#: Every column role a reader can fill, in the order the report lists them.
-ROLES = (
-    "Klant", "Klantnummer", "E-mail", "Telefoon", "Naam", "Voornaam", "Achternaam",
-    "Datum", "Bestelling", "Status", "Regelsoort", "Bedrag", "Regelbedrag", "Prijs", "Aantal",
-    "Terugbetaald", "Product", "Kanaal", "Adres", "Postcode", "Woonplaats", "Nieuwsbrief",
-)
 
 #: Role -> known headers, most specific first (matched ignoring case, spaces, accents and
 #: punctuation). Module-level data: a caller may extend it. ``Klant`` is the explicit key
@@ -341,34 +330,6 @@ def _norm_value(text) -> str:
     return key[3:] if key.startswith("wc ") else key
 
 
-def parse_column_choices(text) -> dict[str, str | None]:
-    """``"Klant=E-mail; Bedrag=Total"`` (or a list of ``ROL=KOLOM``) to ``{role: header}``.
-
-    ``ROL=`` (nothing after the ``=``) ignores a column. Unknown roles are an
-    :class:`~klant_xl.errors.InvoerFout` listing the roles.
-
-    >>> parse_column_choices(["Klant=E-mail", "Bedrag = Total"])
-    {'Klant': 'E-mail', 'Bedrag': 'Total'}
-    """
-    if text is None:
-        return {}
-    parts = text if isinstance(text, (list, tuple)) else re.split(r"[;\n]", str(text))
-    choices: dict[str, str | None] = {}
-    lookup = {_norm(r): r for r in ROLES}
-    for part in parts:
-        part = str(part).strip()
-        if not part:
-            continue
-        if "=" not in part:
-            raise InvoerFout(f"Kolomkeuze '{part}' heeft geen '=': schrijf ROL=KOLOM, bijvoorbeeld Klant=E-mail.")
-        role, _, header = part.partition("=")
-        canonical = lookup.get(_norm(role))
-        if canonical is None:
-            raise InvoerFout(f"Onbekende rol '{role.strip()}' in de kolomkeuze; kies uit {', '.join(ROLES)}.")
-        choices[canonical] = header.strip() or None
-    return choices
-
-
 # --------------------------------------------------------------------------- report
 
 
@@ -481,18 +442,18 @@ class ReadingReport:
 
 def detect_profile(headers, profiles=EXPORT_PROFILES) -> ExportProfile | None:
     """The first profile whose signature headers all occur in ``headers`` (None: generic)."""
-    keys = {_norm(h) for h in headers if h}
+    keys = {header_key(h) for h in headers if h}
     for profile in profiles:
-        if all(_norm(s) in keys for s in profile.signature):
+        if all(header_key(s) in keys for s in profile.signature):
             return profile
     return None
 
 
 def _choose(headers, profile, choices) -> tuple[dict[str, int], list]:
-    keys = [_norm(h) for h in headers]
+    keys = [header_key(h) for h in headers]
 
     def find(header):
-        key = _norm(header)
+        key = header_key(header)
         return next((i for i, k in enumerate(keys) if k == key and key), None)
 
     chosen: dict[str, int] = {}
@@ -592,7 +553,7 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
     unknown = [k for k in choices if k not in ROLES]
     if unknown:
         raise InvoerFout(f"Onbekende rol {unknown[0]!r} in de kolomkeuze; kies uit {', '.join(ROLES)}.")
-    headers, data, rows = _load(source, sheet, "transactions", first_row)
+    headers, data, rows = load_table(source, sheet, "transactions", first_row)
     profile = detect_profile(headers, profiles)
     chosen, listing = _choose(headers, profile, choices)
     report = ReadingReport(profile=profile.name if profile else None, columns=listing)
@@ -612,12 +573,12 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
         column = raw(role)
         if column is None or not n:
             return np.full(n, None, dtype=object)
-        return _text_values(column)
+        return cell_texts(column)
 
     rownum = np.asarray(rows, dtype="int64")
     all_blank = np.ones(n, dtype=bool)
     for pos in range(data.shape[1]):
-        all_blank &= _blank_mask(data.iloc[:, pos])
+        all_blank &= blank_mask(data.iloc[:, pos])
     skip = np.zeros(n, dtype=object)  # 0 = kept, else the reason
     skip[:] = None
     skip[all_blank] = "lege regel"
@@ -652,13 +613,13 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
 
     # totals rows: a totals word in the order or customer column, without a date
     date_raw = raw("Datum")
-    date_first = first(np.array([None if b else v for v, b in zip(date_raw.to_numpy(dtype=object), _blank_mask(date_raw))],
+    date_first = first(np.array([None if b else v for v, b in zip(date_raw.to_numpy(dtype=object), blank_mask(date_raw))],
                                 dtype=object))
     no_date = np.array([v is None for v in date_first], dtype=bool)
     label = order_text.copy()
     for role in ("Klant", "Klantnummer", "Naam", "E-mail"):
         label = np.array([a if a is not None else b for a, b in zip(label, text(role))], dtype=object)
-    totals = no_date & _is_total(label) & live
+    totals = no_date & is_total(label) & live
     skip[totals] = "totaalregel"
     live &= ~totals
 
@@ -745,10 +706,10 @@ def _identity(chosen, choices, text, headers, report):
         values = text("Klant")
         header = headers[pos]
         is_name = any(chosen.get(r) == pos for r in name_roles) or \
-            _norm(header) in {_norm(a) for r in name_roles for a in ROLE_ALIASES[r]}
-        is_mail = _norm(header) in {_norm(a) for a in ROLE_ALIASES["E-mail"]} or (
+            header_key(header) in {header_key(a) for r in name_roles for a in ROLE_ALIASES[r]}
+        is_mail = header_key(header) in {header_key(a) for a in ROLE_ALIASES["E-mail"]} or (
             len(values) and np.mean([("@" in v) for v in values if v is not None] or [0]) > 0.5)
-        is_phone = _norm(header) in {_norm(a) for a in ROLE_ALIASES["Telefoon"]}
+        is_phone = header_key(header) in {header_key(a) for a in ROLE_ALIASES["Telefoon"]}
         if is_mail:
             values = normalise_email(values)
         elif is_phone:
@@ -788,14 +749,14 @@ def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum,
         column = raw(role)
         if column is None:
             return None, None
-        values, bad = _parse_amounts(column)
+        values, bad = amounts_and_bad(column)
         values = values.to_numpy(dtype="float64").copy()
         for i in np.flatnonzero(bad & live):
-            raise WaardeFout(headers[chosen[role]], int(rownum[i]), _show(column.iloc[i]), "geen bedrag")
+            raise WaardeFout(headers[chosen[role]], int(rownum[i]), shown(column.iloc[i]), "geen bedrag")
         infinite = np.isinf(values) & live
         if infinite.any():
             i = int(np.flatnonzero(infinite)[0])
-            raise WaardeFout(headers[chosen[role]], int(rownum[i]), _show(column.iloc[i]), "geen eindig bedrag")
+            raise WaardeFout(headers[chosen[role]], int(rownum[i]), shown(column.iloc[i]), "geen eindig bedrag")
         return values, headers[chosen[role]]
 
     order_amount, order_header = amounts("Bedrag")
@@ -840,13 +801,13 @@ def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum,
         per = per_order(refund, np.ones(n, dtype=bool), "first")[head_orders]
         amount = amount - np.where(np.isnan(per), 0.0, np.abs(per))
 
-    dates, bad_dates = _parse_dates(pd.Series(date_first[heads], dtype=object))
+    dates, bad_dates = dates_and_bad(pd.Series(date_first[heads], dtype=object))
     date_header = headers[chosen["Datum"]]
     for j in np.flatnonzero(bad_dates | pd.Series(date_first[heads], dtype=object).isna().to_numpy()):
         value = date_first[heads[j]]
         if value is None:
-            raise _empty_error(date_header, int(rownum[heads[j]]))
-        raise WaardeFout(date_header, int(rownum[heads[j]]), _show(value), _expected_for(value, "geen datum"))
+            raise empty_error(date_header, int(rownum[heads[j]]))
+        raise WaardeFout(date_header, int(rownum[heads[j]]), shown(value), expected_for(value, "geen datum"))
 
     def first_text(role, mask=None):
         if role not in chosen:

@@ -30,18 +30,17 @@ Rows
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.values import _expected_for, _parse_amounts, _parse_dates, _show, is_blank
+from klant_xl.errors import InvoerFout, WaardeFout
+from klant_xl.files import read_grid
+from klant_xl.headers import HEADER_ALIASES, TOTAL_WORDS, blank_mask, choose_columns, empty_error, is_total, split_header
+from klant_xl.values import amounts_and_bad, cell_texts, customer_ids, dates_and_bad, expected_for, shown
+from klant_xl.vocabulary import CONTACT_COLUMNS, REJECTED_COLUMNS, TRANSACTION_COLUMNS
 
 __all__ = [
     "CONTACT_COLUMNS",
@@ -49,204 +48,23 @@ __all__ = [
     "REJECTED_COLUMNS",
     "TOTAL_WORDS",
     "TRANSACTION_COLUMNS",
+    "load_table",
     "read_contacts",
     "read_contacts_lenient",
     "read_transactions",
     "read_transactions_lenient",
 ]
 
-#: Columns of the canonical transactions frame, in order.
-TRANSACTION_COLUMNS = ("Klant", "Datum", "Bedrag", "Product", "Kanaal")
-#: Columns of the canonical contact-moments frame, in order.
-CONTACT_COLUMNS = ("Klant", "Datum", "Soort")
-#: Columns of the table of rejected rows (:func:`read_transactions_lenient`).
-REJECTED_COLUMNS = ("Rij", "Kolom", "Waarde", "Melding")
-
-#: Canonical column -> known headers, most specific first (matching ignores case,
-#: spaces, accents and punctuation). Module-level data: a caller may extend it.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "Klant": (
-        "Klant",
-        "Klantnummer", "Klantnr", "Klant nr", "Klant-ID", "Klantcode", "Klant code",
-        "Debiteurnummer", "Debiteurnr", "Debiteur", "Debiteurcode",
-        "Relatienummer", "Relatienr", "Relatiecode", "Relatie",
-        "Lidnummer", "Pasnummer", "Klantkaart",
-        "Customer ID", "Customer Id", "customer_id", "CustomerID", "Customer Number",
-        "Customer No", "Customer Code", "Client ID", "Client", "Contact ID",
-        "E-mail", "Email", "E-mailadres", "Emailadres", "Mail",
-        "Customer Email", "Customer E-mail", "Billing Email", "Billing Email Address",
-        "Email (Billing)", "billing_email", "Buyer Email",
-        "Customer", "Klantnaam", "Customer Name", "Naam klant", "Customer User",
-    ),
-    "Datum": (
-        "Datum",
-        "Orderdatum", "Besteldatum", "Aankoopdatum", "Factuurdatum", "Verkoopdatum",
-        "Transactiedatum", "Boekdatum", "Kassadatum", "Datum order", "Datum bestelling",
-        "Datum factuur", "Datum/tijd", "Datum tijd",
-        "Date", "Order Date", "Order Date Created", "Purchase Date", "Sale Date",
-        "Invoice Date", "Transaction Date", "Created at", "Created", "Created Date",
-        "date_created", "order_date", "Paid at", "Paid date", "date_paid",
-        "Timestamp", "Tijdstip",
-    ),
-    "Bedrag": (
-        "Bedrag",
-        "Bedrag incl. BTW", "Bedrag incl BTW", "Bedrag inclusief BTW", "Totaalbedrag",
-        "Totaal incl. BTW", "Totaal", "Factuurbedrag", "Orderbedrag", "Omzet",
-        "Verkoopbedrag", "Bedrag excl. BTW", "Totaal excl. BTW", "Prijs",
-        "Total", "Order Total", "Order Total Amount", "order_total", "Total Amount",
-        "Grand Total", "Amount", "Net Sales", "Net Revenue", "Revenue", "Sales",
-        "Gross Sales", "Subtotal", "Price", "Lineitem price",
-    ),
-    "Product": (
-        "Product",
-        "Artikel", "Artikelnaam", "Productnaam", "Omschrijving", "Product(s)",
-        "Lineitem name", "Item", "Item Name", "Product Name", "Description",
-        "Categorie", "Productcategorie", "Category", "Product Category", "Productgroep",
-        "Artikelgroep",
-    ),
-    "Kanaal": (
-        "Kanaal",
-        "Verkoopkanaal", "Channel", "Sales Channel", "Source", "Bron", "Winkel",
-        "Vestiging", "Filiaal", "Store", "Shop", "Outlet", "Register", "Kassa", "Location",
-    ),
-    "Soort": (
-        "Soort",
-        "Soort contact", "Contactsoort", "Type contact", "Contacttype", "Activiteit",
-        "Actie", "Gebeurtenis", "Type", "Contact type", "Activity", "Event", "Action",
-    ),
-}
-
-#: Customer texts that mark a totals row when the row has no date (compared
-#: lower-case without punctuation; a text starting with one of them also counts).
-TOTAL_WORDS = ("totaal", "totalen", "total", "totals", "subtotaal", "subtotal",
-               "eindtotaal", "grandtotal", "som", "sum")
-
-_REQUIRED = ("Klant", "Datum")
-_HEADER_SEARCH_ROWS = 30
-_CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
-_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+#: The worksheet read by default, per kind of table.
 _SHEET_NAMES = {"transactions": "Transacties", "contacts": "Contactmomenten"}
 
 
-def _norm(header) -> str:
-    """Header key: lower case, no accents, only letters and digits."""
-    text = unicodedata.normalize("NFKD", str(header)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+def load_table(source, sheet=None, kind: str = "transactions", first_row: int | None = None):
+    """A table or a file to (headers, data frame with positional columns, row numbers as the user sees them).
 
-
-# --------------------------------------------------------------------------- sources
-
-
-def _decode(data: bytes) -> str:
-    """Bytes of a text export to str: UTF-16 or UTF-8 (with BOM), else cp1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _sniff_delimiter(text: str) -> str:
-    """';', ',', tab or '|': the one occurring most in the first non-blank line (quotes removed)."""
-    for line in text.splitlines()[:_HEADER_SEARCH_ROWS]:
-        if line.strip():
-            bare = re.sub(r'"[^"]*"', "", line)
-            counts = {d: bare.count(d) for d in (";", "\t", ",", "|")}
-            best = max(counts, key=lambda d: counts[d])
-            if counts[best] > 0:
-                return best
-    return ","
-
-
-def _csv_problem(exc: Exception) -> str:
-    text = str(exc)
-    if "NUL" in text:
-        return "er staan nul-tekens in, het is waarschijnlijk geen tekstbestand"
-    if "new-line" in text or "newline" in text:
-        return "een los regeleinde-teken (CR) midden in een veld zonder aanhalingstekens"
-    return "onverwachte tekens"
-
-
-def _read_text_file(path: Path) -> pd.DataFrame:
-    """Every cell as text (no header), one frame row per record: position + 1 = row in Excel."""
-    data = path.read_bytes()
-    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise InvoerFout(
-            f"Bestand '{path.name}' is geen tekstbestand maar een Excel-werkmap met de extensie "
-            f"'{path.suffix}'. Geef het de extensie .xlsx (of sla het in Excel op als CSV) en probeer het opnieuw.")
-    text = _decode(data)
-    if not text.strip():
-        raise InvoerFout(f"Bestand '{path.name}' is leeg.")
-    first_line, _, rest = text.partition("\n")
-    match = re.fullmatch(r'"?sep=(.)"?\r?', first_line.strip("\ufeff"))
-    if match:  # Excel's "sep=;" hint line: Excel hides it, so the header is row 1
-        delimiter, text = match.group(1), rest
-    else:
-        delimiter = _sniff_delimiter(text)
-    try:
-        raw = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, engine="c", quotechar='"',
-        )
-    except pd.errors.EmptyDataError:
-        raise InvoerFout(f"Bestand '{path.name}' is leeg.") from None
-    except (pd.errors.ParserError, ValueError):
-        # Ragged rows (more fields further down): the csv module takes them as they come.
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        try:
-            records = list(reader)
-        except csv.Error as exc:
-            raise InvoerFout(
-                f"Bestand '{path.name}' is geen leesbaar CSV-bestand: regel {reader.line_num} is niet te lezen "
-                f"({_csv_problem(exc)}). Sla de export opnieuw op als CSV en probeer het opnieuw.") from None
-        width = max((len(r) for r in records), default=0)
-        raw = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=object)
-    return raw
-
-
-def _read_workbook(path: Path, sheet, kind: str) -> pd.DataFrame:
-    """One sheet as a frame of cell values (no header); position + 1 = row in Excel."""
-    import python_calamine
-
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own errors and OSError variants
-        raise InvoerFout(f"Bestand '{path.name}' is geen leesbare werkmap ({exc}).") from None
-    names = list(book.sheet_names)
-    if not names:
-        raise InvoerFout(f"Werkmap '{path.name}' heeft geen werkbladen.")
-    if sheet is None:
-        wanted = _SHEET_NAMES[kind].lower()
-        sheet = next((n for n in names if n.strip().lower() == wanted), names[0])
-    elif isinstance(sheet, int):
-        if not 0 <= sheet < len(names):
-            raise InvoerFout(f"Werkmap '{path.name}' heeft geen werkblad nummer {sheet + 1}.")
-        sheet = names[sheet]
-    elif sheet not in names:
-        listed = ", ".join(repr(n) for n in names)
-        raise InvoerFout(f"Werkblad '{sheet}' bestaat niet in '{path.name}' (werkbladen: {listed}).")
-    from klant_xl.sheet_guard import check_sheet_size
-
-    check_sheet_size(path, sheet)  # a stray far cell must not make calamine allocate gigabytes
-    try:
-        cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - a Rust panic (pyo3 PanicException, e.g. a date serial
-        # beyond the year 9999) is a BaseException
-        raise InvoerFout(f"Werkblad '{sheet}' in '{path.name}' is niet leesbaar ({exc}).") from None
-    if not cells:
-        raise InvoerFout(f"Werkblad '{sheet}' in '{path.name}' is leeg.")
-    return pd.DataFrame(cells, dtype=object)
-
-
-def _load(source, sheet, kind: str, first_row: int | None):
-    """Source to (headers, data frame with positional columns, row numbers)."""
+    A DataFrame's columns are its headers and its first row is ``first_row`` (default 2);
+    a file (:func:`klant_xl.files.read_grid`) has its header row found among the first rows.
+    """
     if isinstance(source, pd.DataFrame):
         headers = [str(c) for c in source.columns]
         data = source.copy(deep=False)
@@ -262,150 +80,13 @@ def _load(source, sheet, kind: str, first_row: int | None):
         raise InvoerFout(f"Bestand niet gevonden: '{path}'.")
     if path.is_dir():
         raise InvoerFout(f"'{path}' is een map, geen bestand.")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in _CSV_SUFFIXES:
-            raw = _read_text_file(path)
-        elif suffix in _EXCEL_SUFFIXES:
-            raw = _read_workbook(path, sheet, kind)
-        else:
-            raise InvoerFout(
-                f"Onbekend bestandstype '{path.suffix or path.name}': gebruik .csv, .txt, .xlsx of .xlsm."
-            )
-    except OSError as exc:
-        raise InvoerFout(f"Bestand '{path.name}' kan niet gelezen worden ({exc.strerror or exc}).") from None
-    return _split_header(raw, kind)
-
-
-def _split_header(raw: pd.DataFrame, kind: str):
-    """Find the header row among the first rows of a raw sheet/file."""
-    wanted = [{_norm(a) for a in (c,) + HEADER_ALIASES.get(c, ())} for c in _REQUIRED]
-    header_pos = 0
-    for pos in range(min(_HEADER_SEARCH_ROWS, len(raw))):
-        keys = {_norm(v) for v in raw.iloc[pos] if not is_blank(v)}
-        if all(keys & w for w in wanted):
-            header_pos = pos
-            break
-    else:  # no recognisable header: the first non-blank row
-        for pos in range(min(_HEADER_SEARCH_ROWS, len(raw))):
-            if any(not is_blank(v) for v in raw.iloc[pos]):
-                header_pos = pos
-                break
-    headers = ["" if is_blank(v) else str(v).strip() for v in raw.iloc[header_pos]]
-    data = raw.iloc[header_pos + 1:]
-    rows = np.arange(header_pos + 2, header_pos + 2 + len(data))
-    return headers, data, rows
-
-
-# --------------------------------------------------------------------------- columns
-
-
-def _choose_columns(headers: list[str], wanted: tuple[str, ...], columns) -> dict[str, int | None]:
-    """Canonical name -> position of its header (None when absent); overrides win."""
-    columns = dict(columns or {})
-    unknown = [k for k in columns if k not in wanted]
-    if unknown:
-        raise InvoerFout(
-            f"Onbekende kolom {unknown[0]!r} in de koppeling; kies uit {', '.join(wanted)}."
-        )
-    keys = [_norm(h) for h in headers]
-    chosen: dict[str, int | None] = {}
-    used: set[int] = set()
-    for canonical, header in columns.items():
-        if header is None:
-            chosen[canonical] = None
-            continue
-        key = _norm(header)
-        pos = next((i for i, k in enumerate(keys) if k == key and key), None)
-        if pos is None:
-            raise KolomOntbreekt(str(header), [h for h in headers if h])
-        chosen[canonical] = pos
-        used.add(pos)
-    for canonical in wanted:
-        if canonical in chosen:
-            continue
-        chosen[canonical] = None
-        for alias in (canonical,) + HEADER_ALIASES.get(canonical, ()):
-            key = _norm(alias)
-            pos = next((i for i, k in enumerate(keys) if k == key and i not in used), None)
-            if pos is not None:
-                chosen[canonical] = pos
-                used.add(pos)
-                break
-    for canonical in _REQUIRED:
-        if chosen.get(canonical) is None:
-            accepted = [a for a in HEADER_ALIASES.get(canonical, ()) if a != canonical]
-            raise KolomOntbreekt(canonical, [h for h in headers if h], accepted)
-    return chosen
-
-
-def _text_values(series: pd.Series) -> np.ndarray:
-    """Cells to stripped text (object array, None for blank); whole numbers without '.0'."""
-    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
-        return series.astype("int64").astype(str).to_numpy(dtype=object)
-    arr = series.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
-        stripped = pd.Series(arr, dtype=object).str.strip()
-        out = stripped.to_numpy(dtype=object).copy()
-        out[(stripped.isna() | (stripped == "")).to_numpy(dtype=bool)] = None
-        return out
-
-    def text(v):
-        if v is None or v is pd.NA or v is pd.NaT:
-            return None
-        if isinstance(v, str):
-            v = v.strip()
-            return v or None
-        if isinstance(v, (bool, np.bool_)):
-            return "WAAR" if v else "ONWAAR"
-        if isinstance(v, (float, np.floating)):
-            if np.isnan(v):
-                return None
-            if float(v).is_integer() and abs(v) < 2**63:
-                return str(int(v))
-            return repr(float(v))
-        if isinstance(v, (int, np.integer)):
-            return str(int(v))
-        if isinstance(v, pd.Timestamp) and v == v.normalize():
-            return v.strftime("%Y-%m-%d")
-        return str(v).strip() or None
-
-    return np.array([text(v) for v in arr], dtype=object)
-
-
-def _is_total(texts: np.ndarray) -> np.ndarray:
-    """True where the customer text is a totals label ('Totaal', 'Total:', 'Subtotaal')."""
-
-    def total(t):
-        if t is None:
-            return False
-        key = _norm(t)
-        return key in TOTAL_WORDS or key.startswith(("totaal", "total", "subtota", "eindtotaal"))
-
-    return np.array([total(t) for t in texts], dtype=bool)
-
-
-def _blank_mask(series: pd.Series) -> np.ndarray:
-    """True for blank cells (None, NaN, NaT, empty or whitespace text), vectorised."""
-    if not pd.api.types.is_object_dtype(series.dtype) and not pd.api.types.is_string_dtype(series.dtype):
-        return series.isna().to_numpy(dtype=bool)
-    arr = series.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
-        stripped = pd.Series(arr, dtype=object).str.strip()
-        return (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
-    return np.array([is_blank(v) for v in arr], dtype=bool)
-
-
-def _empty_error(column: str, row: int) -> WaardeFout:
-    err = WaardeFout(column, row, "", "leeg")
-    err.args = (f"{column} in rij {row} is leeg.",)
-    return err
+    return split_header(read_grid(path, sheet, _SHEET_NAMES[kind]))
 
 
 def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_row, drop_duplicates):
     """The shared reader: (canonical frame, list of WaardeFout in row order)."""
-    headers, data, rows = _load(source, sheet, kind, first_row)
-    chosen = _choose_columns(headers, wanted, columns)
+    headers, data, rows = load_table(source, sheet, kind, first_row)
+    chosen = choose_columns(headers, wanted, columns)
     n = len(data)
 
     def column(canonical):
@@ -414,12 +95,12 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
             return None
         return data.iloc[:, pos].reset_index(drop=True)
 
-    customers = _text_values(column("Klant")) if n else np.array([], dtype=object)
+    customers = customer_ids(column("Klant")) if n else np.array([], dtype=object)
     date_raw = column("Datum")
-    date_blank = _blank_mask(date_raw)
+    date_blank = blank_mask(date_raw)
     no_customer = np.array([c is None for c in customers], dtype=bool)
     total = np.zeros(len(customers), dtype=bool)
-    total[date_blank] = _is_total(customers[date_blank])  # only rows without a date can be totals rows
+    total[date_blank] = is_total(customers[date_blank])  # only rows without a date can be totals rows
     skip = (no_customer & date_blank) | total
     anonymous = no_customer & ~date_blank
     keep = ~skip & ~anonymous
@@ -428,11 +109,11 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
 
     errors: list[tuple[int, int, WaardeFout]] = []
     date_header = headers[chosen["Datum"]]
-    dates, bad_dates = _parse_dates(date_raw.iloc[idx].reset_index(drop=True))
+    dates, bad_dates = dates_and_bad(date_raw.iloc[idx].reset_index(drop=True))
     for i in np.flatnonzero(bad_dates | date_blank[idx]):
         value = date_raw.iloc[idx[i]]
-        err = _empty_error(date_header, int(krows[i])) if date_blank[idx[i]] else \
-            WaardeFout(date_header, int(krows[i]), _show(value), _expected_for(value, "geen datum"))
+        err = empty_error(date_header, int(krows[i])) if date_blank[idx[i]] else \
+            WaardeFout(date_header, int(krows[i]), shown(value), expected_for(value, "geen datum"))
         errors.append((int(krows[i]), wanted.index("Datum"), err))
 
     out = {"Klant": customers[idx], "Datum": dates.to_numpy()}
@@ -441,10 +122,10 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
         if amount_raw is None:
             out["Bedrag"] = np.full(len(idx), np.nan)
         else:
-            amounts, bad_amounts = _parse_amounts(amount_raw.iloc[idx].reset_index(drop=True))
+            amounts, bad_amounts = amounts_and_bad(amount_raw.iloc[idx].reset_index(drop=True))
             amount_header = headers[chosen["Bedrag"]]
             for i in np.flatnonzero(bad_amounts):
-                err = WaardeFout(amount_header, int(krows[i]), _show(amount_raw.iloc[idx[i]]), "geen bedrag")
+                err = WaardeFout(amount_header, int(krows[i]), shown(amount_raw.iloc[idx[i]]), "geen bedrag")
                 errors.append((int(krows[i]), wanted.index("Bedrag"), err))
             out["Bedrag"] = amounts.to_numpy()
     for canonical in wanted:
@@ -452,7 +133,7 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
             continue
         raw = column(canonical)
         out[canonical] = (
-            np.full(len(idx), None, dtype=object) if raw is None else _text_values(raw.iloc[idx])
+            np.full(len(idx), None, dtype=object) if raw is None else cell_texts(raw.iloc[idx])
         )
 
     frame = pd.DataFrame(

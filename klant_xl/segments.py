@@ -89,7 +89,9 @@ import pandas as pd
 from klant_xl.cohorts import cohort_churn, cohort_triangle
 from klant_xl.engine import TransactionEngine, engine_for
 from klant_xl.errors import InvoerFout, KolomOntbreekt, TeWeinigGegevens, WaardeFout
-from klant_xl.values import is_blank, parse_date, parse_fraction
+from klant_xl.summary import require_columns
+from klant_xl.values import is_blank, parse_date, parse_fraction, parse_fractions
+from klant_xl.vocabulary import ACTIVE_STATUSES
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -115,8 +117,6 @@ __all__ = [
     "segments_summary_json",
 ]
 
-#: Statuses that count as active for the pyramid and the tiers.
-ACTIVE_STATUSES = ("Nieuw", "Actief")
 
 #: Values of the ``Piramide`` Series, best first.
 PYRAMID_LEVELS = ("Top", "Groot", "Midden", "Klein", "Inactief", "Verloren")
@@ -163,20 +163,10 @@ _INACTIVE = "Inactief"
 # ---------------------------------------------------------------------------------------
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
-    for column in columns:
-        if column not in frame.columns:
-            raise KolomOntbreekt(column, frame.columns)
-
-
-def _as_timestamp(value, name: str = "Peildatum") -> pd.Timestamp | None:
-    """A date as users type it (Excel serial, ISO or Dutch text, datetime); None when blank."""
-    return parse_date(value, name)
-
 
 def _reference_date(summary: pd.DataFrame, transactions: pd.DataFrame | None, reference_date):
     """The peildatum: explicit, else the summary's, else the last date in transactions."""
-    stamp = _as_timestamp(reference_date)
+    stamp = parse_date(reference_date, "Peildatum")
     if stamp is not None:
         return stamp
     stamp = summary.attrs.get("peildatum") if summary is not None else None
@@ -219,50 +209,6 @@ def _quintile_score(values: np.ndarray) -> np.ndarray:
     return 1 + np.searchsorted(edges, values, side="left").astype(np.int64)
 
 
-def _parse_cuts(cuts, count: int, name: str) -> tuple[float, ...]:
-    """Validate cumulative cut shares: ``count`` numbers, strictly increasing, in (0, 1]."""
-    if isinstance(cuts, str):
-        parts = [p for p in re.split(r"[;|]", cuts.strip()) if p.strip()]
-    else:
-        try:
-            parts = list(cuts)
-        except TypeError:
-            raise WaardeFout(name, None, cuts, f"geen lijst van {count} aandelen") from None
-    if len(parts) != count:
-        raise WaardeFout(name, None, cuts, f"geen lijst van {count} aandelen")
-    # "1; 5; 20" (no % sign, some number above 1) means percentages throughout
-    numbers = [_plain_number(p) for p in parts]
-    if all(n is not None for n in numbers) and max(numbers) > 1:
-        parts = [f"{n}%" for n in numbers]
-    shares = [_parse_share(part, name) for part in parts]
-    if any(not (0 < s <= 1) for s in shares) or any(b <= a for a, b in zip(shares, shares[1:])):
-        raise WaardeFout(name, None, cuts, "geen oplopende reeks aandelen tussen 0% en 100%")
-    return tuple(shares)
-
-
-def _plain_number(value) -> float | None:
-    """The number in a cut without a % sign, else None."""
-    if isinstance(value, (bool, np.bool_)):
-        return None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    text = str(value).strip().replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _parse_share(value, name: str) -> float:
-    """0.2, "20%", "0,2" or 20 (read as 20%) to a fraction in [0, 1]."""
-    return parse_fraction(value, name)
-
-
-# ---------------------------------------------------------------------------------------
-# RFM
-# ---------------------------------------------------------------------------------------
-
-
 def rfm_scores(summary: pd.DataFrame) -> pd.DataFrame:
     """R, F and M scores 1–5 by quintile (SPEC §3).
 
@@ -286,7 +232,7 @@ def rfm_scores(summary: pd.DataFrame) -> pd.DataFrame:
     >>> rfm_scores(summary)["RFM-score"].to_dict()
     {'a': 555, 'b': 311, 'c': 133}
     """
-    _require(summary, ("Dagen sinds aankoop", "Aankopen", "Omzet"))
+    require_columns(summary, ("Dagen sinds aankoop", "Aankopen", "Omzet"))
     n = len(summary)
     r = np.ones(n, dtype=np.int64)
     f = np.ones(n, dtype=np.int64)
@@ -504,13 +450,13 @@ def rfm_segments(summary: pd.DataFrame, status: pd.Series | None = None, rules=N
 def _recent_revenue(transactions: pd.DataFrame, index: pd.Index, reference_date: pd.Timestamp) -> pd.Series:
     """Revenue per customer over ``(peildatum - 1 year, peildatum]``."""
     if isinstance(transactions, pd.DataFrame):
-        _require(transactions, ("Klant", "Datum", "Bedrag"))
+        require_columns(transactions, ("Klant", "Datum", "Bedrag"))
     return engine_for(transactions, reference_date).recent_revenue(index)
 
 
 def _ranked_levels(transactions, summary, status, reference_date, cuts, labels, name) -> pd.Series:
     """Shared engine of the pyramid and the tiers."""
-    cuts = _parse_cuts(cuts, len(labels) - 1, name)
+    cuts = parse_fractions(cuts, name, len(labels) - 1)
     states = _status_for(summary, status)
     reference_date = _reference_date(summary, transactions, reference_date)
     result = pd.Series(_INACTIVE, index=summary.index, name=name, dtype=object)
@@ -654,7 +600,7 @@ def segment_overview(segments, summary: pd.DataFrame, levels: Sequence[str] | No
     else:
         values = pd.Series(segments)
         key = values.name if isinstance(values.name, str) and values.name else "Segment"
-    _require(summary, ("Omzet",))
+    require_columns(summary, ("Omzet",))
     revenue = pd.to_numeric(summary["Omzet"], errors="coerce").fillna(0.0).reindex(values.index).fillna(0.0)
     frame = pd.DataFrame({"key": values.astype(object).to_numpy(), "Omzet": revenue.to_numpy()})
     frame = frame[frame["key"].notna()]
@@ -682,7 +628,7 @@ def segment_overview(segments, summary: pd.DataFrame, levels: Sequence[str] | No
 
 
 def _sorted_revenue(summary: pd.DataFrame) -> np.ndarray:
-    _require(summary, ("Omzet",))
+    require_columns(summary, ("Omzet",))
     revenue = pd.to_numeric(summary["Omzet"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     revenue = np.sort(np.clip(revenue, 0.0, None))[::-1]
     if revenue.size == 0 or revenue.sum() <= 0:
@@ -717,7 +663,7 @@ def pareto_share(summary: pd.DataFrame, top_share: float = 0.2) -> float:
     >>> pareto_share(pd.DataFrame({"Omzet": [80.0, 5, 5, 5, 5]}), 0.2)
     0.8
     """
-    share = _parse_share(top_share, "Aandeel klanten")
+    share = parse_fraction(top_share, "Aandeel klanten")
     return float(_curve_at(_sorted_revenue(summary), np.array([share]))[0])
 
 
@@ -742,7 +688,7 @@ def pareto_curve(summary: pd.DataFrame, points=101) -> pd.DataFrame:
             raise WaardeFout("Punten", None, points, "minder dan 2")
         shares = np.linspace(0.0, 1.0, int(points))
     else:
-        shares = np.array([_parse_share(p, "Aandeel klanten") for p in points], dtype=float)
+        shares = np.array([parse_fraction(p, "Aandeel klanten") for p in points], dtype=float)
     return pd.DataFrame({"Aandeel klanten": shares, "Aandeel omzet": _curve_at(_sorted_revenue(summary), shares)})
 
 
@@ -756,7 +702,7 @@ UNKNOWN_PRODUCT = "(onbekend)"
 
 def _first_product(transactions: pd.DataFrame, index: pd.Index, column: str) -> pd.Series:
     """Value of ``column`` on the first purchase line (amount ≥ 0 or missing) per customer."""
-    _require(transactions, ("Klant", "Datum", column))
+    require_columns(transactions, ("Klant", "Datum", column))
     lines = transactions
     if "Bedrag" in lines.columns:
         amounts = pd.to_numeric(lines["Bedrag"], errors="coerce")
@@ -796,7 +742,7 @@ def portfolio(
         most customers first; customers without a known value are grouped as ``(onbekend)``.
         Customers without any purchase (only returns) are left out.
     """
-    _require(summary, ("Aankopen", "Omzet"))
+    require_columns(summary, ("Aankopen", "Omzet"))
     states = _status_for(summary, status)
     if by in summary.columns:
         keys = summary[by]
@@ -931,5 +877,5 @@ def segments_summary_json(
         "rfm_segmenten": _counts(tables["segments"]),
         "piramide": _counts(tables["pyramid"]),
         "niveaus": _counts(tables["tiers"]),
-        "pareto": {"aandeel_klanten": float(_parse_share(top_share, "Aandeel klanten")), "aandeel_omzet": share},
+        "pareto": {"aandeel_klanten": float(parse_fraction(top_share, "Aandeel klanten")), "aandeel_omzet": share},
     }

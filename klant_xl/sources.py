@@ -13,7 +13,9 @@ from pathlib import Path
 
 from klant_xl.engine import TransactionEngine
 from klant_xl.errors import InvoerFout, WaardeFout
-from klant_xl.reading import TOTAL_WORDS, TRANSACTION_COLUMNS, _choose_columns, _sniff_delimiter
+from klant_xl.files import sniff_delimiter
+from klant_xl.headers import TOTAL_WORDS, choose_columns
+from klant_xl.vocabulary import TRANSACTION_COLUMNS
 
 __all__ = ["PARQUET_SUFFIXES", "csv_transactions", "database_table", "is_parquet", "parquet_transactions"]
 
@@ -33,7 +35,7 @@ def _quote(name: str) -> str:
 
 
 def _mapped(headers: list[str], columns=None) -> dict[str, str | None]:
-    chosen = _choose_columns(headers, TRANSACTION_COLUMNS, columns)
+    chosen = choose_columns(headers, TRANSACTION_COLUMNS, columns)
     return {canonical: (headers[pos] if pos is not None else None) for canonical, pos in chosen.items()}
 
 
@@ -140,7 +142,7 @@ def csv_transactions(path, reference_date=None, contacts=None) -> TransactionEng
     first_line = text.split("\n", 1)[0].strip("\r")
     if not first_line.strip() or first_line.lower().lstrip('"').startswith("sep="):
         return None
-    delimiter = _sniff_delimiter(text)
+    delimiter = sniff_delimiter(text)
     headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
     if len(set(headers)) != len(headers) or any(not h.strip() for h in headers):
         return None

@@ -28,7 +28,8 @@ from klant_xl.errors import DrempelVolgorde, InvoerFout, TeWeinigGegevens
 from klant_xl.formatting import format_percent
 from klant_xl.engine import day_number as engine_day
 from klant_xl.engine import engine_for
-from klant_xl.summary import _require, resolve_reference_date
+from klant_xl.summary import require_columns, resolve_reference_date
+from klant_xl.vocabulary import STATUSES
 
 __all__ = [
     "FALLBACK_THRESHOLDS",
@@ -50,7 +51,6 @@ __all__ = [
 ]
 
 #: The statuses, in the order reports show them. They partition the customers.
-STATUSES = ("Nieuw", "Actief", "Inactief", "Verloren")
 #: One fixed colour per status (RGB hex), the same on every sheet and chart: green for the living,
 #: amber for the slipping, red for the lost. Data, not code: a caller may override it.
 STATUS_COLOURS = {"Nieuw": "5B9BD5", "Actief": "70AD47", "Inactief": "FFC000", "Verloren": "C00000"}
@@ -133,12 +133,12 @@ def customer_status(
     >>> customer_status(summary, 90, 365, mark_new=True).tolist()
     ['Nieuw', 'Inactief', 'Verloren']
     """
-    _require(summary, ["Dagen sinds activiteit"], "klanten")
+    require_columns(summary, ["Dagen sinds activiteit"], "klanten")
     inactive, lost = _check_thresholds(inactive_days, lost_days)
     inactive_per_customer = np.full(len(summary), inactive)
     lost_per_customer = np.full(len(summary), lost)
     if per_category:
-        _require(summary, ["Laatste product"], "klanten")
+        require_columns(summary, ["Laatste product"], "klanten")
         last_product = summary["Laatste product"].to_numpy(dtype=object)
         for category, (cat_inactive, cat_lost) in per_category.items():
             cat_inactive, cat_lost = _check_thresholds(cat_inactive, cat_lost)
@@ -150,7 +150,7 @@ def customer_status(
         days <= inactive_per_customer, "Actief", np.where(days <= lost_per_customer, "Inactief", "Verloren")
     ).astype(object)
     if mark_new:
-        _require(summary, ["Eerste aankoop"], "klanten")
+        require_columns(summary, ["Eerste aankoop"], "klanten")
         reference = summary.attrs.get("peildatum")
         if reference is None:
             raise InvoerFout("De klantentabel heeft geen peildatum; maak hem met customer_summary().")
@@ -169,7 +169,7 @@ def repeat_purchase_rate(summary: pd.DataFrame) -> float:
     >>> repeat_purchase_rate(pd.DataFrame({"Aankopen": [1, 2, 5, 1]}))
     0.5
     """
-    _require(summary, ["Aankopen"], "klanten")
+    require_columns(summary, ["Aankopen"], "klanten")
     buyers = summary["Aankopen"][summary["Aankopen"] > 0]
     if buyers.empty:
         raise TeWeinigGegevens("Er zijn geen klanten met een aankoop; herhaalaankoopratio is niet te berekenen.")
@@ -201,7 +201,7 @@ def purchase_gaps(transactions: pd.DataFrame, reference_date=None) -> pd.DataFra
     [['a', 10.0, True], ['a', 10.0, False], ['b', 15.0, False]]
     """
     if isinstance(transactions, pd.DataFrame):
-        _require(transactions, ["Klant", "Datum"])
+        require_columns(transactions, ["Klant", "Datum"])
     return engine_for(transactions, reference_date).purchase_gaps()
 
 

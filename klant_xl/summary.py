@@ -15,11 +15,12 @@ counts as activity, not as a purchase.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt
-from klant_xl.values import parse_date
+from klant_xl.engine import engine_for
+from klant_xl.values import parse_reference_date
+from klant_xl.vocabulary import SUMMARY_COLUMNS
 
 __all__ = [
     "SUMMARY_COLUMNS",
@@ -28,37 +29,15 @@ __all__ = [
     "resolve_reference_date",
 ]
 
-#: Fixed output columns of :func:`customer_summary` (the index is ``Klant``).
-SUMMARY_COLUMNS = [
-    "Eerste aankoop",
-    "Laatste aankoop",
-    "Aankopen",
-    "Omzet",
-    "Gem. bestelwaarde",
-    "Dagen sinds aankoop",
-    "Gem. dagen tussen aankopen",
-    "Mediaan dagen tussen aankopen",
-    "Laatste activiteit",
-    "Dagen sinds activiteit",
-    "Eerste product",
-    "Laatste product",
-]
 
-def _require(frame: pd.DataFrame, columns, what: str = "transacties") -> None:
+def require_columns(frame: pd.DataFrame, columns, what: str = "transacties") -> None:
+    """Raise :class:`~klant_xl.errors.KolomOntbreekt` for the first of ``columns`` the frame lacks
+    (:class:`~klant_xl.errors.InvoerFout` when it is no frame at all)."""
     if not isinstance(frame, pd.DataFrame):
         raise InvoerFout(f"Verwacht een tabel met {what}, kreeg {type(frame).__name__}.")
     for column in columns:
         if column not in frame.columns:
             raise KolomOntbreekt(column, frame.columns)
-
-
-def _as_day(value) -> pd.Timestamp:
-    """The peildatum through the one date parser (:func:`klant_xl.values.parse_date`): Dutch day-first
-    text ("01-02-2025" is 1 February), Excel serials (45689), dates and timestamps, all to midnight."""
-    day = parse_date(value, "Peildatum")
-    if day is None:
-        raise InvoerFout(f"Peildatum is geen datum: {value!r}")
-    return day
 
 
 def resolve_reference_date(transactions: pd.DataFrame, reference_date=None, contacts=None) -> pd.Timestamp:
@@ -88,18 +67,17 @@ def resolve_reference_date(transactions: pd.DataFrame, reference_date=None, cont
     Timestamp('2026-12-31 00:00:00')
     """
     if reference_date is not None and not (isinstance(reference_date, str) and not reference_date.strip()):
-        return _as_day(reference_date)
+        return parse_reference_date(reference_date)
     if not isinstance(transactions, pd.DataFrame):
-        from klant_xl.engine import engine_for
 
         return engine_for(transactions, None, contacts).reference_date
-    _require(transactions, ["Datum"])
+    require_columns(transactions, ["Datum"])
     last = transactions["Datum"].max()
     if contacts is not None and len(contacts):
         last = max(last, contacts["Datum"].max()) if pd.notna(last) else contacts["Datum"].max()
     if pd.isna(last):
         raise InvoerFout("Er zijn geen transacties met een datum; kan geen peildatum bepalen.")
-    return _as_day(last)
+    return parse_reference_date(last)
 
 
 def purchase_occasions(transactions: pd.DataFrame, reference_date=None) -> pd.DataFrame:
@@ -127,10 +105,9 @@ def purchase_occasions(transactions: pd.DataFrame, reference_date=None) -> pd.Da
     0     a 2026-01-05
     1     b 2026-02-01
     """
-    from klant_xl.engine import engine_for
 
     if isinstance(transactions, pd.DataFrame):
-        _require(transactions, ["Klant", "Datum"])
+        require_columns(transactions, ["Klant", "Datum"])
     return engine_for(transactions, reference_date).occasions()
 
 
@@ -170,10 +147,9 @@ def customer_summary(transactions: pd.DataFrame, reference_date=None, contacts: 
     a             3   60.0                 10.0                        15.0
     b             1    5.0                 20.0                         NaN
     """
-    from klant_xl.engine import engine_for
 
     if isinstance(transactions, pd.DataFrame):
-        _require(transactions, ["Klant", "Datum"])
+        require_columns(transactions, ["Klant", "Datum"])
     elif transactions is None or isinstance(transactions, (str, bytes, list, dict)):
         raise InvoerFout(f"Verwacht een tabel met transacties, kreeg {type(transactions).__name__}.")
     return engine_for(transactions, reference_date, contacts).summary()

@@ -45,16 +45,34 @@ import re
 import numpy as np
 import pandas as pd
 
-from klant_xl.errors import DubbelzinnigPercentage, WaardeFout
+from klant_xl.errors import DubbelzinnigPercentage, InvoerFout, WaardeFout
 
 __all__ = [
+    "AUTO_WORDS",
+    "EXCEL_ERRORS",
     "EXCEL_ORIGIN",
+    "MAX_DATE",
+    "MIN_DATE",
+    "NO_WORDS",
+    "YES_WORDS",
+    "amounts_and_bad",
+    "cell_text",
+    "cell_texts",
+    "customer_id",
+    "customer_ids",
+    "dates_and_bad",
+    "expected_for",
     "is_blank",
     "parse_amounts",
     "parse_date",
     "parse_dates",
     "parse_days",
     "parse_fraction",
+    "parse_fractions",
+    "parse_number",
+    "parse_reference_date",
+    "parse_yes_no",
+    "shown",
 ]
 
 #: Day 0 of Excel's 1900 date system as used by every modern Excel (serial 61 = 1900-03-01).
@@ -191,8 +209,8 @@ def _to_date(value) -> pd.Timestamp | None:
     return None
 
 
-def _show(value):
-    """The value as the message shows it: text stripped, numbers as numbers, dates as dd-mm-jjjj text
+def shown(value):
+    """The value as a message shows it: text stripped, numbers as numbers, dates as dd-mm-jjjj text
     (``'31-12-9999'``, not ``datetime.date(9999, 12, 31)``)."""
     if isinstance(value, str):
         return value.strip()
@@ -211,7 +229,7 @@ EXCEL_ERRORS = ("#N/A", "#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NULL
                 "#WAARDE!", "#DEEL/0!", "#GETAL!", "#LEEG!")
 
 
-def _expected_for(value, expected: str) -> str:
+def expected_for(value, expected: str) -> str:
     """What the message says a bad value is: an Excel error value and a date out of range get their own words."""
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
         return "een foutwaarde in Excel (herstel de formule of de cel)"
@@ -265,8 +283,20 @@ def parse_date(value, name: str = "Datum", row: int | None = None) -> pd.Timesta
         return None
     result = _to_date(value)
     if result is None:
-        raise WaardeFout(name, row, _show(value), _expected_for(value, _NOT_A_DATE))
+        raise WaardeFout(name, row, shown(value), expected_for(value, _NOT_A_DATE))
     return result
+
+
+def parse_reference_date(value) -> pd.Timestamp:
+    """The peildatum: :func:`parse_date`, and a blank value is an error (there is no day to use).
+
+    >>> parse_reference_date("01-02-2025"), parse_reference_date(45689)
+    (Timestamp('2025-02-01 00:00:00'), Timestamp('2025-02-01 00:00:00'))
+    """
+    day = parse_date(value, "Peildatum")
+    if day is None:
+        raise InvoerFout(f"Peildatum is geen datum: {shown(value)!r}")
+    return day
 
 
 def _number_text(text: str) -> float | None:
@@ -347,7 +377,7 @@ def parse_fraction(value, name: str, *, cell: bool = False, allow_above_100: boo
             text = text[:-1]
         number = _number_text(text)
     if number is None or not math.isfinite(number):
-        raise WaardeFout(name, None, _show(value), _NOT_A_PERCENTAGE)
+        raise WaardeFout(name, None, shown(value), _NOT_A_PERCENTAGE)
     if is_number and cell and number > 1:
         if not allow_above_100:
             raise DubbelzinnigPercentage(name, number)
@@ -356,7 +386,7 @@ def parse_fraction(value, name: str, *, cell: bool = False, allow_above_100: boo
     if number < 0 or (maximum is not None and number > maximum):
         top = "100%" if maximum is None or maximum == 1 else f"{maximum * 100:g}%"
         expected = "negatief" if number < 0 and maximum is None else f"geen percentage tussen 0% en {top}"
-        raise WaardeFout(name, None, _show(value), expected)
+        raise WaardeFout(name, None, shown(value), expected)
     return number
 
 
@@ -405,26 +435,221 @@ def parse_days(value, name: str) -> float | None:
         text = re.sub(r"\s*(dagen|dag|d)$", "", text)
         number = _number_text(text)
     if number is None or not math.isfinite(number):
-        raise WaardeFout(name, None, _show(value), _NOT_DAYS)
+        raise WaardeFout(name, None, shown(value), _NOT_DAYS)
     if number <= 0:
-        raise WaardeFout(name, None, _show(value), "geen positief aantal dagen")
+        raise WaardeFout(name, None, shown(value), "geen positief aantal dagen")
     return number
 
 
+def parse_number(value, name: str, *, minimum: float | None = None, whole: bool = False) -> float:
+    """Parse one number typed in a cell or an option, read as an amount cell reads it.
+
+    ``"1.234"`` is 1234 and ``"1,5"`` is 1.5, exactly as :func:`parse_amounts` reads a
+    column of one such value, so a number means the same on Instellingen as in Transacties.
+
+    Parameters
+    ----------
+    value : float or str
+        A number, or text such as ``"1.234"``, ``"7,5"``, ``"€ 1.234,56"``.
+    name : str
+        What the value is, in Dutch, for the message.
+    minimum : float, optional
+        Smallest value accepted.
+    whole : bool
+        Only whole numbers are accepted.
+
+    Raises
+    ------
+    WaardeFout
+        When the value is blank, not a number, below ``minimum`` or not whole.
+
+    Examples
+    --------
+    >>> parse_number("1.234", "Projectie: klanten nu"), parse_number("7,5", "Bewaartermijn")
+    (1234.0, 7.5)
+    >>> parse_number("12,5", "Projectie: aantal jaren", minimum=1, whole=True)
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.WaardeFout: Projectie: aantal jaren is geen geheel getal van minstens 1: '12,5'
+    """
+    number = None
+    if _is_number(value):
+        number = float(value)
+    elif isinstance(value, str) and not is_blank(value):
+        parsed, bad = amounts_and_bad(pd.Series([value], dtype=object))
+        number = None if bad[0] else float(parsed.iloc[0])
+    if number is None or not math.isfinite(number):
+        raise WaardeFout(name, None, shown(value), "geen getal")
+    if (whole and not number.is_integer()) or (minimum is not None and number < minimum):
+        if whole:
+            expected = f"geen geheel getal van minstens {minimum:g}" if minimum is not None else "geen geheel getal"
+        else:
+            expected = "negatief" if minimum == 0 else f"kleiner dan {minimum:g}"
+        raise WaardeFout(name, None, shown(value), expected)
+    return number
+
+
+#: Texts read as yes and no (compared lower-case; Excel's WAAR/ONWAAR too).
+YES_WORDS = ("ja", "j", "yes", "y", "waar", "true", "1", "x")
+NO_WORDS = ("nee", "n", "no", "onwaar", "false", "0")
+
+
+def parse_yes_no(value, name: str) -> bool:
+    """Parse JA/NEE (also WAAR/ONWAAR, yes/no, 1/0, a checkbox's True/False).
+
+    >>> parse_yes_no("Ja", "Status 'Nieuw' tonen"), parse_yes_no(False, "Status 'Nieuw' tonen")
+    (True, False)
+    >>> parse_yes_no("misschien", "Status 'Nieuw' tonen")
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.WaardeFout: Status 'Nieuw' tonen is geen JA of NEE: 'misschien'
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if _is_number(value) and float(value) in (0.0, 1.0):
+        return float(value) == 1.0
+    text = str(value).strip(_SPACES + "\r\n").lower() if isinstance(value, str) else None
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    raise WaardeFout(name, None, shown(value), "geen JA of NEE")
+
+
+def parse_fractions(value, name: str, count: int | None = None) -> tuple[float, ...]:
+    """Parse cumulative shares such as ``"1%; 5%; 20%"``: strictly increasing, each in (0, 1].
+
+    Parameters
+    ----------
+    value : str or sequence
+        Text with ``;`` (or ``|``) between the shares, or a sequence of shares. Each share
+        is read as :func:`parse_fraction` reads it; numbers without a % sign of which some
+        is above 1 are percentages throughout (``"1; 5; 20"`` is 1%, 5%, 20%).
+    name : str
+        What the value is, in Dutch, for the message.
+    count : int, optional
+        How many shares there must be.
+
+    Examples
+    --------
+    >>> parse_fractions("1%; 5%; 20%", "Klantenpiramide: grenzen")
+    (0.01, 0.05, 0.2)
+    >>> parse_fractions("1; 5; 20", "Klantenpiramide: grenzen", 3)
+    (0.01, 0.05, 0.2)
+    >>> parse_fractions([0.2, 0.5], "Goud / zilver: grenzen")
+    (0.2, 0.5)
+    """
+    if isinstance(value, str):
+        parts = [p.strip() for p in re.split(r"[;|]", value.strip()) if p.strip()]
+    elif _is_number(value):
+        parts = [value]
+    else:
+        try:
+            parts = list(value)
+        except TypeError:
+            parts = None
+    if not parts or (count is not None and len(parts) != count):
+        expected = f"geen lijst van {count} aandelen" if count is not None else "geen lijst van aandelen"
+        raise WaardeFout(name, None, shown(value) if not isinstance(value, (list, tuple)) else value, expected)
+    plain = [_plain_number(p) for p in parts]
+    if all(n is not None for n in plain) and max(plain) > 1:
+        parts = [f"{n}%" for n in plain]
+    shares = [parse_fraction(p, name) for p in parts]
+    if any(not (0 < s <= 1) for s in shares) or any(b <= a for a, b in zip(shares, shares[1:])):
+        raise WaardeFout(name, None, value, "geen oplopende reeks aandelen tussen 0% en 100%")
+    return tuple(shares)
+
+
+def _plain_number(value) -> float | None:
+    """The number in a share without a % sign, else None."""
+    if _is_number(value):
+        return float(value)
+    if isinstance(value, str):
+        return _number_text(value)
+    return None
+
+
+# --------------------------------------------------------------------------- customer ids
+
+
+def cell_text(value) -> str | None:
+    """One cell as text, the way every text column of klant_xl holds it (None for a blank cell).
+
+    Text is stripped; whole numbers lose ``.0`` (``1001.0`` is ``'1001'``); other numbers
+    are their shortest text (``1e20`` is ``'1e+20'``); a date at midnight is ``jjjj-mm-dd``;
+    Excel's booleans are ``WAAR`` / ``ONWAAR``.
+
+    >>> cell_text(1001.0), cell_text(" K1 "), cell_text(True), cell_text(_dt.datetime(2024, 1, 5)), cell_text(None)
+    ('1001', 'K1', 'WAAR', '2024-01-05', None)
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "WAAR" if value else "ONWAAR"
+    if isinstance(value, (numbers.Integral, np.integer)):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if number.is_integer() and abs(number) < 2**63:
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, (_dt.date, np.datetime64)):
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, OverflowError):
+            return str(value).strip() or None
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)
+    return str(value).strip(_SPACES + "\r\n") or None
+
+
+def cell_texts(values) -> np.ndarray:
+    """:func:`cell_text` of every cell of a column (object array; vectorised for text and integers)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("int64").astype(str).to_numpy(dtype=object)
+    arr = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+        stripped = pd.Series(arr, dtype=object).str.strip(_SPACES + "\r\n")
+        out = stripped.to_numpy(dtype=object).copy()
+        out[(stripped.isna() | (stripped == "")).to_numpy(dtype=bool)] = None
+        return out
+    return np.array([cell_text(v) for v in arr], dtype=object)
+
+
+def customer_id(value) -> str | None:
+    """The customer id of one cell, as every frame, sheet and store of klant_xl keys it.
+
+    :func:`cell_text`, and an e-mail address (text with ``@``) is lower-cased and loses
+    a ``mailto:``, so one customer is one id whatever the case it was typed in.
+
+    >>> customer_id(1001.0), customer_id(" Jan@Voorbeeld.NL "), customer_id("K-7"), customer_id(None)
+    ('1001', 'jan@voorbeeld.nl', 'K-7', None)
+    >>> customer_id(True), customer_id(_dt.datetime(2024, 1, 5)), customer_id(1e20)
+    ('WAAR', '2024-01-05', '1e+20')
+    """
+    text = cell_text(value)
+    if text is not None and "@" in text:
+        text = text.lower()
+        if text.startswith("mailto:"):
+            text = text[7:].strip() or None
+    return text
+
+
+def customer_ids(values) -> np.ndarray:
+    """:func:`customer_id` of every cell of a column (object array; vectorised).
+
+    >>> customer_ids(pd.Series([" K1 ", 7.0, None, "A@B.nl"])).tolist()
+    ['K1', '7', None, 'a@b.nl']
+    """
+    texts = cell_texts(values)
+    mail = pd.Series(texts, dtype=object).str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
+    if mail.any():
+        texts = texts.copy()
+        texts[mail] = [customer_id(t) for t in texts[mail]]
+    return texts
+
+
 # --------------------------------------------------------------------------- columns
-
-
-def _rows_for(series: pd.Series, first_row: int, rows) -> np.ndarray:
-    if rows is not None:
-        return np.asarray(rows)
-    return np.arange(first_row, first_row + len(series))
-
-
-def _raise_first(series: pd.Series, bad: np.ndarray, column: str, rows: np.ndarray, expected: str):
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        value = series.iloc[pos]
-        raise WaardeFout(column, int(rows[pos]), _show(value), _expected_for(value, expected))
 
 
 def _classify(values: np.ndarray) -> np.ndarray:
@@ -561,7 +786,7 @@ def _texts_to_dates(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return out, np.isnat(out)
 
 
-def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def dates_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Column to (datetime64[ns] Series on the same index, bad mask); blanks are NaT, not bad."""
     values = series
     n = len(values)
@@ -641,10 +866,19 @@ def parse_dates(series, column: str = "Datum", first_row: int = 2, *, rows=None)
     ...
     klant_xl.errors.WaardeFout: Orderdatum in rij 7 is geen datum: 'morgen'
     """
+    return _parse_column(dates_and_bad, series, column, first_row, rows, _NOT_A_DATE)
+
+
+def _parse_column(parse, series, column: str, first_row: int, rows, expected: str) -> pd.Series:
+    """Run a column parser and raise at its first bad value (shared by the column parsers)."""
     if not isinstance(series, pd.Series):
         series = pd.Series(series)
-    out, bad = _parse_dates(series)
-    _raise_first(series, bad, column, _rows_for(series, first_row, rows), _NOT_A_DATE)
+    out, bad = parse(series)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        value = series.iloc[pos]
+        row = int(np.asarray(rows)[pos]) if rows is not None else first_row + pos
+        raise WaardeFout(column, row, shown(value), expected_for(value, expected))
     return out
 
 
@@ -729,7 +963,7 @@ def _texts_to_amounts(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return out, bad
 
 
-def _parse_amounts(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def amounts_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Column to (float64 Series on the same index, bad mask); blanks are NaN, not bad."""
     n = len(series)
     if pd.api.types.is_bool_dtype(series.dtype):
@@ -771,12 +1005,8 @@ def parse_amounts(series, column: str = "Bedrag", first_row: int = 2, *, rows=No
     series : pd.Series or sequence
         Numbers or text (``'€ 1.234,56'``, ``'1,234.56'``, ``'(12,50)'``...); see the
         module docstring for how the decimal separator is decided.
-    column : str
-        Column header as the user sees it, for the message.
-    first_row : int
-        Row number of the first value as the user sees it (header = row 1).
-    rows : sequence of int, optional
-        Row number of every value, when the rows are not consecutive.
+    column, first_row, rows
+        As for :func:`parse_dates`: the header and row numbers the message names.
 
     Returns
     -------
@@ -797,8 +1027,4 @@ def parse_amounts(series, column: str = "Bedrag", first_row: int = 2, *, rows=No
     ...
     klant_xl.errors.WaardeFout: Bedrag in rij 9 is geen bedrag: 'gratis'
     """
-    if not isinstance(series, pd.Series):
-        series = pd.Series(series)
-    out, bad = _parse_amounts(series)
-    _raise_first(series, bad, column, _rows_for(series, first_row, rows), _NOT_AN_AMOUNT)
-    return out
+    return _parse_column(amounts_and_bad, series, column, first_row, rows, _NOT_AN_AMOUNT)

@@ -41,8 +41,9 @@ import pandas as pd
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
 from klant_xl.engine import as_dates, engine_for
 from klant_xl.status import churn_over_period
-from klant_xl.summary import resolve_reference_date
-from klant_xl.values import parse_date, parse_dates
+from klant_xl.summary import require_columns, resolve_reference_date
+from klant_xl.values import customer_id, customer_ids, parse_date, parse_dates
+from klant_xl.vocabulary import CONTACT_CHANNELS, INACTIVE, LOST, REASONS, TRACKING_COLUMNS
 
 __all__ = [
     "CONTACT_CHANNELS",
@@ -57,7 +58,6 @@ __all__ = [
     "REASONS",
     "TRACKING_COLUMNS",
     "WINBACK_COLUMNS",
-    "customer_key",
     "exclusion_list",
     "is_pseudonym",
     "leave_out_opted_out",
@@ -77,12 +77,6 @@ __all__ = [
 
 # --------------------------------------------------------------------------- data
 
-#: Columns of the Winback sheet the user fills in (kept per customer by the refresh).
-TRACKING_COLUMNS = ("Benaderd op", "Kanaal", "Reden", "Resultaat", "Notitie")
-#: Choices for "Kanaal" (seed 002: visit, phone, e-mail).
-CONTACT_CHANNELS = ("telefoon", "e-mail", "bezoek")
-#: Choices for "Reden" (seed 002's three reasons for leaving, plus "anders").
-REASONS = ("vergeten", "ontevreden", "situatie veranderd", "anders")
 #: Contact columns copied into the win-back list and the exports when the input has them.
 CONTACT_DETAIL_COLUMNS = ("Naam", "E-mail", "Telefoon", "Adres", "Postcode", "Woonplaats")
 #: Columns that hold personal data: blanked when a customer is pseudonymised.
@@ -102,8 +96,6 @@ QUARTER_COLUMNS = ("Kwartaal", "Actief begin", "Verloren", "Verloop", "Behoud")
 EXCLUSION_COLUMNS = ("Klant", "Status", "Laatste activiteit", "Dagen sinds activiteit")
 PLAN_COLUMNS = ("Pseudoniem", "Laatste activiteit")
 
-INACTIVE = "Inactief"
-LOST = "Verloren"
 PSEUDONYM_PREFIX = "KLANT-"
 NO_REASON = "(geen reden)"
 NO_CHANNEL = "(geen kanaal)"
@@ -113,44 +105,6 @@ _PSEUDONYM_RE = re.compile(r"^KLANT-[0-9A-F]{8,16}$", re.IGNORECASE)  # ids may 
 
 
 # --------------------------------------------------------------------------- helpers
-
-def customer_key(value) -> str | None:
-    """Return a customer id as the text the canonical frames use, or None when blank.
-
-    Numbers become their text without ``.0``, text is stripped, as ``reading`` does for
-    the ``Klant`` column, so a cell read back from a sheet matches the summary's index.
-
-    E-mail addresses (text with ``@``) are lower-cased, as the export reader keys them.
-
-    >>> customer_key(1001.0), customer_key(" Jan@Voorbeeld.NL "), customer_key("K-7"), customer_key(None)
-    ('1001', 'jan@voorbeeld.nl', 'K-7', None)
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return "WAAR" if value else "ONWAAR"
-    if isinstance(value, pd.Timestamp) and value == value.normalize():
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, Integral):
-        return str(int(value))
-    if isinstance(value, Real):
-        number = float(value)
-        if math.isnan(number):
-            return None
-        if number.is_integer() and abs(number) < 2**63:
-            return str(int(number))
-        return repr(number)
-    text = str(value).strip()
-    if "@" in text:  # an e-mail address: one customer whatever its case (as the export reader keys it)
-        text = text.lower()
-        if text.startswith("mailto:"):
-            text = text[7:].strip()
-    return text or None
-
-
-def _customer_keys(values) -> pd.Series:
-    return pd.Series([customer_key(v) for v in values], dtype=object)
-
 
 def _parse_date_column(series: pd.Series, column: str) -> pd.Series:
     """Dates typed by a user (datetime, Excel serial, ISO or Dutch text); NaT for blank."""
@@ -170,14 +124,9 @@ def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
     if "Klant" in frame.columns:
         frame = frame.set_index("Klant")
     frame = frame.copy()
-    frame.index = pd.Index([customer_key(v) for v in frame.index], name="Klant", dtype=object)
+    frame.index = pd.Index(customer_ids(frame.index.to_series()), name="Klant", dtype=object)
     return frame
 
-
-def _require(frame: pd.DataFrame, columns) -> None:
-    for column in columns:
-        if column not in frame.columns:
-            raise KolomOntbreekt(column, frame.columns)
 
 
 def _reference_date(reference_date, summary: pd.DataFrame) -> pd.Timestamp:
@@ -255,7 +204,7 @@ def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, conta
     ['b', 'a']
     """
     summary = _by_customer(summary)
-    _require(summary, ("Laatste activiteit", "Dagen sinds activiteit", "Omzet", "Aankopen"))
+    require_columns(summary, ("Laatste activiteit", "Dagen sinds activiteit", "Omzet", "Aankopen"))
     status = _as_status(status, summary.index)
     chosen = summary.loc[(status == INACTIVE).to_numpy()]
     frame = pd.DataFrame(dict(zip(WINBACK_COLUMNS, (
@@ -270,11 +219,11 @@ def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, conta
     if segments is not None:
         if isinstance(segments, pd.DataFrame):
             segments = _by_customer(segments)
-            _require(segments, ("Segment",))
+            require_columns(segments, ("Segment",))
             segments = segments["Segment"]
         else:
             segments = pd.Series(segments).copy()
-            segments.index = pd.Index([customer_key(v) for v in segments.index], dtype=object)
+            segments.index = pd.Index(customer_ids(segments.index.to_series()), dtype=object)
         frame["Segment"] = segments.reindex(frame["Klant"]).to_numpy()
     _add_contact_details(frame, chosen, contact_details)
     frame = frame.sort_values(
@@ -292,7 +241,7 @@ def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, conta
 # --------------------------------------------------------------------------- outcomes
 
 def _choice(value):
-    key = customer_key(value)
+    key = customer_id(value)
     if key is None:
         return None
     return key.lower()
@@ -336,12 +285,12 @@ def winback_outcomes(tracking: pd.DataFrame, transactions: pd.DataFrame) -> pd.D
     0     a           True                 25.0
     1     b          False                  0.0
     """
-    _require(tracking, ("Klant", "Benaderd op"))
+    require_columns(tracking, ("Klant", "Benaderd op"))
     if isinstance(transactions, pd.DataFrame):
-        _require(transactions, ("Klant", "Datum"))
+        require_columns(transactions, ("Klant", "Datum"))
     contact_dates = _parse_date_column(tracking["Benaderd op"].reset_index(drop=True), "Benaderd op")
     contacts = pd.DataFrame({
-        "Klant": _customer_keys(tracking["Klant"]),
+        "Klant": pd.Series(customer_ids(tracking["Klant"]), dtype=object),  # positional, like the dates
         "Benaderd op": contact_dates,
         "Kanaal": pd.Series([_choice(v) for v in tracking["Kanaal"]] if "Kanaal" in tracking
                             else [None] * len(tracking), dtype=object),
@@ -353,7 +302,7 @@ def winback_outcomes(tracking: pd.DataFrame, transactions: pd.DataFrame) -> pd.D
     contacts["_contact"] = np.arange(len(contacts))
 
     if isinstance(transactions, pd.DataFrame) and not pd.api.types.is_string_dtype(transactions["Klant"]):
-        transactions = transactions.assign(Klant=_customer_keys(transactions["Klant"]))  # canonical: text
+        transactions = transactions.assign(Klant=customer_ids(transactions["Klant"]))  # canonical: text
     engine = engine_for(transactions)
     measured = engine.winback_lines(contacts).reindex(contacts["_contact"])
     has_amounts = engine.has_amounts
@@ -407,14 +356,14 @@ def reactivation_rates(outcomes: pd.DataFrame, by: str = "maand") -> pd.DataFram
     if key not in RATE_GROUPS:
         raise InvoerFout(f"Onbekende indeling '{by}': kies maand, reden of kanaal.")
     name = RATE_GROUPS[key]
-    _require(outcomes, ("Teruggewonnen",) + (("Benaderd op",) if key == "maand" else (name,)))
+    require_columns(outcomes, ("Teruggewonnen",) + (("Benaderd op",) if key == "maand" else (name,)))
     if key == "maand":
         groups = pd.to_datetime(outcomes["Benaderd op"]).dt.strftime("%Y-%m")
         order = sorted(groups.dropna().unique())
     else:
         blank = NO_REASON if key == "reden" else NO_CHANNEL
         groups = outcomes[name].astype(object).where(outcomes[name].notna(), blank)
-        groups = groups.map(lambda v: blank if customer_key(v) is None else str(v).strip().lower())
+        groups = groups.map(lambda v: blank if customer_id(v) is None else str(v).strip().lower())
         order = _group_order(groups, REASONS if key == "reden" else CONTACT_CHANNELS, blank)
     won = outcomes["Teruggewonnen"].astype(bool)
     table = pd.DataFrame({"Benaderd": won.groupby(groups.to_numpy()).size(),
@@ -436,7 +385,7 @@ def measured_winback_rate(outcomes: pd.DataFrame) -> float | None:
     >>> measured_winback_rate(pd.DataFrame({"Teruggewonnen": []})) is None
     True
     """
-    _require(outcomes, ("Teruggewonnen",))
+    require_columns(outcomes, ("Teruggewonnen",))
     if len(outcomes) == 0:
         return None
     return float(outcomes["Teruggewonnen"].astype(bool).mean())
@@ -476,7 +425,7 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
     :func:`klant_xl.status.churn_over_period`, so the numbers match ``CHURN_PERCENTAGE``.
     """
     if isinstance(transactions, pd.DataFrame):
-        _require(transactions, ("Klant", "Datum"))
+        require_columns(transactions, ("Klant", "Datum"))
     try:
         inactive_days = float(str(inactive_days).replace(",", ".")) if isinstance(inactive_days, str) \
             else float(inactive_days)
@@ -578,7 +527,7 @@ def exclusion_list(summary: pd.DataFrame, status, statuses=(INACTIVE, LOST), con
     ['a', 'b']
     """
     summary = _by_customer(summary)
-    _require(summary, ("Laatste activiteit", "Dagen sinds activiteit"))
+    require_columns(summary, ("Laatste activiteit", "Dagen sinds activiteit"))
     status = _as_status(status, summary.index)
     wanted = [str(s) for s in statuses]
     chosen = summary.loc[status.isin(wanted).to_numpy()]
@@ -712,7 +661,7 @@ def is_pseudonym(value) -> bool:
     >>> is_pseudonym("KLANT-3FA9C2D1"), is_pseudonym("1001")
     (True, False)
     """
-    key = customer_key(value)
+    key = customer_id(value)
     return bool(key and _PSEUDONYM_RE.match(key))
 
 
@@ -744,7 +693,7 @@ def retention_flags(summary: pd.DataFrame, status, reference_date, retention_yea
     >>> retention_flags(summary, status, "2026-11-24", 7).tolist()
     [True, False, False]
     """
-    _require(summary, ("Laatste activiteit",))
+    require_columns(summary, ("Laatste activiteit",))
     day = _reference_date(reference_date, summary)
     cutoff = retention_cutoff(day, retention_years)
     old = pd.to_datetime(summary["Laatste activiteit"]) < cutoff
@@ -755,10 +704,10 @@ def retention_flags(summary: pd.DataFrame, status, reference_date, retention_yea
     return pd.Series(old.to_numpy(dtype=bool), index=summary.index, name="Verwijderen")
 
 
-def pseudonym(customer_id, salt: str, length: int = 8) -> str:
+def pseudonym(customer, salt: str, length: int = 8) -> str:
     """A stable, non-reversible stand-in for a customer id: ``KLANT-`` + hex of a keyed hash.
 
-    HMAC-SHA256 of the customer id (:func:`customer_key` text) keyed with ``salt``:
+    HMAC-SHA256 of the customer id (:func:`klant_xl.values.customer_id` text) keyed with ``salt``:
     the same id and salt always give the same pseudonym, and without the salt the
     id cannot be found back by trying ids. Keep the salt secret or throw it away.
 
@@ -767,7 +716,7 @@ def pseudonym(customer_id, salt: str, length: int = 8) -> str:
     >>> len(pseudonym("1001", "zout")), pseudonym("1001", "zout").startswith("KLANT-")
     (14, True)
     """
-    key = customer_key(customer_id) or ""
+    key = customer_id(customer) or ""
     digest = hmac.new(str(salt).encode("utf-8"), key.encode("utf-8"), hashlib.sha256).hexdigest()
     return PSEUDONYM_PREFIX + digest[: int(length)].upper()
 
@@ -790,7 +739,7 @@ def purge_plan(summary: pd.DataFrame, status, reference_date, retention_years, s
         in ``summary``: on a collision of the 8-hex form all get 12 hex, then 16.
     """
     flags = retention_flags(summary, status, reference_date, retention_years)
-    ids = pd.Index([customer_key(v) for v in (summary["Klant"] if "Klant" in summary.columns else summary.index)],
+    ids = pd.Index([customer_id(v) for v in (summary["Klant"] if "Klant" in summary.columns else summary.index)],
                    dtype=object)
     chosen = ids[flags.to_numpy()]
     last = pd.to_datetime(summary["Laatste activiteit"]).to_numpy()[flags.to_numpy()]

@@ -331,6 +331,7 @@ def test_purge_bad_mode(workbook, mode):
 
 
 def test_cli_opschonen(workbook, monkeypatch, capsys):
+    from klant_xl import cli
     from klant_xl.excel import purge
 
     class FixedDate(dt.date):
@@ -341,16 +342,16 @@ def test_cli_opschonen(workbook, monkeypatch, capsys):
     monkeypatch.setattr(purge, "date", FixedDate)
     original = workbook.read_bytes()
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
-    assert purge.main([str(workbook), "--bewaartermijn", "7", "--peildatum", "24-11-2026"]) == 0
+    assert cli.main(["opschonen", str(workbook), "--bewaartermijn", "7", "--peildatum", "24-11-2026"]) == 0
     out = capsys.readouterr().out
     assert "Ze worden overal VERWIJDERD" in out and "afgebroken" in out
     assert workbook.read_bytes() == original
-    assert purge.main([str(workbook), "--bewaartermijn", "7", "--ja", "--peildatum", "2026-11-24"]) == 0
+    assert cli.main(["opschonen", str(workbook), "--bewaartermijn", "7", "--ja", "--peildatum", "2026-11-24"]) == 0
     out = capsys.readouterr().out
     assert "Klaar: 3 klanten verwijderd" in out and "verwijder daarna de reservekopie" in out
     assert workbook.with_name("klanten (backup voor opschonen 2026-11-24).xlsx").read_bytes() == original
     with pytest.raises(SystemExit) as stop:
-        purge.main([str(workbook), "--bewaartermijn", "zeven", "--ja"])
+        cli.main(["opschonen", str(workbook), "--bewaartermijn", "zeven", "--ja"])
     assert stop.value.code == 2
 
 

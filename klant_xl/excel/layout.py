@@ -18,6 +18,7 @@ from klant_xl.excel.spec import Cells, ChartBlock, PageSetup, SheetSpec, TableBl
 from klant_xl.formatting import format_count, format_number
 from klant_xl.settings import SETTING_NAMES
 from klant_xl.status import STATUS_COLOURS
+from klant_xl.vocabulary import CONTACT_CHANNELS, REASONS, STATUSES, TRACKING_COLUMNS, TRACKING_KINDS
 
 __all__ = [
     "KANAAL_CHOICES",
@@ -31,12 +32,9 @@ __all__ = [
 #: Sheets a refresh rewrites (in workbook order).
 OUTPUT_SHEETS = ("Klanten", "Segmenten", "Winback", "Projectie", "Overzicht", "Inlezen")
 #: Win-back columns the user fills in; kept per customer across refreshes.
-TRACKING_COLUMNS = ("Benaderd op", "Kanaal", "Reden", "Resultaat", "Notitie")
-KANAAL_CHOICES = ("telefoon", "e-mail", "bezoek")
-REDEN_CHOICES = ("vergeten", "ontevreden", "situatie veranderd", "anders")
-TRACKING_KINDS = {"Benaderd op": "date", "Kanaal": "text", "Reden": "text", "Resultaat": "text", "Notitie": "text"}
-
-STATUS_ORDER = ("Nieuw", "Actief", "Inactief", "Verloren")
+KANAAL_CHOICES = CONTACT_CHANNELS
+REDEN_CHOICES = REASONS
+STATUS_ORDER = STATUSES
 #: Status column -> the fixed colour per status (conditional formatting on every Status column).
 STATUS_FILLS = {"Status": {status: None for status in STATUS_ORDER}}
 #: Input messages of the Winback columns the user fills in (shown when a cell is selected).

@@ -25,7 +25,7 @@ under ``XLWINGS_ON_SERVER=true`` (tests/test_lite_server.py).
 
 from __future__ import annotations
 
-from klant_xl.excel.live import LiveWorkbook, _try
+from klant_xl.excel.live import LiveWorkbook
 from klant_xl.excel.spec import ChartBlock, SheetSpec, TableBlock, column_letter
 
 __all__ = ["LiteWorkbook", "refresh_book"]
@@ -44,19 +44,15 @@ class LiteWorkbook(LiveWorkbook):
         self._keep_charts = False
 
     # ----------------------------------------------------------------- writing
-    def _sheet(self, spec: SheetSpec, index: int | None):
-        names = self.sheet_names()
+    def _before_write(self) -> None:
         self._existing_tables = {}
         self._keep_charts = False
-        if spec.name in names:
-            sheet = self.book.sheets[spec.name]
-            self._existing_tables = {table.name.lower(): table for table in sheet.tables}
-            self._keep_charts = _count(sheet.charts) > 0
-            sheet.clear()
-            return sheet
-        if index is None or index >= len(names):
-            return self.book.sheets.add(spec.name, after=self.book.sheets[len(names) - 1])
-        return self.book.sheets.add(spec.name, before=self.book.sheets[index])
+
+    def _empty(self, sheet) -> None:
+        """Keep the sheet's tables and charts (Lite cannot delete them): only the cells are cleared."""
+        self._existing_tables = {table.name.lower(): table for table in sheet.tables}
+        self._keep_charts = _count(sheet.charts) > 0
+        sheet.clear()
 
     def write_sheet(self, spec: SheetSpec, index: int | None = None) -> None:
         state, spec.state = spec.state, "visible"

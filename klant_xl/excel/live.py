@@ -17,7 +17,7 @@ import datetime as dt
 
 import pandas as pd
 
-from klant_xl.excel.offline import _cell_value, _column_values, _frame_from_rows, _unique_headers
+from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, try_quietly, unique_headers
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 
 __all__ = ["LiveWorkbook"]
@@ -31,14 +31,6 @@ _RGB = {
 _CHART_TYPES = {"line": "line_markers", "col": "column_clustered", "bar": "bar_clustered", "pie": "pie"}
 _XL_SHEET_VERY_HIDDEN = 2
 _XL_VALIDATE_LIST = 3
-
-
-def _try(action) -> None:
-    """Cosmetic steps that depend on the platform's COM/AppleScript API must not fail a refresh."""
-    try:
-        action()
-    except Exception:  # noqa: BLE001
-        pass
 
 
 class LiveWorkbook:
@@ -64,7 +56,7 @@ class LiveWorkbook:
         if table is None:
             return None
         rows = table.range.options(ndim=2).value
-        frame = _frame_from_rows([list(r) for r in rows], name)
+        frame = frame_from_rows([list(r) for r in rows], name)
         if frame is not None:
             first = table.range.row + 1
             frame.index = pd.RangeIndex(first, first + len(frame))
@@ -81,7 +73,7 @@ class LiveWorkbook:
         else:
             rng = sheet.used_range
         rows = rng.options(ndim=2).value
-        frame = _frame_from_rows([list(r) for r in rows], sheet_name)
+        frame = frame_from_rows([list(r) for r in rows], sheet_name)
         if frame is not None:
             first = rng.row + 1
             frame.index = pd.RangeIndex(first, first + len(frame))
@@ -100,20 +92,29 @@ class LiveWorkbook:
 
     # ----------------------------------------------------------------- writing
     def _sheet(self, spec: SheetSpec, index: int | None):
+        """The sheet to write ``spec`` into: the existing one emptied (:meth:`_empty`), or a new one at ``index``."""
         names = self.sheet_names()
+        self._before_write()
         if spec.name in names:
             sheet = self.book.sheets[spec.name]
-            for table in list(sheet.tables):
-                _try(table.delete)
-            for chart in list(sheet.charts):
-                _try(chart.delete)
-            _try(lambda: sheet.api.Cells.FormatConditions.Delete())
-            _try(lambda: sheet.api.Cells.Validation.Delete())
-            sheet.clear()
+            self._empty(sheet)
             return sheet
         if index is None or index >= len(names):
             return self.book.sheets.add(spec.name, after=self.book.sheets[len(names) - 1])
         return self.book.sheets.add(spec.name, before=self.book.sheets[index])
+
+    def _before_write(self) -> None:
+        """Reset per-sheet state before a sheet is written (nothing here; Lite keeps its tables)."""
+
+    def _empty(self, sheet) -> None:
+        """Remove the tables, charts, conditional formats, validations and cells of a sheet being rewritten."""
+        for table in list(sheet.tables):
+            try_quietly(table.delete)
+        for chart in list(sheet.charts):
+            try_quietly(chart.delete)
+        try_quietly(lambda: sheet.api.Cells.FormatConditions.Delete())
+        try_quietly(lambda: sheet.api.Cells.Validation.Delete())
+        sheet.clear()
 
     def write_sheet(self, spec: SheetSpec, index: int | None = None) -> None:
         sheet = self._sheet(spec, index)
@@ -126,29 +127,29 @@ class LiveWorkbook:
                 self._write_cells(sheet, block)
         for block in spec.blocks:
             if isinstance(block, ChartBlock):
-                _try(lambda b=block: self._write_chart(sheet, b))
+                try_quietly(lambda b=block: self._write_chart(sheet, b))
         for letter, width in {**widths, **spec.widths}.items():
-            _try(lambda l=letter, w=width: setattr(sheet.range(f"{l}:{l}"), "column_width", w))
+            try_quietly(lambda l=letter, w=width: setattr(sheet.range(f"{l}:{l}"), "column_width", w))
         for row, height in spec.heights.items():
-            _try(lambda r=row, h=height: setattr(sheet.range(f"{r}:{r}"), "row_height", h))
-        _try(lambda: self._page_setup(sheet, spec))
+            try_quietly(lambda r=row, h=height: setattr(sheet.range(f"{r}:{r}"), "row_height", h))
+        try_quietly(lambda: self._page_setup(sheet, spec))
         if spec.freeze:
-            _try(lambda: self._freeze(sheet, spec.freeze))
+            try_quietly(lambda: self._freeze(sheet, spec.freeze))
         if spec.state == "veryHidden":
-            _try(lambda: setattr(sheet.api, "Visible", _XL_SHEET_VERY_HIDDEN))
+            try_quietly(lambda: setattr(sheet.api, "Visible", _XL_SHEET_VERY_HIDDEN))
             if sheet.visible:
-                _try(lambda: setattr(sheet, "visible", False))
+                try_quietly(lambda: setattr(sheet, "visible", False))
         elif spec.state == "hidden":
             sheet.visible = False
 
     def _write_table(self, sheet, block: TableBlock, widths: dict) -> None:
         frame = block.frame
-        headers = _unique_headers([str(c) for c in frame.columns])
+        headers = unique_headers([str(c) for c in frame.columns])
         if block.title:
             title = sheet.range((block.row - 1, block.col))
             title.value = block.title
-            _try(lambda: setattr(title.font, "bold", True))
-        columns = [_column_values(frame, c) for c in frame.columns]
+            try_quietly(lambda: setattr(title.font, "bold", True))
+        columns = [column_values(frame, c) for c in frame.columns]
         rows = [headers] + ([list(r) for r in zip(*columns)] if len(frame) else [[None] * len(headers)])
         sheet.range((block.row, block.col)).options(chunksize=20_000).value = rows
         last = block.last_row
@@ -156,7 +157,7 @@ class LiveWorkbook:
             kind = block.kind_of(column)
             fmt = FORMATS.get(kind, "General")
             if fmt != "General":
-                _try(lambda j=j, f=fmt: setattr(sheet.range((block.row + 1, block.col + j), (last, block.col + j)),
+                try_quietly(lambda j=j, f=fmt: setattr(sheet.range((block.row + 1, block.col + j), (last, block.col + j)),
                                                 "number_format", f))
             sample = [v for v in columns[j][:300] if v is not None]
             width = max([len(headers[j]) + 3] + [len(str(v)) + 1 for v in sample])
@@ -168,12 +169,12 @@ class LiveWorkbook:
             if column in frame.columns:
                 j = list(frame.columns).index(column)
                 target = sheet.range((block.row + 1, block.col + j), (last + 500, block.col + j))
-                _try(lambda t=target, o=options: t.api.Validation.Add(_XL_VALIDATE_LIST, 1, 1, ",".join(o)))
+                try_quietly(lambda t=target, o=options: t.api.Validation.Add(_XL_VALIDATE_LIST, 1, 1, ",".join(o)))
         if block.colour_scale and len(frame):
             cols = [list(frame.columns).index(c) for c in block.colour_scale if c in frame.columns]
             if cols:
                 target = sheet.range((block.row + 1, block.col + min(cols)), (last, block.col + max(cols)))
-                _try(lambda: target.api.FormatConditions.AddColorScale(3))
+                try_quietly(lambda: target.api.FormatConditions.AddColorScale(3))
 
     def _write_cells(self, sheet, block: Cells) -> None:
         for item in block.cells:
@@ -185,19 +186,19 @@ class LiveWorkbook:
                 else:
                     cell.formula = value
             else:
-                cell.value = _cell_value(value) if not isinstance(value, (dt.datetime, str)) else value
+                cell.value = cell_value(value) if not isinstance(value, (dt.datetime, str)) else value
             if item.kind and item.kind != "formulatext":
-                _try(lambda c=cell, k=item.kind: setattr(c, "number_format", FORMATS.get(k, "General")))
+                try_quietly(lambda c=cell, k=item.kind: setattr(c, "number_format", FORMATS.get(k, "General")))
             if item.style:
-                _try(lambda c=cell, s=item.style: self._style(c, s))
+                try_quietly(lambda c=cell, s=item.style: self._style(c, s))
             if item.name:
                 ref = f"='{sheet.name}'!${column_letter(item.col)}${item.row}"
                 existing = [n for n in self.book.names if n.name == item.name]
                 for name in existing:
-                    _try(name.delete)
+                    try_quietly(name.delete)
                 self.book.names.add(item.name, ref)
             if item.choices:
-                _try(lambda c=cell, o=item.choices: c.api.Validation.Add(_XL_VALIDATE_LIST, 1, 1, ",".join(o)))
+                try_quietly(lambda c=cell, o=item.choices: c.api.Validation.Add(_XL_VALIDATE_LIST, 1, 1, ",".join(o)))
 
     @staticmethod
     def _style(cell, style: str) -> None:
@@ -228,8 +229,8 @@ class LiveWorkbook:
         parts += [f"{column_letter(c)}{header}:{column_letter(c)}{end}" for c, header, end in block.series]
         chart.set_source_data(sheet.range(",".join(parts)))
         chart.chart_type = _CHART_TYPES.get(block.kind, "column_clustered")
-        _try(lambda: setattr(chart.api[1], "HasTitle", True))
-        _try(lambda: setattr(chart.api[1].ChartTitle, "Text", block.title))
+        try_quietly(lambda: setattr(chart.api[1], "HasTitle", True))
+        try_quietly(lambda: setattr(chart.api[1].ChartTitle, "Text", block.title))
 
     @staticmethod
     def _page_setup(sheet, spec: SheetSpec) -> None:
@@ -258,7 +259,7 @@ class LiveWorkbook:
     # ----------------------------------------------------------------- feedback
     def status(self, message: str | None) -> None:
         """Excel's status bar (None gives it back to Excel)."""
-        _try(lambda: setattr(self.app, "status_bar", message if message else False))
+        try_quietly(lambda: setattr(self.app, "status_bar", message if message else False))
 
     def alert(self, message: str) -> None:
         try:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import zipfile
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
@@ -34,6 +32,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel import features, splice
 from klant_xl.excel.files import atomic_write, refuse_if_open, save_openpyxl
+from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, unique_headers
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 
 __all__ = ["OfflineWorkbook", "STYLES", "render_sheet"]
@@ -76,32 +75,6 @@ def _status_style(status: str) -> dict:
     return {"fill": PatternFill("solid", fgColor=colour), "font": Font(bold=True, color="FFFFFF" if status == "Verloren" else "000000")}
 
 
-def _cell_value(value):
-    """A value openpyxl can store: None for NaN/NaT/NA, plain Python numbers and datetimes."""
-    if value is None:
-        return None
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        if pd.isna(value):
-            return None
-        value = pd.Timestamp(value).to_pydatetime()
-        return value.replace(tzinfo=None)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, (pd.Timedelta, dt.timedelta)):
-        return None if pd.isna(value) else pd.Timedelta(value).total_seconds() / 86400
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
-
-
 def _apply_style(cell, style: str | None):
     if not style:
         return
@@ -124,21 +97,9 @@ def _width_of(value, kind: str) -> int:
     return len(str(value))
 
 
-def _column_values(frame: pd.DataFrame, column) -> list:
-    series = frame[column]
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
-    if pd.api.types.is_float_dtype(series.dtype):
-        values = series.to_numpy(dtype=float)
-        return [float(v) if math.isfinite(v) else None for v in values]
-    if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
-        return [int(v) for v in series.to_numpy()]
-    return [_cell_value(v) for v in series.tolist()]
-
-
 def _write_table(ws, block: TableBlock, widths: dict) -> None:
     frame = block.frame
-    headers = _unique_headers([str(c) for c in frame.columns])
+    headers = unique_headers([str(c) for c in frame.columns])
     if block.title:
         title = ws.cell(block.row - 1, block.col, block.title)
         _apply_style(title, "subtitle")
@@ -149,7 +110,7 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
     for j, column in enumerate(frame.columns):
         kind = block.kind_of(column)
         fmt = FORMATS.get(kind, "General")
-        values = _column_values(frame, column)
+        values = column_values(frame, column)
         col = block.col + j
         first = block.row + 1
         shared_style = None
@@ -238,16 +199,6 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
             )
 
 
-def _unique_headers(headers: list[str]) -> list[str]:
-    seen: Counter = Counter()
-    out = []
-    for header in headers:
-        header = header or "Kolom"
-        seen[header] += 1
-        out.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
-    return out
-
-
 def _write_chart(ws, block: ChartBlock) -> None:
     if block.kind == "line":
         chart = LineChart()
@@ -325,7 +276,7 @@ def render_sheet(ws, spec: SheetSpec, workbook) -> None:
     for block in spec.blocks:
         if isinstance(block, Cells):
             for item in block.cells:
-                value = _cell_value(item.value) if not isinstance(item.value, str) else item.value
+                value = cell_value(item.value) if not isinstance(item.value, str) else item.value
                 cell = ws.cell(item.row, item.col, value)
                 if item.kind == "formulatext":
                     cell.data_type = "s"  # show the formula as text, do not store it as a formula
@@ -359,30 +310,6 @@ def render_sheet(ws, spec: SheetSpec, workbook) -> None:
     if spec.tab_color:
         ws.sheet_properties.tabColor = spec.tab_color
     ws.sheet_state = spec.state
-
-
-def _frame_from_rows(rows: list[list], what: str) -> pd.DataFrame | None:
-    """Header row + data rows -> DataFrame (object columns), trailing empty rows dropped.
-
-    ``rows`` is not changed (it may be a cached read).
-    """
-    end = len(rows)
-    while end and all(v is None or v == "" for v in rows[end - 1]):
-        end -= 1
-    if not end:
-        return None
-    header = [("" if h is None else str(h)).strip() for h in rows[0]]
-    while header and header[-1] == "":
-        header.pop()
-    width = len(header)
-    body = rows[1:end]
-    if all(len(r) == width for r in body):
-        data = body
-    else:
-        data = [list(r[:width]) + [None] * (width - len(r[:width])) for r in body]
-    frame = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(columns=header)
-    frame.index = pd.RangeIndex(2, 2 + len(frame))
-    return frame
 
 
 class OfflineWorkbook:
@@ -459,7 +386,7 @@ class OfflineWorkbook:
         else:
             rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
                                                    max_col=max_col, values_only=True)]
-        frame = _frame_from_rows(rows, name)
+        frame = frame_from_rows(rows, name)
         if frame is not None:
             frame.index = pd.RangeIndex(min_row + 1, min_row + 1 + len(frame))
         return frame
@@ -488,7 +415,7 @@ class OfflineWorkbook:
             min_col, first_row, max_col, max_row = range_boundaries(ref)
             rows = [list(r) for r in ws.iter_rows(min_row=first_row, max_row=max_row, min_col=min_col,
                                                    max_col=max_col, values_only=True)]
-        frame = _frame_from_rows(rows, sheet)
+        frame = frame_from_rows(rows, sheet)
         if frame is not None:
             frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
         return frame
@@ -538,7 +465,7 @@ class OfflineWorkbook:
             while rows and all(v is None or v == "" for v in rows[0]):
                 rows = rows[1:]
                 first_row += 1
-        frame = _frame_from_rows(rows, sheet)
+        frame = frame_from_rows(rows, sheet)
         if frame is not None:
             frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
         return frame

@@ -14,18 +14,16 @@ Pure pandas: no workbook access here.
 
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 
-from klant_xl.values import is_blank
+from klant_xl.values import customer_id, is_blank
 
 __all__ = [
     "COLUMNS_COLUMNS",
     "STORE_COLUMNS",
     "add_user_columns",
     "is_blank",
-    "normalise_key",
     "update_store",
     "user_columns",
 ]
@@ -35,19 +33,6 @@ STORE_COLUMNS = ["Tabel", "Klant", "Kolom", "Waarde"]
 COLUMNS_COLUMNS = ["Tabel", "Kolom", "Bron"]
 SOURCE_KLANT_XL = "klant_xl"
 SOURCE_USER = "gebruiker"
-
-
-def normalise_key(value) -> str | None:
-    """The customer id as text, the way the canonical frames hold it.
-
-    >>> normalise_key(1001.0), normalise_key(" K1 "), normalise_key(None)
-    ('1001', 'K1', None)
-    """
-    if is_blank(value):
-        return None
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _empty_store() -> pd.DataFrame:
@@ -98,14 +83,14 @@ def update_store(store: pd.DataFrame | None, table: str, old: pd.DataFrame | Non
     Values of the table's columns that are no longer user columns are dropped.
     """
     store = _empty_store() if store is None or not len(store) else store[STORE_COLUMNS].copy()
-    store["Klant"] = store["Klant"].map(normalise_key)
+    store["Klant"] = store["Klant"].map(customer_id)
     store["Kolom"] = store["Kolom"].astype(str)
     this = store["Tabel"] == table
     store = store[~this | store["Kolom"].isin(columns)]
     if old is None or key not in old.columns or not len(old):
         return store.reset_index(drop=True)
     present = [c for c in columns if c in old.columns]
-    keys = old[key].map(normalise_key)
+    keys = old[key].map(customer_id)
     shown = set(keys.dropna())
     this = store["Tabel"] == table
     drop = this & store["Klant"].isin(shown) & store["Kolom"].isin(present)
@@ -129,7 +114,7 @@ def add_user_columns(frame: pd.DataFrame, table: str, key: str, columns: list[st
                      store: pd.DataFrame) -> pd.DataFrame:
     """Append the user columns to ``frame`` with the stored values per customer."""
     out = frame.copy()
-    keys = out[key].map(normalise_key)
+    keys = out[key].map(customer_id)
     mine = store[store["Tabel"] == table] if len(store) else store
     for column in columns:
         values = mine[mine["Kolom"] == column]

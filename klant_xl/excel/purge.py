@@ -33,14 +33,12 @@ them up within the table's own columns, so side-by-side blocks stay in place.
 
 from __future__ import annotations
 
-import argparse
 import filecmp
 import html
 import re
 import zipfile
 import secrets
 import shutil
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,21 +51,20 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from klant_xl.analysis import analyse
-from klant_xl.errors import InvoerFout, KlantXLError, WerkmapFout
+from klant_xl.errors import InvoerFout, WerkmapFout
 from klant_xl.excel.files import atomic_write, refuse_if_open, refuse_read_only, workbook_lock
 from klant_xl.excel.offline import OfflineWorkbook
-from klant_xl.excel.refresh import _read_inputs as read_inputs
+from klant_xl.excel.inputs import read_inputs
 from klant_xl.settings import Settings
-from klant_xl.winback import PERSONAL_COLUMNS, customer_key, purge_plan, retention_cutoff
+from klant_xl.values import customer_id
+from klant_xl.winback import PERSONAL_COLUMNS, purge_plan, retention_cutoff
 
 __all__ = [
     "LOG_COLUMNS",
     "LOG_SHEET",
     "MODES",
     "PurgeResult",
-    "add_opschonen_parser",
     "backup_path",
-    "cmd_opschonen",
     "find_purged_values",
     "purge_workbook",
 ]
@@ -213,7 +210,7 @@ def _blocks(ws, key_headers: set[str]) -> list[_Block]:
         if block.last_row > block.header_row:
             column = block.ws.iter_rows(min_row=block.header_row + 1, max_row=block.last_row,
                                         min_col=block.key_col, max_col=block.key_col, values_only=True)
-            block.rows = [(block.header_row + 1 + i, customer_key(v[0])) for i, v in enumerate(column)]
+            block.rows = [(block.header_row + 1 + i, customer_id(v[0])) for i, v in enumerate(column)]
     return blocks
 
 
@@ -525,7 +522,7 @@ def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, ref
     # refuses files with parts the offline writer would drop
     port = OfflineWorkbook(path, stub_big_sheets=False)
     wb = port.wb
-    transactions, contacts, from_sheet = read_inputs(port)
+    transactions, contacts, from_sheet, _reading = read_inputs(port)
     settings = from_sheet if settings is None else settings
     if reference_date is not None:
         settings = settings.with_(reference_date=pd.Timestamp(reference_date).normalize())
@@ -630,78 +627,3 @@ def _verify_or_restore(path: Path, backup: Path, needles: set[str], flagged: set
         f"({', '.join(sorted(set(left))[:5])}). De oorspronkelijke werkmap is teruggezet; er is niets "
         "opgeschoond. Meld dit met de werkmap bij de beheerder van klant_xl."
     )
-
-
-# --------------------------------------------------------------------------- command line
-
-def _years_argument(text: str) -> float:
-    try:
-        retention_cutoff("2000-01-01", text)
-    except KlantXLError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    return float(text.replace(",", "."))
-
-
-def add_opschonen_parser(commands) -> argparse.ArgumentParser:
-    """Add ``opschonen`` to the ``klant-xl`` subcommands (``commands`` from ``add_subparsers``)."""
-    from klant_xl.cli import date_argument
-
-    sub = commands.add_parser(
-        "opschonen",
-        help="verwijder of pseudonimiseer klanten die langer dan de bewaartermijn verloren zijn",
-        description="Verwijdert (of pseudonimiseert) overal in de werkmap de klanten die verloren zijn en "
-        "waarvan de laatste activiteit ouder is dan de bewaartermijn. Toont eerst wat er gebeurt en vraagt "
-        "om bevestiging; maakt eerst een reservekopie.",
-    )
-    sub.add_argument("werkmap", metavar="WERKMAP", help="de werkmap (.xlsx of .xlsm); sluit hem eerst in Excel")
-    sub.add_argument("--bewaartermijn", type=_years_argument, required=True, metavar="JAREN",
-                     help="bewaartermijn in jaren, bv. 7")
-    sub.add_argument("--pseudonimiseren", action="store_true",
-                     help="vervang klantnummers door een pseudoniem en wis persoonsgegevens in plaats van verwijderen")
-    sub.add_argument("--peildatum", type=date_argument, metavar="JJJJ-MM-DD",
-                     help="peildatum (standaard die van de werkmap: Instellingen, anders de laatste datum)")
-    sub.add_argument("--ja", action="store_true", help="niet vragen: meteen opschonen")
-    sub.set_defaults(handler=cmd_opschonen)
-    return sub
-
-
-def _ask(question: str) -> bool:
-    try:
-        answer = input(question)
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("j", "ja", "y", "yes")
-
-
-def cmd_opschonen(args, console, err) -> int:
-    """Handler of ``klant-xl opschonen`` (rich consoles as in :mod:`klant_xl.cli`); returns the exit code."""
-    def confirm(message: str) -> bool:
-        console.print(message, markup=False)
-        if args.ja:
-            return True
-        return _ask("Doorgaan? [j/N] ")
-
-    result = purge_workbook(args.werkmap, args.bewaartermijn,
-                            mode="pseudonimiseren" if args.pseudonimiseren else "verwijderen", confirm=confirm,
-                            reference_date=getattr(args, "peildatum", None))
-    console.print(result.message, markup=False)
-    return 0
-
-
-def main(argv=None) -> int:
-    """``python -m klant_xl.excel.purge WERKMAP --bewaartermijn JAREN [--pseudonimiseren] [--ja]``."""
-    from rich.console import Console
-
-    parser = argparse.ArgumentParser(prog="klant-xl")
-    add_opschonen_parser(parser.add_subparsers(dest="opdracht", required=True))
-    args = parser.parse_args(["opschonen", *(sys.argv[1:] if argv is None else argv)])
-    console, err = Console(highlight=False), Console(stderr=True, highlight=False)
-    try:
-        return args.handler(args, console, err)
-    except KlantXLError as exc:
-        err.print(f"Fout: {exc}", markup=False)
-        return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -21,14 +21,14 @@ from klant_xl.errors import KlantXLError, WaardeFout, WerkmapFout
 from klant_xl.excel import preserve
 from klant_xl.excel.layout import OUTPUT_SHEETS, TRACKING_COLUMNS, add_winback_report, output_sheets
 from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
-from klant_xl.settings import DEFAULTS, SETTING_NAMES, Settings
-from klant_xl.values import parse_dates
+from klant_xl.excel.inputs import read_inputs
+from klant_xl.settings import settings_from_values
+from klant_xl.values import is_blank, parse_dates
 
 __all__ = [
     "INPUT_SHEETS",
     "STORE_SHEET",
     "RefreshReport",
-    "analyse_to_workbook",
     "main",
     "refresh",
     "refresh_workbook",
@@ -42,10 +42,6 @@ REGISTRY_TABLE = "bewaard_kolommen"
 #: Sheets that come after the output sheets; a missing output sheet is inserted before them.
 TRAILING_SHEETS = ("Formules", "xlwings.conf", STORE_SHEET)
 
-_YES = {"ja", "j", "yes", "y", "waar", "true", "1", "x"}
-_NO = {"nee", "n", "no", "onwaar", "false", "0"}
-
-
 @dataclass
 class RefreshReport:
     """What a refresh did: the analysis, the sheets written and the time per phase (seconds)."""
@@ -56,115 +52,7 @@ class RefreshReport:
 
 
 def _blank(value) -> bool:
-    return preserve.is_blank(value)
-
-
-def settings_from_values(values: dict, base: Settings = DEFAULTS) -> Settings:
-    """Settings from the values of the Instellingen named cells (defined name -> value).
-
-    Empty cells keep the default; thresholds accept ``automatisch``; percentages
-    accept 0.3 and "30%". A bad value raises :class:`~klant_xl.errors.WaardeFout`
-    naming the setting.
-    """
-    from klant_xl.values import parse_date, parse_days, parse_fraction
-
-    changes = {}
-    allow_name, allow_label, _ = SETTING_NAMES["allow_percent_above_100"]
-    allow = base.allow_percent_above_100
-    if allow_name in values and not _blank(values[allow_name]):
-        allow = _yes_no(values[allow_name], allow_label)
-    for field_name, (name, label, _help) in SETTING_NAMES.items():
-        if name not in values:
-            continue
-        value = values[name]
-        if field_name == "reference_date":
-            changes[field_name] = None if _blank(value) else parse_date(value, label)
-        elif field_name == "column_choices":
-            from klant_xl.exports import parse_column_choices
-
-            changes[field_name] = () if _blank(value) else tuple(parse_column_choices(str(value)).items())
-        elif field_name == "counted_statuses":
-            parts = [] if _blank(value) else [p.strip() for p in str(value).replace(";", ",").split(",") if p.strip()]
-            changes[field_name] = tuple(parts) or None
-        elif field_name in ("inactive_days", "lost_days"):
-            changes[field_name] = parse_days(value, label)
-        elif field_name == "projection_winback_rate" and isinstance(value, str) and \
-                value.strip().lower() in ("gemeten", "automatisch", "auto"):
-            changes[field_name] = None
-        elif _blank(value):
-            if field_name in ("projection_start", "projection_new_rate", "projection_churn_rate"):
-                changes[field_name] = None
-            continue
-        elif field_name in ("mark_new", "allow_percent_above_100"):
-            changes[field_name] = _yes_no(value, label)
-        elif field_name in ("pyramid_cuts", "tier_cuts"):
-            parts = [p for p in str(value).replace("|", ";").split(";") if p.strip()] if isinstance(value, str) else [value]
-            changes[field_name] = tuple(parse_fraction(p.strip() if isinstance(p, str) else p, label) for p in parts)
-        elif field_name in ("return_share", "return_level", "projection_new_rate", "projection_churn_rate",
-                            "projection_winback_rate", "margin", "annual_discount_rate"):
-            changes[field_name] = parse_fraction(value, label, cell=True, allow_above_100=allow,
-                                                 maximum=None if field_name == "projection_new_rate" else 1.0)
-        else:
-            number = _number(value, label)
-            if field_name in ("projection_years", "clv_horizon_months"):
-                if number != int(number) or number < 1:
-                    raise WaardeFout(label, None, value, "geen geheel getal groter dan 0")
-                number = int(number)
-            elif number < 0:
-                raise WaardeFout(label, None, value, "negatief")
-            changes[field_name] = number
-    return base.with_(**changes)
-
-
-def _yes_no(value, label: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if str(value).strip().lower() in _YES:
-        return True
-    if str(value).strip().lower() in _NO:
-        return False
-    raise WaardeFout(label, None, value, "geen JA of NEE")
-
-
-def _number(value, label: str) -> float:
-    if isinstance(value, bool):
-        raise WaardeFout(label, None, value, "geen getal")
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip().replace(".", "").replace(",", ".") if "," in str(value) else str(value).strip()
-    try:
-        return float(text)
-    except ValueError:
-        raise WaardeFout(label, None, value, "geen getal") from None
-
-
-def _read_inputs(port):
-    """Transactions, contact moments and settings of the workbook behind ``port`` (as the refresh reads them)."""
-    return _read_inputs_and_reading(port)[:3]
-
-
-def _read_inputs_and_reading(port, today=None):
-    from klant_xl.exports import read_export
-    from klant_xl.reading import read_contacts
-
-    names = [name for name, _label, _help in SETTING_NAMES.values()]
-    settings = settings_from_values(port.read_names(names))
-    raw = port.read_input("Transacties")
-    if raw is None:
-        raise WerkmapFout("Het blad 'Transacties' ontbreekt of is leeg: zet daar de transacties (Klant, Datum, Bedrag).")
-    first_row = int(raw.index[0]) if len(raw) else 2
-    transactions, reading = read_export(raw, dict(settings.column_choices), counted_statuses=settings.counted_statuses,
-                                        first_row=first_row, today=today)
-    if transactions.empty:
-        detail = " ".join(reading.lines()[2:]) if len(raw) else ""
-        raise WerkmapFout(f"Het blad 'Transacties' bevat geen transacties. {detail}".strip())
-    contacts = None
-    raw_contacts = port.read_input("Contactmomenten")
-    if raw_contacts is not None and len(raw_contacts) and not raw_contacts.map(_blank).all().all():
-        contacts = read_contacts(raw_contacts, first_row=int(raw_contacts.index[0]))
-        if contacts.empty:
-            contacts = None
-    return transactions, contacts, settings, reading
+    return is_blank(value)
 
 
 def _store_sheet(store: pd.DataFrame, registry: pd.DataFrame) -> SheetSpec:
@@ -292,7 +180,7 @@ def refresh(port, progress=None, reading=None, today=None) -> RefreshReport:
     timings = {}
     started = time.perf_counter()
     step("Klantanalyse: gegevens lezen…")
-    transactions, contacts, settings, sheet_reading = _read_inputs_and_reading(port, today)
+    transactions, contacts, settings, sheet_reading = read_inputs(port, today)
     if reading is not None:
         reading.contact_details = sheet_reading.contact_details
     else:
@@ -372,34 +260,6 @@ def refresh_workbook(path, progress=None, today=None) -> RefreshReport:
     report.timings["openen"] = opened
     report.timings["opslaan"] = time.perf_counter() - started
     return report
-
-
-def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAULTS, progress=None,
-                        reading=None) -> RefreshReport:
-    """``klant-xl analyse EXPORT -o WERKMAP``: a new, filled workbook from an export.
-
-    ``export`` is a file (read with :func:`klant_xl.exports.read_export`) or the
-    transactions frame already read from it (then ``reading`` is its report). The
-    purchases, with each customer's contact details, and the optional contact
-    moments fill the Transacties and Contactmomenten sheets of a fresh template; then
-    the output sheets are computed and ``Inlezen`` shows how the export was read.
-    """
-    from klant_xl.excel.template import build_workbook
-    from klant_xl.exports import read_export
-    from klant_xl.reading import read_contacts
-
-    if isinstance(export, pd.DataFrame):
-        transactions = export
-    else:
-        if progress:
-            progress(f"{Path(export).name} lezen…")
-        transactions, reading = read_export(export, today=pd.Timestamp.today().normalize())
-    details = getattr(reading, "contact_details", None)
-    if details is not None:
-        transactions = transactions.join(details.drop(columns=[c for c in details.columns if c in transactions.columns]),
-                                         on="Klant")
-    contact_frame = read_contacts(contacts) if contacts is not None else None
-    return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress, reading=reading)
 
 
 def main(port=None) -> bool:

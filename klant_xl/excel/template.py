@@ -18,11 +18,14 @@ from openpyxl import load_workbook
 
 from klant_xl.excel.layout import OUTPUT_SHEETS
 from klant_xl.excel.offline import OfflineWorkbook, render_sheet
-from klant_xl.excel.refresh import STORE_SHEET, refresh
+from klant_xl.excel.refresh import STORE_SHEET, RefreshReport, refresh
 from klant_xl.excel.spec import Cells, PageSetup, SheetSpec, TableBlock
-from klant_xl.settings import DEFAULTS, SETTING_NAMES, Settings
+from klant_xl.exports import read_export
+from klant_xl.reading import read_contacts
+from klant_xl.settings import DEFAULTS, SCHEMA, Settings
 
 __all__ = [
+    "analyse_to_workbook",
     "SHEET_ORDER",
     "USAGE_STEPS",
     "TEMPLATE_PATH",
@@ -44,47 +47,11 @@ SHEET_ORDER = ("Overzicht", "Uitleg", "Instellingen", "Transacties", "Contactmom
 #: Footer of sheets the refresh does not rewrite (their peildatum would go stale).
 INPUT_FOOTER = "Klantanalyse (klant_xl)"
 
-PERCENT_FIELDS = {"return_share", "return_level", "projection_new_rate", "projection_churn_rate",
-                  "projection_winback_rate", "margin", "annual_discount_rate"}
-INT_FIELDS = {"retention_years", "projection_start", "projection_years", "clv_horizon_months"}
-
-
 def quickstart_path() -> Path:
     """The macro-enabled quickstart workbook inside the installed xlwings package."""
     import xlwings
 
     return Path(xlwings.__file__).parent / "quickstart.xlsm"
-
-
-def _setting_value(field: str, settings: Settings):
-    value = getattr(settings, field)
-    if field in ("inactive_days", "lost_days"):
-        return "automatisch" if value is None else value
-    if field == "projection_winback_rate" and value is None:
-        return "gemeten"
-    if field == "reference_date":
-        return None if value is None else pd.Timestamp(value).to_pydatetime()
-    if field in ("mark_new", "allow_percent_above_100"):
-        return "JA" if value else "NEE"
-    if field in ("pyramid_cuts", "tier_cuts"):
-        return "; ".join(f"{v * 100:g}%" for v in value)
-    if field == "column_choices":
-        return "; ".join(f"{role}={header or ''}" for role, header in value) or None
-    if field == "counted_statuses":
-        return None if value is None else ", ".join(value)
-    return value
-
-
-def _setting_kind(field: str) -> str | None:
-    if field == "reference_date":
-        return "date"
-    if field in PERCENT_FIELDS:
-        return "percent"
-    if field in INT_FIELDS:
-        return "int"
-    if field in ("inactive_days", "lost_days"):
-        return "int"
-    return None
 
 
 def settings_sheet(settings: Settings = DEFAULTS) -> SheetSpec:
@@ -97,22 +64,14 @@ def settings_sheet(settings: Settings = DEFAULTS) -> SheetSpec:
                                                                                        style="header")
     c.add(4, 4, "Naam in formules", style="header")
     heights: dict = {}
-    for i, (field, (name, label, help_text)) in enumerate(SETTING_NAMES.items()):
-        row = 5 + i
-        choices = ()
-        if field in ("inactive_days", "lost_days"):
-            choices = ("automatisch",)
-        elif field in ("mark_new", "allow_percent_above_100"):
-            choices = ("JA", "NEE")
-        elif field == "projection_winback_rate":
-            choices = ("gemeten",)
-        c.add(row, 1, label, style="label")
-        c.add(row, 2, _setting_value(field, settings), kind=_setting_kind(field), style="input", name=name,
-              choices=choices)
-        c.add(row, 3, help_text, style="notewrap")
-        if len(help_text) > SETTINGS_HELP_WIDTH:
-            heights[row] = 15 * -(-len(help_text) // SETTINGS_HELP_WIDTH)
-        c.add(row, 4, name, style="note")
+    for row, setting in enumerate(SCHEMA, start=5):
+        c.add(row, 1, setting.label, style="label")
+        c.add(row, 2, setting.render(getattr(settings, setting.field)), kind=setting.cell_format, style="input",
+              name=setting.name, choices=setting.choices)
+        c.add(row, 3, setting.help, style="notewrap")
+        if len(setting.help) > SETTINGS_HELP_WIDTH:
+            heights[row] = 15 * -(-len(setting.help) // SETTINGS_HELP_WIDTH)
+        c.add(row, 4, setting.name, style="note")
     return SheetSpec("Instellingen", [c], widths={"A": 44, "B": 16, "C": SETTINGS_HELP_WIDTH, "D": 22}, heights=heights,
                      page=PageSetup(orientation="landscape", title_rows="4:4", footer=INPUT_FOOTER))
 
@@ -293,3 +252,27 @@ def build_template(path=TEMPLATE_PATH, progress=None):
     from klant_xl.sample import sample_contacts, sample_transactions
 
     return build_workbook(path, sample_transactions(), sample_contacts(), progress=progress)
+
+
+def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAULTS, progress=None,
+                        reading=None) -> RefreshReport:
+    """``klant-xl analyse EXPORT -o WERKMAP``: a new, filled workbook from an export.
+
+    ``export`` is a file (read with :func:`klant_xl.exports.read_export`) or the
+    transactions frame already read from it (then ``reading`` is its report). The
+    purchases, with each customer's contact details, and the optional contact
+    moments fill the Transacties and Contactmomenten sheets of a fresh template; then
+    the output sheets are computed and ``Inlezen`` shows how the export was read.
+    """
+    if isinstance(export, pd.DataFrame):
+        transactions = export
+    else:
+        if progress:
+            progress(f"{Path(export).name} lezen…")
+        transactions, reading = read_export(export, today=pd.Timestamp.today().normalize())
+    details = getattr(reading, "contact_details", None)
+    if details is not None:
+        transactions = transactions.join(details.drop(columns=[c for c in details.columns if c in transactions.columns]),
+                                         on="Klant")
+    contact_frame = read_contacts(contacts) if contacts is not None else None
+    return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress, reading=reading)

@@ -14,6 +14,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import hyp2f1
 
 from klant_xl.errors import InvoerFout, ModelFout, TeWeinigGegevens
 
@@ -172,3 +173,38 @@ def maximise(
             f"naar 0 of oneindig. {advice}"
         )
     return res.x, int(res.nit)
+
+def history_arrays(frequency, recency, T):
+    """frequency, recency and T as equal-length float arrays (a Dutch error otherwise)."""
+    x = as_float_array(frequency, "frequency")
+    t_x = as_float_array(recency, "recency")
+    T = as_float_array(T, "T")
+    if not (len(x) == len(t_x) == len(T)):
+        raise InvoerFout("'frequency', 'recency' en 'T' moeten even lang zijn.")
+    return np.broadcast_arrays(x, t_x, T)
+
+
+def check_history(x, t_x, T):
+    """Whole repeat counts, recency within T, recency 0 without a repeat purchase."""
+    if np.any(x != np.round(x)):
+        raise InvoerFout("'frequency' moet een heel aantal herhaalaankopen zijn.")
+    if np.any(t_x > T + 1e-9):
+        raise InvoerFout("'recency' mag niet groter zijn dan 'T'.")
+    if np.any((x == 0) & (t_x > 0)):
+        raise InvoerFout("Een klant zonder herhaalaankoop heeft 'recency' 0.")
+
+
+def hyp2f1_safe(a, b, c, z):
+    """scipy's 2F1, stepping around an integer ``c - a - b``, where it can return garbage.
+
+    (scipy 1.17 gives ``2F1(0.05, 2; 2.05; 0.9973) = -1.37`` instead of 1.304,
+    and ``inf`` for ``2F1(1.05, 3; 3.05; 0.998)``; the mean of the values at
+    ``c -+ 1e-9`` is correct to about 1e-9.)
+    """
+    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, c, z)))
+    d = c - a - b
+    exact = np.abs(d - np.round(d)) < 1e-10
+    if not exact.any():
+        return hyp2f1(a, b, c, z)
+    nudged = 0.5 * (hyp2f1(a, b, c + 1e-9, z) + hyp2f1(a, b, c - 1e-9, z))
+    return np.where(exact, nudged, hyp2f1(a, b, c, z))

@@ -12,7 +12,8 @@ that unit.
 
 The machinery here also serves the modified BG/NBD (:mod:`.mbgnbd`), which
 differs only in also letting a customer drop out right after the first
-purchase; the private functions take ``modified`` to switch.
+purchase; the likelihood, the fit (:func:`fit_variant`), the predictions and the
+simulation take ``modified=True`` for it (keyword only; default the BG/NBD itself).
 
 References
 ----------
@@ -39,10 +40,18 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln
 
-from klant_xl.errors import InvoerFout
-from klant_xl.models._fit import FitResult, as_float_array, check_enough, distinct_rows, maximise
+from klant_xl.models._fit import (
+    FitResult,
+    as_float_array,
+    check_enough,
+    check_history,
+    distinct_rows,
+    history_arrays,
+    hyp2f1_safe,
+    maximise,
+)
 
 __all__ = [
     "MIN_CUSTOMERS",
@@ -78,24 +87,6 @@ class BGNBDParams(NamedTuple):
 
 # ---------------------------------------------------------------------------
 # inputs
-
-
-def _inputs(frequency, recency, T):
-    x = as_float_array(frequency, "frequency")
-    t_x = as_float_array(recency, "recency")
-    T = as_float_array(T, "T")
-    if not (len(x) == len(t_x) == len(T)):
-        raise InvoerFout("'frequency', 'recency' en 'T' moeten even lang zijn.")
-    return np.broadcast_arrays(x, t_x, T)
-
-
-def _check_history(x, t_x, T):
-    if np.any(x != np.round(x)):
-        raise InvoerFout("'frequency' moet een heel aantal herhaalaankopen zijn.")
-    if np.any(t_x > T + 1e-9):
-        raise InvoerFout("'recency' mag niet groter zijn dan 'T'.")
-    if np.any((x == 0) & (t_x > 0)):
-        raise InvoerFout("Een klant zonder herhaalaankoop heeft 'recency' 0.")
 
 
 # ---------------------------------------------------------------------------
@@ -164,13 +155,13 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
 
 
 def _log_likelihood(params, frequency, recency, T, weights=None, modified=False) -> float:
-    x, t_x, T = _inputs(frequency, recency, T)
+    x, t_x, T = history_arrays(frequency, recency, T)
     w = np.ones(len(x)) if weights is None else as_float_array(weights, "weights")
     rows = _Rows(x, t_x, T, w, modified)
     return float(-_neg_ll(np.log(np.asarray(params, float)), rows, want_grad=False) * rows.W)
 
 
-def log_likelihood(params, frequency, recency, T, weights=None) -> float:
+def log_likelihood(params, frequency, recency, T, weights=None, *, modified: bool = False) -> float:
     """Total BG/NBD log-likelihood ``sum ln L(r, alpha, a, b | x, t_x, T)`` of [1]_.
 
     Parameters
@@ -187,12 +178,14 @@ def log_likelihood(params, frequency, recency, T, weights=None) -> float:
     -------
     float
     """
-    return _log_likelihood(params, frequency, recency, T, weights, modified=False)
+    return _log_likelihood(params, frequency, recency, T, weights, modified=modified)
 
 
-def _fit(frequency, recency, T, weights, modified, min_customers, min_repeat, label, name):
-    x, t_x, T = _inputs(frequency, recency, T)
-    _check_history(x, t_x, T)
+def fit_variant(frequency, recency, T, weights, modified, min_customers, min_repeat, label, name) -> FitResult:
+    """The fit of the BG/NBD (``modified=False``) or the MBG/NBD (``modified=True``), as :func:`fit` describes it;
+    ``label`` names the model in messages, ``name`` is ``FitResult.model``."""
+    x, t_x, T = history_arrays(frequency, recency, T)
+    check_history(x, t_x, T)
     w0 = None if weights is None else as_float_array(weights, "weights")
     n_customers = int(round(len(x) if w0 is None else w0.sum()))
     n_repeat = int(round((x > 0).sum() if w0 is None else w0[x > 0].sum()))
@@ -259,7 +252,7 @@ def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buye
     with ``a / b`` fixed: everybody has the same dropout chance. The
     predictions stay finite and correct at such parameters.
     """
-    return _fit(
+    return fit_variant(
         frequency,
         recency,
         T,
@@ -292,11 +285,11 @@ def _log_odds_dead(params, x, t_x, T, modified):
 
 
 def _probability_alive(params, frequency, recency, T, modified):
-    x, t_x, T = _inputs(frequency, recency, T)
+    x, t_x, T = history_arrays(frequency, recency, T)
     return expit(-_log_odds_dead(params, x, t_x, T, modified))
 
 
-def probability_alive(params, frequency, recency, T) -> np.ndarray:
+def probability_alive(params, frequency, recency, T, *, modified: bool = False) -> np.ndarray:
     """Probability that a customer is still alive (active) at ``T``.
 
     ``P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))``,
@@ -309,7 +302,7 @@ def probability_alive(params, frequency, recency, T) -> np.ndarray:
     -------
     numpy.ndarray
     """
-    return _probability_alive(params, frequency, recency, T, modified=False)
+    return _probability_alive(params, frequency, recency, T, modified=modified)
 
 
 def _hyp_term(r, b, c, z, log_one_minus_z, power):
@@ -319,25 +312,9 @@ def _hyp_term(r, b, c, z, log_one_minus_z, power):
     ``2F1(r, b; c; z) = (1 - z)^(c - r - b) 2F1(c - r, c - b; c; z)`` is used [3]_.
     """
     with np.errstate(all="ignore"):
-        direct = np.exp(power * log_one_minus_z) * _hyp2f1(r, b, c, z)
-        alt = np.exp((power + c - r - b) * log_one_minus_z) * _hyp2f1(c - r, c - b, c, z)
+        direct = np.exp(power * log_one_minus_z) * hyp2f1_safe(r, b, c, z)
+        alt = np.exp((power + c - r - b) * log_one_minus_z) * hyp2f1_safe(c - r, c - b, c, z)
     return np.where(np.isfinite(direct), direct, alt)
-
-
-def _hyp2f1(a, b, c, z):
-    """scipy's 2F1, stepping around an integer ``c - a - b``, where it can return garbage.
-
-    (scipy 1.17 gives ``2F1(0.05, 2; 2.05; 0.9973) = -1.37`` instead of 1.304,
-    and ``inf`` for ``2F1(1.05, 3; 3.05; 0.998)``; the mean of the values at
-    ``c -+ 1e-9`` is correct to about 1e-9.)
-    """
-    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, c, z)))
-    d = c - a - b
-    exact = np.abs(d - np.round(d)) < 1e-10
-    if not exact.any():
-        return hyp2f1(a, b, c, z)
-    nudged = 0.5 * (hyp2f1(a, b, c + 1e-9, z) + hyp2f1(a, b, c - 1e-9, z))
-    return np.where(exact, nudged, hyp2f1(a, b, c, z))
 
 
 def _scaled_bracket(rr, bb, c, z, log_one_minus_z):
@@ -354,7 +331,7 @@ def _scaled_bracket(rr, bb, c, z, log_one_minus_z):
     safe_c = np.where(near_pole, 1.0, c)
     regular = safe_c * (1 - _hyp_term(rr, bb, safe_c, z, log_one_minus_z, rr))
     with np.errstate(all="ignore"):
-        limit = -np.exp(rr * log_one_minus_z) * rr * bb * z * _hyp2f1(rr + 1, bb + 1, 2.0, z)
+        limit = -np.exp(rr * log_one_minus_z) * rr * bb * z * hyp2f1_safe(rr + 1, bb + 1, 2.0, z)
     return np.where(near_pole, limit, regular)
 
 
@@ -503,7 +480,7 @@ def _quadrature_if_alive(R, a, bp, kappa):
     return value
 
 
-def _purchases_if_alive(params, t, x, T, modified):
+def purchases_if_alive(params, t, x, T, modified):
     """E[Y(t) | x, T, alive at T]: equation (10) of [1]_ without its P(alive) factor."""
     r, al, a, b = _params(params)
     t = np.asarray(t, dtype=float)
@@ -515,12 +492,12 @@ def _purchases_if_alive(params, t, x, T, modified):
 
 
 def _expected_purchases(params, t, frequency, recency, T, modified):
-    x, t_x, T = _inputs(frequency, recency, T)
+    x, t_x, T = history_arrays(frequency, recency, T)
     alive = expit(-_log_odds_dead(params, x, t_x, T, modified))
-    return _purchases_if_alive(params, t, x, T, modified) * alive
+    return purchases_if_alive(params, t, x, T, modified) * alive
 
 
-def expected_purchases(params, t, frequency, recency, T) -> np.ndarray:
+def expected_purchases(params, t, frequency, recency, T, *, modified: bool = False) -> np.ndarray:
     """Expected number of purchases in the next ``t`` time units, given the history.
 
     Uses equation (10) from [1]_:
@@ -538,7 +515,7 @@ def expected_purchases(params, t, frequency, recency, T) -> np.ndarray:
     -------
     numpy.ndarray
     """
-    return _expected_purchases(params, t, frequency, recency, T, modified=False)
+    return _expected_purchases(params, t, frequency, recency, T, modified=modified)
 
 
 def expected_purchases_new(params, t) -> np.ndarray:
@@ -572,38 +549,38 @@ def _posterior_survival(params, t, x, T, modified):
 
 
 def _probability_alive_after(params, t, frequency, recency, T, modified):
-    x, t_x, T = _inputs(frequency, recency, T)
+    x, t_x, T = history_arrays(frequency, recency, T)
     t = np.asarray(t, dtype=float)
     alive = expit(-_log_odds_dead(params, x, t_x, T, modified))
     return alive * _posterior_survival(params, t, x, T, modified)
 
 
-def probability_alive_after(params, t, frequency, recency, T) -> np.ndarray:
+def probability_alive_after(params, t, frequency, recency, T, *, modified: bool = False) -> np.ndarray:
     """Probability that a customer is still alive ``t`` time units after ``T``.
 
     ``P(alive at T) * E[exp(-lambda p t) | alive at T]`` (see the P(alive)
     expression of [2]_ and the model assumptions of [1]_, section 2).
     """
-    return _probability_alive_after(params, t, frequency, recency, T, modified=False)
+    return _probability_alive_after(params, t, frequency, recency, T, modified=modified)
 
 
 def _probability_purchase_within(params, t, frequency, recency, T, modified):
     r, al, a, b = _params(params)
-    x, t_x, T = _inputs(frequency, recency, T)
+    x, t_x, T = history_arrays(frequency, recency, T)
     t = np.asarray(t, dtype=float)
     alive = expit(-_log_odds_dead(params, x, t_x, T, modified))
     no_purchase = np.exp((r + x) * (np.log(al + T) - np.log(al + T + t)))
     return alive * (1 - no_purchase)
 
 
-def probability_purchase_within(params, t, frequency, recency, T) -> np.ndarray:
+def probability_purchase_within(params, t, frequency, recency, T, *, modified: bool = False) -> np.ndarray:
     """Probability of at least one purchase in the next ``t`` time units.
 
     A customer alive at ``T`` stays alive until the next purchase, so this is
     ``P(alive) * (1 - ((alpha + T) / (alpha + T + t))^(r + x))``: the posterior
     rate is ``Gamma(r + x, alpha + T)`` ([1]_, section 2; P(alive) from [2]_).
     """
-    return _probability_purchase_within(params, t, frequency, recency, T, modified=False)
+    return _probability_purchase_within(params, t, frequency, recency, T, modified=modified)
 
 
 def median_time_to_next_purchase(params, frequency, T) -> np.ndarray:
@@ -654,7 +631,7 @@ def _simulate(params, T, rng, modified):
     return x, t_x
 
 
-def simulate(params, T, rng) -> tuple[np.ndarray, np.ndarray]:
+def simulate(params, T, rng, *, modified: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``(frequency, recency)`` for customers of ages ``T`` from the BG/NBD model.
 
     Parameters
@@ -668,4 +645,4 @@ def simulate(params, T, rng) -> tuple[np.ndarray, np.ndarray]:
     -------
     (frequency, recency) : tuple of numpy.ndarray
     """
-    return _simulate(params, T, rng, modified=False)
+    return _simulate(params, T, rng, modified=modified)

@@ -72,7 +72,7 @@ def log_likelihood(params, frequency, recency, T, weights=None) -> float:
     the BG/NBD likelihood of [3]_ with one more dropout chance
     and the second term for every customer, one-time buyers included.
     """
-    return bgnbd._log_likelihood(params, frequency, recency, T, weights, modified=True)
+    return bgnbd.log_likelihood(params, frequency, recency, T, weights, modified=True)
 
 
 def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buyers=None) -> FitResult:
@@ -90,7 +90,7 @@ def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buye
     ------
     TeWeinigGegevens, ModelFout
     """
-    return bgnbd._fit(
+    return bgnbd.fit_variant(
         frequency,
         recency,
         T,
@@ -109,7 +109,7 @@ def probability_alive(params, frequency, recency, T):
     ``1 / (1 + a / (b + x) ((alpha + T) / (alpha + t_x))^(r + x))``, equation (5)
     of appendix A of [1]_; below 1 for one-time buyers too.
     """
-    return bgnbd._probability_alive(params, frequency, recency, T, modified=True)
+    return bgnbd.probability_alive(params, frequency, recency, T, modified=True)
 
 
 def expected_purchases(params, t, frequency, recency, T):
@@ -119,7 +119,7 @@ def expected_purchases(params, t, frequency, recency, T):
     ``(a + b + x) / (a - 1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; t/(alpha+T+t))]
     * P(alive)``.
     """
-    return bgnbd._expected_purchases(params, t, frequency, recency, T, modified=True)
+    return bgnbd.expected_purchases(params, t, frequency, recency, T, modified=True)
 
 
 def probability_alive_after(params, t, frequency, recency, T):
@@ -128,7 +128,7 @@ def probability_alive_after(params, t, frequency, recency, T):
     As :func:`klant_xl.models.bgnbd.probability_alive_after`, with the dropout
     posterior ``Beta(a, b + x + 1)`` of the modified model.
     """
-    return bgnbd._probability_alive_after(params, t, frequency, recency, T, modified=True)
+    return bgnbd.probability_alive_after(params, t, frequency, recency, T, modified=True)
 
 
 def probability_purchase_within(params, t, frequency, recency, T):
@@ -136,9 +136,9 @@ def probability_purchase_within(params, t, frequency, recency, T):
 
     ``P(alive) * (1 - ((alpha + T) / (alpha + T + t))^(r + x))``.
     """
-    return bgnbd._probability_purchase_within(params, t, frequency, recency, T, modified=True)
+    return bgnbd.probability_purchase_within(params, t, frequency, recency, T, modified=True)
 
 
 def simulate(params, T, rng):
     """Draw ``(frequency, recency)`` for customers of ages ``T`` from the MBG/NBD model."""
-    return bgnbd._simulate(params, T, rng, modified=True)
+    return bgnbd.simulate(params, T, rng, modified=True)

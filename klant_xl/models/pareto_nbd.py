@@ -37,8 +37,15 @@ from scipy.optimize import minimize
 from scipy.special import expit, gammaln
 
 from klant_xl.errors import ModelFout
-from klant_xl.models._fit import LOG_PARAM_LIMIT, FitResult, check_enough, distinct_rows
-from klant_xl.models.bgnbd import _check_history, _hyp2f1, _inputs
+from klant_xl.models._fit import (
+    LOG_PARAM_LIMIT,
+    FitResult,
+    check_enough,
+    check_history,
+    distinct_rows,
+    history_arrays,
+    hyp2f1_safe,
+)
 
 __all__ = [
     "MIN_CUSTOMERS",
@@ -68,8 +75,8 @@ class ParetoNBDParams(NamedTuple):
 def _log_hyp2f1(a, b, c, z):
     """log 2F1(a, b; c; z) for 0 <= z < 1, with Euler's transformation where it overflows."""
     with np.errstate(all="ignore"):
-        direct = np.log(_hyp2f1(a, b, c, z))
-        alt = (c - a - b) * np.log1p(-z) + np.log(_hyp2f1(c - a, c - b, c, z))
+        direct = np.log(hyp2f1_safe(a, b, c, z))
+        alt = (c - a - b) * np.log1p(-z) + np.log(hyp2f1_safe(c - a, c - b, c, z))
     return np.where(np.isfinite(direct), direct, alt)
 
 
@@ -99,7 +106,7 @@ def _log_parts(params, x, t_x, T):
 
 def log_likelihood(params, frequency, recency, T, weights=None) -> float:
     """Total Pareto/NBD log-likelihood, equation (18) of [2]_."""
-    x, t_x, T = _inputs(frequency, recency, T)
+    x, t_x, T = history_arrays(frequency, recency, T)
     w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
     common, alive, dead = _log_parts(params, x, t_x, T)
     return float((w * (common + np.logaddexp(alive, dead))).sum())
@@ -121,8 +128,8 @@ def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buye
     ------
     TeWeinigGegevens, ModelFout
     """
-    x, t_x, T = _inputs(frequency, recency, T)
-    _check_history(x, t_x, T)
+    x, t_x, T = history_arrays(frequency, recency, T)
+    check_history(x, t_x, T)
     w0 = None if weights is None else np.asarray(weights, dtype=float)
     n_customers = int(round(len(x) if w0 is None else w0.sum()))
     n_repeat = int(round((x > 0).sum() if w0 is None else w0[x > 0].sum()))
@@ -166,7 +173,7 @@ def probability_alive(params, frequency, recency, T) -> np.ndarray:
     ``1 / (1 + s / (r + s + x) (alpha + T)^(r + x) (beta + T)^s A_0)``,
     equations (36) and (37) of [2]_ (the "alive" share of the likelihood).
     """
-    x, t_x, T = _inputs(frequency, recency, T)
+    x, t_x, T = history_arrays(frequency, recency, T)
     _, alive, dead = _log_parts(params, x, t_x, T)
     return expit(alive - dead)
 
@@ -179,7 +186,7 @@ def expected_purchases(params, t, frequency, recency, T) -> np.ndarray:
     (for ``s = 1`` the limit ``P(alive) (r + x)(beta + T) / (alpha + T) ln((beta + T + t) / (beta + T))``).
     """
     r, al, s, be = (float(v) for v in params)
-    x, t_x, T = _inputs(frequency, recency, T)
+    x, t_x, T = history_arrays(frequency, recency, T)
     t = np.asarray(t, dtype=float)
     alive = probability_alive(params, x, t_x, T)
     log_ratio = np.log(be + T + t) - np.log(be + T)

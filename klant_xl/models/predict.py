@@ -269,7 +269,7 @@ def predict_customers(
         modified = fitted.model == "mbgnbd"
 
         def cumulative(days):
-            return bgnbd._purchases_if_alive(params, days / time_unit_days, gx, gT, modified)
+            return bgnbd.purchases_if_alive(params, days / time_unit_days, gx, gT, modified)
 
         per_group = clv.customer_lifetime_value(cumulative, 1.0, clv_horizon_months, margin, annual_discount_rate)
         per_history = per_group[to_group] * alive

@@ -1,0 +1,98 @@
+"""Cells between pandas and a workbook, shared by the workbook adapters (offline file, live xlwings Book, Lite).
+
+What both adapters need to turn frames into cell values and cell ranges back into
+frames, so that a workbook written by one reads back the same through the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["cell_value", "column_values", "frame_from_rows", "try_quietly", "unique_headers"]
+
+
+def cell_value(value):
+    """A value openpyxl can store: None for NaN/NaT/NA, plain Python numbers and datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        if pd.isna(value):
+            return None
+        value = pd.Timestamp(value).to_pydatetime()
+        return value.replace(tzinfo=None)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (pd.Timedelta, dt.timedelta)):
+        return None if pd.isna(value) else pd.Timedelta(value).total_seconds() / 86400
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def column_values(frame: pd.DataFrame, column) -> list:
+    """The cells of one column, converted once per column (dates, floats and ints vectorised)."""
+    series = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    if pd.api.types.is_float_dtype(series.dtype):
+        values = series.to_numpy(dtype=float)
+        return [float(v) if math.isfinite(v) else None for v in values]
+    if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        return [int(v) for v in series.to_numpy()]
+    return [cell_value(v) for v in series.tolist()]
+
+
+def unique_headers(headers: list[str]) -> list[str]:
+    """Headers made unique as Excel tables need them: blank -> 'Kolom', repeats get ' (2)'."""
+    seen: Counter = Counter()
+    out = []
+    for header in headers:
+        header = header or "Kolom"
+        seen[header] += 1
+        out.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
+    return out
+
+
+def frame_from_rows(rows: list[list], what: str) -> pd.DataFrame | None:
+    """Header row + data rows -> DataFrame (object columns), trailing empty rows dropped.
+
+    ``rows`` is not changed (it may be a cached read).
+    """
+    end = len(rows)
+    while end and all(v is None or v == "" for v in rows[end - 1]):
+        end -= 1
+    if not end:
+        return None
+    header = [("" if h is None else str(h)).strip() for h in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    body = rows[1:end]
+    if all(len(r) == width for r in body):
+        data = body
+    else:
+        data = [list(r[:width]) + [None] * (width - len(r[:width])) for r in body]
+    frame = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(columns=header)
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    return frame
+
+
+def try_quietly(action) -> None:
+    """Run a cosmetic step that depends on the platform's COM/AppleScript API; its failure must not fail a refresh."""
+    try:
+        action()
+    except Exception:  # noqa: BLE001
+        pass
