@@ -313,7 +313,7 @@ def analyse(
     )
     messages.extend(choice.messages)
     thresholds, inactive, lost = choice.derived, choice.inactive_days, choice.lost_days
-    status = customer_status(summary, inactive, lost, mark_new=settings.mark_new)
+    status = customer_status(summary, inactive, lost, mark_new=settings.mark_new, reference_date=reference)
 
     try:
         gaps = time_between_purchases(transactions, reference)
@@ -395,8 +395,10 @@ def analyse(
             margin=settings.margin,
             annual_discount_rate=settings.annual_discount_rate,
             clv_horizon_months=settings.clv_horizon_months,
+            reference_date=reference,
         )
-        expected_buyers = expected_active_next_year(summary, parameters=predictions.attrs["parameters"])
+        expected_buyers = expected_active_next_year(summary, parameters=predictions.attrs["parameters"],
+                                                    reference_date=reference)
     except (TeWeinigGegevens, ModelFout) as exc:
         messages.append(f"Geen voorspellingen (kans actief, CLV): {exc}")
     return Analysis(

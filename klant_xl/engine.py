@@ -643,7 +643,6 @@ class TransactionEngine:
         """The per-customer summary (:func:`klant_xl.summary.customer_summary`)."""
         summary = self._cached("summary", self._summary)
         result = summary.copy()
-        result.attrs["peildatum"] = self.reference_date
         return result
 
     def _summary(self) -> pd.DataFrame:
@@ -685,7 +684,6 @@ class TransactionEngine:
             },
             index=pd.Index(frame["Klant"].to_numpy(dtype=object), name="Klant"),
         )[SUMMARY_COLUMNS]
-        summary.attrs["peildatum"] = self.reference_date
         return summary
 
     def occasions(self) -> pd.DataFrame:

@@ -89,7 +89,7 @@ import pandas as pd
 from klant_xl.cohorts import cohort_churn, cohort_triangle
 from klant_xl.engine import TransactionEngine, engine_for
 from klant_xl.errors import InvoerFout, KolomOntbreekt, TeWeinigGegevens, WaardeFout
-from klant_xl.summary import require_columns
+from klant_xl.summary import require_columns, summary_reference_date
 from klant_xl.values import is_blank, parse_date, parse_fraction, parse_fractions
 from klant_xl.vocabulary import ACTIVE_STATUSES
 
@@ -169,9 +169,8 @@ def _reference_date(summary: pd.DataFrame, transactions: pd.DataFrame | None, re
     stamp = parse_date(reference_date, "Peildatum")
     if stamp is not None:
         return stamp
-    stamp = summary.attrs.get("peildatum") if summary is not None else None
-    if stamp is not None:
-        return pd.Timestamp(stamp).normalize()
+    if summary is not None and len(summary):
+        return summary_reference_date(summary)
     if isinstance(transactions, TransactionEngine):
         return transactions.reference_date
     if isinstance(transactions, pd.DataFrame) and "Datum" in transactions.columns and transactions["Datum"].notna().any():
@@ -500,7 +499,7 @@ def customer_pyramid(
     status : Series
         Status per customer (``Nieuw``/``Actief`` are ranked, ``Inactief``/``Verloren`` kept).
     reference_date : date-like, optional
-        Peildatum; default ``summary.attrs["peildatum"]``, else the last transaction date.
+        Peildatum; default the summary's own (:func:`klant_xl.summary.summary_reference_date`), else the last transaction date.
     cuts : three shares
         Cumulative shares of the active customers for Top, Top+Groot, Top+Groot+Midden
         (default 1%, 5%, 20%; also text such as ``"1%; 5%; 20%"``). Rounding: see module docstring.

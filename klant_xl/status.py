@@ -28,7 +28,7 @@ from klant_xl.errors import DrempelVolgorde, InvoerFout, TeWeinigGegevens
 from klant_xl.formatting import format_percent
 from klant_xl.engine import day_number as engine_day
 from klant_xl.engine import engine_for
-from klant_xl.summary import require_columns, resolve_reference_date
+from klant_xl.summary import require_columns, resolve_reference_date, summary_reference_date
 from klant_xl.vocabulary import STATUSES
 
 __all__ = [
@@ -101,6 +101,7 @@ def customer_status(
     lost_days,
     mark_new: bool = False,
     per_category: Mapping[str, tuple[float, float]] | None = None,
+    reference_date=None,
 ) -> pd.Series:
     """Status per customer: ``Nieuw``, ``Actief``, ``Inactief`` or ``Verloren``.
 
@@ -117,6 +118,9 @@ def customer_status(
         ``{product: (inactive_days, lost_days)}``: thresholds for customers
         whose last purchase was that product or category; others use the
         general thresholds (seed 000: a shoe shop and a wine shop differ).
+    reference_date : date, optional
+        The peildatum (for ``mark_new``); default the summary's own
+        (:func:`klant_xl.summary.summary_reference_date`).
 
     Returns
     -------
@@ -129,8 +133,7 @@ def customer_status(
     >>> summary = pd.DataFrame({"Dagen sinds activiteit": [10.0, 100.0, 400.0],
     ...     "Eerste aankoop": pd.to_datetime(["2026-01-01", "2024-01-01", "2024-01-01"])},
     ...     index=pd.Index(["a", "b", "c"], name="Klant"))
-    >>> summary.attrs["peildatum"] = pd.Timestamp("2026-01-20")
-    >>> customer_status(summary, 90, 365, mark_new=True).tolist()
+    >>> customer_status(summary, 90, 365, mark_new=True, reference_date="20-01-2026").tolist()
     ['Nieuw', 'Inactief', 'Verloren']
     """
     require_columns(summary, ["Dagen sinds activiteit"], "klanten")
@@ -151,10 +154,8 @@ def customer_status(
     ).astype(object)
     if mark_new:
         require_columns(summary, ["Eerste aankoop"], "klanten")
-        reference = summary.attrs.get("peildatum")
-        if reference is None:
-            raise InvoerFout("De klantentabel heeft geen peildatum; maak hem met customer_summary().")
-        age = (pd.Timestamp(reference) - summary["Eerste aankoop"]).dt.days.to_numpy(dtype=float, na_value=np.nan)
+        reference = summary_reference_date(summary, reference_date)
+        age = (reference - summary["Eerste aankoop"]).dt.days.to_numpy(dtype=float, na_value=np.nan)
         status[(status == "Actief") & (age <= inactive_per_customer)] = "Nieuw"
     return pd.Series(status, index=summary.index, name="Status")
 

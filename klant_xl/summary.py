@@ -27,6 +27,7 @@ __all__ = [
     "customer_summary",
     "purchase_occasions",
     "resolve_reference_date",
+    "summary_reference_date",
 ]
 
 
@@ -38,6 +39,35 @@ def require_columns(frame: pd.DataFrame, columns, what: str = "transacties") -> 
     for column in columns:
         if column not in frame.columns:
             raise KolomOntbreekt(column, frame.columns)
+
+
+def summary_reference_date(summary: pd.DataFrame, reference_date=None) -> pd.Timestamp:
+    """The peildatum of a customer summary: ``reference_date`` when given, else read from the summary's own columns.
+
+    A summary holds, per customer, the last activity and the days since it
+    (``Laatste activiteit`` + ``Dagen sinds activiteit``, else ``Laatste aankoop`` +
+    ``Dagen sinds aankoop``), so its peildatum travels with it as data, not as metadata.
+
+    Raises
+    ------
+    InvoerFout
+        When no peildatum is given and the summary has no customer to read it from.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"Laatste activiteit": pd.to_datetime(["2026-01-10"]), "Dagen sinds activiteit": [10]})
+    >>> summary_reference_date(s), summary_reference_date(s, "01-02-2026")
+    (Timestamp('2026-01-20 00:00:00'), Timestamp('2026-02-01 00:00:00'))
+    """
+    if reference_date is not None:
+        return parse_reference_date(reference_date)
+    for last, days in (("Laatste activiteit", "Dagen sinds activiteit"), ("Laatste aankoop", "Dagen sinds aankoop")):
+        if isinstance(summary, pd.DataFrame) and last in summary.columns and days in summary.columns:
+            stamps = pd.to_datetime(summary[last]) + pd.to_timedelta(pd.to_numeric(summary[days]), unit="D")
+            stamps = stamps.dropna()
+            if len(stamps):
+                return pd.Timestamp(stamps.iloc[0]).normalize()
+    raise InvoerFout("Geef een peildatum op: de klantentabel heeft geen klant met een laatste activiteit.")
 
 
 def resolve_reference_date(transactions: pd.DataFrame, reference_date=None, contacts=None) -> pd.Timestamp:
@@ -121,8 +151,9 @@ def customer_summary(transactions: pd.DataFrame, reference_date=None, contacts: 
         ``Bedrag``, ``Product``); computed by :mod:`klant_xl.engine`.
     reference_date : date-like, optional
         Peildatum; rows after it are ignored. Default: the last date in the
-        transactions and contacts. The date used is stored in
-        ``result.attrs["peildatum"]``.
+        transactions and contacts. The date used can be read back from the
+        result with :func:`summary_reference_date` (it is data: last activity
+        + days since it).
     contacts : pandas.DataFrame, optional
         Contact moments (``Klant``, ``Datum``); they count as activity for
         customers that have transactions (SPEC §3, seed 003).

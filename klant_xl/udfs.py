@@ -193,9 +193,10 @@ def _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verlo
     transactions = engine_for(transactions, reference, contacts)
     summary = customer_summary(transactions)
     if summary.empty:
-        raise InvoerFout(f"Geen aankopen op of voor de peildatum {summary.attrs['peildatum']:%d-%m-%Y}.")
-    inactive, lost = _thresholds(transactions, summary.attrs["peildatum"], dagen_inactief, dagen_verloren)
-    return transactions, summary, customer_status(summary, inactive, lost, mark_new=DEFAULTS.mark_new)
+        raise InvoerFout(f"Geen aankopen op of voor de peildatum {transactions.reference_date:%d-%m-%Y}.")
+    inactive, lost = _thresholds(transactions, transactions.reference_date, dagen_inactief, dagen_verloren)
+    return transactions, summary, customer_status(summary, inactive, lost, mark_new=DEFAULTS.mark_new,
+                                                  reference_date=transactions.reference_date)
 
 
 # --------------------------------------------------------------------------- segments
@@ -234,7 +235,7 @@ def KLANTPIRAMIDE(klanten, datums, bedragen, peildatum=None, dagen_inactief=None
     """Tabel met per klant de laag in de klantenpiramide: Top, Groot, Midden, Klein, Inactief of Verloren."""
     transactions, summary, status = _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verloren,
                                                contact_klanten, contact_datums)
-    pyramid = customer_pyramid(transactions, summary, status, summary.attrs["peildatum"], DEFAULTS.pyramid_cuts)
+    pyramid = customer_pyramid(transactions, summary, status, transactions.reference_date, DEFAULTS.pyramid_cuts)
     return cells.table(pyramid.to_frame(), index=True)
 
 

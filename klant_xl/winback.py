@@ -41,7 +41,7 @@ import pandas as pd
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
 from klant_xl.engine import as_dates, engine_for
 from klant_xl.status import churn_over_period
-from klant_xl.summary import require_columns, resolve_reference_date
+from klant_xl.summary import require_columns, resolve_reference_date, summary_reference_date
 from klant_xl.values import customer_id, customer_ids, parse_date, parse_dates
 from klant_xl.vocabulary import CONTACT_CHANNELS, INACTIVE, LOST, REASONS, TRACKING_COLUMNS
 
@@ -130,14 +130,7 @@ def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reference_date(reference_date, summary: pd.DataFrame) -> pd.Timestamp:
-    if reference_date is None:
-        reference_date = summary.attrs.get("peildatum")
-    if reference_date is None:
-        raise InvoerFout("Geef een peildatum op: er is geen peildatum bekend.")
-    from_values = _parse_date_column(pd.Series([reference_date], dtype=object), "Peildatum").iloc[0]
-    if pd.isna(from_values):
-        raise InvoerFout("Geef een peildatum op: er is geen peildatum bekend.")
-    return pd.Timestamp(from_values)
+    return summary_reference_date(summary, reference_date)
 
 
 def _limit(limit) -> int | None:
@@ -677,7 +670,7 @@ def retention_flags(summary: pd.DataFrame, status, reference_date, retention_yea
         age criterion alone (use only when the verloren-drempel is shorter than the
         retention period, where it implies ``Verloren``).
     reference_date : date-like or None
-        Peildatum (None: ``summary.attrs["peildatum"]``).
+        Peildatum (None: the summary's own, :func:`klant_xl.summary.summary_reference_date`).
     retention_years : float
         Retention period in years (``Settings.retention_years``).
 

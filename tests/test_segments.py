@@ -251,7 +251,6 @@ def ranked_case(n_active: int):
         }
     )
     summary = pd.DataFrame({"Omzet": tx["Bedrag"].to_numpy()}, index=pd.Index(ids, name="Klant"))
-    summary.attrs["peildatum"] = PEIL
     status = pd.Series(["Actief"] * n_active + ["Inactief", "Verloren"], index=summary.index, name="Status")
     status.iloc[1] = "Nieuw"  # Nieuw counts as active
     return tx, summary, status
@@ -270,7 +269,7 @@ def ranked_case(n_active: int):
 )
 def test_pyramid_counts_by_hand(n_active, counts):
     tx, summary, status = ranked_case(n_active)
-    pyramid = customer_pyramid(tx, summary, status)
+    pyramid = customer_pyramid(tx, summary, status, PEIL)
     assert pyramid.name == "Piramide"
     got = pyramid.value_counts().to_dict()
     assert got == {**{k: v for k, v in counts.items() if v}, "Inactief": 1, "Verloren": 1}
@@ -283,17 +282,17 @@ def test_pyramid_counts_by_hand(n_active, counts):
 
 def test_tiers_counts_by_hand():
     tx, summary, status = ranked_case(20)
-    tiers = customer_tiers(tx, summary, status)
+    tiers = customer_tiers(tx, summary, status, PEIL)
     assert tiers.name == "Niveau"
     # ceil(0.2*20) = 4 goud, ceil(0.5*20) = 10 -> 6 zilver, 10 brons
     assert tiers.value_counts().to_dict() == {"Goud": 4, "Zilver": 6, "Brons": 10, "Inactief": 1, "Verloren": 1}
     assert tiers.iloc[:4].eq("Goud").all() and tiers.iloc[4:10].eq("Zilver").all()
-    custom = customer_tiers(tx, summary, status, cuts="10%; 25%")  # 2 goud, 3 zilver
+    custom = customer_tiers(tx, summary, status, PEIL, cuts="10%; 25%")  # 2 goud, 3 zilver
     assert custom.value_counts()[["Goud", "Zilver", "Brons"]].tolist() == [2, 3, 15]
     # the same cuts typed as plain numbers above 1, or with decimal commas
-    assert customer_tiers(tx, summary, status, cuts="10; 25").equals(custom)
-    assert customer_tiers(tx, summary, status, cuts=(10, 25)).equals(custom)
-    assert customer_tiers(tx, summary, status, cuts="0,1; 0,25").equals(custom)
+    assert customer_tiers(tx, summary, status, PEIL, cuts="10; 25").equals(custom)
+    assert customer_tiers(tx, summary, status, PEIL, cuts=(10, 25)).equals(custom)
+    assert customer_tiers(tx, summary, status, PEIL, cuts="0,1; 0,25").equals(custom)
 
 
 def test_pyramid_uses_last_12_months_only():
@@ -332,20 +331,20 @@ def test_pyramid_ties_broken_by_total_revenue_then_id():
 def test_bad_cuts(cuts, message):
     tx, summary, status = ranked_case(5)
     with pytest.raises(WaardeFout, match=message):
-        customer_pyramid(tx, summary, status, cuts=cuts)
+        customer_pyramid(tx, summary, status, PEIL, cuts=cuts)
 
 
 def test_status_missing_for_a_customer():
     tx, summary, status = ranked_case(5)
     with pytest.raises(InvoerFout, match="Status ontbreekt voor klant 'a003'"):
-        customer_pyramid(tx, summary, status.drop("a003"))
+        customer_pyramid(tx, summary, status.drop("a003"), PEIL)
 
 
 def test_customer_segments_columns():
     tx, summary, status = ranked_case(20)
     summary["Dagen sinds aankoop"] = 10.0
     summary["Aankopen"] = 1
-    frame = customer_segments(tx, summary, status)
+    frame = customer_segments(tx, summary, status, PEIL)
     assert list(frame.columns) == ["R", "F", "M", "RFM-score", "Segment", "Piramide", "Niveau"]
     assert frame.index.equals(summary.index)
     assert frame.loc["z-verloren", ["Segment", "Piramide", "Niveau"]].tolist() == ["Verloren"] * 3
@@ -369,14 +368,14 @@ def test_segment_overview_by_hand():
 
 def test_pyramid_overview_keeps_empty_levels():
     tx, summary, status = ranked_case(20)
-    table = segment_overview(customer_pyramid(tx, summary, status), summary)
+    table = segment_overview(customer_pyramid(tx, summary, status, PEIL), summary)
     assert table.columns[0] == "Piramide"
     assert table["Piramide"].tolist() == list(PYRAMID_LEVELS)
     assert table["Klanten"].tolist() == [1, 0, 3, 16, 1, 1]
     # revenue: top = 20; midden = 19 + 18 + 17; klein = 16 + ... + 1 = 136; 5000 and 9000
     assert table["Omzet"].tolist() == [20.0, 0.0, 54.0, 136.0, 5000.0, 9000.0]
     assert table["Aandeel"].sum() == pytest.approx(1.0)
-    tiers = segment_overview(customer_tiers(tx, summary, status), summary)
+    tiers = segment_overview(customer_tiers(tx, summary, status, PEIL), summary)
     assert tiers["Niveau"].tolist() == list(TIER_LEVELS)
 
 
@@ -457,7 +456,7 @@ def test_segments_summary_json_small():
     tx, summary, status = ranked_case(20)
     summary["Dagen sinds aankoop"] = np.arange(len(summary), dtype=float)
     summary["Aankopen"] = 1
-    result = segments_summary_json(tx, summary, status)
+    result = segments_summary_json(tx, summary, status, PEIL)
     json.dumps(result)
     assert result["peildatum"] == "2024-12-31"
     assert result["piramide"] == {"Top": 1, "Groot": 0, "Midden": 3, "Klein": 16, "Inactief": 1, "Verloren": 1}

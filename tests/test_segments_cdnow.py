@@ -51,7 +51,6 @@ def cdnow():
     ).sort_index()
     summary.index.name = "Klant"
     summary["Dagen sinds aankoop"] = (PEIL - summary["Laatste aankoop"]).dt.days.astype(float)
-    summary.attrs["peildatum"] = PEIL
     days = summary["Dagen sinds aankoop"]
     status = pd.Series(
         np.where(days <= INACTIVE, "Actief", np.where(days <= LOST, "Inactief", "Verloren")),

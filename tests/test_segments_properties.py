@@ -43,7 +43,6 @@ def customers(draw, min_size=1, max_size=40):
         },
         index=ids,
     )
-    summary.attrs["peildatum"] = PEIL
     return summary, pd.Series(status, index=ids, name="Status")
 
 
@@ -92,8 +91,8 @@ def ranked(draw):
 def test_pyramid_and_tiers_partition_the_customers(case):
     tx, summary, status, cuts = case
     for series, levels, cut in (
-        (customer_pyramid(tx, summary, status, cuts=cuts), PYRAMID_LEVELS, cuts),
-        (customer_tiers(tx, summary, status, cuts=cuts[:2]), TIER_LEVELS, cuts[:2]),
+        (customer_pyramid(tx, summary, status, PEIL, cuts=cuts), PYRAMID_LEVELS, cuts),
+        (customer_tiers(tx, summary, status, PEIL, cuts=cuts[:2]), TIER_LEVELS, cuts[:2]),
     ):
         assert series.index.equals(summary.index)
         assert series.isin(levels).all()

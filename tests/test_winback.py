@@ -58,7 +58,6 @@ def summary():
         "E-mail": [f"{k}@voorbeeld.nl" for k in index],
     }, index=index)
     frame["Dagen sinds activiteit"] = (D("2026-11-24") - frame["Laatste activiteit"]).dt.days.astype(float)
-    frame.attrs["peildatum"] = D("2026-11-24")
     return frame
 
 
@@ -366,7 +365,7 @@ def old_customers():
     index = pd.Index(["oud", "grens", "recent", "inactief-oud", "KLANT-0A1B2C3D", "ook-oud"], name="Klant")
     frame = pd.DataFrame({"Laatste activiteit": pd.to_datetime(
         ["2019-11-23", "2019-11-24", "2024-01-01", "2018-01-01", "2010-01-01", "2015-06-30"])}, index=index)
-    frame.attrs["peildatum"] = D("2026-11-24")
+    frame["Dagen sinds activiteit"] = (D("2026-11-24") - frame["Laatste activiteit"]).dt.days.astype(float)
     status = pd.Series(["Verloren", "Verloren", "Verloren", "Inactief", "Verloren", "Verloren"], index=index)
     return frame, status
 

@@ -18,6 +18,7 @@ import pandas as pd
 from klant_xl.errors import InvoerFout, KolomOntbreekt, ModelFout, TeWeinigGegevens
 from klant_xl.models import bgnbd, clv, gamma_gamma, mbgnbd
 from klant_xl.models._fit import distinct_rows
+from klant_xl.summary import summary_reference_date
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -50,11 +51,8 @@ _UNIT_NAMES = {1: "dagen", 7: "weken"}
 MAX_WAIT_DAYS = 36_525.0
 
 
-def _peildatum(summary: pd.DataFrame) -> pd.Timestamp:
-    ref = summary.attrs.get("peildatum")
-    if ref is None or pd.isna(ref):
-        raise InvoerFout("De klantsamenvatting heeft geen peildatum (attrs['peildatum']).")
-    return pd.Timestamp(ref)
+def _peildatum(summary: pd.DataFrame, reference_date=None) -> pd.Timestamp:
+    return summary_reference_date(summary, reference_date)
 
 
 def _model(name: str):
@@ -65,16 +63,18 @@ def _model(name: str):
         raise InvoerFout(f"Onbekend model {name!r}; kies uit: {known}.") from None
 
 
-def model_inputs(summary: pd.DataFrame, time_unit_days: float = 7) -> pd.DataFrame:
+def model_inputs(summary: pd.DataFrame, time_unit_days: float = 7, reference_date=None) -> pd.DataFrame:
     """Frequency, recency and age per customer, in units of ``time_unit_days`` days.
 
     Parameters
     ----------
     summary : pandas.DataFrame
         Per-customer summary (``Eerste aankoop``, ``Laatste aankoop``,
-        ``Aankopen``; ``attrs["peildatum"]``).
+        ``Aankopen``).
     time_unit_days : float
         7 for weeks (default), 1 for days.
+    reference_date : date, optional
+        The peildatum; default the summary's own (:func:`klant_xl.summary.summary_reference_date`).
 
     Returns
     -------
@@ -88,8 +88,7 @@ def model_inputs(summary: pd.DataFrame, time_unit_days: float = 7) -> pd.DataFra
     >>> s = pd.DataFrame({"Eerste aankoop": pd.to_datetime(["2024-01-01", "2024-03-04"]),
     ...                   "Laatste aankoop": pd.to_datetime(["2024-02-05", "2024-03-04"]),
     ...                   "Aankopen": [3, 1]}, index=pd.Index(["A", "B"], name="Klant"))
-    >>> s.attrs["peildatum"] = pd.Timestamp("2024-04-01")
-    >>> model_inputs(s).round(2).to_dict("index")
+    >>> model_inputs(s, reference_date="2024-04-01").round(2).to_dict("index")
     {'A': {'frequency': 2.0, 'recency': 5.0, 'T': 13.0}, 'B': {'frequency': 0.0, 'recency': 0.0, 'T': 4.0}}
     """
     for column in ("Eerste aankoop", "Laatste aankoop", "Aankopen"):
@@ -97,7 +96,7 @@ def model_inputs(summary: pd.DataFrame, time_unit_days: float = 7) -> pd.DataFra
             raise KolomOntbreekt(column, summary.columns)
     if not time_unit_days > 0:
         raise InvoerFout(f"De tijdseenheid moet een positief aantal dagen zijn, niet {time_unit_days!r}.")
-    ref = _peildatum(summary)
+    ref = _peildatum(summary, reference_date)
     unit = pd.Timedelta(days=float(time_unit_days))
     first = pd.to_datetime(summary["Eerste aankoop"])
     last = pd.to_datetime(summary["Laatste aankoop"])
@@ -154,6 +153,7 @@ def predict_customers(
     clv_horizon_months: int = 12,
     model: str = DEFAULT_MODEL,
     time_unit_days: float = 7,
+    reference_date=None,
 ) -> pd.DataFrame:
     """Model columns of the Klanten sheet, one row per customer.
 
@@ -164,7 +164,7 @@ def predict_customers(
     Parameters
     ----------
     summary : pandas.DataFrame
-        Per-customer summary with ``attrs["peildatum"]``.
+        Per-customer summary (:func:`klant_xl.summary.customer_summary`).
     transactions : pandas.DataFrame, optional
         Canonical transactions. When given, the spend model uses the repeat
         occasions' mean amount (first purchase excluded, as in the literature);
@@ -213,10 +213,10 @@ def predict_customers(
         The transaction model did not converge (the spend model falls back instead).
     """
     module = _model(model)
-    ref = _peildatum(summary)
+    ref = _peildatum(summary, reference_date)
     if not horizon_days >= 0:
         raise InvoerFout(f"De voorspelperiode moet 0 of meer dagen zijn, niet {horizon_days!r}.")
-    inputs = model_inputs(summary, time_unit_days)
+    inputs = model_inputs(summary, time_unit_days, ref)
     valid = inputs.notna().all(axis=1).to_numpy()
     x_all, tx_all, T_all = (inputs[c].to_numpy() for c in ("frequency", "recency", "T"))
     x, t_x, T = x_all[valid], tx_all[valid], T_all[valid]
@@ -333,6 +333,7 @@ def expected_active_next_year(
     model: str = DEFAULT_MODEL,
     time_unit_days: float = 7,
     parameters=None,
+    reference_date=None,
 ) -> float:
     """Expected number of today's customers that buy at least once in the next ``horizon_days``.
 
@@ -356,7 +357,7 @@ def expected_active_next_year(
     float
     """
     module = _model(model)
-    inputs = model_inputs(summary, time_unit_days).dropna()
+    inputs = model_inputs(summary, time_unit_days, reference_date).dropna()
     x, t_x, T = (inputs[c].to_numpy() for c in ("frequency", "recency", "T"))
     params = module.fit(x, t_x, T).params if parameters is None else _given_params(parameters)
     return float(module.probability_purchase_within(params, horizon_days / time_unit_days, x, t_x, T).sum())

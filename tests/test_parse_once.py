@@ -1,0 +1,178 @@
+"""One parser for what a user types: the same text or serial means the same thing everywhere.
+
+Regression tests of issue 10: ``customer_summary(tx, "01-02-2025")`` used to read 2 January
+(``pd.Timestamp``) and the Excel serial 45697 1970; an Instellingen value "1.234" was 1.234
+there and 1234 in ``values.parse_amounts``; three customer-id functions disagreed on
+``True``, dates and ``1e20``. Expected values are computed by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from klant_xl.cohorts import cohort_triangle
+from klant_xl.reading import read_transactions
+from klant_xl.segments import segments_summary_json
+from klant_xl.status import customer_status
+from klant_xl.summary import customer_summary, resolve_reference_date
+from klant_xl.values import customer_id, customer_ids, parse_amounts, parse_number
+from klant_xl.winback import retention_cutoff, winback_report
+
+FEB1 = pd.Timestamp("2025-02-01")
+# 2025-01-01 is serial 45658 (45658 days after 1899-12-30: 125 years of 365 days + 31 leap days
+# 1900..2024 without 1900 + the 2 days Excel's origin is before 1900-01-01); + 39 days is 9 February
+SERIAL = 45697
+SERIAL_DAY = pd.Timestamp("2025-02-09")
+
+TX = pd.DataFrame(
+    {
+        "Klant": ["a", "a", "b", "c"],
+        "Datum": pd.to_datetime(["2024-03-01", "2025-01-15", "2025-01-31", "2025-02-05"]),
+        "Bedrag": [10.0, 20.0, 30.0, 40.0],
+    }
+)
+
+
+def test_serial_45658_is_new_year_2025():
+    assert pd.Timestamp("1899-12-30") + pd.Timedelta(days=45658) == pd.Timestamp("2025-01-01")
+
+
+@pytest.mark.parametrize("typed, day", [("01-02-2025", FEB1), ("1-2-2025", FEB1), (SERIAL, SERIAL_DAY),
+                                        (str(SERIAL), SERIAL_DAY), (dt.date(2025, 2, 1), FEB1),
+                                        (45689, FEB1)])
+def test_a_peildatum_means_the_same_day_in_every_public_function(typed, day):
+    assert resolve_reference_date(TX, typed) == day
+    summary = customer_summary(TX, typed)
+    # rows after the peildatum are ignored: c bought on 5 February
+    assert ("c" in summary.index) == (day >= pd.Timestamp("2025-02-05"))
+    assert summary.loc["a", "Dagen sinds aankoop"] == (day - pd.Timestamp("2025-01-15")).days
+    status = customer_status(summary, 30, 365, reference_date=typed)
+    json = segments_summary_json(TX, summary, status, typed)
+    assert json["peildatum"] == day.date().isoformat()
+    assert retention_cutoff(typed, 1) == day - pd.DateOffset(years=1)
+    triangle = cohort_triangle(TX, typed, 30)
+    # a (2024) is the 2024 cohort; b (31 January) the 2025 one, joined by c (5 February) from that day on
+    assert triangle["Klanten"].tolist() == [1, 1 + int(day >= pd.Timestamp("2025-02-05"))]
+    report = winback_report(pd.DataFrame({"Klant": ["b"], "Benaderd op": ["20-01-2025"]}), TX, typed, 30)
+    outcome = report["uitkomsten"].iloc[0]
+    assert outcome["Benaderd op"] == pd.Timestamp("2025-01-20") and bool(outcome["Teruggewonnen"])
+
+
+def test_first_february_is_not_second_january():
+    assert customer_summary(TX, "01-02-2025").loc["a", "Dagen sinds aankoop"] == 17  # 15 Jan -> 1 Feb
+
+
+@pytest.mark.parametrize("text, number", [("1.234", 1234.0), ("1.234,5", 1234.5), ("1,5", 1.5), ("7", 7.0),
+                                          ("€ 1.234,56", 1234.56), ("12.50", 12.5), ("1,234.5", 1234.5)])
+def test_one_number_is_read_as_one_amount_cell(text, number):
+    assert parse_number(text, "Projectie: klanten nu") == number
+    assert parse_amounts(pd.Series([text])).iloc[0] == number
+
+
+@pytest.mark.parametrize(
+    "cell, key",
+    [
+        (True, "WAAR"),
+        (False, "ONWAAR"),
+        (pd.Timestamp("2024-01-05"), "2024-01-05"),
+        (dt.datetime(2024, 1, 5), "2024-01-05"),
+        (dt.date(2024, 1, 5), "2024-01-05"),
+        (1e20, "1e+20"),
+        (1001.0, "1001"),
+        (1001, "1001"),
+        (" K1 ", "K1"),
+        (" Jan@Voorbeeld.NL ", "jan@voorbeeld.nl"),
+        ("mailto:An@X.nl", "an@x.nl"),
+        ("", None),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
+def test_one_customer_id(cell, key):
+    assert customer_id(cell) == key
+    assert customer_ids(pd.Series([cell], dtype=object)).tolist() == [key]
+
+
+def test_reading_winback_and_the_store_use_the_one_customer_id():
+    from klant_xl.excel.preserve import update_store
+
+    cells = [True, pd.Timestamp("2024-01-05"), dt.datetime(2024, 1, 5), 1e20, 1001.0, " K1 "]
+    frame = read_transactions(pd.DataFrame({"Klant": cells, "Datum": ["01-02-2025"] * len(cells)}))
+    assert frame["Klant"].tolist() == ["WAAR", "2024-01-05", "2024-01-05", "1e+20", "1001", "K1"]
+    assert (frame["Datum"] == FEB1).all()
+    # the store keys what a user typed in Winback by the same id: 1001.0 read back from a cell is '1001'
+    old = pd.DataFrame({"Klant": [1001.0, dt.datetime(2024, 1, 5)], "Notitie": ["bellen", "mailen"]})
+    store = update_store(None, "Winback", old, "Klant", ["Notitie"])
+    assert sorted(store["Klant"]) == ["1001", "2024-01-05"]
+
+
+@given(st.one_of(st.integers(-10**18, 10**18), st.floats(allow_nan=False, allow_infinity=False),
+                 st.text(max_size=8), st.booleans(), st.dates(min_value=dt.date(1900, 1, 1))))
+@settings(max_examples=200, deadline=None)
+def test_column_and_cell_agree(value):
+    assert customer_ids(pd.Series([value], dtype=object)).tolist() == [customer_id(value)]
+
+
+@given(st.lists(st.text(alphabet="aAbB@. K1", max_size=6), max_size=6))
+@settings(max_examples=100, deadline=None)
+def test_text_columns_agree_with_the_cell_function(values):
+    assert customer_ids(pd.Series(values, dtype=object)).tolist() == [customer_id(v) for v in values]
+
+
+# --------------------------------------------------------------------------- the settings schema
+
+
+def test_instellingen_number_is_read_like_an_amount():
+    from klant_xl.settings import settings_from_values
+
+    settings = settings_from_values({"projectie_start": "1.234", "bewaartermijn": "7,5", "projectie_jaren": "12"})
+    assert settings.projection_start == 1234.0 == parse_amounts(pd.Series(["1.234"])).iloc[0]
+    assert settings.retention_years == 7.5
+    assert settings.projection_years == 12
+
+
+def test_schema_generates_settings_template_refresh_and_cli():
+    from klant_xl.cli import build_parser
+    from klant_xl.excel.template import settings_sheet
+    from klant_xl.settings import DEFAULTS, SCHEMA, SETTING_NAMES, Settings, settings_from_values
+
+    fields = [s.field for s in SCHEMA]
+    assert fields == list(SETTING_NAMES) == [f.name for f in dataclasses.fields(Settings)]
+    assert {s.field: getattr(DEFAULTS, s.field) for s in SCHEMA} == {s.field: s.default for s in SCHEMA}
+    # the template shows every setting under its defined name, rendered so the refresh reads it back
+    cells = {c.name: c.value for block in settings_sheet().blocks for c in block.cells if c.name}
+    assert list(cells) == [s.name for s in SCHEMA]
+    assert settings_from_values(cells) == DEFAULTS
+    # the CLI options are the schema entries with an option, parsed as the cells are
+    args = build_parser().parse_args(["demo", "--peildatum", "01-02-2025", "--dagen-inactief", "automatisch",
+                                      "--dagen-verloren", "400 dagen"])
+    assert args.peildatum == FEB1 and args.dagen_inactief is None and args.dagen_verloren == 400.0
+
+
+def test_a_changed_setting_round_trips_through_its_cell():
+    from klant_xl.excel.template import settings_sheet
+    from klant_xl.settings import DEFAULTS, settings_from_values
+
+    changed = DEFAULTS.with_(reference_date=FEB1, inactive_days=90.0, mark_new=False, pyramid_cuts=(0.02, 0.1, 0.3),
+                             column_choices=(("Klant", "E-mail"), ("Bedrag", None)), counted_statuses=("paid",),
+                             projection_winback_rate=None)
+    cells = {c.name: c.value for block in settings_sheet(changed).blocks for c in block.cells if c.name}
+    assert cells["nieuw_tonen"] == "NEE" and cells["projectie_terugwin"] == "gemeten"
+    assert cells["kolomkeuze"] == "Klant=E-mail; Bedrag="
+    assert settings_from_values(cells) == changed
+
+
+def test_a_setting_is_one_entry():
+    from klant_xl.settings import Setting
+
+    entry = Setting("allow_above_100", "boven_100", "Boven 100% toestaan", "Hulptekst.", "yes_no", default=False)
+    assert entry.choices == ("JA", "NEE") and entry.render(False) == "NEE"
+    assert entry.parse("ja") is True and entry.parse("", current=False) is False
+    with pytest.raises(ValueError):
+        Setting("x", "x", "X", "", "kleur")
