@@ -200,13 +200,8 @@ def cohort_triangle(
     return frame
 
 
-def cohort_churn(
-    transactions: pd.DataFrame,
-    reference_date,
-    inactive_days,
-    period: str = "Y",
-    contacts: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def cohort_churn(transactions: pd.DataFrame, reference_date, inactive_days, period: str = "Y",
+                 contacts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Annual churn and retention per first-purchase cohort.
 
     Parameters are those of :func:`cohort_triangle`; ``period`` only chooses the cohorts

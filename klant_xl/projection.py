@@ -28,6 +28,17 @@ def _rate(value, name: str, upper: float = 1.0) -> float:
     return rate
 
 
+def _non_negative(value, label: str) -> float:
+    """A number of at least 0, or an :class:`~klant_xl.errors.InvoerFout` naming ``label`` and the value."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise InvoerFout(f"{label} is geen getal: {value!r}") from exc
+    if number < 0 or math.isnan(number):
+        raise InvoerFout(f"{label} mag niet negatief zijn: {value!r}")
+    return number
+
+
 def project_customers(start, new_rate, churn_rate, years, winback_rate=0.0) -> pd.DataFrame:
     """Project the number of customers year by year (seed 002).
 
@@ -58,12 +69,7 @@ def project_customers(start, new_rate, churn_rate, years, winback_rate=0.0) -> p
     >>> project_customers(1000, 0.4, 0.3, 3, winback_rate=0.6)["Aantal klanten"].round().astype(int).tolist()
     [1000, 1280, 1638, 2097]
     """
-    try:
-        start_count = float(start)
-    except (TypeError, ValueError) as exc:
-        raise InvoerFout(f"Aantal klanten bij de start is geen getal: {start!r}") from exc
-    if start_count < 0 or math.isnan(start_count):
-        raise InvoerFout(f"Aantal klanten bij de start mag niet negatief zijn: {start!r}")
+    start_count = _non_negative(start, "Aantal klanten bij de start")
     new = _rate(new_rate, "Nieuwe klanten %", upper=100.0)
     churn = _rate(churn_rate, "Verloop %")
     winback = _rate(winback_rate, "Terugwin %")
@@ -91,13 +97,7 @@ def cumulative_loss(churn_rate, years) -> float:
     (0.19, 0.27)
     """
     churn = _rate(churn_rate, "Verloop %")
-    try:
-        n_years = float(years)
-    except (TypeError, ValueError) as exc:
-        raise InvoerFout(f"Aantal jaren is geen getal: {years!r}") from exc
-    if n_years < 0 or math.isnan(n_years):
-        raise InvoerFout(f"Aantal jaren mag niet negatief zijn: {years!r}")
-    return 1.0 - (1.0 - churn) ** n_years
+    return 1.0 - (1.0 - churn) ** _non_negative(years, "Aantal jaren")
 
 
 def doubling_time(new_rate, churn_rate) -> float:

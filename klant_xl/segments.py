@@ -513,13 +513,8 @@ def customer_pyramid(
                           PYRAMID_LEVELS[:4], "Piramide")
 
 
-def customer_tiers(
-    transactions: pd.DataFrame,
-    summary: pd.DataFrame,
-    status: pd.Series,
-    reference_date=None,
-    cuts=(0.20, 0.50),
-) -> pd.Series:
+def customer_tiers(transactions: pd.DataFrame, summary: pd.DataFrame, status: pd.Series, reference_date=None,
+                   cuts=(0.20, 0.50)) -> pd.Series:
     """Goud / Zilver / Brons for active customers by 12-month revenue, plus Inactief / Verloren.
 
     Same ranking and rounding as :func:`customer_pyramid`; ``cuts`` are the cumulative shares
@@ -534,15 +529,8 @@ def customer_tiers(
                           TIER_LEVELS[:3], "Niveau")
 
 
-def customer_segments(
-    transactions: pd.DataFrame,
-    summary: pd.DataFrame,
-    status: pd.Series,
-    reference_date=None,
-    rules=None,
-    pyramid_cuts=(0.01, 0.05, 0.20),
-    tier_cuts=(0.20, 0.50),
-) -> pd.DataFrame:
+def customer_segments(transactions: pd.DataFrame, summary: pd.DataFrame, status: pd.Series, reference_date=None,
+                      rules=None, pyramid_cuts=(0.01, 0.05, 0.20), tier_cuts=(0.20, 0.50)) -> pd.DataFrame:
     """The segment columns of the Klanten sheet in one frame.
 
     Returns

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from klant_xl.errors import WerkmapFout
 
-__all__ = ["EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS", "MAX_CELLS", "MAX_PART_BYTES", "check_sheet_size", "column_number",
-           "error_cells"]
+__all__ = ["EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS", "MAX_CELLS", "MAX_PART_BYTES", "check_sheet_size", "column_letters", "column_number",
+           "error_cells", "sheet_parts"]
 
 #: Excel's own sheet limits.
 EXCEL_MAX_ROWS = 1_048_576
@@ -52,7 +52,8 @@ def column_number(letters: str) -> int:
     return number
 
 
-def _column_letters(number: int) -> str:
+def column_letters(number: int) -> str:
+    """Excel's column letters of a 1-based column number (1 -> A, 28 -> AB)."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -60,7 +61,8 @@ def _column_letters(number: int) -> str:
     return letters
 
 
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part path inside the package (read with defusedxml: no entity expansion)."""
     from defusedxml import ElementTree
 
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
@@ -70,10 +72,12 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
         target = rel.get("Target", "")
         targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
             posixpath.join("xl", target))
+    parts = {}
     for element in workbook.iter(f"{{{_MAIN_NS}}}sheet"):
-        if element.get("name") == sheet:
-            return targets.get(element.get(f"{{{_REL_NS}}}id"))
-    return None
+        rid = element.get(f"{{{_REL_NS}}}id")
+        if rid in targets:
+            parts[element.get("name")] = targets[rid]
+    return parts
 
 
 def _extent(xml: bytes) -> tuple[int, int]:
@@ -111,7 +115,7 @@ def check_sheet_size(path, sheet: str) -> bytes | None:
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as archive:
-            part = _sheet_part(archive, sheet)
+            part = sheet_parts(archive).get(sheet)
             if part is None or part not in archive.namelist():
                 return None
             info = archive.getinfo(part)
@@ -127,7 +131,7 @@ def check_sheet_size(path, sheet: str) -> bytes | None:
     last_row, last_col = _extent(xml)
     cells = last_row * last_col
     if last_row > EXCEL_MAX_ROWS or last_col > EXCEL_MAX_COLUMNS or cells > MAX_CELLS:
-        far = f"{_column_letters(last_col)}{last_row}"
+        far = f"{column_letters(last_col)}{last_row}"
 
         def dutch(n: int) -> str:
             return f"{n:,}".replace(",", ".")

@@ -302,10 +302,8 @@ def derive_thresholds(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        Canonical transactions frame.
-    reference_date : date-like, optional
-        Peildatum; default the last date in the data.
+    transactions, reference_date
+        As for :func:`purchase_gaps` (canonical transactions; peildatum, default the last date).
     share : float
         *Inactief-drempel* = the smallest t with (1 − S(t)) / p ≥ share
         (default 80% of those who come back have done so).
@@ -449,18 +447,18 @@ def choose_thresholds(
     if given_inactive is not None and given_lost is not None and float(given_lost) < float(given_inactive):
         raise DrempelVolgorde(float(given_inactive), float(given_lost))
     fallback_used = []
-    if inactive_days is None:
+
+    def pick(given, derived_days, fallback: float, word: str):
+        """The threshold given, else the derived one, else the fallback (and say so)."""
+        if given is not None:
+            return given
         if derived is not None:
-            inactive_days = derived.inactive_days
-        else:
-            inactive_days = FALLBACK_THRESHOLDS[0]
-            fallback_used.append(f"inactief na {FALLBACK_THRESHOLDS[0]:.0f} dagen")
-    if lost_days is None:
-        if derived is not None:
-            lost_days = derived.lost_days
-        else:
-            lost_days = FALLBACK_THRESHOLDS[1]
-            fallback_used.append(f"verloren na {FALLBACK_THRESHOLDS[1]:.0f} dagen")
+            return derived_days
+        fallback_used.append(f"{word} na {fallback:.0f} dagen")
+        return fallback
+
+    inactive_days = pick(inactive_days, derived and derived.inactive_days, FALLBACK_THRESHOLDS[0], "inactief")
+    lost_days = pick(lost_days, derived and derived.lost_days, FALLBACK_THRESHOLDS[1], "verloren")
     if fallback_used:
         messages.append("Standaarddrempels gebruikt: " + ", ".join(fallback_used) + ".")
     inactive, lost = float(inactive_days), float(lost_days)

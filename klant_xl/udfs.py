@@ -29,6 +29,7 @@ computing its result from a transactions frame) for the template's
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Callable, NamedTuple
 
@@ -87,6 +88,8 @@ CATEGORY = "Klantanalyse"
 _KLANTEN = "Kolom met klantnummers (of e-mailadressen), bijv. Transacties[Klant]; een kopregel bovenaan wordt overgeslagen."
 _DATUMS = "Kolom met de datum van elke aankoop, even lang als klanten: datums, serienummers of tekst zoals 23-11-2026."
 _BEDRAGEN = "Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten. Mag leeg blijven."
+_BEDRAGEN_NODIG = "Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten."
+_BEDRAGEN_RETOUR = _BEDRAGEN + " Zonder bedragen telt een retour als aankoop."
 _PEILDATUM = "Datum waarop de analyse geldt. Leeg = de laatste datum in datums."
 _INACTIEF = "Dagen zonder aankoop waarna een klant inactief is. Leeg of \"auto\" = afgeleid uit de gegevens."
 _VERLOREN = "Dagen zonder aankoop waarna een klant verloren is. Leeg of \"auto\" = afgeleid uit de gegevens."
@@ -95,6 +98,45 @@ _CONTACT_DATUMS = "Optioneel: kolom met de datums van de contactmomenten, bijv. 
 
 
 # --------------------------------------------------------------------------- helpers (conversion only)
+
+
+#: Function-wizard help of the arguments most Excel functions share (a function overrides one by keyword).
+ARG_DOCS = {
+    "klanten": _KLANTEN,
+    "datums": _DATUMS,
+    "bedragen": _BEDRAGEN,
+    "peildatum": _PEILDATUM,
+    "dagen_inactief": _INACTIEF,
+    "dagen_verloren": _VERLOREN,
+    "contact_klanten": _CONTACT_KLANTEN,
+    "contact_datums": _CONTACT_DATUMS,
+    "aantal": "Hoeveel klanten (de meest recente eerst), bijv. 5. Leeg = alle inactieve klanten.",
+    "dagen": "Periode in dagen voor het verwachte aantal aankopen. Leeg = 365.",
+    "marge": "Brutomarge als deel van de omzet, bijv. 30%. Leeg = 30%.",
+    "maanden": "Over hoeveel maanden de klantwaarde gaat. Leeg = 12.",
+    "disconteringsvoet": "Disconteringsvoet per jaar, bijv. 10%. Leeg = 10%.",
+    "statistiek": "\"gemiddelde\" (standaard), \"mediaan\", \"p10\", \"p25\", \"p75\", \"p90\" (percentielen) of \"aantal\" (aantal tussenpozen).",
+    "aandeel": "Aandeel van de terugkerende klanten dat binnen de drempel terugkomt. Leeg = 80%.",
+    "kans": "Kans op terugkomst waaronder een klant verloren heet. Leeg = 5%.",
+    "begin": "Begin van de periode, bijv. DATUM(2024;12;31) (het Overzicht: een jaar voor de peildatum).",
+    "eind": "Eind van de periode, bijv. DATUM(2025;12;31) (het Overzicht: de peildatum).",
+    "start": "Aantal klanten nu.",
+    "nieuw_pct": "Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.",
+    "terugwin_pct": "Deel van de vertrekkers dat je terugwint, bijv. 60%. Leeg = 0%.",
+}
+
+
+def excel_udf(**docs: str):
+    """An Excel function: ``@xw.func`` with every argument ``"raw"`` and its wizard help (:data:`ARG_DOCS`,
+    or ``docs`` by name), around :func:`klant_xl.excel.cells.excel_function` (Dutch message, never a traceback)."""
+
+    def decorate(func):
+        wrapped = excel_function(func)
+        for name in reversed(inspect.signature(func).parameters):
+            wrapped = xw.arg(name, "raw", doc=docs.get(name) or ARG_DOCS[name])(wrapped)
+        return xw.func(category=CATEGORY)(wrapped)
+
+    return decorate
 
 
 def _date(value, name: str):
@@ -146,12 +188,12 @@ def _result(value):
 # --------------------------------------------------------------------------- status
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("laatste_datum", "raw", doc="Datum van de laatste aankoop: één cel of een kolom (datum, serienummer of tekst zoals 23-11-2026).")
-@xw.arg("peildatum", "raw", doc="Datum waarop de status geldt, bijv. VANDAAG(). Leeg = de laatste datum in laatste_datum (bij één cel dus altijd Actief).")
-@xw.arg("dagen_inactief", "raw", doc=f"Dagen zonder aankoop waarna een klant inactief is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[0]:.0f}; afleiden uit de gegevens: DREMPEL_INACTIEF.")
-@xw.arg("dagen_verloren", "raw", doc=f"Dagen zonder aankoop waarna een klant verloren is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[1]:.0f}; afleiden uit de gegevens: DREMPEL_VERLOREN.")
-@excel_function
+@excel_udf(
+    laatste_datum="Datum van de laatste aankoop: één cel of een kolom (datum, serienummer of tekst zoals 23-11-2026).",
+    peildatum="Datum waarop de status geldt, bijv. VANDAAG(). Leeg = de laatste datum in laatste_datum (bij één cel dus altijd Actief).",
+    dagen_inactief=f"Dagen zonder aankoop waarna een klant inactief is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[0]:.0f}; afleiden uit de gegevens: DREMPEL_INACTIEF.",
+    dagen_verloren=f"Dagen zonder aankoop waarna een klant verloren is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[1]:.0f}; afleiden uit de gegevens: DREMPEL_VERLOREN.",
+)
 def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verloren=None):
     """Status (Actief, Inactief of Verloren) uit de datum van de laatste aankoop."""
     block = cells.date_block(laatste_datum, "Laatste datum")
@@ -164,16 +206,7 @@ def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verlor
     return block.shaped(status_from_days((reference - dates).dt.days, inactive, lost).tolist(), header="Status")
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc=_BEDRAGEN)
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
-@xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
-@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
-@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
-@excel_function
+@excel_udf()
 def KLANTSTATUS_TABEL(klanten, datums, bedragen=None, peildatum=None, dagen_inactief=None, dagen_verloren=None,
                       contact_klanten=None, contact_datums=None):
     """Tabel met per klant de aankopen, omzet, dagen sinds de laatste aankoop en de status."""
@@ -202,16 +235,10 @@ def _customers(klanten, datums, bedragen, peildatum, dagen_inactief, dagen_verlo
 # --------------------------------------------------------------------------- segments
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc="Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten.")
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
-@xw.arg("dagen_verloren", "raw", doc=_VERLOREN + " Verloren klanten krijgen segment Verloren.")
-@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
-@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
-@excel_function
+@excel_udf(
+    bedragen=_BEDRAGEN_NODIG,
+    dagen_verloren=_VERLOREN + " Verloren klanten krijgen segment Verloren.",
+)
 def RFM_SEGMENT(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None,
                 contact_klanten=None, contact_datums=None):
     """Tabel met per klant de RFM-scores (1-5) en het segment, zoals Kampioenen of Slapend."""
@@ -220,16 +247,7 @@ def RFM_SEGMENT(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, 
     return cells.table(rfm_segments(summary, status), index=True)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc="Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten.")
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
-@xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
-@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
-@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
-@excel_function
+@excel_udf(bedragen=_BEDRAGEN_NODIG)
 def KLANTPIRAMIDE(klanten, datums, bedragen, peildatum=None, dagen_inactief=None, dagen_verloren=None,
                   contact_klanten=None, contact_datums=None):
     """Tabel met per klant de laag in de klantenpiramide: Top, Groot, Midden, Klein, Inactief of Verloren."""
@@ -239,17 +257,7 @@ def KLANTPIRAMIDE(klanten, datums, bedragen, peildatum=None, dagen_inactief=None
     return cells.table(pyramid.to_frame(), index=True)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc=_BEDRAGEN)
-@xw.arg("aantal", "raw", doc="Hoeveel klanten (de meest recente eerst), bijv. 5. Leeg = alle inactieve klanten.")
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
-@xw.arg("dagen_verloren", "raw", doc=_VERLOREN)
-@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
-@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
-@excel_function
+@excel_udf()
 def WINBACK_LIJST(klanten, datums, bedragen=None, aantal=None, peildatum=None, dagen_inactief=None, dagen_verloren=None,
                   contact_klanten=None, contact_datums=None):
     """Tabel met de inactieve klanten om terug te winnen, de meest recente eerst."""
@@ -264,13 +272,7 @@ def WINBACK_LIJST(klanten, datums, bedragen=None, aantal=None, peildatum=None, d
 # --------------------------------------------------------------------------- predictions (models)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@xw.arg("dagen", "raw", doc="Periode in dagen voor het verwachte aantal aankopen. Leeg = 365.")
-@excel_function
+@excel_udf(bedragen=_BEDRAGEN_RETOUR)
 def KANS_ACTIEF(klanten, datums, bedragen=None, peildatum=None, dagen=None):
     """Tabel met per klant de kans dat hij nog klant is, de verwachte aankopen en de verwachte volgende aankoop."""
     transactions = cells.transactions(klanten, datums, bedragen)
@@ -280,15 +282,7 @@ def KANS_ACTIEF(klanten, datums, bedragen=None, peildatum=None, dagen=None):
     return cells.table(predictions[["Kans actief", "Verwachte aankopen", "Verwachte volgende aankoop"]], index=True)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc="Kolom met het bedrag van elke aankoop (negatief = retour), even lang als klanten.")
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@xw.arg("marge", "raw", doc="Brutomarge als deel van de omzet, bijv. 30%. Leeg = 30%.")
-@xw.arg("maanden", "raw", doc="Over hoeveel maanden de klantwaarde gaat. Leeg = 12.")
-@xw.arg("disconteringsvoet", "raw", doc="Disconteringsvoet per jaar, bijv. 10%. Leeg = 10%.")
-@excel_function
+@excel_udf(bedragen=_BEDRAGEN_NODIG)
 def CLV(klanten, datums, bedragen, peildatum=None, marge=None, maanden=None, disconteringsvoet=None):
     """Tabel met per klant de verwachte klantwaarde (CLV): verdisconteerde brutomarge op de verwachte aankopen."""
     transactions = cells.transactions(klanten, datums, bedragen)
@@ -308,12 +302,7 @@ def CLV(klanten, datums, bedragen, peildatum=None, marge=None, maanden=None, dis
 # --------------------------------------------------------------------------- purchase behaviour
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@excel_function
+@excel_udf(bedragen=_BEDRAGEN_RETOUR)
 def HERHAALAANKOOPRATIO(klanten, datums, bedragen=None, peildatum=None):
     """Aandeel klanten dat twee keer of vaker kocht (herhaalaankoopratio)."""
     transactions, _, reference = _inputs(klanten, datums, bedragen, peildatum)
@@ -328,13 +317,7 @@ STATISTICS = {
 }
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
-@xw.arg("statistiek", "raw", doc="\"gemiddelde\" (standaard), \"mediaan\", \"p10\", \"p25\", \"p75\", \"p90\" (percentielen) of \"aantal\" (aantal tussenpozen).")
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@excel_function
+@excel_udf(bedragen=_BEDRAGEN_RETOUR)
 def TIJD_TUSSEN_AANKOPEN(klanten, datums, bedragen=None, statistiek=None, peildatum=None):
     """Aantal dagen tussen twee opeenvolgende aankopen van dezelfde klant."""
     choice = cells.first_value(statistiek, "Statistiek")
@@ -346,13 +329,7 @@ def TIJD_TUSSEN_AANKOPEN(klanten, datums, bedragen=None, statistiek=None, peilda
     return _result(time_between_purchases(transactions, reference)[key])
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
-@xw.arg("aandeel", "raw", doc="Aandeel van de terugkerende klanten dat binnen de drempel terugkomt. Leeg = 80%.")
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@excel_function
+@excel_udf(bedragen=_BEDRAGEN_RETOUR)
 def DREMPEL_INACTIEF(klanten, datums, bedragen=None, aandeel=None, peildatum=None):
     """Aantal dagen waarbinnen de meeste terugkerende klanten (standaard 80%) opnieuw kopen; daarna heet een klant inactief."""
     share = _fraction(aandeel, "Aandeel", DEFAULTS.return_share)
@@ -360,13 +337,7 @@ def DREMPEL_INACTIEF(klanten, datums, bedragen=None, aandeel=None, peildatum=Non
     return _result(derive_thresholds(transactions, reference, share=share).inactive_days)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
-@xw.arg("kans", "raw", doc="Kans op terugkomst waaronder een klant verloren heet. Leeg = 5%.")
-@xw.arg("peildatum", "raw", doc=_PEILDATUM)
-@excel_function
+@excel_udf(bedragen=_BEDRAGEN_RETOUR)
 def DREMPEL_VERLOREN(klanten, datums, bedragen=None, kans=None, peildatum=None):
     """Aantal dagen zonder aankoop waarna bijna geen klant (standaard minder dan 5%) nog terugkomt; daarna heet een klant verloren."""
     level = _fraction(kans, "Kans", DEFAULTS.return_level)
@@ -374,16 +345,7 @@ def DREMPEL_VERLOREN(klanten, datums, bedragen=None, kans=None, peildatum=None):
     return _result(derive_thresholds(transactions, reference, level=level).lost_days)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("klanten", "raw", doc=_KLANTEN)
-@xw.arg("datums", "raw", doc=_DATUMS)
-@xw.arg("bedragen", "raw", doc=_BEDRAGEN + " Zonder bedragen telt een retour als aankoop.")
-@xw.arg("begin", "raw", doc="Begin van de periode, bijv. DATUM(2024;12;31) (het Overzicht: een jaar voor de peildatum).")
-@xw.arg("eind", "raw", doc="Eind van de periode, bijv. DATUM(2025;12;31) (het Overzicht: de peildatum).")
-@xw.arg("dagen_inactief", "raw", doc=_INACTIEF)
-@xw.arg("contact_klanten", "raw", doc=_CONTACT_KLANTEN)
-@xw.arg("contact_datums", "raw", doc=_CONTACT_DATUMS)
-@excel_function
+@excel_udf(bedragen=_BEDRAGEN_RETOUR)
 def CHURN_PERCENTAGE(klanten, datums, bedragen, begin, eind, dagen_inactief=None, contact_klanten=None,
                      contact_datums=None):
     """Verloop: aandeel van de klanten die actief waren op de begindatum en niet meer op de einddatum."""
@@ -402,13 +364,10 @@ def CHURN_PERCENTAGE(klanten, datums, bedragen, begin, eind, dagen_inactief=None
 # --------------------------------------------------------------------------- projection (seed 002)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("start", "raw", doc="Aantal klanten nu.")
-@xw.arg("nieuw_pct", "raw", doc="Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.")
-@xw.arg("verloop_pct", "raw", doc="Verloop (churn) per jaar, bijv. 30%.")
-@xw.arg("jaren", "raw", doc="Aantal jaren vooruit (0 tot 200).")
-@xw.arg("terugwin_pct", "raw", doc="Deel van de vertrekkers dat je terugwint, bijv. 60%. Leeg = 0%.")
-@excel_function
+@excel_udf(
+    verloop_pct="Verloop (churn) per jaar, bijv. 30%.",
+    jaren="Aantal jaren vooruit (0 tot 200).",
+)
 def CHURN_PROJECTIE(start, nieuw_pct, verloop_pct, jaren, terugwin_pct=None):
     """Tabel met het aantal klanten per jaar bij vaste percentages nieuwe klanten en verloop."""
     projection = project_customers(
@@ -421,19 +380,16 @@ def CHURN_PROJECTIE(start, nieuw_pct, verloop_pct, jaren, terugwin_pct=None):
     return cells.table(projection)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("verloop_pct", "raw", doc="Verloop (churn) per jaar, bijv. 10%.")
-@xw.arg("jaren", "raw", doc="Aantal jaren.")
-@excel_function
+@excel_udf(
+    verloop_pct="Verloop (churn) per jaar, bijv. 10%.",
+    jaren="Aantal jaren.",
+)
 def CUMULATIEF_VERLIES(verloop_pct, jaren):
     """Aandeel van de huidige klanten dat na zoveel jaren vertrokken is: 1 − (1 − verloop)^jaren."""
     return _result(cumulative_loss(_fraction(verloop_pct, "Verloop %"), cells.first_value(jaren, "Jaren")))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("nieuw_pct", "raw", doc="Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.")
-@xw.arg("verloop_pct", "raw", doc="Verloop (churn) per jaar, bijv. 30%.")
-@excel_function
+@excel_udf(verloop_pct="Verloop (churn) per jaar, bijv. 30%.")
 def VERDUBBELINGSTIJD(nieuw_pct, verloop_pct):
     """Aantal jaren tot het klantenbestand verdubbelt bij vaste groei."""
     years = doubling_time(_fraction(nieuw_pct, "Nieuw %", maximum=None), _fraction(verloop_pct, "Verloop %"))

@@ -66,9 +66,10 @@ def unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
-def frame_from_rows(rows: list[list], what: str) -> pd.DataFrame | None:
+def frame_from_rows(rows: list[list], what: str, header_row: int = 1) -> pd.DataFrame | None:
     """Header row + data rows -> DataFrame (object columns), trailing empty rows dropped.
 
+    The index is the Excel row number of each data row (``header_row`` + 1 onwards).
     ``rows`` is not changed (it may be a cached read).
     """
     end = len(rows)
@@ -86,7 +87,7 @@ def frame_from_rows(rows: list[list], what: str) -> pd.DataFrame | None:
     else:
         data = [list(r[:width]) + [None] * (width - len(r[:width])) for r in body]
     frame = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(columns=header)
-    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
     return frame
 
 

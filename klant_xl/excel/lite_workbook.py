@@ -28,7 +28,7 @@ from pathlib import Path
 
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel.files import atomic_write
-from klant_xl.excel.template import USAGE_STEPS
+from klant_xl.excel.template import GLOSSARY, USAGE_STEPS
 
 __all__ = [
     "ADDIN_VERSION",
@@ -268,11 +268,7 @@ LITE_EXPLANATION = [
      "per klant bewaard — ook als een klant tijdelijk uit de lijst valt. Sla de werkmap daarna op zoals altijd.",
      None),
     (None, None),
-    ("Begrippen", "subtitle"),
-    ("Actief: laatste activiteit binnen de inactief-drempel. Inactief (slapend): daarna, tot de verloren-drempel. "
-     "Verloren: langer geleden. Nieuw: eerste aankoop binnen de inactief-drempel.", None),
-    ("Herhaalaankoopratio: deel van de klanten met twee of meer aankoopmomenten. Verloop: deel van de klanten "
-     "die aan het begin van de periode actief waren en aan het eind niet meer.", None),
+    *GLOSSARY,
 ]
 
 

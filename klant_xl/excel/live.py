@@ -56,11 +56,7 @@ class LiveWorkbook:
         if table is None:
             return None
         rows = table.range.options(ndim=2).value
-        frame = frame_from_rows([list(r) for r in rows], name)
-        if frame is not None:
-            first = table.range.row + 1
-            frame.index = pd.RangeIndex(first, first + len(frame))
-        return frame
+        return frame_from_rows([list(r) for r in rows], name, table.range.row)
 
     def read_input(self, sheet_name: str) -> pd.DataFrame | None:
         if sheet_name not in self.sheet_names():
@@ -73,11 +69,7 @@ class LiveWorkbook:
         else:
             rng = sheet.used_range
         rows = rng.options(ndim=2).value
-        frame = frame_from_rows([list(r) for r in rows], sheet_name)
-        if frame is not None:
-            first = rng.row + 1
-            frame.index = pd.RangeIndex(first, first + len(frame))
-        return frame
+        return frame_from_rows([list(r) for r in rows], sheet_name, rng.row)
 
     def read_names(self, names) -> dict:
         values = {}

@@ -312,6 +312,13 @@ def render_sheet(ws, spec: SheetSpec, workbook) -> None:
     ws.sheet_state = spec.state
 
 
+def _range_rows(ws, ref: str) -> list[list]:
+    """The cell values of a range such as ``A1:E20``, row by row (openpyxl)."""
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    return [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
+                                          values_only=True)]
+
+
 class OfflineWorkbook:
     """A workbook file opened for a refresh (or a new workbook being built).
 
@@ -384,12 +391,8 @@ class OfflineWorkbook:
             rows = [[_calamine_value(v) for v in (list(r[min_col - 1:max_col]) + [None] * max_col)[:max_col - min_col + 1]]
                     for r in rows[min_row - 1:max_row]]
         else:
-            rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
-                                                   max_col=max_col, values_only=True)]
-        frame = frame_from_rows(rows, name)
-        if frame is not None:
-            frame.index = pd.RangeIndex(min_row + 1, min_row + 1 + len(frame))
-        return frame
+            rows = _range_rows(ws, ref)
+        return frame_from_rows(rows, name, min_row)
 
     def read_input(self, sheet: str) -> pd.DataFrame | None:
         """An input sheet as a DataFrame: its table (named like the sheet, or its first table) or,
@@ -412,13 +415,9 @@ class OfflineWorkbook:
                 rows.pop(0)
                 first_row += 1
         else:
-            min_col, first_row, max_col, max_row = range_boundaries(ref)
-            rows = [list(r) for r in ws.iter_rows(min_row=first_row, max_row=max_row, min_col=min_col,
-                                                   max_col=max_col, values_only=True)]
-        frame = frame_from_rows(rows, sheet)
-        if frame is not None:
-            frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
-        return frame
+            first_row = range_boundaries(ref)[1]
+            rows = _range_rows(ws, ref)
+        return frame_from_rows(rows, sheet, first_row)
 
     def _calamine_rows(self, sheet: str) -> list[list]:
         """All rows of a sheet of the file on disk, from A1, as python-calamine reads them (cached).
@@ -465,10 +464,7 @@ class OfflineWorkbook:
             while rows and all(v is None or v == "" for v in rows[0]):
                 rows = rows[1:]
                 first_row += 1
-        frame = frame_from_rows(rows, sheet)
-        if frame is not None:
-            frame.index = pd.RangeIndex(first_row + 1, first_row + 1 + len(frame))
-        return frame
+        return frame_from_rows(rows, sheet, first_row)
 
     def read_names(self, names) -> dict:
         """Values of the cells that workbook defined names point to (missing names are left out)."""

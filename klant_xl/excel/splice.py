@@ -26,6 +26,8 @@ import zipfile
 from defusedxml import ElementTree as ET  # no entity expansion, no external entities
 from dataclasses import dataclass
 
+from klant_xl.sheet_guard import column_letters, sheet_parts
+
 __all__ = [
     "StubbedSheet",
     "compact_shared_strings",
@@ -49,31 +51,6 @@ _CELL_VALUE_RE = re.compile(rb"<c\b([^>]*)>\s*<v>(\d+)</v>")
 _SHARED_TYPE_RE = re.compile(rb'\bt="s"')
 _SST_ITEM_RE = re.compile(rb"<si\b[^>]*/>|<si\b.*?</si>", re.S)
 _DIMENSION_RE = re.compile(rb"<dimension\b[^>]*/>")
-
-
-def _col(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> part path inside the package."""
-    workbook = ET.fromstring(archive.read("xl/workbook.xml"))
-    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {}
-    for rel in rels.findall(f"{{{PKG_REL_NS}}}Relationship"):
-        target = rel.get("Target", "")
-        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join("xl", target))
-    parts = {}
-    for sheet in workbook.iter(f"{{{MAIN_NS}}}sheet"):
-        rid = sheet.get(f"{{{REL_NS}}}id")
-        if rid in targets:
-            parts[sheet.get("name")] = targets[rid]
-    return parts
 
 
 def shared_strings_part(archive: zipfile.ZipFile) -> str | None:
@@ -131,7 +108,7 @@ def make_stubs(data: bytes, candidates, min_bytes: int) -> tuple[bytes, dict[str
             sheet_data = xml[span[0]:span[1]]
             # style 0 is the default and stays 0; openpyxl would not write an unstyled empty probe cell
             styles = sorted({int(s) for s in _STYLE_RE.findall(sheet_data)} - {0})
-            probe = b"".join(b'<c r="%s1" s="%d"/>' % (_col(i + 1).encode(), s) for i, s in enumerate(styles))
+            probe = b"".join(b'<c r="%s1" s="%d"/>' % (column_letters(i + 1).encode(), s) for i, s in enumerate(styles))
             stub_data = b'<sheetData><row r="1">' + probe + b"</row></sheetData>" if styles else b"<sheetData/>"
             dimension = _DIMENSION_RE.search(xml)
             stubs[name] = StubbedSheet(name, sheet_data, dimension.group(0) if dimension else None, styles)

@@ -28,6 +28,7 @@ __all__ = [
     "analyse_to_workbook",
     "SHEET_ORDER",
     "USAGE_STEPS",
+    "GLOSSARY",
     "TEMPLATE_PATH",
     "UDF_MODULE",
     "build_template",
@@ -99,6 +100,15 @@ USAGE_STEPS = [
      "gegevens).", None),
 ]
 
+#: The "Begrippen" lines of Uitleg (the template's and Lite's).
+GLOSSARY = [
+    ("Begrippen", "subtitle"),
+    ("Actief: laatste activiteit binnen de inactief-drempel. Inactief (slapend): daarna, tot de verloren-drempel. "
+     "Verloren: langer geleden. Nieuw: eerste aankoop binnen de inactief-drempel.", None),
+    ("Herhaalaankoopratio: deel van de klanten met twee of meer aankoopmomenten. Verloop: deel van de klanten "
+     "die aan het begin van de periode actief waren en aan het eind niet meer.", None),
+]
+
 EXPLANATION = [
     ("Klantanalyse met klant_xl", "title"),
     ("Hoe groot is je klantenbestand echt? Wie is actief, wie haakt af, wie ben je kwijt — en wat betekent dat "
@@ -127,11 +137,7 @@ EXPLANATION = [
     ("Delen met een adviseur zonder Python: klant-xl deel klantanalyse.xlsm -o kopie.xlsx (formules van "
      "klant_xl worden vaste waarden).", None),
     (None, None),
-    ("Begrippen", "subtitle"),
-    ("Actief: laatste activiteit binnen de inactief-drempel. Inactief (slapend): daarna, tot de verloren-drempel. "
-     "Verloren: langer geleden. Nieuw: eerste aankoop binnen de inactief-drempel.", None),
-    ("Herhaalaankoopratio: deel van de klanten met twee of meer aankoopmomenten. Verloop: deel van de klanten "
-     "die aan het begin van de periode actief waren en aan het eind niet meer.", None),
+    *GLOSSARY,
 ]
 
 

@@ -14,22 +14,7 @@ One module per model:
   Overzicht (:func:`predict_customers`, :func:`expected_active_next_year`).
 """
 
-from klant_xl.models.predict import (
-    DEFAULT_MODEL,
-    PREDICTION_COLUMNS,
-    expected_active_next_year,
-    model_inputs,
-    model_report,
-    predict_customers,
-    repeat_spend,
-)
+from klant_xl.models import predict
+from klant_xl.models.predict import *  # noqa: F403 - the package's API is that of predict
 
-__all__ = [
-    "DEFAULT_MODEL",
-    "PREDICTION_COLUMNS",
-    "expected_active_next_year",
-    "model_inputs",
-    "model_report",
-    "predict_customers",
-    "repeat_spend",
-]
+__all__ = list(predict.__all__)

@@ -181,11 +181,14 @@ def log_likelihood(params, frequency, recency, T, weights=None, *, modified: boo
     return _log_likelihood(params, frequency, recency, T, weights, modified=modified)
 
 
-def fit_variant(frequency, recency, T, weights, modified, min_customers, min_repeat, label, name) -> FitResult:
+def fit_variant(frequency, recency, T, weights=None, min_customers=None, min_repeat=None, *, modified: bool,
+                label: str, name: str) -> FitResult:
     """The fit of the BG/NBD (``modified=False``) or the MBG/NBD (``modified=True``), as :func:`fit` describes it;
     ``label`` names the model in messages, ``name`` is ``FitResult.model``."""
     x, t_x, T = history_arrays(frequency, recency, T)
     check_history(x, t_x, T)
+    min_customers = MIN_CUSTOMERS if min_customers is None else min_customers
+    min_repeat = MIN_REPEAT_BUYERS if min_repeat is None else min_repeat
     w0 = None if weights is None else as_float_array(weights, "weights")
     n_customers = int(round(len(x) if w0 is None else w0.sum()))
     n_repeat = int(round((x > 0).sum() if w0 is None else w0[x > 0].sum()))
@@ -252,17 +255,8 @@ def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buye
     with ``a / b`` fixed: everybody has the same dropout chance. The
     predictions stay finite and correct at such parameters.
     """
-    return fit_variant(
-        frequency,
-        recency,
-        T,
-        weights,
-        False,
-        MIN_CUSTOMERS if min_customers is None else min_customers,
-        MIN_REPEAT_BUYERS if min_repeat_buyers is None else min_repeat_buyers,
-        LABEL,
-        "bgnbd",
-    )
+    return fit_variant(frequency, recency, T, weights, min_customers, min_repeat_buyers, modified=False, label=LABEL,
+                       name="bgnbd")
 
 
 # ---------------------------------------------------------------------------

@@ -43,19 +43,10 @@ from klant_xl.models._fit import FitResult
 from klant_xl.models.bgnbd import BGNBDParams as MBGNBDParams
 from klant_xl.models.bgnbd import median_time_to_next_purchase
 
-__all__ = [
-    "MIN_CUSTOMERS",
-    "MIN_REPEAT_BUYERS",
-    "MBGNBDParams",
-    "expected_purchases",
-    "fit",
-    "log_likelihood",
-    "median_time_to_next_purchase",
-    "probability_alive",
-    "probability_alive_after",
-    "probability_purchase_within",
-    "simulate",
-]
+#: The same API as :mod:`.bgnbd` (less ``expected_purchases_new``), for the modified model.
+__all__ = ["MIN_CUSTOMERS", "MIN_REPEAT_BUYERS", "MBGNBDParams", "expected_purchases", "fit", "log_likelihood",
+           "median_time_to_next_purchase", "probability_alive", "probability_alive_after",
+           "probability_purchase_within", "simulate"]
 
 MIN_CUSTOMERS = bgnbd.MIN_CUSTOMERS
 MIN_REPEAT_BUYERS = bgnbd.MIN_REPEAT_BUYERS
@@ -90,17 +81,8 @@ def fit(frequency, recency, T, weights=None, min_customers=None, min_repeat_buye
     ------
     TeWeinigGegevens, ModelFout
     """
-    return bgnbd.fit_variant(
-        frequency,
-        recency,
-        T,
-        weights,
-        True,
-        MIN_CUSTOMERS if min_customers is None else min_customers,
-        MIN_REPEAT_BUYERS if min_repeat_buyers is None else min_repeat_buyers,
-        LABEL,
-        "mbgnbd",
-    )
+    return bgnbd.fit_variant(frequency, recency, T, weights, min_customers, min_repeat_buyers, modified=True,
+                             label=LABEL, name="mbgnbd")
 
 
 def probability_alive(params, frequency, recency, T):
