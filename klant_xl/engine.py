@@ -586,6 +586,7 @@ class TransactionEngine:
             contact_last = self.runner.execute("contact_stats", _expr_contact_stats, {})["laatste"].iloc[0]
             if pd.notna(contact_last) and (pd.isna(last) or contact_last > last):
                 last = contact_last
+        self.last_day = last  # the latest line or contact moment, also after the peildatum
         self.has_amounts = bool(stats["bedragen"].iloc[0])
         self.row_count = int(stats["regels"].iloc[0])
         self.has_products = bool(stats["producten"].iloc[0])
@@ -596,6 +597,13 @@ class TransactionEngine:
         else:
             self.reference_date = pd.Timestamp(as_dates([float(last)])[0])
         self.reference_day = day_number(self.reference_date)
+
+    def has_rows_after(self, day: int) -> bool:
+        """Whether a line or contact moment lies after day number ``day``.
+
+        Without any, an engine for a later peildatum sees exactly the rows this one sees.
+        """
+        return bool(pd.notna(self.last_day) and float(self.last_day) > day)
 
     def with_reference(self, reference_date, contacts=None) -> TransactionEngine:
         """This engine, or one over the same data for another peildatum (or with contact moments added)."""

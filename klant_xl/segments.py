@@ -432,8 +432,11 @@ def rfm_segments(summary: pd.DataFrame, status: pd.Series | None = None, rules=N
     """
     table = rules_from_table(RFM_RULES if rules is None else rules)
     scores = rfm_scores(summary)
-    lookup = {(int(r), int(f)): s for r, f, s in table.itertuples(index=False)}
-    segment = [lookup[(r, f)] for r, f in zip(scores["R"].to_numpy(), scores["F"].to_numpy())]
+    # scores are 1-5, so the 25 cells are a 6 x 6 grid looked up for all customers at once
+    grid = np.empty((6, 6), dtype=object)
+    for r, f, name in table.itertuples(index=False):
+        grid[int(r), int(f)] = name
+    segment = grid[scores["R"].to_numpy(), scores["F"].to_numpy()]
     scores["Segment"] = pd.Series(segment, index=scores.index, dtype=object)
     if status is not None:
         lost = (_status_for(summary, status) == _LOST).to_numpy()
@@ -453,8 +456,29 @@ def _recent_revenue(transactions: pd.DataFrame, index: pd.Index, reference_date:
     return engine_for(transactions, reference_date).recent_revenue(index)
 
 
-def _ranked_levels(transactions, summary, status, reference_date, cuts, labels, name) -> pd.Series:
-    """Shared engine of the pyramid and the tiers."""
+def _ranked_positions(transactions, summary, reference_date, active) -> np.ndarray:
+    """Positions in ``summary`` of the active customers, best first.
+
+    By 12-month revenue, then total revenue (both descending), then customer id.
+    """
+    recent = _recent_revenue(transactions, summary.index, reference_date)[active]
+    total = (
+        pd.to_numeric(summary["Omzet"], errors="coerce").fillna(0.0)[active]
+        if "Omzet" in summary.columns
+        else pd.Series(0.0, index=recent.index)
+    )
+    order = pd.DataFrame(
+        {"recent": recent.to_numpy(), "total": total.to_numpy(), "klant": recent.index.astype(str)},
+    ).sort_values(["recent", "total", "klant"], ascending=[False, False, True], kind="mergesort")
+    return np.flatnonzero(active)[order.index.to_numpy()]
+
+
+def _ranked_levels(transactions, summary, status, reference_date, cuts, labels, name, shared=None) -> pd.Series:
+    """Shared engine of the pyramid and the tiers.
+
+    ``shared``: a dict that keeps the ranking for a second call on the same
+    customers (the pyramid and the tiers rank them alike).
+    """
     cuts = parse_fractions(cuts, name, len(labels) - 1)
     states = _status_for(summary, status)
     reference_date = _reference_date(summary, transactions, reference_date)
@@ -463,21 +487,20 @@ def _ranked_levels(transactions, summary, status, reference_date, cuts, labels, 
     active = states.isin(ACTIVE_STATUSES).to_numpy()
     n = int(active.sum())
     if n:
-        recent = _recent_revenue(transactions, summary.index, reference_date)[active]
-        total = (
-            pd.to_numeric(summary["Omzet"], errors="coerce").fillna(0.0)[active]
-            if "Omzet" in summary.columns
-            else pd.Series(0.0, index=recent.index)
-        )
-        order = pd.DataFrame(
-            {"recent": recent.to_numpy(), "total": total.to_numpy(), "klant": recent.index.astype(str)},
-            index=recent.index,
-        ).sort_values(["recent", "total", "klant"], ascending=[False, False, True], kind="mergesort")
+        positions = None if shared is None else shared.get("positions")
+        if positions is None:
+            positions = _ranked_positions(transactions, summary, reference_date, active)
+            if shared is not None:
+                shared["positions"] = positions
         # smallest count reaching each cumulative share (guard against 0.05 * 100 = 5.000...1)
         bounds = [min(n, math.ceil(c * n - 1e-9)) for c in cuts] + [n]
         position = np.arange(n)
         level = np.searchsorted(np.array(bounds), position, side="right")
-        result.loc[order.index] = np.array(labels, dtype=object)[level]
+        ranked = np.array(labels, dtype=object)[level]
+        if result.index.is_unique:
+            result.iloc[positions] = ranked
+        else:
+            result.loc[summary.index[positions]] = ranked
     return result
 
 
@@ -540,8 +563,11 @@ def customer_segments(transactions: pd.DataFrame, summary: pd.DataFrame, status:
         ``Niveau``.
     """
     frame = rfm_segments(summary, status, rules)
-    frame["Piramide"] = customer_pyramid(transactions, summary, status, reference_date, pyramid_cuts)
-    frame["Niveau"] = customer_tiers(transactions, summary, status, reference_date, tier_cuts)
+    shared: dict = {}  # the pyramid and the tiers rank the active customers alike: rank them once
+    frame["Piramide"] = _ranked_levels(transactions, summary, status, reference_date, pyramid_cuts,
+                                       PYRAMID_LEVELS[:4], "Piramide", shared)
+    frame["Niveau"] = _ranked_levels(transactions, summary, status, reference_date, tier_cuts,
+                                     TIER_LEVELS[:3], "Niveau", shared)
     return frame
 
 
@@ -700,6 +726,21 @@ def _first_product(transactions: pd.DataFrame, index: pd.Index, column: str) -> 
     return pd.Series(first.reindex(pd.Index(index).astype(str)).to_numpy(), index=index)
 
 
+def _clean_keys(keys: pd.Series) -> list:
+    """``str(key).strip()`` per key, ``(onbekend)`` for an empty one.
+
+    Text keys are cleaned once per distinct value (a customer base has few
+    first products); anything else key by key, as equal keys of different
+    types (``1`` and ``1.0``) print differently.
+    """
+    values = keys.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    if len(uniques) and (codes >= 0).all() and all(type(u) is str for u in uniques):
+        cleaned = np.array([u.strip() or UNKNOWN_PRODUCT for u in uniques], dtype=object)
+        return cleaned[codes].tolist()
+    return [str(k).strip() or UNKNOWN_PRODUCT for k in values]
+
+
 def portfolio(
     transactions: pd.DataFrame,
     summary: pd.DataFrame,
@@ -747,7 +788,7 @@ def portfolio(
             "revenue": pd.to_numeric(summary["Omzet"], errors="coerce").fillna(0.0).to_numpy(),
         }
     )[buyers]
-    frame["key"] = [str(k).strip() or UNKNOWN_PRODUCT for k in frame["key"]]
+    frame["key"] = _clean_keys(frame["key"])
     grouped = frame.groupby("key", sort=True).agg(
         Klanten=("repeat", "size"),
         Herhaalaankoopratio=("repeat", "mean"),

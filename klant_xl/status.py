@@ -596,7 +596,8 @@ def churn_over_period(
         raise InvoerFout(f"Einddatum ({end_day:%d-%m-%Y}) moet na de begindatum ({start_day:%d-%m-%Y}) liggen.")
     inactive = float(inactive_days)
     engine = engine_for(transactions, None, contacts)
-    if end_day > engine.reference_date:
+    # Activity only looks at rows up to the peildatum: a later one matters only when rows lie beyond it.
+    if end_day > engine.reference_date and engine.has_rows_after(engine.reference_day):
         engine = engine.with_reference(end_day)
     profile = engine.activity([start_day, end_day], inactive)
     start, end = engine_day(start_day), engine_day(end_day)

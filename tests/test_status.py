@@ -203,6 +203,22 @@ def test_churn_over_period_hand_made():
     assert half_year.churn == pytest.approx(1.0)
 
 
+def test_churn_past_the_peildatum_uses_rows_after_it_only_when_there_are_any():
+    from klant_xl.engine import TransactionEngine
+
+    rows = [("a", "2026-09-01", 1.0), ("a", "2026-12-20", 1.0), ("b", "2026-08-01", 1.0), ("b", "2026-10-15", 1.0)]
+    # nothing after the peildatum: its engine answers as an engine for the end day does
+    data = tx(rows)
+    reused = churn_over_period(TransactionEngine(data, "2026-12-31"), "2026-10-01", "2027-01-20", 90)
+    fresh = churn_over_period(TransactionEngine(data, "2027-01-20"), "2026-10-01", "2027-01-20", 90)
+    assert reused == fresh
+    assert (reused.active_at_start, reused.retained) == (2, 1)
+    # a purchase after the peildatum but before the end day counts
+    later = tx(rows + [("b", "2027-01-10", 1.0)])
+    result = churn_over_period(TransactionEngine(later, "2026-12-31"), "2026-10-01", "2027-01-20", 90)
+    assert (result.active_at_start, result.retained) == (2, 2)
+
+
 def test_churn_period_must_be_ordered():
     with pytest.raises(InvoerFout, match="Einddatum"):
         churn_over_period(HAND, "2026-06-01", "2026-01-01", 90)

@@ -70,23 +70,49 @@ def _rows(frequency, monetary_value):
     return x, m
 
 
-def _neg_ll(log_params, x, m, w, W, want_grad=True):
+class _SpendRows:
+    """Rows of the likelihood with everything that does not depend on the parameters.
+
+    ``frequency`` takes few distinct values, so the terms that depend on it and
+    the parameters only (``gammaln``, ``digamma``) are evaluated once per
+    distinct value and spread over the rows by index; ``log(zbar)``,
+    ``log(x)`` and ``x zbar`` are computed once per fit instead of once per
+    optimiser step. Every row's value is the same number as when computed row
+    by row.
+    """
+
+    def __init__(self, x, m, w, W):
+        self.x = x
+        self.w = w
+        self.W = W
+        self.xu, self.xi = np.unique(x, return_inverse=True)
+        self.log_m = np.log(m)
+        self.log_xu = np.log(self.xu)
+        self.xm = x * m
+
+
+def _neg_ll(log_params, rows: _SpendRows, want_grad=True):
     """Negative mean log-likelihood; the density of zbar of equation (1a) of [2]_.
 
     ``f(zbar | p, q, gamma, x) = G(px + q) / (G(px) G(q)) gamma^q zbar^(px - 1) x^(px) / (gamma + x zbar)^(px + q)``.
     """
     p, q, g = np.exp(log_params)
-    px = p * x
-    lgm = np.log(g + x * m)
-    ll = gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * lgm
-    value = -(w * ll).sum() / W
+    xi = rows.xi
+    pxu = p * rows.xu
+    g_xm = g + rows.xm
+    lgm = np.log(g_xm)
+    head = gammaln(pxu + q) - gammaln(pxu) - gammaln(q) + q * np.log(g)
+    pxq = (pxu + q)[xi]
+    ll = head[xi] + (pxu - 1)[xi] * rows.log_m + (pxu * rows.log_xu)[xi] - pxq * lgm
+    w = rows.w
+    value = -(w * ll).sum() / rows.W
     if not want_grad:
         return value
-    d_pq = digamma(px + q)
-    g_p = x * (d_pq - digamma(px) + np.log(m) + np.log(x) - lgm)
-    g_q = d_pq - digamma(q) + np.log(g) - lgm
-    g_g = q / g - (px + q) / (g + x * m)
-    grad = np.array([(w * v).sum() for v in (g_p, g_q, g_g)]) / W
+    d_pq = digamma(pxu + q)
+    g_p = rows.x * ((d_pq - digamma(pxu))[xi] + rows.log_m + rows.log_xu[xi] - lgm)
+    g_q = (d_pq - digamma(q) + np.log(g))[xi] - lgm
+    g_g = q / g - pxq / g_xm
+    grad = np.array([(w * v).sum() for v in (g_p, g_q, g_g)]) / rows.W
     return value, -grad * np.array([p, q, g])
 
 
@@ -94,7 +120,8 @@ def log_likelihood(params, frequency, monetary_value, weights=None) -> float:
     """Total log-likelihood of the mean spends, equation (1a) of [2]_."""
     x, m = _rows(frequency, monetary_value)
     w = np.ones(len(x)) if weights is None else as_float_array(weights, "weights")
-    return float(-_neg_ll(np.log(np.asarray(params, float)), x, m, w, w.sum(), want_grad=False) * w.sum())
+    rows = _SpendRows(x, m, w, w.sum())
+    return float(-_neg_ll(np.log(np.asarray(params, float)), rows, want_grad=False) * w.sum())
 
 
 def fit(frequency, monetary_value, weights=None, min_repeat_buyers=None) -> FitResult:
@@ -137,8 +164,9 @@ def fit(frequency, monetary_value, weights=None, min_repeat_buyers=None) -> FitR
     check_enough(LABEL, n, n, needed, needed)
     (xu, mu), w, _ = distinct_rows(x[use], m[use], weights=w0[use])
     scale = float(np.dot(w, mu) / w.sum())
+    rows = _SpendRows(xu, mu / scale, w, w.sum())
     log_params, nit = maximise(
-        lambda lp: _neg_ll(lp, xu, mu / scale, w, w.sum()),
+        lambda lp: _neg_ll(lp, rows),
         np.zeros(3),
         LABEL,
         "Controleer de bedragen: zijn ze (bijna) allemaal gelijk, of zijn er extreme uitschieters?",
