@@ -32,6 +32,10 @@ from klant_xl.status import (
 from klant_xl.cohorts import cohort_boundaries
 from klant_xl.engine import engine_for
 from klant_xl.winback import quarter_boundaries, quarters_shown
+from klant_xl.formatting import format_count
+from klant_xl.winback import winback_report as measure_winback
+from klant_xl.winback import retention_flags
+from klant_xl.winback import winback_list
 
 __all__ = ["Analysis", "analyse"]
 
@@ -144,13 +148,11 @@ class Analysis:
 
     def retention_flags(self) -> pd.Series:
         """``Verwijderen`` per customer: lost longer than the retention period (:func:`klant_xl.winback.retention_flags`)."""
-        from klant_xl.winback import retention_flags
 
         return retention_flags(self.summary, self.status, self.reference_date, self.settings.retention_years)
 
     def winback(self, limit=None) -> pd.DataFrame:
         """The Winback sheet: inactive customers, most recent first, empty tracking columns (:func:`klant_xl.winback.winback_list`)."""
-        from klant_xl.winback import winback_list
 
         segments = self.segments.get("customers")
         if segments is not None and "Segment" not in segments.columns:
@@ -233,7 +235,6 @@ def inputs_sentence(inputs: dict) -> str:
     >>> inputs_sentence({"transacties": 1, "met_bedragen": False, "contactmomenten": 0})
     'Invoer: 1 transactieregel zonder bedragen (elke regel telt als aankoop), zonder contactmomenten.'
     """
-    from klant_xl.formatting import format_count
 
     rows = format_count(inputs.get("transacties", 0), "transactieregel", "transactieregels")
     amounts = ("met bedragen (een retour is geen aankoop)" if inputs.get("met_bedragen")
@@ -347,7 +348,6 @@ def analyse(
     warnings = projection_warnings(new_rate, churn_rate, churn_measured=churn_measured,
                                    active_at_start=None if settings.projection_churn_rate is not None or churn is None
                                    else churn.active_at_start)
-    from klant_xl.winback import winback_report as measure_winback
 
     report = measure_winback(winback_tracking, transactions, reference, inactive, contacts)
     winback_rate = settings.projection_winback_rate

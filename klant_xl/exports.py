@@ -53,6 +53,8 @@ from klant_xl.values import amounts_and_bad, cell_texts, dates_and_bad, expected
 from klant_xl.vocabulary import EXPORT_ROLES as ROLES
 from klant_xl.vocabulary import TRANSACTION_COLUMNS
 from klant_xl.winback import CONTACT_DETAIL_COLUMNS
+from klant_xl.formatting import format_date
+from klant_xl.formatting import format_number
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -403,7 +405,6 @@ class ReadingReport:
 
     def lines(self) -> list[str]:
         """The report in a few Dutch lines (the CLI prints them before the analysis)."""
-        from klant_xl.formatting import format_number
 
         out = [f"Export gelezen{' als ' + self.profile if self.profile else ''}: "
                f"{format_number(self.rows)} regels, {format_number(self.orders)} bestellingen, "
@@ -873,7 +874,6 @@ def _contact_details(frame, first_text, name_key) -> pd.DataFrame | None:
 
 def _check_dates(frame: pd.DataFrame, today, report: ReadingReport) -> None:
     """Warn about dates after ``today`` or far after all others; suggest the last ordinary date."""
-    from klant_xl.formatting import format_date
 
     if not len(frame):
         return

@@ -16,6 +16,7 @@ import pandas as pd
 
 from klant_xl.errors import InvoerFout
 from klant_xl.headers import HEADER_SEARCH_ROWS
+from klant_xl.sheet_guard import check_sheet_size
 
 __all__ = ["CSV_SUFFIXES", "EXCEL_SUFFIXES", "read_grid", "sniff_delimiter"]
 
@@ -146,7 +147,6 @@ def _read_workbook(path: Path, sheet, default_sheet: str | None) -> pd.DataFrame
     elif sheet not in names:
         listed = ", ".join(repr(n) for n in names)
         raise InvoerFout(f"Werkblad '{sheet}' bestaat niet in '{path.name}' (werkbladen: {listed}).")
-    from klant_xl.sheet_guard import check_sheet_size
 
     check_sheet_size(path, sheet)  # a stray far cell must not make calamine allocate gigabytes
     try:

@@ -161,3 +161,55 @@ def test_no_private_name_is_imported_from_another_module():
                     bad.append(f"{module}:{line} imports {target}.{name}")
     assert not bad, "\n".join(bad)
 
+
+
+#: Shells whose commands import what they need when they run (``klant-xl --help`` loads no openpyxl).
+LAZY_IMPORTERS = ("klant_xl.cli", "klant_xl.__init__", "klant_xl.lite.main")
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m not in LAZY_IMPORTERS])
+def test_klant_xl_modules_are_imported_at_the_top(module):
+    # an import inside a function hides a dependency (and often a cycle) from the reader
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    hidden = [
+        f"{module}:{sub.lineno} imports {_resolve(module, sub)} inside {node.name}()"
+        for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.ImportFrom) and _resolve(module, sub).startswith("klant_xl")
+    ]
+    assert not hidden, "\n".join(hidden)
+
+
+def _module_aliases(module: str) -> dict[str, str]:
+    """Local name -> klant_xl module for ``import klant_xl.x as y`` and ``from klant_xl.p import x``."""
+    aliases = {}
+    for target, names, _line in _imports(module):
+        if not target.startswith("klant_xl"):
+            continue
+        for name in names:
+            sub = _as_module(f"{target}.{name}")
+            if sub:
+                aliases[name] = sub
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("klant_xl") and alias.asname:
+                    aliases[alias.asname] = alias.name
+    return aliases
+
+
+def test_no_private_name_is_used_through_another_module():
+    bad = []
+    for module in MODULES:
+        aliases = _module_aliases(module)
+        tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases \
+                    and node.attr.startswith("_") and not node.attr.startswith("__"):
+                bad.append(f"{module}:{node.lineno} uses {aliases[node.value.id]}.{node.attr}")
+    assert not bad, "\n".join(bad)
+
+
+def test_the_attribute_rule_sees_module_aliases():
+    assert _module_aliases("klant_xl.models.mbgnbd").get("bgnbd") == "klant_xl.models.bgnbd"

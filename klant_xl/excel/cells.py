@@ -39,6 +39,9 @@ import pandas as pd
 from xlwings.conversion import Converter, Pipeline
 
 from klant_xl.errors import InvoerFout, KlantXLError, WaardeFout
+from klant_xl.reading import HEADER_ALIASES
+from klant_xl.reading import read_transactions
+from klant_xl.reading import read_contacts
 
 __all__ = [
     "FIRST_ROW",
@@ -260,8 +263,6 @@ def _is_header(value, names) -> bool:
 
 
 def _header_names(canonical: str) -> set:
-    from klant_xl.reading import HEADER_ALIASES
-
     return {n.strip().lower() for n in (canonical, *HEADER_ALIASES.get(canonical, ()))}
 
 
@@ -332,7 +333,6 @@ def transactions(klanten, datums, bedragen=None) -> pd.DataFrame:
         :func:`klant_xl.reading.read_transactions` of the cells, after dropping
         trailing blank rows and a header row at the top; rows are numbered from 2.
     """
-    from klant_xl.reading import read_transactions
 
     parts = {"Klant": column(klanten, "Klanten"), "Datum": column(datums, "Datums")}
     if bedragen is not None:
@@ -347,7 +347,6 @@ def contacts(contact_klanten=None, contact_datums=None) -> pd.DataFrame | None:
 
     Giving only one of the two is refused with a Dutch message.
     """
-    from klant_xl.reading import read_contacts
 
     if contact_klanten is None and contact_datums is None:
         return None

@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from klant_xl.errors import WerkmapFout
+from klant_xl.excel import splice
 
 __all__ = [
     "UNSUPPORTED_IN_SHEETS",
@@ -127,7 +128,6 @@ def scan(path) -> Counter:
 def scan_sheets(path) -> list[tuple[str, str]]:
     """(feature, sheet) for every sheet holding a feature of :data:`UNSUPPORTED_IN_SHEETS`
     or a cell with rich text from the shared strings."""
-    from klant_xl.excel import splice
 
     found = []
     with zipfile.ZipFile(path) as archive:

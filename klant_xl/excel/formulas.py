@@ -13,6 +13,10 @@ import datetime as dt
 import pandas as pd
 
 from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
+from klant_xl.settings import DEFAULTS
+from klant_xl.summary import resolve_reference_date
+from klant_xl.udfs import EXAMPLES, ExampleInputs
+from klant_xl.udfs import examples as udf_examples
 
 __all__ = ["MAX_EXAMPLE_ROWS", "examples", "formulas_sheet"]
 
@@ -41,11 +45,7 @@ COUNT_COLUMNS = ("Jaar", "Aantal klanten", "Aankopen", "R", "F", "M", "RFM-score
 
 def examples(reference_date=None) -> list:
     """The UDF examples for data with this peildatum (empty when the functions module is not available)."""
-    try:
-        from klant_xl.udfs import EXAMPLES, examples as for_reference
-    except ImportError:
-        return []
-    return list(EXAMPLES) if reference_date is None else for_reference(reference_date)
+    return list(EXAMPLES) if reference_date is None else udf_examples(reference_date)
 
 
 def _plain(value):
@@ -79,8 +79,6 @@ def formulas_sheet(transactions: pd.DataFrame, contacts: pd.DataFrame | None = N
     shares of Instellingen) over the same peildatum and churn period, so their results are the
     Overzicht's numbers.
     """
-    from klant_xl.settings import DEFAULTS
-    from klant_xl.summary import resolve_reference_date
 
     settings = DEFAULTS if settings is None else settings
     if reference_date is None:
@@ -101,12 +99,7 @@ def formulas_sheet(transactions: pd.DataFrame, contacts: pd.DataFrame | None = N
     tables: list = []
     heights: dict = {}
     found = examples(reference_date)
-    try:
-        from klant_xl.udfs import ExampleInputs
-
-        inputs = ExampleInputs(transactions, contacts, settings, reference_date)
-    except ImportError:
-        inputs = transactions
+    inputs = ExampleInputs(transactions, contacts, settings, reference_date)
     if not found:
         c.add(row, 1, "De voorbeelden verschijnen zodra de Excel-functies (klant_xl.udfs) zijn geïnstalleerd.",
               style="note")

@@ -19,6 +19,7 @@ from klant_xl.formatting import format_count, format_number
 from klant_xl.settings import SETTING_NAMES
 from klant_xl.status import STATUS_COLOURS
 from klant_xl.vocabulary import CONTACT_CHANNELS, REASONS, STATUSES, TRACKING_COLUMNS, TRACKING_KINDS
+from klant_xl.projection import PLAUSIBLE_RATES
 
 __all__ = [
     "KANAAL_CHOICES",
@@ -306,7 +307,6 @@ def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(
     c.add(2, 1, "Rekenvoorbeeld 'Terugwinnen van inactieve klanten': aantal klanten volgend jaar = dit jaar × "
                 "(1 + nieuw − verloop). Alles hieronder zijn Excel-formules op het blad Instellingen; ze werken "
                 "ook zonder Python." + when, style="note")
-    from klant_xl.projection import PLAUSIBLE_RATES
 
     new_high, churn_high = PLAUSIBLE_RATES["new"][1], PLAUSIBLE_RATES["churn"][1]
     static = " ".join(f"Let op: {w}" for w in warnings)

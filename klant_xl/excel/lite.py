@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from klant_xl.excel.live import LiveWorkbook
 from klant_xl.excel.spec import ChartBlock, SheetSpec, TableBlock, column_letter
+from klant_xl.excel.refresh import main
 
 __all__ = ["LiteWorkbook", "refresh_book"]
 
@@ -145,6 +146,5 @@ def refresh_book(book) -> bool:
     Returns whether the refresh succeeded; a failure is shown to the user as a
     Dutch message (an ``alert`` action), never a traceback.
     """
-    from klant_xl.excel.refresh import main
 
     return main(LiteWorkbook(book))

@@ -29,6 +29,13 @@ from pathlib import Path
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel.files import atomic_write
 from klant_xl.excel.template import GLOSSARY, USAGE_STEPS
+from klant_xl import __version__
+from klant_xl.lite import main_source
+from klant_xl.excel.template import build_workbook
+from klant_xl.settings import DEFAULTS
+from klant_xl.sample import sample_contacts, sample_transactions
+from klant_xl.excel.files import refuse_existing
+from klant_xl.excel.share import share_copy
 
 __all__ = [
     "ADDIN_VERSION",
@@ -91,7 +98,6 @@ def requirements_text(package: str | None = None) -> str:
     ``package`` may be any requirement micropip understands, e.g. the URL of a
     ``klant_xl-…-py3-none-any.whl`` on a server that allows CORS.
     """
-    from klant_xl import __version__
 
     return "\n".join([*LITE_REQUIREMENTS, package or f"klant-xl=={__version__}"])
 
@@ -114,7 +120,6 @@ def decode_property(value: str) -> str:
 
 def lite_properties(package: str | None = None) -> dict[str, str]:
     """The four ``we:property`` entries of a klant_xl Lite workbook, in Lite's order."""
-    from klant_xl.lite import main_source
 
     return {
         "main.py": main_source(),
@@ -285,13 +290,10 @@ def build_lite_workbook(path, transactions=None, contacts=None, package: str | N
     fills Instellingen (default :data:`klant_xl.settings.DEFAULTS`). Returns the
     :class:`~klant_xl.excel.refresh.RefreshReport` of the first refresh.
     """
-    from klant_xl.excel.template import build_workbook
-    from klant_xl.settings import DEFAULTS
 
     path = Path(path)
     _require_xlsx(path)
     if transactions is None:
-        from klant_xl.sample import sample_contacts, sample_transactions
 
         transactions, contacts = sample_transactions(), sample_contacts()
     built = _scratch(path.with_suffix(".xlsx"))
@@ -311,8 +313,6 @@ def lite_share_copy(path, out=None, package: str | None = None, overwrite: bool 
     The copy opens everywhere with the values of the klant_xl formulas; with
     xlwings Lite installed its recipient can refresh it and type the functions.
     """
-    from klant_xl.excel.files import refuse_existing
-    from klant_xl.excel.share import share_copy
 
     path = Path(path)
     out = Path(out) if out is not None else path.with_name(f"{path.stem} (Lite).xlsx")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, try_quietly, unique_headers
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
+from klant_xl.excel.offline import FOOTER_LEFT, FOOTER_RIGHT
 
 __all__ = ["LiveWorkbook"]
 
@@ -227,7 +228,6 @@ class LiveWorkbook:
     @staticmethod
     def _page_setup(sheet, spec: SheetSpec) -> None:
         """The same page setup as the file adapter (Excel's PageSetup object; Windows only)."""
-        from klant_xl.excel.offline import FOOTER_LEFT, FOOTER_RIGHT
 
         page, setup = spec.page, sheet.api.PageSetup
         setup.Orientation = 2 if page.orientation == "landscape" else 1

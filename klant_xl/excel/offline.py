@@ -34,6 +34,8 @@ from klant_xl.excel import features, splice
 from klant_xl.excel.files import atomic_write, refuse_if_open, save_openpyxl
 from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, unique_headers
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
+from klant_xl.status import STATUS_COLOURS
+from klant_xl.sheet_guard import check_sheet_size, error_cells
 
 __all__ = ["OfflineWorkbook", "STYLES", "render_sheet"]
 
@@ -67,8 +69,6 @@ VALIDATION_MARGIN = 500
 
 
 def _status_style(status: str) -> dict:
-    from klant_xl.status import STATUS_COLOURS
-
     colour = STATUS_COLOURS.get(status)
     if colour is None:
         return {}
@@ -427,8 +427,6 @@ class OfflineWorkbook:
         """
         if sheet not in self._calamine_cache:
             from python_calamine import CalamineWorkbook
-
-            from klant_xl.sheet_guard import check_sheet_size, error_cells
 
             xml = check_sheet_size(self.path, sheet)  # a stray far cell must not make calamine allocate gigabytes
             try:

@@ -58,6 +58,7 @@ from klant_xl.excel.inputs import read_inputs
 from klant_xl.settings import Settings
 from klant_xl.values import customer_id
 from klant_xl.winback import PERSONAL_COLUMNS, purge_plan, retention_cutoff
+from klant_xl.excel.layout import output_sheets
 
 __all__ = [
     "LOG_COLUMNS",
@@ -598,7 +599,6 @@ def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, ref
 
 def _known_columns(analysis, transactions, contacts) -> set[str]:
     """Header keys of the columns klant_xl reads or writes: kept when pseudonymising (all others are wiped)."""
-    from klant_xl.excel.layout import output_sheets
 
     known = set(_CHOICE_COLUMNS)
     for frame in (transactions, contacts):

@@ -24,6 +24,13 @@ from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
 from klant_xl.excel.inputs import read_inputs
 from klant_xl.settings import settings_from_values
 from klant_xl.values import is_blank, parse_dates
+from klant_xl.excel.layout import page
+from klant_xl.analysis import analyse
+from klant_xl.excel.files import refuse_if_open, refuse_read_only, workbook_lock
+from klant_xl.excel.offline import OfflineWorkbook
+from klant_xl.excel.boundary import message_for, write_error_log
+from klant_xl.excel.formulas import formulas_sheet
+from klant_xl.excel.live import LiveWorkbook
 
 __all__ = [
     "INPUT_SHEETS",
@@ -127,12 +134,6 @@ def _keep_user_columns(port, specs: list[SheetSpec], store, registry) -> tuple[S
 
 
 def _formules_sheet(transactions, contacts, analysis) -> SheetSpec | None:
-    try:
-        from klant_xl.excel.formulas import formulas_sheet
-    except ImportError:  # pragma: no cover
-        return None
-    from klant_xl.excel.layout import page
-
     spec = formulas_sheet(transactions, contacts, analysis.settings, analysis.reference_date)
     spec.page = page(analysis.reference_date, orientation="landscape", title_rows="4:4")
     return spec
@@ -174,8 +175,6 @@ def refresh(port, progress=None, reading=None, today=None) -> RefreshReport:
         port.status(message)
         if progress is not None:
             progress(message)
-
-    from klant_xl.analysis import analyse
 
     timings = {}
     started = time.perf_counter()
@@ -237,8 +236,6 @@ def refresh_workbook(path, progress=None, today=None) -> RefreshReport:
     ``today`` (default: the clock) is the day after which a purchase date is
     implausible (the export reader warns and keeps the peildatum before it).
     """
-    from klant_xl.excel.files import refuse_if_open, refuse_read_only, workbook_lock
-    from klant_xl.excel.offline import OfflineWorkbook
 
     path = Path(path)
     refuse_if_open(path)
@@ -272,13 +269,9 @@ def main(port=None) -> bool:
     """
     import warnings
 
-    from klant_xl.excel.boundary import message_for, write_error_log
-
     try:
         if port is None:
             import xlwings as xw
-
-            from klant_xl.excel.live import LiveWorkbook
 
             port = LiveWorkbook(xw.Book.caller())
         with warnings.catch_warnings():

@@ -23,6 +23,7 @@ from klant_xl.excel.spec import Cells, PageSetup, SheetSpec, TableBlock
 from klant_xl.exports import read_export
 from klant_xl.reading import read_contacts
 from klant_xl.settings import DEFAULTS, SCHEMA, Settings
+from klant_xl.sample import sample_contacts, sample_transactions
 
 __all__ = [
     "analyse_to_workbook",
@@ -255,7 +256,6 @@ def write_run_main_module(workbook_path) -> Path | None:
 
 def build_template(path=TEMPLATE_PATH, progress=None):
     """``klant-xl sjabloon``: the template with the bundled sample shop (SPEC §5)."""
-    from klant_xl.sample import sample_contacts, sample_transactions
 
     return build_workbook(path, sample_transactions(), sample_contacts(), progress=progress)
 

@@ -19,6 +19,7 @@ from klant_xl.errors import InvoerFout, KolomOntbreekt, ModelFout, TeWeinigGegev
 from klant_xl.models import bgnbd, clv, gamma_gamma, mbgnbd
 from klant_xl.models._fit import distinct_rows
 from klant_xl.summary import summary_reference_date
+from klant_xl.engine import TransactionEngine, engine_for
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -127,7 +128,6 @@ def repeat_spend(transactions: pd.DataFrame, reference_date, customers=None) -> 
         Index ``Klant``; ``frequency`` (repeat occasions) and
         ``monetary_value`` (their mean amount, NaN without repeats).
     """
-    from klant_xl.engine import TransactionEngine, engine_for
 
     if not isinstance(transactions, TransactionEngine) and "Bedrag" not in transactions.columns:
         raise KolomOntbreekt("Bedrag", transactions.columns)

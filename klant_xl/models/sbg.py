@@ -34,6 +34,7 @@ from scipy.special import betaln, digamma
 
 from klant_xl.errors import InvoerFout, ModelFout, TeWeinigGegevens
 from klant_xl.models._fit import FitResult, maximise
+from klant_xl.errors import KlantXLError
 
 __all__ = [
     "MIN_PERIODS",
@@ -255,7 +256,6 @@ def project_cohorts(triangle: pd.DataFrame, periods: int = 10) -> pd.DataFrame:
     >>> [round(float(v), 3) for v in out.loc[0, [8, 9]]]
     [0.46, 0.436]
     """
-    from klant_xl.errors import KlantXLError
 
     period_columns = [c for c in triangle.columns if isinstance(c, (int, np.integer))]
     rows = []
