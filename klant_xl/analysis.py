@@ -13,11 +13,21 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from klant_xl.cohorts import cohort_boundaries, cohort_churn, cohort_triangle
+from klant_xl.engine import engine_for
 from klant_xl.errors import ModelFout, TeWeinigGegevens
+from klant_xl.formatting import format_count
 from klant_xl.models import expected_active_next_year, predict_customers
 from klant_xl.models.sbg import project_cohorts
-from klant_xl.projection import cumulative_loss, doubling_time, project_customers, projection_warnings
-from klant_xl.segments import segment_tables, segments_summary_json
+from klant_xl.portfolio import portfolio
+from klant_xl.projection import (
+    cumulative_loss,
+    doubling_time,
+    project_customers,
+    projection_warnings,
+)
+from klant_xl.retention import retention_flags
+from klant_xl.rfm import rules_grid
 from klant_xl.settings import DEFAULTS, Settings
 from klant_xl.status import (
     STATUSES,
@@ -29,13 +39,16 @@ from klant_xl.status import (
     repeat_purchase_rate,
     time_between_purchases,
 )
-from klant_xl.cohorts import cohort_boundaries
-from klant_xl.engine import engine_for
-from klant_xl.winback import quarter_boundaries, quarters_shown
-from klant_xl.formatting import format_count
+from klant_xl.summary import reference_date_of
+from klant_xl.tiers import (
+    customer_segments,
+    pareto_curve,
+    pareto_share,
+    segment_overview,
+)
+from klant_xl.values import parse_fraction
+from klant_xl.winback import quarter_boundaries, quarters_shown, winback_list
 from klant_xl.winback import winback_report as measure_winback
-from klant_xl.winback import retention_flags
-from klant_xl.winback import winback_list
 
 __all__ = ["Analysis", "analyse"]
 
@@ -147,7 +160,7 @@ class Analysis:
         return table.reset_index()
 
     def retention_flags(self) -> pd.Series:
-        """``Verwijderen`` per customer: lost longer than the retention period (:func:`klant_xl.winback.retention_flags`)."""
+        """``Verwijderen`` per customer: lost longer than the retention period (:func:`klant_xl.retention.retention_flags`)."""
 
         return retention_flags(self.summary, self.status, self.reference_date, self.settings.retention_years)
 
@@ -254,6 +267,98 @@ def json_safe(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def segment_tables(
+    transactions: pd.DataFrame,
+    summary: pd.DataFrame,
+    status: pd.Series,
+    inactive_days,
+    reference_date=None,
+    contacts: pd.DataFrame | None = None,
+    rules=None,
+    pyramid_cuts=(0.01, 0.05, 0.20),
+    tier_cuts=(0.20, 0.50),
+    period: str = "Y",
+) -> dict[str, pd.DataFrame]:
+    """All tables of the Segmenten sheet in one call (the refresh writes them as they are).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``"customers"`` (:func:`customer_segments`, for the Klanten sheet), ``"segments"``,
+        ``"pyramid"``, ``"tiers"`` (:func:`segment_overview` of each), ``"pareto"``
+        (:func:`pareto_curve`; empty with the same columns when there is no revenue),
+        ``"cohorts"`` (:func:`cohort_triangle`), ``"cohort_churn"`` (:func:`cohort_churn`),
+        ``"portfolio"`` (:func:`portfolio`) and ``"rules"`` (:func:`rules_grid` of the rules
+        used).
+    """
+    reference_date = reference_date_of(summary, transactions, reference_date)
+    customers = customer_segments(transactions, summary, status, reference_date, rules, pyramid_cuts, tier_cuts)
+    try:
+        curve = pareto_curve(summary)
+    except TeWeinigGegevens:
+        curve = pd.DataFrame({"Aandeel klanten": pd.Series(dtype=float), "Aandeel omzet": pd.Series(dtype=float)})
+    return {
+        "customers": customers,
+        "segments": segment_overview(customers["Segment"], summary),
+        "pyramid": segment_overview(customers["Piramide"], summary),
+        "tiers": segment_overview(customers["Niveau"], summary),
+        "pareto": curve,
+        "cohorts": cohort_triangle(transactions, reference_date, inactive_days, period, contacts),
+        "cohort_churn": cohort_churn(transactions, reference_date, inactive_days, period, contacts),
+        "portfolio": portfolio(transactions, summary, status),
+        "rules": rules_grid(rules),
+    }
+
+
+def _counts(overview: pd.DataFrame) -> dict[str, int]:
+    key = overview.columns[0]
+    return {str(k): int(v) for k, v in zip(overview[key], overview["Klanten"])}
+
+
+def segments_summary_json(
+    transactions: pd.DataFrame,
+    summary: pd.DataFrame,
+    status: pd.Series,
+    reference_date=None,
+    rules=None,
+    pyramid_cuts=(0.01, 0.05, 0.20),
+    tier_cuts=(0.20, 0.50),
+    top_share: float = 0.2,
+    tables: dict | None = None,
+) -> dict:
+    """Segment counts and the Pareto share as a JSON-ready dict (for ``klant-xl analyse --json``).
+
+    Returns
+    -------
+    dict
+        ``{"peildatum": "YYYY-MM-DD", "rfm_segmenten": {segment: count},
+        "piramide": {level: count}, "niveaus": {tier: count},
+        "pareto": {"aandeel_klanten": 0.2, "aandeel_omzet": float or None}}``;
+        ``aandeel_omzet`` is ``None`` without positive revenue. Pass the
+        ``tables`` of :func:`segment_tables` to reuse them instead of
+        segmenting again.
+    """
+    reference_date = reference_date_of(summary, transactions, reference_date)
+    if tables is None:
+        frame = customer_segments(transactions, summary, status, reference_date, rules, pyramid_cuts, tier_cuts)
+        tables = {
+            "segments": segment_overview(frame["Segment"], summary),
+            "pyramid": segment_overview(frame["Piramide"], summary),
+            "tiers": segment_overview(frame["Niveau"], summary),
+        }
+    try:
+        share = pareto_share(summary, top_share)
+    except TeWeinigGegevens:
+        share = None
+    return {
+        "peildatum": reference_date.date().isoformat(),
+        "rfm_segmenten": _counts(tables["segments"]),
+        "piramide": _counts(tables["pyramid"]),
+        "niveaus": _counts(tables["tiers"]),
+        "pareto": {"aandeel_klanten": float(parse_fraction(top_share, "Aandeel klanten")), "aandeel_omzet": share},
+    }
 
 
 def analyse(

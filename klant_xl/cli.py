@@ -399,7 +399,7 @@ def _cmd_projectie(args, console: Console, err: Console) -> int:
 
 
 def _cmd_mailinglijst(args, console: Console, err: Console) -> int:
-    from klant_xl.winback import exclusion_list, leave_out_opted_out, write_mailing_csv
+    from klant_xl.mailing import exclusion_list, leave_out_opted_out, write_mailing_csv
 
     result = _analyse_file(args, err)
     left_out = 0
@@ -491,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _years_argument(text: str) -> float:
     from klant_xl.values import parse_number
-    from klant_xl.winback import retention_cutoff
+    from klant_xl.retention import retention_cutoff
 
     try:
         years = parse_number(text, "Bewaartermijn", minimum=0)

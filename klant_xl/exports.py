@@ -47,14 +47,24 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.headers import blank_mask, empty_error, header_key, is_total, parse_column_choices
+from klant_xl.formatting import format_date, format_number
+from klant_xl.headers import (
+    blank_mask,
+    empty_error,
+    header_key,
+    is_total,
+    parse_column_choices,
+)
 from klant_xl.reading import load_table
-from klant_xl.values import amounts_and_bad, cell_texts, dates_and_bad, expected_for, shown
+from klant_xl.values import (
+    amounts_and_bad,
+    cell_texts,
+    dates_and_bad,
+    expected_for,
+    shown,
+)
+from klant_xl.vocabulary import CONTACT_DETAIL_COLUMNS, TRANSACTION_COLUMNS
 from klant_xl.vocabulary import EXPORT_ROLES as ROLES
-from klant_xl.vocabulary import TRANSACTION_COLUMNS
-from klant_xl.winback import CONTACT_DETAIL_COLUMNS
-from klant_xl.formatting import format_date
-from klant_xl.formatting import format_number
 
 __all__ = [
     "CONTACT_FIELDS",

@@ -38,8 +38,23 @@ import pandas as pd
 
 from klant_xl.errors import InvoerFout, WaardeFout
 from klant_xl.files import read_grid
-from klant_xl.headers import HEADER_ALIASES, TOTAL_WORDS, blank_mask, choose_columns, empty_error, is_total, split_header
-from klant_xl.values import amounts_and_bad, cell_texts, customer_ids, dates_and_bad, expected_for, shown
+from klant_xl.headers import (
+    HEADER_ALIASES,
+    TOTAL_WORDS,
+    blank_mask,
+    choose_columns,
+    empty_error,
+    is_total,
+    split_header,
+)
+from klant_xl.values import (
+    amounts_and_bad,
+    cell_texts,
+    customer_ids,
+    dates_and_bad,
+    expected_for,
+    shown,
+)
 from klant_xl.vocabulary import CONTACT_COLUMNS, REJECTED_COLUMNS, TRANSACTION_COLUMNS
 
 __all__ = [

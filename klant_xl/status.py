@@ -24,14 +24,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from klant_xl.errors import DrempelVolgorde, InvoerFout, TeWeinigGegevens
-from klant_xl.formatting import format_percent
 from klant_xl.engine import day_number as engine_day
 from klant_xl.engine import engine_for
-from klant_xl.summary import require_columns, resolve_reference_date, summary_reference_date
+from klant_xl.errors import (
+    DrempelVolgorde,
+    InvoerFout,
+    KolomOntbreekt,
+    TeWeinigGegevens,
+)
+from klant_xl.formatting import format_percent
+from klant_xl.summary import (
+    require_columns,
+    resolve_reference_date,
+    summary_reference_date,
+)
 from klant_xl.vocabulary import STATUSES
 
 __all__ = [
+    "aligned_status",
+    "status_of_every_customer",
     "FALLBACK_THRESHOLDS",
     "MIN_GAPS",
     "STATUSES",
@@ -158,6 +169,27 @@ def customer_status(
         age = (reference - summary["Eerste aankoop"]).dt.days.to_numpy(dtype=float, na_value=np.nan)
         status[(status == "Actief") & (age <= inactive_per_customer)] = "Nieuw"
     return pd.Series(status, index=summary.index, name="Status")
+
+
+def aligned_status(status, index: pd.Index) -> pd.Series:
+    """A status Series (or a frame with a ``Status`` column) aligned to ``index``; NaN for customers without one."""
+    if isinstance(status, pd.DataFrame):
+        if "Status" not in status.columns:
+            raise KolomOntbreekt("Status", status.columns)
+        status = status["Status"]
+    return pd.Series(status).reindex(index)
+
+
+def status_of_every_customer(index: pd.Index, status: pd.Series | None) -> pd.Series:
+    """The status aligned to ``index``, where every customer must have one (None: all unknown, NA)."""
+    if status is None:
+        return pd.Series(pd.NA, index=index, name="Status", dtype=object)
+    aligned = pd.Series(status).reindex(index)
+    missing = aligned.isna()
+    if missing.any():
+        klant = index[missing.to_numpy()][0]
+        raise InvoerFout(f"Status ontbreekt voor klant {klant!r}.")
+    return aligned
 
 
 def repeat_purchase_rate(summary: pd.DataFrame) -> float:

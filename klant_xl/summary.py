@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from klant_xl.errors import InvoerFout, KolomOntbreekt
-from klant_xl.engine import engine_for
-from klant_xl.values import parse_reference_date
+from klant_xl.engine import TransactionEngine, engine_for
+from klant_xl.errors import InvoerFout, KolomOntbreekt, TeWeinigGegevens
+from klant_xl.values import customer_ids, parse_date, parse_reference_date
 from klant_xl.vocabulary import SUMMARY_COLUMNS
 
 __all__ = [
     "SUMMARY_COLUMNS",
+    "by_customer",
     "customer_summary",
+    "reference_date_of",
     "purchase_occasions",
     "resolve_reference_date",
     "summary_reference_date",
@@ -39,6 +41,15 @@ def require_columns(frame: pd.DataFrame, columns, what: str = "transacties") -> 
     for column in columns:
         if column not in frame.columns:
             raise KolomOntbreekt(column, frame.columns)
+
+
+def by_customer(frame: pd.DataFrame) -> pd.DataFrame:
+    """A per-customer frame indexed by its ``Klant`` (column or index) as :func:`klant_xl.values.customer_id` keys."""
+    if "Klant" in frame.columns:
+        frame = frame.set_index("Klant")
+    frame = frame.copy()
+    frame.index = pd.Index(customer_ids(frame.index.to_series()), name="Klant", dtype=object)
+    return frame
 
 
 def summary_reference_date(summary: pd.DataFrame, reference_date=None) -> pd.Timestamp:
@@ -68,6 +79,24 @@ def summary_reference_date(summary: pd.DataFrame, reference_date=None) -> pd.Tim
             if len(stamps):
                 return pd.Timestamp(stamps.iloc[0]).normalize()
     raise InvoerFout("Geef een peildatum op: de klantentabel heeft geen klant met een laatste activiteit.")
+
+
+def reference_date_of(summary: pd.DataFrame | None, transactions=None, reference_date=None) -> pd.Timestamp:
+    """The peildatum of a step on a summary: ``reference_date`` when given, else the summary's own
+    (:func:`summary_reference_date`), else the last date of ``transactions`` (a frame or an engine)."""
+    stamp = parse_date(reference_date, "Peildatum")
+    if stamp is not None:
+        return stamp
+    if summary is not None and len(summary):
+        try:
+            return summary_reference_date(summary)
+        except InvoerFout:
+            pass
+    if isinstance(transactions, TransactionEngine):
+        return transactions.reference_date
+    if isinstance(transactions, pd.DataFrame) and "Datum" in transactions.columns and transactions["Datum"].notna().any():
+        return pd.Timestamp(transactions["Datum"].max()).normalize()
+    raise TeWeinigGegevens("Geen peildatum: geef een peildatum op of lever transacties met een datum.")
 
 
 def resolve_reference_date(transactions: pd.DataFrame, reference_date=None, contacts=None) -> pd.Timestamp:

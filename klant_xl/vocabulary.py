@@ -12,10 +12,12 @@ __all__ = [
     "ACTIVE_STATUSES",
     "CONTACT_CHANNELS",
     "CONTACT_COLUMNS",
+    "CONTACT_DETAIL_COLUMNS",
     "EXPORT_ROLES",
     "INACTIVE",
     "LOST",
     "NEW",
+    "PERSONAL_COLUMNS",
     "REASONS",
     "REJECTED_COLUMNS",
     "STATUSES",
@@ -66,6 +68,11 @@ EXPORT_ROLES = (
     "Datum", "Bestelling", "Status", "Regelsoort", "Bedrag", "Regelbedrag", "Prijs", "Aantal",
     "Terugbetaald", "Product", "Kanaal", "Adres", "Postcode", "Woonplaats", "Nieuwsbrief",
 )
+
+#: Contact columns copied into the win-back list and the exports when the input has them.
+CONTACT_DETAIL_COLUMNS = ("Naam", "E-mail", "Telefoon", "Adres", "Postcode", "Woonplaats")
+#: Columns that hold personal data: blanked when a customer is pseudonymised.
+PERSONAL_COLUMNS = CONTACT_DETAIL_COLUMNS + ("Notitie",)
 
 # --------------------------------------------------------------------------- win-back tracking (seed 002)
 

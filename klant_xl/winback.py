@@ -1,4 +1,4 @@
-"""Win-back and retention period (SPEC §3 *Win-back*, *Bewaartermijn*).
+"""Win-back (SPEC §3 *Win-back*): whom to call, and whether it worked.
 
 Seed 002 is a method: list the inactive customers, contact the most recent
 first, note why they left, measure how many come back, recompute churn each
@@ -15,74 +15,51 @@ This module is the functional core of all of that:
   *teruggewonnen*;
 - :func:`quarterly_churn` -- churn recomputed per calendar quarter;
   :func:`winback_report` bundles outcomes, rates and quarterly churn for the sheet;
-- :func:`exclusion_list`, :func:`mailing_csv_text`, :func:`write_mailing_csv`
-  -- CSV exports for a mailing tool, with formula-like cells neutralised;
-- :func:`retention_flags`, :func:`purge_plan`, :func:`pseudonym` -- who must be
-  deleted under the retention period, and their pseudonyms. The shell that
-  applies a plan to a workbook file is :mod:`klant_xl.excel.purge`.
+
+The mailing lists of seed 003 are in :mod:`klant_xl.mailing`, the retention period in
+:mod:`klant_xl.retention`.
 
 Nothing here reads the clock: the peildatum is always an argument.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import hmac
-import io
-import math
-import re
-from numbers import Integral, Real
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
 from klant_xl.engine import as_dates, engine_for
-from klant_xl.status import churn_over_period
-from klant_xl.summary import require_columns, resolve_reference_date, summary_reference_date
-from klant_xl.values import customer_id, customer_ids, parse_date, parse_dates
-from klant_xl.vocabulary import CONTACT_CHANNELS, INACTIVE, LOST, REASONS, TRACKING_COLUMNS
+from klant_xl.errors import InvoerFout, WaardeFout
+from klant_xl.mailing import add_contact_details
+from klant_xl.status import aligned_status, churn_over_period
+from klant_xl.summary import by_customer, require_columns, resolve_reference_date
+from klant_xl.values import customer_id, customer_ids, parse_dates
+from klant_xl.vocabulary import (
+    CONTACT_CHANNELS,
+    CONTACT_DETAIL_COLUMNS,
+    INACTIVE,
+    REASONS,
+    TRACKING_COLUMNS,
+)
 
 __all__ = [
     "CONTACT_CHANNELS",
     "CONTACT_DETAIL_COLUMNS",
-    "EXCLUSION_COLUMNS",
-    "FORMULA_PREFIXES",
     "OUTCOME_COLUMNS",
-    "PERSONAL_COLUMNS",
-    "PLAN_COLUMNS",
     "QUARTER_COLUMNS",
     "RATE_COLUMNS",
     "REASONS",
     "TRACKING_COLUMNS",
     "WINBACK_COLUMNS",
-    "exclusion_list",
-    "is_pseudonym",
-    "leave_out_opted_out",
-    "mailing_csv_text",
     "measured_winback_rate",
-    "pseudonym",
-    "purge_plan",
     "quarterly_churn",
     "reactivation_rates",
-    "retention_cutoff",
-    "retention_flags",
     "winback_list",
     "winback_outcomes",
     "winback_report",
-    "write_mailing_csv",
 ]
 
 # --------------------------------------------------------------------------- data
 
-#: Contact columns copied into the win-back list and the exports when the input has them.
-CONTACT_DETAIL_COLUMNS = ("Naam", "E-mail", "Telefoon", "Adres", "Postcode", "Woonplaats")
-#: Columns that hold personal data: blanked when a customer is pseudonymised.
-PERSONAL_COLUMNS = CONTACT_DETAIL_COLUMNS + ("Notitie",)
-#: A CSV cell starting with one of these is prefixed with "'" (CSV formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 #: Fixed leading columns of :func:`winback_list` (then Segment, contact columns, tracking columns).
 WINBACK_COLUMNS = (
@@ -93,15 +70,10 @@ OUTCOME_COLUMNS = (
 )
 RATE_COLUMNS = ("Benaderd", "Teruggewonnen", "Percentage")
 QUARTER_COLUMNS = ("Kwartaal", "Actief begin", "Verloren", "Verloop", "Behoud")
-EXCLUSION_COLUMNS = ("Klant", "Status", "Laatste activiteit", "Dagen sinds activiteit")
-PLAN_COLUMNS = ("Pseudoniem", "Laatste activiteit")
 
-PSEUDONYM_PREFIX = "KLANT-"
 NO_REASON = "(geen reden)"
 NO_CHANNEL = "(geen kanaal)"
 RATE_GROUPS = {"maand": "Maand", "reden": "Reden", "kanaal": "Kanaal"}
-
-_PSEUDONYM_RE = re.compile(r"^KLANT-[0-9A-F]{8,16}$", re.IGNORECASE)  # ids may come back lower-cased (e-mail rule)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -109,28 +81,6 @@ _PSEUDONYM_RE = re.compile(r"^KLANT-[0-9A-F]{8,16}$", re.IGNORECASE)  # ids may 
 def _parse_date_column(series: pd.Series, column: str) -> pd.Series:
     """Dates typed by a user (datetime, Excel serial, ISO or Dutch text); NaT for blank."""
     return parse_dates(series.reset_index(drop=True), column, first_row=2).set_axis(series.index)
-
-
-def _as_status(status, index: pd.Index) -> pd.Series:
-    if isinstance(status, pd.DataFrame):
-        if "Status" not in status.columns:
-            raise KolomOntbreekt("Status", status.columns)
-        status = status["Status"]
-    return pd.Series(status).reindex(index)
-
-
-def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
-    """Index a per-customer frame by its "Klant" (column or index), as text keys."""
-    if "Klant" in frame.columns:
-        frame = frame.set_index("Klant")
-    frame = frame.copy()
-    frame.index = pd.Index(customer_ids(frame.index.to_series()), name="Klant", dtype=object)
-    return frame
-
-
-
-def _reference_date(reference_date, summary: pd.DataFrame) -> pd.Timestamp:
-    return summary_reference_date(summary, reference_date)
 
 
 def _limit(limit) -> int | None:
@@ -146,17 +96,6 @@ def _limit(limit) -> int | None:
 
 
 # --------------------------------------------------------------------------- win-back list
-
-def _add_contact_details(frame: pd.DataFrame, chosen: pd.DataFrame, contact_details) -> None:
-    """Copy contact columns (from the summary rows ``chosen`` and from ``contact_details``) into ``frame``."""
-    for column in CONTACT_DETAIL_COLUMNS:
-        if column in chosen.columns:
-            frame[column] = chosen[column].to_numpy()
-    if contact_details is not None:
-        details = _by_customer(contact_details)
-        details = details[~details.index.duplicated(keep="last")]
-        for column in details.columns:
-            frame[str(column)] = details[column].reindex(frame["Klant"]).to_numpy()
 
 
 def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, contact_details=None) -> pd.DataFrame:
@@ -196,9 +135,9 @@ def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, conta
     >>> winback_list(summary, status)["Klant"].tolist()
     ['b', 'a']
     """
-    summary = _by_customer(summary)
+    summary = by_customer(summary)
     require_columns(summary, ("Laatste activiteit", "Dagen sinds activiteit", "Omzet", "Aankopen"))
-    status = _as_status(status, summary.index)
+    status = aligned_status(status, summary.index)
     chosen = summary.loc[(status == INACTIVE).to_numpy()]
     frame = pd.DataFrame(dict(zip(WINBACK_COLUMNS, (
         chosen.index.astype(object),
@@ -211,14 +150,14 @@ def winback_list(summary: pd.DataFrame, status, limit=None, segments=None, conta
     ))))
     if segments is not None:
         if isinstance(segments, pd.DataFrame):
-            segments = _by_customer(segments)
+            segments = by_customer(segments)
             require_columns(segments, ("Segment",))
             segments = segments["Segment"]
         else:
             segments = pd.Series(segments).copy()
             segments.index = pd.Index(customer_ids(segments.index.to_series()), dtype=object)
         frame["Segment"] = segments.reindex(frame["Klant"]).to_numpy()
-    _add_contact_details(frame, chosen, contact_details)
+    add_contact_details(frame, chosen, contact_details)
     frame = frame.sort_values(
         ["Laatste activiteit", "Omzet", "Klant"], ascending=[False, False, True],
         na_position="last", kind="mergesort",
@@ -493,255 +432,7 @@ def winback_report(tracking, transactions: pd.DataFrame, reference_date, inactiv
 
 # --------------------------------------------------------------------------- exports
 
-def exclusion_list(summary: pd.DataFrame, status, statuses=(INACTIVE, LOST), contact_details=None) -> pd.DataFrame:
-    """Customers to leave out of regular campaigns (seed 003: stop mailing sleepers).
-
-    Parameters
-    ----------
-    summary : pd.DataFrame
-        Per-customer summary, index ``Klant``; contact columns in it are copied.
-    status : pd.Series or pd.DataFrame
-        ``Status`` per customer.
-    statuses : sequence of str
-        Which statuses to list (default ``Inactief`` and ``Verloren``).
-    contact_details : pd.DataFrame, optional
-        Contact data per customer (index or column ``Klant``).
-
-    Returns
-    -------
-    pd.DataFrame
-        ``Klant``, ``Status``, ``Laatste activiteit``, ``Dagen sinds activiteit``, then
-        contact columns; ordered by ``statuses``, then most recent activity first.
-
-    >>> summary = pd.DataFrame({"Laatste activiteit": pd.to_datetime(["2026-01-01", "2025-01-01", "2026-06-01"]),
-    ...                         "Dagen sinds activiteit": [200.0, 565.0, 60.0]},
-    ...                        index=pd.Index(["a", "b", "c"], name="Klant"))
-    >>> exclusion_list(summary, pd.Series(["Inactief", "Verloren", "Actief"], index=summary.index))["Klant"].tolist()
-    ['a', 'b']
-    """
-    summary = _by_customer(summary)
-    require_columns(summary, ("Laatste activiteit", "Dagen sinds activiteit"))
-    status = _as_status(status, summary.index)
-    wanted = [str(s) for s in statuses]
-    chosen = summary.loc[status.isin(wanted).to_numpy()]
-    frame = pd.DataFrame(dict(zip(EXCLUSION_COLUMNS, (
-        chosen.index.astype(object),
-        status.loc[chosen.index].to_numpy(),
-        pd.to_datetime(chosen["Laatste activiteit"]).to_numpy(),
-        chosen["Dagen sinds activiteit"].astype("float64").to_numpy(),
-    ))))
-    _add_contact_details(frame, chosen, contact_details)
-    frame["_order"] = frame["Status"].map({s: i for i, s in enumerate(wanted)})
-    frame = frame.sort_values(["_order", "Laatste activiteit", "Klant"], ascending=[True, False, True],
-                              kind="mergesort")
-    return frame.drop(columns="_order").reset_index(drop=True)
-
-
-def leave_out_opted_out(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """A mailing list without the customers who opted out of marketing (``Nieuwsbrief`` is False).
-
-    Customers whose opt-in is unknown (blank) stay on the list. Returns the list and how
-    many were left out.
-
-    >>> frame = pd.DataFrame({"Klant": ["a", "b", "c"], "Nieuwsbrief": [True, False, None]})
-    >>> kept, left_out = leave_out_opted_out(frame)
-    >>> kept["Klant"].tolist(), left_out
-    (['a', 'c'], 1)
-    """
-    if "Nieuwsbrief" not in frame.columns:
-        return frame, 0
-    opted_out = frame["Nieuwsbrief"].map(lambda v: v is False or v is np.False_).to_numpy(dtype=bool)
-    return frame[~opted_out].reset_index(drop=True), int(opted_out.sum())
-
-
-def _cell_text(value) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "ja" if value else "nee"
-    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "isoformat"):
-        try:
-            stamp = pd.Timestamp(value)
-        except (TypeError, ValueError):  # a time of day
-            return str(value)
-        if pd.isna(stamp):
-            return ""
-        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, (Integral, np.integer)):
-        return str(int(value))
-    if isinstance(value, (Real, np.floating)):
-        number = float(value)
-        if math.isnan(number):
-            return ""
-        if math.isinf(number):
-            return "oneindig" if number > 0 else "-oneindig"
-        text = f"{number:.10f}".rstrip("0").rstrip(".")
-        return ("0" if text in ("", "-0") else text).replace(".", ",")
-    return str(value)
-
-
-def _neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def mailing_csv_text(frame: pd.DataFrame) -> str:
-    """The CSV text :func:`write_mailing_csv` writes (without the byte-order mark).
-
-    ``;``-separated (Dutch Excel), dates ``YYYY-MM-DD``, numbers with a decimal comma,
-    blanks empty; every cell (headers too) that starts with ``=``, ``+``, ``-``, ``@``,
-    tab or a line break is prefixed with ``'`` so a spreadsheet shows it as text and
-    never runs it as a formula (CSV formula injection; a negative number therefore
-    arrives as text).
-
-    >>> mailing_csv_text(pd.DataFrame({"Klant": ["=HYPERLINK(1)", "jan"], "Omzet": [-12.5, 3.0]})).splitlines()
-    ['Klant;Omzet', "'=HYPERLINK(1);'-12,5", 'jan;3']
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quotechar='"', quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([_neutralise(_cell_text(c)) for c in frame.columns])
-    for row in frame.itertuples(index=False, name=None):
-        writer.writerow([_neutralise(_cell_text(v)) for v in row])
-    return buffer.getvalue()
-
-
-def write_mailing_csv(frame: pd.DataFrame, path) -> Path:
-    """Write ``frame`` as a CSV for a mailing tool: UTF-8 with BOM, ``;``-separated.
-
-    See :func:`mailing_csv_text` for the cell format and the formula neutralising.
-    Use it for :func:`exclusion_list` (leave out of regular campaigns) and for
-    :func:`winback_list` (the win-back campaign). Returns the path written.
-    """
-    path = Path(path)
-    path.write_bytes(mailing_csv_text(frame).encode("utf-8-sig"))
-    return path
-
 
 # --------------------------------------------------------------------------- retention period
 
-def _retention_years(value) -> float:
-    try:
-        years = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        years = float("nan")
-    if not (years > 0 and math.isfinite(years)):
-        raise WaardeFout("Bewaartermijn", None, value, "geen aantal jaren groter dan 0")
-    return years
 
-
-def retention_cutoff(reference_date, retention_years) -> pd.Timestamp:
-    """The day before which last activity is older than the retention period.
-
-    Whole years go back by calendar years (29 February falls back to 28 February);
-    a fraction of a year counts 365.25 days a year.
-
-    >>> retention_cutoff("2026-11-24", 7)
-    Timestamp('2019-11-24 00:00:00')
-    >>> retention_cutoff("2026-11-24", 0.5)
-    Timestamp('2026-05-25 00:00:00')
-    """
-    years = _retention_years(retention_years)
-    day = parse_date(reference_date, "Peildatum")  # the one date parser: "24-11-2026" is 24 November
-    if day is None:
-        raise InvoerFout("Peildatum ontbreekt: geef een datum, bijvoorbeeld 24-11-2026.")
-    if years.is_integer():
-        return day - pd.DateOffset(years=int(years))
-    return day - pd.Timedelta(days=round(years * 365.25))
-
-
-def is_pseudonym(value) -> bool:
-    """Whether a customer id is a pseudonym made by :func:`pseudonym`.
-
-    >>> is_pseudonym("KLANT-3FA9C2D1"), is_pseudonym("1001")
-    (True, False)
-    """
-    key = customer_id(value)
-    return bool(key and _PSEUDONYM_RE.match(key))
-
-
-def retention_flags(summary: pd.DataFrame, status, reference_date, retention_years) -> pd.Series:
-    """Customers whose data may no longer be kept (SPEC §3 *Bewaartermijn*, seed 003).
-
-    Parameters
-    ----------
-    summary : pd.DataFrame
-        Per-customer summary with ``Laatste activiteit``, index ``Klant``.
-    status : pd.Series, pd.DataFrame or None
-        ``Status`` per customer; only ``Verloren`` customers are flagged. None: the
-        age criterion alone (use only when the verloren-drempel is shorter than the
-        retention period, where it implies ``Verloren``).
-    reference_date : date-like or None
-        Peildatum (None: the summary's own, :func:`klant_xl.summary.summary_reference_date`).
-    retention_years : float
-        Retention period in years (``Settings.retention_years``).
-
-    Returns
-    -------
-    pd.Series
-        Bool ``Verwijderen`` on the summary's index: lost, and last activity strictly
-        before :func:`retention_cutoff`. Ids that already are pseudonyms are never flagged.
-
-    >>> summary = pd.DataFrame({"Laatste activiteit": pd.to_datetime(["2019-11-23", "2019-11-24", "2019-01-01"])},
-    ...                        index=pd.Index(["a", "b", "c"], name="Klant"))
-    >>> status = pd.Series(["Verloren", "Verloren", "Inactief"], index=summary.index)
-    >>> retention_flags(summary, status, "2026-11-24", 7).tolist()
-    [True, False, False]
-    """
-    require_columns(summary, ("Laatste activiteit",))
-    day = _reference_date(reference_date, summary)
-    cutoff = retention_cutoff(day, retention_years)
-    old = pd.to_datetime(summary["Laatste activiteit"]) < cutoff
-    if status is not None:
-        old &= (_as_status(status, summary.index) == LOST).to_numpy()
-    ids = summary["Klant"] if "Klant" in summary.columns else summary.index.to_series()
-    old &= ~np.array([is_pseudonym(v) for v in ids], dtype=bool)
-    return pd.Series(old.to_numpy(dtype=bool), index=summary.index, name="Verwijderen")
-
-
-def pseudonym(customer, salt: str, length: int = 8) -> str:
-    """A stable, non-reversible stand-in for a customer id: ``KLANT-`` + hex of a keyed hash.
-
-    HMAC-SHA256 of the customer id (:func:`klant_xl.values.customer_id` text) keyed with ``salt``:
-    the same id and salt always give the same pseudonym, and without the salt the
-    id cannot be found back by trying ids. Keep the salt secret or throw it away.
-
-    >>> pseudonym(1001, "zout") == pseudonym("1001", "zout") != pseudonym("1001", "peper")
-    True
-    >>> len(pseudonym("1001", "zout")), pseudonym("1001", "zout").startswith("KLANT-")
-    (14, True)
-    """
-    key = customer_id(customer) or ""
-    digest = hmac.new(str(salt).encode("utf-8"), key.encode("utf-8"), hashlib.sha256).hexdigest()
-    return PSEUDONYM_PREFIX + digest[: int(length)].upper()
-
-
-def purge_plan(summary: pd.DataFrame, status, reference_date, retention_years, salt: str) -> pd.DataFrame:
-    """The customers to remove or pseudonymise, with their pseudonyms.
-
-    Parameters
-    ----------
-    summary, status, reference_date, retention_years
-        As for :func:`retention_flags` (``status`` may be None).
-    salt : str
-        Key for :func:`pseudonym`; the shell draws a random one per purge.
-
-    Returns
-    -------
-    pd.DataFrame
-        Index ``Klant`` (the flagged customers, sorted), columns ``Pseudoniem`` and
-        ``Laatste activiteit``. Pseudonyms are unique and differ from every customer id
-        in ``summary``: on a collision of the 8-hex form all get 12 hex, then 16.
-    """
-    flags = retention_flags(summary, status, reference_date, retention_years)
-    ids = pd.Index([customer_id(v) for v in (summary["Klant"] if "Klant" in summary.columns else summary.index)],
-                   dtype=object)
-    chosen = ids[flags.to_numpy()]
-    last = pd.to_datetime(summary["Laatste activiteit"]).to_numpy()[flags.to_numpy()]
-    taken = set(ids[~flags.to_numpy()])
-    for length in (8, 12, 16):
-        names = [pseudonym(k, salt, length) for k in chosen]
-        if len(set(names)) == len(names) and not taken.intersection(names):
-            break
-    else:  # pragma: no cover - 64-bit collision
-        raise InvoerFout("Kon geen unieke pseudoniemen maken; probeer het opnieuw.")
-    plan = pd.DataFrame(dict(zip(PLAN_COLUMNS, (names, last))), index=pd.Index(chosen, name="Klant", dtype=object))
-    return plan.sort_index()

@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 
 from klant_xl.cohorts import cohort_triangle
 from klant_xl.reading import read_transactions
-from klant_xl.segments import segments_summary_json
+from klant_xl.analysis import segments_summary_json
 from klant_xl.status import customer_status
 from klant_xl.summary import customer_summary, resolve_reference_date
 from klant_xl.values import customer_id, customer_ids, parse_amounts, parse_number
-from klant_xl.winback import retention_cutoff, winback_report
+from klant_xl.retention import retention_cutoff
+from klant_xl.winback import winback_report
 
 FEB1 = pd.Timestamp("2025-02-01")
 # 2025-01-01 is serial 45658 (45658 days after 1899-12-30: 125 years of 365 days + 31 leap days

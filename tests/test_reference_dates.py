@@ -10,7 +10,7 @@ import pytest
 from klant_xl.segments import customer_pyramid
 from klant_xl.status import customer_status
 from klant_xl.summary import customer_summary, resolve_reference_date
-from klant_xl.winback import retention_cutoff
+from klant_xl.retention import retention_cutoff
 
 TX = pd.DataFrame({
     "Klant": ["A", "A", "B"],

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from klant_xl.analysis import segments_summary_json
 from klant_xl.errors import InvoerFout, KolomOntbreekt, TeWeinigGegevens, WaardeFout
 from klant_xl.segments import (
     PYRAMID_LEVELS,
@@ -28,7 +29,6 @@ from klant_xl.segments import (
     rules_from_table,
     rules_grid,
     segment_overview,
-    segments_summary_json,
 )
 
 # SPEC §3, written out: rows R = 5..1, columns F = 1..5.

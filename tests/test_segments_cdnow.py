@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from klant_xl.segments import customer_pyramid, pareto_share, rfm_segments, segments_summary_json
+from klant_xl.analysis import segments_summary_json
+from klant_xl.segments import customer_pyramid, pareto_share, rfm_segments
 
 from .conftest import CDNOW
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from klant_xl.analysis import analyse
+from klant_xl.analysis import analyse, segment_tables
 from klant_xl.sample import sample_contacts, sample_transactions
 from klant_xl.segments import (
     PYRAMID_LEVELS,
@@ -16,7 +16,6 @@ from klant_xl.segments import (
     customer_segments,
     portfolio,
     segment_overview,
-    segment_tables,
 )
 
 

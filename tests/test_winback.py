@@ -13,23 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
+from klant_xl.mailing import exclusion_list, mailing_csv_text, write_mailing_csv
+from klant_xl.retention import is_pseudonym, pseudonym, purge_plan, retention_cutoff, retention_flags
 from klant_xl.winback import (
     CONTACT_CHANNELS,
     REASONS,
     TRACKING_COLUMNS,
-    exclusion_list,
-    is_pseudonym,
-    mailing_csv_text,
     measured_winback_rate,
-    pseudonym,
-    purge_plan,
     quarterly_churn,
     reactivation_rates,
-    retention_cutoff,
-    retention_flags,
     winback_list,
     winback_outcomes,
-    write_mailing_csv,
 )
 
 D = pd.Timestamp

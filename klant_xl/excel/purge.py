@@ -5,7 +5,7 @@ The one command that ever writes the input sheets. It
 1. reads Transacties, Contactmomenten and Instellingen as the refresh does and
    finds the customers that are ``Verloren`` with their last activity older than
    the retention period as of the workbook's peildatum -- exactly those the
-   Klanten sheet flags ``Verwijderen`` (:func:`klant_xl.winback.purge_plan`);
+   Klanten sheet flags ``Verwijderen`` (:func:`klant_xl.retention.purge_plan`);
 2. shows what it will do -- how many customers, how many rows on which sheet --
    and asks (``confirm`` callback; on the command line ``--ja`` answers yes);
 3. copies the file unchanged to ``<naam> (backup voor opschonen JJJJ-MM-DD).xlsm``
@@ -57,7 +57,7 @@ from klant_xl.excel.offline import OfflineWorkbook
 from klant_xl.excel.inputs import read_inputs
 from klant_xl.settings import Settings
 from klant_xl.values import customer_id
-from klant_xl.winback import PERSONAL_COLUMNS, purge_plan, retention_cutoff
+from klant_xl.retention import PERSONAL_COLUMNS, purge_plan, retention_cutoff
 from klant_xl.excel.layout import output_sheets
 
 __all__ = [
