@@ -9,7 +9,9 @@ workbook refresh writes it into sheets; neither computes anything itself.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -20,6 +22,7 @@ from klant_xl.formatting import format_count
 from klant_xl.models import expected_active_next_year, predict_customers
 from klant_xl.models.sbg import project_cohorts
 from klant_xl.portfolio import portfolio
+from klant_xl.records import Record, key
 from klant_xl.projection import (
     cumulative_loss,
     doubling_time,
@@ -30,6 +33,7 @@ from klant_xl.retention import retention_flags
 from klant_xl.rfm import rules_grid
 from klant_xl.settings import DEFAULTS, Settings
 from klant_xl.status import (
+    PurchaseGaps,
     STATUSES,
     ChurnResult,
     DerivedThresholds,
@@ -47,10 +51,50 @@ from klant_xl.tiers import (
     segment_overview,
 )
 from klant_xl.values import parse_fraction
-from klant_xl.winback import quarter_boundaries, quarters_shown, winback_list
+from klant_xl.vocabulary import ACTIVE_STATUSES
+from klant_xl.winback import WinbackReport, quarter_boundaries, quarters_shown, winback_list
 from klant_xl.winback import winback_report as measure_winback
 
-__all__ = ["Analysis", "analyse"]
+__all__ = ["Analysis", "ProjectionInputs", "SegmentTables", "ThresholdOrigin", "analyse", "segment_tables",
+           "segments_summary_json"]
+
+
+class ThresholdOrigin(NamedTuple):
+    """Whether each threshold of an analysis was derived from the data."""
+
+    inactive: bool
+    lost: bool
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectionInputs(Record):
+    """What the projection of an analysis used (read by Dutch key too, as ``--json`` shows it)."""
+
+    start: float = key("start")
+    new_rate: float = key("nieuw_pct")
+    churn_rate: float = key("verloop_pct")
+    winback_rate: float = key("terugwin_pct")
+    churn_after_winback: float = key("verloop_na_terugwinnen_pct")
+    doubling_years: float = key("verdubbelingstijd_jaren")
+    loss_after_3_years: float = key("cumulatief_verlies_3_jaar")
+
+
+@dataclass(frozen=True, eq=False)
+class SegmentTables(Record):
+    """Every table of the Segmenten sheet (:func:`segment_tables`); read by key too (``tables["cohorts"]``)."""
+
+    customers: pd.DataFrame = key("customers")
+    segments: pd.DataFrame = key("segments")
+    pyramid: pd.DataFrame = key("pyramid")
+    tiers: pd.DataFrame = key("tiers")
+    pareto: pd.DataFrame = key("pareto")
+    cohorts: pd.DataFrame = key("cohorts")
+    cohort_churn: pd.DataFrame = key("cohort_churn")
+    portfolio: pd.DataFrame = key("portfolio")
+    rules: pd.DataFrame = key("rules")
+
+    def __eq__(self, other):  # frames do not compare to one truth value
+        return self is other
 
 
 @dataclass
@@ -71,27 +115,27 @@ class Analysis:
         The derived thresholds with their sentences (None when the data are
         too thin; see ``messages``).
     repeat_rate : float
-    gaps : dict
-        :func:`klant_xl.status.time_between_purchases`, empty without repeat buyers.
+    gaps : PurchaseGaps or None
+        :func:`klant_xl.status.time_between_purchases`; None without repeat buyers.
     churn_last_year : ChurnResult or None
         Churn over the year before the peildatum.
     projection : pandas.DataFrame
         Columns ``Jaar``, ``Huidige situatie``, ``Nieuwe situatie``.
-    projection_inputs : dict
-        start, new rate, churn rate, win-back rate and years used.
-    segments : dict of pandas.DataFrame
-        :func:`klant_xl.segments.segment_tables`: RFM, pyramid, tiers,
-        Pareto curve, cohorts, portfolio and the R×F rules used.
+    projection_inputs : ProjectionInputs
+        Start, new rate, churn rate and win-back rate used, and what follows from them.
+    segments : SegmentTables
+        :func:`segment_tables`: RFM, pyramid, tiers, Pareto curve, cohorts,
+        portfolio and the R×F rules used.
     segment_counts : dict
-        :func:`klant_xl.segments.segments_summary_json`.
+        :func:`segments_summary_json` (JSON-ready counts).
     predictions : pandas.DataFrame or None
         :func:`klant_xl.models.predict_customers` (modified BG/NBD, Gamma-Gamma,
         CLV); None when the data are too thin to fit (see ``messages``).
     expected_buyers_next_year : float or None
         Customers expected to buy at least once in the next 365 days.
-    winback_report : dict
+    winback_report : WinbackReport or None
         :func:`klant_xl.winback.winback_report` on the tracking the user typed
-        in the Winback sheet (empty without tracking).
+        in the Winback sheet (empty tables without tracking).
     cohort_projection : pandas.DataFrame or None
         :func:`klant_xl.models.sbg.project_cohorts` on the yearly cohort
         triangle: retention that falls over time (sBG), the alternative to
@@ -116,15 +160,15 @@ class Analysis:
     lost_days: float
     thresholds: DerivedThresholds | None
     repeat_rate: float
-    gaps: dict
+    gaps: PurchaseGaps | None
     churn_last_year: ChurnResult | None
     projection: pd.DataFrame
-    projection_inputs: dict
-    segments: dict[str, pd.DataFrame] = field(default_factory=dict)
+    projection_inputs: ProjectionInputs
+    segments: SegmentTables | None = None
     segment_counts: dict = field(default_factory=dict)
     predictions: pd.DataFrame | None = None
     expected_buyers_next_year: float | None = None
-    winback_report: dict = field(default_factory=dict)
+    winback_report: WinbackReport | None = None
     cohort_projection: pd.DataFrame | None = None
     settings: Settings = DEFAULTS
     projection_warnings: list[str] = field(default_factory=list)
@@ -132,6 +176,13 @@ class Analysis:
     inputs: dict = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     reading: object | None = None
+
+    @property
+    def thresholds_derived(self) -> ThresholdOrigin:
+        """Which thresholds were derived from the data (Kaplan–Meier) rather than set on Instellingen."""
+        derived = self.thresholds is not None
+        return ThresholdOrigin(derived and self.settings.inactive_days is None,
+                               derived and self.settings.lost_days is None)
 
     @property
     def contact_details(self) -> pd.DataFrame | None:
@@ -150,7 +201,7 @@ class Analysis:
         """The Klanten sheet: one row per customer, ``Klant`` first, Dutch headers."""
         table = self.summary.copy()
         table.insert(0, "Status", self.status)
-        if "customers" in self.segments:
+        if self.segments is not None:
             table = table.join(self.segments["customers"])
         if self.predictions is not None:
             table = table.join(self.predictions)
@@ -167,7 +218,7 @@ class Analysis:
     def winback(self, limit=None) -> pd.DataFrame:
         """The Winback sheet: inactive customers, most recent first, empty tracking columns (:func:`klant_xl.winback.winback_list`)."""
 
-        segments = self.segments.get("customers")
+        segments = None if self.segments is None else self.segments.customers
         if segments is not None and "Segment" not in segments.columns:
             segments = None
         return winback_list(self.summary, self.status, limit=limit, segments=segments,
@@ -181,11 +232,11 @@ class Analysis:
             "klanten": int(len(self.summary)),
             "status": {k: int(v) for k, v in self.status_counts().items()},
             "herhaalaankoopratio": self.repeat_rate,
-            "tijd_tussen_aankopen": self.gaps,
+            "tijd_tussen_aankopen": dict(self.gaps) if self.gaps is not None else {},
             "drempels": {
                 "inactief_dagen": self.inactive_days,
                 "verloren_dagen": self.lost_days,
-                "afgeleid": self.thresholds is not None and self.settings.inactive_days is None,
+                "afgeleid": self.thresholds_derived.inactive,
                 "uitleg_inactief": self.thresholds.inactive_sentence if self.thresholds else None,
                 "uitleg_verloren": self.thresholds.lost_sentence if self.thresholds else None,
                 "aandeel_terugkomers": self.thresholds.return_share if self.thresholds else None,
@@ -203,7 +254,7 @@ class Analysis:
                 "nieuwe_klanten_pct": churn.new_share,
             },
             "projectie": {
-                **self.projection_inputs,
+                **dict(self.projection_inputs),
                 "jaren": self.projection["Jaar"].tolist(),
                 "huidige_situatie": self.projection["Huidige situatie"].round().astype(int).tolist(),
                 "nieuwe_situatie": self.projection["Nieuwe situatie"].round().astype(int).tolist(),
@@ -219,7 +270,7 @@ class Analysis:
                 "gemiddelde_kans_actief": float(self.predictions["Kans actief"].mean()),
                 "totale_clv": float(self.predictions["CLV"].sum()) if "CLV" in self.predictions else None,
             },
-            "terugwinpercentage_gemeten": self.winback_report.get("terugwinpercentage"),
+            "terugwinpercentage_gemeten": None if self.winback_report is None else self.winback_report.winback_rate,
             "cohortbehoud_sbg": []
             if self.cohort_projection is None
             else [
@@ -259,8 +310,8 @@ def inputs_sentence(inputs: dict) -> str:
 
 
 def json_safe(value):
-    """Replace NaN and infinity (not valid JSON) by None, recursively."""
-    if isinstance(value, dict):
+    """Replace NaN and infinity (not valid JSON) by None, recursively (records become dicts)."""
+    if isinstance(value, Mapping):
         return {key: json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_safe(item) for item in value]
@@ -299,17 +350,17 @@ def segment_tables(
         curve = pareto_curve(summary)
     except TeWeinigGegevens:
         curve = pd.DataFrame({"Aandeel klanten": pd.Series(dtype=float), "Aandeel omzet": pd.Series(dtype=float)})
-    return {
-        "customers": customers,
-        "segments": segment_overview(customers["Segment"], summary),
-        "pyramid": segment_overview(customers["Piramide"], summary),
-        "tiers": segment_overview(customers["Niveau"], summary),
-        "pareto": curve,
-        "cohorts": cohort_triangle(transactions, reference_date, inactive_days, period, contacts),
-        "cohort_churn": cohort_churn(transactions, reference_date, inactive_days, period, contacts),
-        "portfolio": portfolio(transactions, summary, status),
-        "rules": rules_grid(rules),
-    }
+    return SegmentTables(
+        customers=customers,
+        segments=segment_overview(customers["Segment"], summary),
+        pyramid=segment_overview(customers["Piramide"], summary),
+        tiers=segment_overview(customers["Niveau"], summary),
+        pareto=curve,
+        cohorts=cohort_triangle(transactions, reference_date, inactive_days, period, contacts),
+        cohort_churn=cohort_churn(transactions, reference_date, inactive_days, period, contacts),
+        portfolio=portfolio(transactions, summary, status),
+        rules=rules_grid(rules),
+    )
 
 
 def _counts(overview: pd.DataFrame) -> dict[str, int]:
@@ -424,7 +475,7 @@ def analyse(
     try:
         gaps = time_between_purchases(transactions, reference)
     except TeWeinigGegevens as exc:
-        gaps = {}
+        gaps = None
         messages.append(str(exc))
 
     churn: ChurnResult | None = None
@@ -439,7 +490,7 @@ def analyse(
     else:
         messages.append("Minder dan een jaar aan gegevens: het verloop over het laatste jaar is niet te meten.")
 
-    active_now = int(status.isin(["Actief", "Nieuw"]).sum())
+    active_now = int(status.isin(ACTIVE_STATUSES).sum())
     start = settings.projection_start if settings.projection_start is not None else active_now
     new_rate = settings.projection_new_rate
     churn_rate = settings.projection_churn_rate
@@ -457,7 +508,7 @@ def analyse(
     report = measure_winback(winback_tracking, transactions, reference, inactive, contacts)
     winback_rate = settings.projection_winback_rate
     if winback_rate is None:
-        winback_rate = report.get("terugwinpercentage")
+        winback_rate = report.winback_rate
         if winback_rate is None:
             winback_rate = 0.0
             messages.append("Nog niemand benaderd in het Winback-blad: de nieuwe situatie rekent met 0% terugwinnen.")
@@ -471,15 +522,9 @@ def analyse(
             "Nieuwe situatie": improved["Aantal klanten"],
         }
     )
-    projection_inputs = {
-        "start": float(start),
-        "nieuw_pct": new_rate,
-        "verloop_pct": churn_rate,
-        "terugwin_pct": float(winback_rate),
-        "verloop_na_terugwinnen_pct": churn_rate * (1 - winback_rate),
-        "verdubbelingstijd_jaren": doubling_time(new_rate, churn_rate),
-        "cumulatief_verlies_3_jaar": cumulative_loss(churn_rate, 3),
-    }
+    projection_inputs = ProjectionInputs(float(start), new_rate, churn_rate, float(winback_rate),
+                                         churn_rate * (1 - winback_rate), doubling_time(new_rate, churn_rate),
+                                         cumulative_loss(churn_rate, 3))
     segments = segment_tables(
         transactions,
         summary,
@@ -523,9 +568,7 @@ def analyse(
         predictions=predictions,
         expected_buyers_next_year=expected_buyers,
         winback_report=report,
-        cohort_projection=project_cohorts(segments["cohorts"], settings.projection_years)
-        if "cohorts" in segments
-        else None,
+        cohort_projection=project_cohorts(segments.cohorts, settings.projection_years),
         settings=settings,
         projection_warnings=warnings,
         revenue_last_year=engine.revenue_last_year(),

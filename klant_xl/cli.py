@@ -132,8 +132,7 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
             f"(25% binnen {format_number(gaps['p25'])}, 75% binnen {format_number(gaps['p75'])}, "
             f"90% binnen {format_number(gaps['p90'])} dagen; {format_number(gaps['aantal'])} tussenpozen)."
         )
-    derived = result.thresholds is not None and result.settings.inactive_days is None
-    source = "afgeleid uit de gegevens" if derived else "ingesteld"
+    source = "afgeleid uit de gegevens" if result.thresholds_derived.inactive else "ingesteld"
     console.print(
         f"Drempels ({source}): inactief na {format_number(result.inactive_days)} dagen, "
         f"verloren na {format_number(result.lost_days)} dagen."

@@ -296,7 +296,6 @@ def _expr_occasions(tables, v):
 
 def _expr_activity(tables, v, *, boundaries: int, contacts: bool):
     """Customers with a purchase, counted per (first purchase day, active-at-each-boundary pattern)."""
-    ibis = _ibis()
     daily = tables["dagen"]
     activity = daily.select("Klant", "dag")
     if contacts:

@@ -754,7 +754,6 @@ def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum,
     """One canonical row per counted order, plus the contact details per customer."""
     n = len(order_key)
     order_codes, order_index = np.unique(order_key, return_inverse=True) if n else (np.array([]), np.array([], int))
-    live_series = pd.Series(live)
 
     def amounts(role):
         column = raw(role)

@@ -33,6 +33,7 @@ from klant_xl.errors import (
     TeWeinigGegevens,
 )
 from klant_xl.formatting import format_percent
+from klant_xl.records import Record, key
 from klant_xl.summary import (
     require_columns,
     resolve_reference_date,
@@ -41,6 +42,7 @@ from klant_xl.summary import (
 from klant_xl.vocabulary import STATUSES
 
 __all__ = [
+    "PurchaseGaps",
     "aligned_status",
     "status_of_every_customer",
     "FALLBACK_THRESHOLDS",
@@ -501,13 +503,13 @@ def choose_thresholds(
     return ThresholdChoice(inactive, max(lost, inactive), derived, tuple(messages))
 
 
-def time_between_purchases(transactions: pd.DataFrame, reference_date=None) -> dict[str, float]:
+def time_between_purchases(transactions: pd.DataFrame, reference_date=None) -> PurchaseGaps:
     """Statistics of the time between consecutive purchase occasions, in days.
 
     Returns
     -------
-    dict
-        ``gemiddelde`` (mean), ``mediaan`` (median), ``p10``, ``p25``, ``p75``,
+    PurchaseGaps
+        Read by field or by Dutch key: ``gemiddelde`` (mean), ``mediaan`` (median), ``p10``, ``p25``, ``p75``,
         ``p90`` and ``aantal`` (number of gaps) over all consecutive-occasion
         gaps of all customers.
 
@@ -527,15 +529,8 @@ def time_between_purchases(transactions: pd.DataFrame, reference_date=None) -> d
     if total == 0:
         raise TeWeinigGegevens("Geen enkele klant heeft twee aankopen; er is geen tijd tussen aankopen.")
     p10, p25, p50, p75, p90 = _histogram_percentiles(values, counts, [10, 25, 50, 75, 90])
-    return {
-        "gemiddelde": float(int((values * counts).sum()) / total),
-        "mediaan": float(p50),
-        "p10": float(p10),
-        "p25": float(p25),
-        "p75": float(p75),
-        "p90": float(p90),
-        "aantal": total,
-    }
+    return PurchaseGaps(float(int((values * counts).sum()) / total), float(p50), float(p10), float(p25),
+                        float(p75), float(p90), total)
 
 
 def _histogram_percentiles(values: np.ndarray, counts: np.ndarray, percents) -> list[float]:
@@ -553,6 +548,19 @@ def _histogram_percentiles(values: np.ndarray, counts: np.ndarray, percents) -> 
         t = position - below
         out.append(float(b - (b - a) * (1 - t)) if t >= 0.5 else float(a + (b - a) * t))
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class PurchaseGaps(Record):
+    """Days between consecutive purchase occasions (:func:`time_between_purchases`); read by Dutch key too."""
+
+    mean: float = key("gemiddelde")
+    median: float = key("mediaan")
+    p10: float = key("p10")
+    p25: float = key("p25")
+    p75: float = key("p75")
+    p90: float = key("p90")
+    count: int = key("aantal")
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,15 @@ Nothing here reads the clock: the peildatum is always an argument.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from klant_xl.engine import as_dates, engine_for
 from klant_xl.errors import InvoerFout, WaardeFout
 from klant_xl.mailing import add_contact_details
+from klant_xl.records import Record, key
 from klant_xl.status import aligned_status, churn_over_period
 from klant_xl.summary import by_customer, require_columns, resolve_reference_date
 from klant_xl.values import customer_id, customer_ids, parse_dates
@@ -55,6 +58,7 @@ __all__ = [
     "reactivation_rates",
     "winback_list",
     "winback_outcomes",
+    "WinbackReport",
     "winback_report",
 ]
 
@@ -399,6 +403,21 @@ def quarters_shown(reference_date, quarters: int = 8) -> list:
     return list(pd.period_range(end=last, periods=count, freq="Q")) if count else []
 
 
+@dataclass(frozen=True, eq=False)
+class WinbackReport(Record):
+    """What the Winback sheet shows about whether win-back works (:func:`winback_report`); read by Dutch key too."""
+
+    outcomes: pd.DataFrame = key("uitkomsten")
+    per_month: pd.DataFrame = key("per maand")
+    per_reason: pd.DataFrame = key("per reden")
+    per_channel: pd.DataFrame = key("per kanaal")
+    per_quarter: pd.DataFrame = key("per kwartaal")
+    winback_rate: float | None = key("terugwinpercentage")
+
+    def __eq__(self, other):  # frames do not compare to one truth value
+        return self is other
+
+
 def winback_report(tracking, transactions: pd.DataFrame, reference_date, inactive_days, contacts=None,
                    quarters: int = 8) -> dict:
     """Everything the Winback sheet shows about whether win-back works, in one call.
@@ -422,17 +441,9 @@ def winback_report(tracking, transactions: pd.DataFrame, reference_date, inactiv
     if tracking is None or len(tracking) == 0 or "Benaderd op" not in tracking.columns:
         tracking = pd.DataFrame({"Klant": pd.Series(dtype=object), "Benaderd op": pd.Series(dtype=object)})
     outcomes = winback_outcomes(tracking, transactions)
-    report = {"uitkomsten": outcomes}
-    for key in RATE_GROUPS:
-        report[f"per {key}"] = reactivation_rates(outcomes, by=key).reset_index()
-    report["per kwartaal"] = quarterly_churn(transactions, reference_date, inactive_days, contacts, quarters)
-    report["terugwinpercentage"] = measured_winback_rate(outcomes)
-    return report
-
-
-# --------------------------------------------------------------------------- exports
-
-
-# --------------------------------------------------------------------------- retention period
+    rates = {group: reactivation_rates(outcomes, by=group).reset_index() for group in RATE_GROUPS}
+    return WinbackReport(outcomes, rates["maand"], rates["reden"], rates["kanaal"],
+                         quarterly_churn(transactions, reference_date, inactive_days, contacts, quarters),
+                         measured_winback_rate(outcomes))
 
 

@@ -420,7 +420,6 @@ def overview_sheet(analysis) -> SheetSpec:
     churn = analysis.churn_last_year
     gaps = analysis.gaps or {}
     thresholds = analysis.thresholds
-    settings = analysis.settings
     active = int(counts.get("Actief", 0) + counts.get("Nieuw", 0))
 
     status = pd.DataFrame({"Status": list(counts.index), "Klanten": counts.astype(int).to_numpy()})
@@ -471,13 +470,12 @@ def overview_sheet(analysis) -> SheetSpec:
             ("Nieuwe klanten laatste jaar", int(churn.new_customers), "int",
              f"Eerste aankoop tussen {_date_text(churn.start)} en {_date_text(churn.end)}."),
         ]
-    derived = thresholds is not None and getattr(settings, "inactive_days", None) is None
+    derived = analysis.thresholds_derived
     kpis += [
         ("Drempel inactief (dagen)", _finite(analysis.inactive_days), "days",
-         thresholds.inactive_sentence if thresholds is not None and derived else "Ingesteld op het blad Instellingen."),
+         thresholds.inactive_sentence if derived.inactive else "Ingesteld op het blad Instellingen."),
         ("Drempel verloren (dagen)", _finite(analysis.lost_days), "days",
-         thresholds.lost_sentence if thresholds is not None and getattr(settings, "lost_days", None) is None
-         else "Ingesteld op het blad Instellingen."),
+         thresholds.lost_sentence if derived.lost else "Ingesteld op het blad Instellingen."),
     ]
     buyers = _finite(getattr(analysis, "expected_buyers_next_year", None))
     if buyers is not None:
