@@ -213,3 +213,22 @@ def test_no_private_name_is_used_through_another_module():
 
 def test_the_attribute_rule_sees_module_aliases():
     assert _module_aliases("klant_xl.models.mbgnbd").get("bgnbd") == "klant_xl.models.bgnbd"
+
+
+def test_the_three_workbook_adapters_implement_the_port():
+    import inspect
+
+    from klant_xl.excel.lite import LiteWorkbook
+    from klant_xl.excel.live import LiveWorkbook
+    from klant_xl.excel.offline import OfflineWorkbook
+    from klant_xl.excel.port import WorkbookPort
+
+    wanted = [name for name in vars(WorkbookPort) if not name.startswith("_")]
+    assert wanted == ["sheet_names", "read_input", "read_table", "read_names", "write_sheet", "status", "alert",
+                      "commit"]
+    for adapter in (OfflineWorkbook, LiveWorkbook, LiteWorkbook):
+        for name in wanted:
+            method = getattr(adapter, name, None)
+            assert callable(method), f"{adapter.__name__} lacks {name}"
+            expected = list(inspect.signature(getattr(WorkbookPort, name)).parameters)
+            assert len(inspect.signature(method).parameters) >= len(expected), f"{adapter.__name__}.{name}"

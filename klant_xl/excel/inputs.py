@@ -12,6 +12,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from klant_xl.errors import WerkmapFout
+from klant_xl.excel.port import WorkbookPort
 from klant_xl.exports import ReadingReport, read_export
 from klant_xl.reading import read_contacts
 from klant_xl.settings import SCHEMA, Settings, settings_from_values
@@ -29,7 +30,7 @@ class WorkbookInputs(NamedTuple):
     reading: ReadingReport
 
 
-def read_inputs(port, today=None) -> WorkbookInputs:
+def read_inputs(port: WorkbookPort, today=None) -> WorkbookInputs:
     """Transactions, contact moments, settings and the reading report of the workbook behind ``port``.
 
     ``today`` is the day the reader checks dates against (dates after it are implausible).

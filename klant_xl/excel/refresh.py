@@ -31,6 +31,7 @@ from klant_xl.excel.offline import OfflineWorkbook
 from klant_xl.excel.boundary import message_for, write_error_log
 from klant_xl.excel.formulas import formulas_sheet
 from klant_xl.excel.live import LiveWorkbook
+from klant_xl.excel.port import WorkbookPort
 
 __all__ = [
     "INPUT_SHEETS",
@@ -150,7 +151,7 @@ def _check_typed_dates(winback_table) -> None:
         raise WaardeFout("Blad 'Winback', kolom 'Benaderd op'", exc.row, exc.value, exc.expected) from None
 
 
-def refresh(port, progress=None, reading=None, today=None) -> RefreshReport:
+def refresh(port: WorkbookPort, progress=None, reading=None, today=None) -> RefreshReport:
     """Re-read the inputs of the workbook behind ``port`` and rewrite its output sheets.
 
     Parameters
