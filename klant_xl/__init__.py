@@ -26,7 +26,7 @@ from klant_xl.projection import cumulative_loss, doubling_time, project_customer
 from klant_xl.reading import read_contacts, read_transactions, read_transactions_lenient
 from klant_xl.sample import sample_contacts, sample_transactions
 from klant_xl.segments import customer_pyramid, customer_tiers, pareto_share, portfolio, rfm_segments
-from klant_xl.settings import DEFAULTS, Settings
+from klant_xl.settings import DEFAULTS, SCHEMA, Settings
 from klant_xl.status import (
     STATUSES,
     churn_over_period,
@@ -36,7 +36,8 @@ from klant_xl.status import (
     repeat_purchase_rate,
     time_between_purchases,
 )
-from klant_xl.summary import customer_summary
+from klant_xl.summary import customer_summary, summary_reference_date
+from klant_xl.values import customer_id
 from klant_xl.winback import winback_list
 
 __version__ = "0.1.0"
@@ -63,6 +64,7 @@ __all__ = [
     "KolomOntbreekt",
     "ModelFout",
     "ReadingReport",
+    "SCHEMA",
     "STATUSES",
     "Settings",
     "TeWeinigGegevens",
@@ -73,6 +75,7 @@ __all__ = [
     "churn_over_period",
     "cohort_triangle",
     "cumulative_loss",
+    "customer_id",
     "customer_pyramid",
     "customer_status",
     "customer_summary",
@@ -93,6 +96,7 @@ __all__ = [
     "rfm_segments",
     "sample_contacts",
     "sample_transactions",
+    "summary_reference_date",
     "time_between_purchases",
     "winback_list",
 ]
