@@ -13,7 +13,10 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-__all__ = ["cell_value", "column_values", "frame_from_rows", "try_quietly", "unique_headers"]
+from klant_xl.status import STATUS_COLOURS
+from klant_xl.vocabulary import LOST
+
+__all__ = ["cell_value", "column_values", "frame_from_rows", "try_quietly", "unique_headers", "value_colours"]
 
 
 def cell_value(value):
@@ -89,6 +92,22 @@ def frame_from_rows(rows: list[list], what: str, header_row: int = 1) -> pd.Data
     frame = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(columns=header)
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
     return frame
+
+
+def value_colours(value, colour: str | None) -> tuple[str, str | None] | None:
+    """(fill, font) RGB hex of a value a table colours: ``colour`` as fill, or for ``None`` the fixed
+    status colour (:data:`klant_xl.status.STATUS_COLOURS`) with a bold black or white font; None when
+    the value has no colour. Both adapters draw the same rule from it.
+
+    >>> value_colours("Verloren", None), value_colours("Goud", "FFD966"), value_colours("Onbekend", None)
+    (('C00000', 'FFFFFF'), ('FFD966', None), None)
+    """
+    if colour is not None:
+        return colour, None
+    fill = STATUS_COLOURS.get(value)
+    if fill is None:
+        return None
+    return fill, "FFFFFF" if value == LOST else "000000"
 
 
 def try_quietly(action) -> None:

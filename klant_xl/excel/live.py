@@ -17,7 +17,7 @@ import datetime as dt
 
 import pandas as pd
 
-from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, try_quietly, unique_headers
+from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, try_quietly, unique_headers, value_colours
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 from klant_xl.excel.offline import FOOTER_LEFT, FOOTER_RIGHT
 
@@ -32,6 +32,23 @@ _RGB = {
 _CHART_TYPES = {"line": "line_markers", "col": "column_clustered", "bar": "bar_clustered", "pie": "pie"}
 _XL_SHEET_VERY_HIDDEN = 2
 _XL_VALIDATE_LIST = 3
+_XL_CELL_VALUE = 1  # XlFormatConditionType.xlCellValue
+_XL_EQUAL = 3  # XlFormatConditionOperator.xlEqual
+
+
+def _colour_number(hex_rgb: str) -> int:
+    """Excel's colour number (BGR) of an RRGGBB hex colour."""
+    red, green, blue = (int(hex_rgb[i:i + 2], 16) for i in (0, 2, 4))
+    return red + 256 * green + 65536 * blue
+
+
+def _add_value_colour(target, value: str, fill: str, font: str | None) -> None:
+    """A "cell equals value" conditional format on ``target`` (Windows COM), as the offline file gets it."""
+    condition = target.api.FormatConditions.Add(_XL_CELL_VALUE, _XL_EQUAL, f'="{value}"')
+    condition.Interior.Color = _colour_number(fill)
+    if font is not None:
+        condition.Font.Color = _colour_number(font)
+        condition.Font.Bold = True
 
 
 class LiveWorkbook:
@@ -168,6 +185,14 @@ class LiveWorkbook:
             if cols:
                 target = sheet.range((block.row + 1, block.col + min(cols)), (last, block.col + max(cols)))
                 try_quietly(lambda: target.api.FormatConditions.AddColorScale(3))
+        for column, colours in block.value_colours.items():
+            if column in frame.columns and len(frame):
+                j = list(frame.columns).index(column)
+                target = sheet.range((block.row + 1, block.col + j), (last, block.col + j))
+                for value, colour in colours.items():
+                    style = value_colours(value, colour)
+                    if style is not None:
+                        try_quietly(lambda t=target, v=value, s=style: _add_value_colour(t, v, *s))
 
     def _write_cells(self, sheet, block: Cells) -> None:
         for item in block.cells:

@@ -32,9 +32,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel import features, splice
 from klant_xl.excel.files import atomic_write, refuse_if_open, save_openpyxl
-from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, unique_headers
+from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, unique_headers, value_colours
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
-from klant_xl.status import STATUS_COLOURS
 from klant_xl.sheet_guard import check_sheet_size, error_cells
 
 __all__ = ["OfflineWorkbook", "STYLES", "render_sheet"]
@@ -69,10 +68,12 @@ VALIDATION_MARGIN = 500
 
 
 def _status_style(status: str) -> dict:
-    colour = STATUS_COLOURS.get(status)
-    if colour is None:
+    """The cell style of a status (its fixed colour, :func:`klant_xl.excel.grid.value_colours`)."""
+    style = value_colours(status, None)
+    if style is None:
         return {}
-    return {"fill": PatternFill("solid", fgColor=colour), "font": Font(bold=True, color="FFFFFF" if status == "Verloren" else "000000")}
+    fill, font = style
+    return {"fill": PatternFill("solid", fgColor=fill), "font": Font(bold=True, color=font)}
 
 
 def _apply_style(cell, style: str | None):
@@ -181,13 +182,13 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
         letter = column_letter(block.col + list(frame.columns).index(column))
         target = f"{letter}{block.row + 1}:{letter}{last_row}"
         for value in colours:
-            style = _status_style(value) if colours[value] is None else {"fill": PatternFill("solid", fgColor=colours[value])}
-            if not style:
+            style = value_colours(value, colours[value])
+            if style is None:
                 continue
-            ws.conditional_formatting.add(target, CellIsRule(operator="equal", formula=[f'"{value}"'],
-                                                             fill=PatternFill(bgColor=style["fill"].fgColor.rgb,
-                                                                              fill_type="solid"),
-                                                             font=style.get("font")))
+            fill, font = style
+            ws.conditional_formatting.add(target, CellIsRule(
+                operator="equal", formula=[f'"{value}"'], fill=PatternFill(bgColor=fill, fill_type="solid"),
+                font=None if font is None else Font(bold=True, color=font)))
     if block.colour_scale and len(frame):
         cols = [list(frame.columns).index(c) for c in block.colour_scale if c in frame.columns]
         if cols:
