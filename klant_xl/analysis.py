@@ -83,15 +83,15 @@ class ProjectionInputs(Record):
 class SegmentTables(Record):
     """Every table of the Segmenten sheet (:func:`segment_tables`); read by key too (``tables["cohorts"]``)."""
 
-    customers: pd.DataFrame = key("customers")
-    segments: pd.DataFrame = key("segments")
-    pyramid: pd.DataFrame = key("pyramid")
-    tiers: pd.DataFrame = key("tiers")
-    pareto: pd.DataFrame = key("pareto")
-    cohorts: pd.DataFrame = key("cohorts")
-    cohort_churn: pd.DataFrame = key("cohort_churn")
-    portfolio: pd.DataFrame = key("portfolio")
-    rules: pd.DataFrame = key("rules")
+    customers: pd.DataFrame
+    segments: pd.DataFrame
+    pyramid: pd.DataFrame
+    tiers: pd.DataFrame
+    pareto: pd.DataFrame
+    cohorts: pd.DataFrame
+    cohort_churn: pd.DataFrame
+    portfolio: pd.DataFrame
+    rules: pd.DataFrame
 
     def __eq__(self, other):  # frames do not compare to one truth value
         return self is other

@@ -556,10 +556,10 @@ class PurchaseGaps(Record):
 
     mean: float = key("gemiddelde")
     median: float = key("mediaan")
-    p10: float = key("p10")
-    p25: float = key("p25")
-    p75: float = key("p75")
-    p90: float = key("p90")
+    p10: float
+    p25: float
+    p75: float
+    p90: float
     count: int = key("aantal")
 
 
