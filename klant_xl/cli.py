@@ -256,7 +256,6 @@ def _cmd_demo(args, console: Console, err: Console) -> int:
 
 def read_export_file(path, args):
     """Read an export as the command line asks (``--kolom``, ``--status-telt``); today's date is the shell's."""
-    from klant_xl.errors import InvoerFout
     from klant_xl.exports import parse_column_choices, read_export
 
     statuses = getattr(args, "status_telt", None)
@@ -315,25 +314,9 @@ def _print_reading(console: Console, report) -> None:
 
 def _write_customers(result: Analysis, path: str) -> None:
     """The full Klanten table (also beyond Excel's 1,048,575 rows) as Parquet or CSV, written atomically."""
-    import os
-    import tempfile
+    from klant_xl.excel.files import write_table_file
 
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
-        raise InvoerFout(f"Klantentabel '{path}': kies een bestandsnaam op .parquet of .csv.")
-    table = result.customer_table()
-    handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=suffix)
-    os.close(handle)
-    try:
-        if suffix == ".parquet":
-            table.to_parquet(temporary, index=False)
-        else:
-            table.to_csv(temporary, index=False, sep=";", decimal=",", encoding="utf-8-sig")
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    write_table_file(result.customer_table(), path)
 
 
 def _cmd_analyse(args, console: Console, err: Console) -> int:
@@ -559,7 +542,6 @@ def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
                             settings=_settings_from(args), progress=step, reading=report)
     _print_reading(console, report)
     console.print(f"Werkmap geschreven: {args.werkmap}")
-    from pathlib import Path
 
     _say_run_main_module(console, Path(args.werkmap))
     return EXIT_OK
@@ -580,7 +562,6 @@ def _cmd_sjabloon(args, console: Console, err: Console) -> int:
         return EXIT_OK
     from klant_xl.excel.template import build_template
 
-    from pathlib import Path
 
     output = args.output or "klantanalyse.xlsm"
     refuse_existing(output, args.overschrijven)

@@ -33,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from klant_xl.errors import WerkmapFout
+from klant_xl.errors import InvoerFout, WerkmapFout
 
 __all__ = [
     "LOCK_PREFIX",
@@ -358,3 +358,28 @@ def save_openpyxl(workbook, path) -> None:
             pass
         raise
     archive.close()
+
+
+def write_table_file(table, path) -> Path:
+    """A table as ``.parquet`` or ``.csv`` (``;``, decimal comma, UTF-8 with BOM), written atomically.
+
+    For the full Klanten table, also beyond Excel's 1,048,575 rows (``--klanten PAD``, and beside a
+    workbook whose Klanten sheet cannot hold every customer).
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise InvoerFout(f"Klantentabel '{path}': kies een bestandsnaam op .parquet of .csv.")
+    handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=suffix)
+    os.close(handle)
+    try:
+        if suffix == ".parquet":
+            table.to_parquet(temporary, index=False)
+        else:
+            table.to_csv(temporary, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return target
+

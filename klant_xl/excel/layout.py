@@ -20,6 +20,7 @@ from klant_xl.settings import SETTING_NAMES
 from klant_xl.status import STATUS_COLOURS
 from klant_xl.vocabulary import CONTACT_CHANNELS, REASONS, STATUSES, TRACKING_COLUMNS, TRACKING_KINDS
 from klant_xl.projection import PLAUSIBLE_RATES
+from klant_xl.sheet_guard import EXCEL_MAX_ROWS
 
 __all__ = [
     "KANAAL_CHOICES",
@@ -86,9 +87,36 @@ def _finite(value):
 # --------------------------------------------------------------------------- Klanten
 
 
+#: Data rows an output table holds: Excel's 1,048,576 rows less the title, note, blank and header rows.
+SHEET_ROWS = EXCEL_MAX_ROWS - 4
+#: The full Klanten table is written beside the workbook under its name plus this, when the sheet is too small.
+FULL_CUSTOMERS_SUFFIX = " - Klanten.parquet"
+
+
+def fitting_customers(table: pd.DataFrame, winback: pd.Series, rows: int) -> pd.DataFrame:
+    """At most ``rows`` customers of the Klanten table: everyone on the win-back list first (most
+    recent first), then the highest value (CLV, else revenue); in the table's own order."""
+    if len(table) <= rows:
+        return table
+    value = table["CLV"] if "CLV" in table.columns and table["CLV"].notna().any() else table.get("Omzet")
+    on_list = pd.Series(table["Klant"].isin(set(winback[:rows]))).to_numpy()
+    rank = pd.DataFrame({"list": ~on_list, "value": -pd.to_numeric(value, errors="coerce").fillna(-float("inf"))
+                         if value is not None else 0.0, "klant": table["Klant"].astype(str)})
+    keep = rank.sort_values(["list", "value", "klant"], kind="mergesort").index[:rows]
+    return table.loc[sorted(keep)].reset_index(drop=True)
+
+
 def customers_sheet(analysis) -> SheetSpec:
     table = analysis.customer_table()
     note = f"Eén rij per klant, peildatum {_date_text(analysis.reference_date)}. Eigen kolommen aan het eind van de tabel blijven bewaard bij vernieuwen."
+    if len(table) > SHEET_ROWS:
+        total = len(table)
+        table = fitting_customers(table, winback_frame(analysis)["Klant"], SHEET_ROWS)
+        note = (f"{format_number(len(table))} van de {format_count(total, 'klant', 'klanten')} (Excel houdt "
+                f"{format_number(SHEET_ROWS)} rijen in deze tabel): alle klanten op de Winback-lijst en verder die met "
+                f"de hoogste waarde. De volledige tabel staat naast de werkmap in '<naam van de werkmap>"
+                f"{FULL_CUSTOMERS_SUFFIX}' (klant-xl vernieuw en klant-xl analyse -o schrijven hem). Peildatum "
+                f"{_date_text(analysis.reference_date)}.")
     cells = Cells().add(1, 1, "Klanten", style="title").add(2, 1, note, style="note")
     block = TableBlock("Klanten", table, row=4, col=1, key="Klant", value_colours=dict(STATUS_FILLS))
     return SheetSpec("Klanten", [cells, block], freeze="B5",
@@ -197,7 +225,7 @@ def winback_frame(analysis) -> pd.DataFrame:
 
 
 def winback_sheet(analysis) -> SheetSpec:
-    frame = winback_frame(analysis)
+    frame = winback_frame(analysis).head(SHEET_ROWS)  # the most recent first: the ones to call fit
     frame = frame.drop(columns=[c for c in TRACKING_COLUMNS if c in frame.columns])
     for column in TRACKING_COLUMNS:
         frame[column] = None

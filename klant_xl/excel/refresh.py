@@ -19,14 +19,21 @@ import pandas as pd
 
 from klant_xl.errors import KlantXLError, WaardeFout, WerkmapFout
 from klant_xl.excel import preserve
-from klant_xl.excel.layout import OUTPUT_SHEETS, TRACKING_COLUMNS, add_winback_report, output_sheets
+from klant_xl.excel.layout import (
+    FULL_CUSTOMERS_SUFFIX,
+    OUTPUT_SHEETS,
+    SHEET_ROWS,
+    TRACKING_COLUMNS,
+    add_winback_report,
+    output_sheets,
+)
 from klant_xl.excel.spec import Cells, SheetSpec, TableBlock
 from klant_xl.excel.inputs import read_inputs
 from klant_xl.settings import settings_from_values
 from klant_xl.values import is_blank, parse_dates
 from klant_xl.excel.layout import page
 from klant_xl.analysis import analyse
-from klant_xl.excel.files import refuse_if_open, refuse_read_only, workbook_lock
+from klant_xl.excel.files import refuse_if_open, refuse_read_only, workbook_lock, write_table_file
 from klant_xl.excel.offline import OfflineWorkbook
 from klant_xl.excel.boundary import message_for, write_error_log
 from klant_xl.excel.formulas import formulas_sheet
@@ -208,6 +215,9 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None) -> Refr
         add_winback_report(winback, getattr(analysis, "winback_report", None) or None)
     for spec in [*specs, store_spec]:
         port.write_sheet(spec, index=_position(port, spec.name))
+    path = getattr(port, "path", None)
+    if len(analysis.summary) > SHEET_ROWS and path is not None:  # the sheet holds only part: all of them beside it
+        write_table_file(analysis.customer_table(), Path(path).with_name(Path(path).stem + FULL_CUSTOMERS_SUFFIX))
     timings["schrijven"] = time.perf_counter() - started
     return RefreshReport(analysis, [s.name for s in specs], timings)
 

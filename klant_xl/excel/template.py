@@ -16,7 +16,11 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from klant_xl.excel.layout import OUTPUT_SHEETS
+from klant_xl.errors import InvoerFout
+from klant_xl.excel.files import write_table_file
+from klant_xl.excel.layout import FULL_CUSTOMERS_SUFFIX, OUTPUT_SHEETS, SHEET_ROWS
+from klant_xl.formatting import format_number
+from klant_xl.sheet_guard import EXCEL_MAX_ROWS
 from klant_xl.excel.offline import OfflineWorkbook, render_sheet
 from klant_xl.excel.refresh import STORE_SHEET, RefreshReport, refresh
 from klant_xl.excel.spec import Cells, PageSetup, SheetSpec, TableBlock
@@ -46,6 +50,8 @@ TEMPLATE_PATH = Path("workbook") / "klantanalyse.xlsm"
 #: Overzicht first (and active: the workbook opens on it), then how to use it, the inputs and the other outputs.
 SHEET_ORDER = ("Overzicht", "Uitleg", "Instellingen", "Transacties", "Contactmomenten",
                *(s for s in OUTPUT_SHEETS if s != "Overzicht"), "Formules", "xlwings.conf", STORE_SHEET)
+#: Data rows an input sheet holds (its table starts in row 1).
+INPUT_ROWS = EXCEL_MAX_ROWS - 1
 #: Footer of sheets the refresh does not rewrite (their peildatum would go stale).
 INPUT_FOOTER = "Klantanalyse (klant_xl)"
 
@@ -205,6 +211,12 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     for ws, spec in ((explanation, explanation_sheet(explanation_lines)), (config, config_sheet())):
         _clear(ws)
         render_sheet(ws, spec, wb)
+    for name, frame in (("Transacties", transactions), ("Contactmomenten", contacts)):
+        if frame is not None and len(frame) > INPUT_ROWS:
+            raise InvoerFout(
+                f"{name}: {format_number(len(frame))} regels passen niet op een werkblad (Excel houdt er "
+                f"{format_number(INPUT_ROWS)}). Analyseer zonder werkmap: klant-xl analyse BESTAND --klanten "
+                "klanten.parquet (alle klanten, ook buiten Excel), of maak de export kleiner.")
     port = OfflineWorkbook(workbook=wb, progress=progress)
     inputs = [
         settings_sheet(settings),
@@ -224,6 +236,8 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     wb.properties.title = "Klantanalyse"
     wb.active = wb.sheetnames.index("Overzicht")
     port.save(path)
+    if len(report.analysis.summary) > SHEET_ROWS:  # Klanten holds only part: all customers beside it
+        write_table_file(report.analysis.customer_table(), path.with_name(path.stem + FULL_CUSTOMERS_SUFFIX))
     if path.suffix.lower() == ".xlsm":
         write_run_main_module(path)
     return report
