@@ -19,7 +19,7 @@ import pandas as pd
 from klant_xl.errors import InvoerFout, WaardeFout
 from klant_xl.status import aligned_status
 from klant_xl.summary import require_columns, summary_reference_date
-from klant_xl.values import customer_id, parse_date
+from klant_xl.values import customer_id, number_or_nan, parse_date
 from klant_xl.vocabulary import LOST, PERSONAL_COLUMNS
 
 __all__ = [
@@ -43,10 +43,7 @@ _PSEUDONYM_RE = re.compile(r"^KLANT-[0-9A-F]{8,16}$", re.IGNORECASE)  # ids may 
 
 
 def _retention_years(value) -> float:
-    try:
-        years = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        years = float("nan")
+    years = number_or_nan(value)
     if not (years > 0 and math.isfinite(years)):
         raise WaardeFout("Bewaartermijn", None, value, "geen aantal jaren groter dan 0")
     return years

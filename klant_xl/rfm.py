@@ -28,7 +28,7 @@ import pandas as pd
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
 from klant_xl.status import status_of_every_customer
 from klant_xl.summary import require_columns
-from klant_xl.values import is_blank
+from klant_xl.values import is_blank, parse_score_set
 from klant_xl.vocabulary import LOST
 
 __all__ = ["RFM_RULES", "SEGMENT_ORDER", "rfm_scores", "rfm_segments", "rules_from_table", "rules_grid"]
@@ -127,42 +127,6 @@ def rfm_scores(summary: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-_RANGE = re.compile(r"^\s*([1-5])\s*(?:-|–|—|t/m|tot en met)\s*([1-5])\s*$", re.IGNORECASE)
-
-
-def _parse_score_set(value, column: str, row) -> set[int]:
-    """1–5 as a number, text, range ('1-2', '1 t/m 3'), list ('1,2' / '1;2') or '*'."""
-    bad = WaardeFout(column, row, value, "geen score 1-5 (of bereik zoals '1-2')")
-    if isinstance(value, bool):
-        raise bad
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        if value != value or float(value) != int(value) or not 1 <= int(value) <= 5:
-            raise bad
-        return {int(value)}
-    text = str(value).strip()
-    if text in ("*", "alle", "Alle", "ALLE"):
-        return {1, 2, 3, 4, 5}
-    match = _RANGE.match(text)
-    if match:
-        low, high = int(match.group(1)), int(match.group(2))
-        if low > high:
-            raise bad
-        return set(range(low, high + 1))
-    parts = [p for p in re.split(r"[,;/\s]+", text) if p]
-    if not parts:
-        raise bad
-    result = set()
-    for part in parts:
-        try:
-            number = float(part)
-        except ValueError:
-            raise bad from None
-        if number != int(number) or not 1 <= number <= 5:
-            raise bad
-        result.add(int(number))
-    return result
-
-
 def rules_from_table(table) -> pd.DataFrame:
     """Validate a (user-edited) R×F rules table and expand it to the 25 cells.
 
@@ -220,8 +184,8 @@ def rules_from_table(table) -> pd.DataFrame:
         if is_blank(segment):
             raise WaardeFout("Segment", row, "", "leeg")
         segment = str(segment).strip()
-        for r in _parse_score_set(r_value, "R", row):
-            for f in _parse_score_set(f_value, "F", row):
+        for r in parse_score_set(r_value, "R", row):
+            for f in parse_score_set(f_value, "F", row):
                 earlier = cells.get((r, f))
                 if earlier is not None and earlier[0] != segment:
                     raise InvoerFout(

@@ -69,8 +69,10 @@ __all__ = [
     "parse_days",
     "parse_fraction",
     "parse_fractions",
+    "number_or_nan",
     "parse_number",
     "parse_reference_date",
+    "parse_score_set",
     "parse_yes_no",
     "shown",
 ]
@@ -489,6 +491,19 @@ def parse_number(value, name: str, *, minimum: float | None = None, whole: bool 
     return number
 
 
+def number_or_nan(value) -> float:
+    """The number :func:`parse_number` reads in ``value``, or NaN when it holds none (for callers that
+    word their own message, e.g. "geen geheel getal van 0 of meer").
+
+    >>> number_or_nan("1.234"), number_or_nan(" 7,5 "), number_or_nan("veel")
+    (1234.0, 7.5, nan)
+    """
+    try:
+        return parse_number(value, "waarde")
+    except WaardeFout:
+        return math.nan
+
+
 #: Texts read as yes and no (compared lower-case; Excel's WAAR/ONWAAR too).
 YES_WORDS = ("ja", "j", "yes", "y", "waar", "true", "1", "x")
 NO_WORDS = ("nee", "n", "no", "onwaar", "false", "0")
@@ -567,6 +582,50 @@ def _plain_number(value) -> float | None:
     if isinstance(value, str):
         return _number_text(value)
     return None
+
+
+# --------------------------------------------------------------------------- RFM rule cells
+
+
+_SCORE_RANGE_RE = re.compile(r"^\s*([1-5])\s*(?:-|–|—|t/m|tot en met)\s*([1-5])\s*$", re.IGNORECASE)
+
+
+def parse_score_set(value, column: str, row) -> set[int]:
+    """A set of RFM scores typed in a rule cell: 1–5 as a number, text, range ('1-2', '1 t/m 3'),
+    list ('1,2' / '1;2') or '*' (all).
+
+    >>> sorted(parse_score_set("1 t/m 3", "R", 4)), sorted(parse_score_set("2;5", "F", 4)), len(parse_score_set("*", "F", 4))
+    ([1, 2, 3], [2, 5], 5)
+    """
+    bad = WaardeFout(column, row, value, "geen score 1-5 (of bereik zoals '1-2')")
+    if isinstance(value, bool):
+        raise bad
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if value != value or float(value) != int(value) or not 1 <= int(value) <= 5:
+            raise bad
+        return {int(value)}
+    text = str(value).strip()
+    if text in ("*", "alle", "Alle", "ALLE"):
+        return {1, 2, 3, 4, 5}
+    match = _SCORE_RANGE_RE.match(text)
+    if match:
+        low, high = int(match.group(1)), int(match.group(2))
+        if low > high:
+            raise bad
+        return set(range(low, high + 1))
+    parts = [p for p in re.split(r"[,;/\s]+", text) if p]
+    if not parts:
+        raise bad
+    result = set()
+    for part in parts:
+        try:
+            number = float(part)
+        except ValueError:
+            raise bad from None
+        if number != int(number) or not 1 <= number <= 5:
+            raise bad
+        result.add(int(number))
+    return result
 
 
 # --------------------------------------------------------------------------- customer ids

@@ -35,7 +35,7 @@ from klant_xl.mailing import add_contact_details
 from klant_xl.records import Record, key
 from klant_xl.status import aligned_status, churn_over_period
 from klant_xl.summary import by_customer, require_columns, resolve_reference_date
-from klant_xl.values import customer_id, customer_ids, parse_dates
+from klant_xl.values import customer_id, customer_ids, number_or_nan, parse_dates
 from klant_xl.vocabulary import (
     CONTACT_CHANNELS,
     CONTACT_DETAIL_COLUMNS,
@@ -90,10 +90,7 @@ def _parse_date_column(series: pd.Series, column: str) -> pd.Series:
 def _limit(limit) -> int | None:
     if limit is None or (isinstance(limit, str) and not limit.strip()):
         return None
-    try:
-        number = float(str(limit).strip()) if isinstance(limit, str) else float(limit)
-    except (TypeError, ValueError):
-        number = float("nan")
+    number = number_or_nan(limit)
     if not (number >= 0 and float(number).is_integer()):
         raise WaardeFout("Aantal", None, limit, "geen geheel getal van 0 of meer")
     return int(number)
@@ -362,11 +359,7 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
     """
     if isinstance(transactions, pd.DataFrame):
         require_columns(transactions, ("Klant", "Datum"))
-    try:
-        inactive_days = float(str(inactive_days).replace(",", ".")) if isinstance(inactive_days, str) \
-            else float(inactive_days)
-    except (TypeError, ValueError):
-        inactive_days = float("nan")
+    inactive_days = number_or_nan(inactive_days)
     if not inactive_days >= 0:
         raise InvoerFout("Drempel inactief ontbreekt: geef een aantal dagen op (bepaal 'automatisch' eerst).")
     reference_date = resolve_reference_date(transactions, reference_date, contacts)

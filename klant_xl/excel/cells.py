@@ -42,6 +42,7 @@ from klant_xl.errors import InvoerFout, KlantXLError, WaardeFout
 from klant_xl.reading import HEADER_ALIASES
 from klant_xl.reading import read_transactions
 from klant_xl.reading import read_contacts
+from klant_xl.values import number_or_nan
 
 __all__ = [
     "FIRST_ROW",
@@ -466,10 +467,7 @@ def whole_number(value, name: str, default: int, minimum: int, maximum: int) -> 
     """A count typed in a cell (12, "12", 12.0); blank gives the default."""
     if value is None:
         return default
-    try:
-        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        number = math.nan
+    number = number_or_nan(value)
     if isinstance(value, bool) or not number.is_integer() or not minimum <= number <= maximum:
         raise WaardeFout(name, None, value, f"geen geheel getal van {minimum} tot {maximum}")
     return int(number)

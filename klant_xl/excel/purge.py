@@ -56,7 +56,7 @@ from klant_xl.excel.files import atomic_write, refuse_if_open, refuse_read_only,
 from klant_xl.excel.offline import OfflineWorkbook
 from klant_xl.excel.inputs import read_inputs
 from klant_xl.settings import Settings
-from klant_xl.values import customer_id
+from klant_xl.values import customer_id, number_or_nan
 from klant_xl.retention import PERSONAL_COLUMNS, purge_plan, retention_cutoff
 from klant_xl.excel.layout import output_sheets
 
@@ -516,8 +516,7 @@ def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, ref
                   salt) -> PurgeResult:
     today = pd.Timestamp(date.today() if today is None else today).normalize()
     retention_cutoff("2000-01-01", retention_years)  # checks the number of years (Dutch message)
-    years = float(str(retention_years).replace(",", ".")) if isinstance(retention_years, str) \
-        else float(retention_years)
+    years = number_or_nan(retention_years)
 
     # every sheet through openpyxl (stub_big_sheets=False): the purge must edit the cells of the big sheets too;
     # refuses files with parts the offline writer would drop
