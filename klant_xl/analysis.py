@@ -236,9 +236,11 @@ class Analysis:
             "drempels": {
                 "inactief_dagen": self.inactive_days,
                 "verloren_dagen": self.lost_days,
-                "afgeleid": self.thresholds_derived.inactive,
-                "uitleg_inactief": self.thresholds.inactive_sentence if self.thresholds else None,
-                "uitleg_verloren": self.thresholds.lost_sentence if self.thresholds else None,
+                "afgeleid": self.thresholds_derived.inactive and self.thresholds_derived.lost,
+                "inactief_afgeleid": self.thresholds_derived.inactive,
+                "verloren_afgeleid": self.thresholds_derived.lost,
+                "uitleg_inactief": self.thresholds.inactive_sentence if self.thresholds_derived.inactive else None,
+                "uitleg_verloren": self.thresholds.lost_sentence if self.thresholds_derived.lost else None,
                 "aandeel_terugkomers": self.thresholds.return_share if self.thresholds else None,
             },
             "verloop_laatste_jaar": None

@@ -132,14 +132,20 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
             f"(25% binnen {format_number(gaps['p25'])}, 75% binnen {format_number(gaps['p75'])}, "
             f"90% binnen {format_number(gaps['p90'])} dagen; {format_number(gaps['aantal'])} tussenpozen)."
         )
-    source = "afgeleid uit de gegevens" if result.thresholds_derived.inactive else "ingesteld"
+    derived = result.thresholds_derived
+
+    def origin(flag: bool) -> str:
+        return "afgeleid uit de gegevens" if flag else "ingesteld"
+
     console.print(
-        f"Drempels ({source}): inactief na {format_number(result.inactive_days)} dagen, "
-        f"verloren na {format_number(result.lost_days)} dagen."
+        f"Drempels: inactief na {format_number(result.inactive_days)} dagen ({origin(derived.inactive)}), "
+        f"verloren na {format_number(result.lost_days)} dagen ({origin(derived.lost)})."
     )
     if result.thresholds is not None:
-        console.print(f"  • {result.thresholds.inactive_sentence}")
-        console.print(f"  • {result.thresholds.lost_sentence}")
+        if derived.inactive:
+            console.print(f"  • {result.thresholds.inactive_sentence}")
+        if derived.lost:
+            console.print(f"  • {result.thresholds.lost_sentence}")
         console.print(
             f"  • Ongeveer {format_percent(result.thresholds.return_share, 0)} van de aankopen krijgt ooit een vervolg."
         )
@@ -577,10 +583,9 @@ def _say_run_main_module(console: Console, workbook) -> None:
     if workbook.suffix.lower() != ".xlsm":
         return
     module = workbook.with_suffix(".py")
-    from klant_xl.excel.template import RUN_MAIN_MODULE, bundled_path
+    from klant_xl.excel.template import run_main_module_text
 
-    if module.exists() and module.read_text(encoding="utf-8", errors="replace") == \
-            bundled_path(RUN_MAIN_MODULE).read_text(encoding="utf-8"):
+    if module.exists() and module.read_text(encoding="utf-8", errors="replace") == run_main_module_text(workbook):
         console.print(f"Module voor de knop 'Run main' ernaast: {module}")
     else:
         console.print(f"Let op: {module} bestond al met andere inhoud en is niet overschreven; 'Run main' start "

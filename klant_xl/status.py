@@ -32,7 +32,7 @@ from klant_xl.errors import (
     KolomOntbreekt,
     TeWeinigGegevens,
 )
-from klant_xl.formatting import format_percent
+from klant_xl.formatting import format_number, format_percent
 from klant_xl.records import Record, key
 from klant_xl.summary import (
     require_columns,
@@ -396,10 +396,10 @@ def thresholds_from_histogram(
         lost_days=lost_days,
         return_share=return_share,
         inactive_sentence=(
-            f"{format_percent(share)} van de klanten die terugkomen, doet dat binnen {inactive_days:.0f} dagen."
+            f"{format_percent(share)} van de klanten die terugkomen, doet dat binnen {format_number(inactive_days, 0)} dagen."
         ),
         lost_sentence=(
-            f"Na {lost_days:.0f} dagen zonder aankoop komt nog minder dan {format_percent(level)} van de klanten terug."
+            f"Na {format_number(lost_days, 0)} dagen zonder aankoop komt nog minder dan {format_percent(level)} van de klanten terug."
         ),
         survival=curve,
         observed_gaps=observed_gaps,

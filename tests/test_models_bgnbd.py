@@ -478,11 +478,16 @@ def test_predictions_stay_finite_and_ordered_up_to_the_fit_bounds(module, params
     assert 0.0 <= short <= longer * (1 + 1e-7) + 1e-12
 
 
-@pytest.mark.xfail(strict=True, reason="known defect: with a, b ~ 1e9-1e11 and r + x ~ 150 the conditional "
-                   "expectation is off by ~1e-4 relative (not monotone in t); found by hypothesis, not yet fixed")
 def test_expected_purchases_grow_with_the_horizon_at_huge_a_and_b():
+    # found by hypothesis: scipy's hyp2f1 was off by 1e-3 here (a = 1.3e9, b = 1.9e11); p ~ Beta(a, b)
+    # is then a spike at a / (a + b), and E[X(t) | alive] is f(mu) = (1 - (1 + mu kappa)^-(r + x)) / mu
+    # to ~1e-9: 148.87 at t = 155 (kappa = 155 / 22), computed by hand with the formula
     params = (92.0, 19.0, 1285632008.0, 190279972307.0)
     x, t_x, T = np.array([60.0]), np.array([0.0]), np.array([3.0])
     short = bgnbd.expected_purchases(params, 155.0, x, t_x, T)[0]
     longer = bgnbd.expected_purchases(params, 310.0, x, t_x, T)[0]
     assert short <= longer  # E[X(t)] can only grow with t
+    mu, kappa, R = 1285632008.0 / (1285632008.0 + 190279972307.0 + 60), 155.0 / 22.0, 152.0
+    by_hand = (1 - (1 + mu * kappa) ** -R) / mu
+    alive = bgnbd.probability_alive(params, x, t_x, T)[0]
+    assert short == pytest.approx(by_hand * alive, rel=1e-8)

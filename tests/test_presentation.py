@@ -194,6 +194,8 @@ def test_sjabloon_writes_the_run_main_module_beside_the_workbook(tmp_path, monke
     written = template.write_run_main_module(tmp_path / "mijnwinkel.xlsm")
     assert written == tmp_path / "mijnwinkel.py"
     assert "def main" in written.read_text(encoding="utf-8")
+    assert "klant-xl vernieuw mijnwinkel.xlsm" in written.read_text(encoding="utf-8")
+    assert "klantanalyse" not in written.read_text(encoding="utf-8")
     mine = tmp_path / "eigen.py"
     mine.write_text("# mijn eigen code\n", encoding="utf-8")
     assert template.write_run_main_module(tmp_path / "eigen.xlsm") is None  # never overwritten

@@ -38,6 +38,8 @@ __all__ = [
     "UDF_MODULE",
     "build_template",
     "build_workbook",
+    "named_for",
+    "run_main_module_text",
     "bundled_path",
     "quickstart_path",
     "settings_sheet",
@@ -205,7 +207,8 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     wb = load_workbook(quickstart_path(), keep_vba=True)
     # Keep the quickstart's two sheets (their VBA document modules stay matched): the first becomes
     # Uitleg, the config sheet becomes the active xlwings.conf.
-    explanation_lines = explanation
+    explanation_lines = explanation if explanation is not None else \
+        [(None if text is None else named_for(text, path), style) for text, style in EXPLANATION]
     explanation, config = wb.worksheets[0], wb["_xlwings.conf"]
     explanation.title, config.title = "Uitleg", "xlwings.conf"
     for ws, spec in ((explanation, explanation_sheet(explanation_lines)), (config, config_sheet())):
@@ -256,12 +259,25 @@ def bundled_path(name: str) -> Path:
 RUN_MAIN_MODULE = "klantanalyse.py"
 
 
+def named_for(text: str, workbook_path) -> str:
+    """``text`` with the template's file names (``klantanalyse.xlsm``, ``klantanalyse.py``) replaced by
+    those of ``workbook_path`` and its Run-main module."""
+    workbook_path = Path(workbook_path)
+    return (text.replace("klantanalyse.xlsm", workbook_path.name)
+            .replace("klantanalyse.py", workbook_path.with_suffix(".py").name))
+
+
+def run_main_module_text(workbook_path) -> str:
+    """The Run-main module for ``workbook_path``: the bundled one, naming this workbook."""
+    return named_for(bundled_path(RUN_MAIN_MODULE).read_text(encoding="utf-8"), workbook_path)
+
+
 def write_run_main_module(workbook_path) -> Path | None:
     """Write ``<workbook name>.py`` beside the workbook: xlwings' *Run main* runs ``main()`` of the
     module named after the workbook. An existing file with other content is left alone (returns None)."""
     workbook_path = Path(workbook_path)
     target = workbook_path.with_suffix(".py")
-    text = bundled_path(RUN_MAIN_MODULE).read_text(encoding="utf-8")
+    text = run_main_module_text(workbook_path)
     if target.exists():
         return target if target.read_text(encoding="utf-8", errors="replace") == text else None
     target.write_text(text, encoding="utf-8", newline="\n")
