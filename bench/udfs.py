@@ -66,7 +66,7 @@ def main(argv=None) -> None:
     from klant_xl.excel import cells
     from klant_xl.settings import DEFAULTS
     from klant_xl.status import customer_status
-    from klant_xl.summary import customer_summary
+    from klant_xl.summary import customer_summary, summary_reference_date
 
     harness.register_engines()
     module = harness.classic_module()
@@ -88,7 +88,7 @@ def main(argv=None) -> None:
     tx = stage("in: read_transactions (parse)", lambda: cells.transactions(*raw))
     summary = stage("core: customer_summary", lambda: customer_summary(tx))
     status = stage("core: customer_status", lambda: customer_status(summary, 90, 365, mark_new=DEFAULTS.mark_new))
-    stage("core: derive_thresholds (auto)", lambda: udfs._thresholds(tx, summary.attrs["peildatum"], None, None))
+    stage("core: derive_thresholds (auto)", lambda: udfs._thresholds(tx, summary_reference_date(summary), None, None))
     shown = [c for c in summary.columns if c not in ("Eerste product", "Laatste product")]
     table = stage("out: cells.table", lambda: cells.table(summary[shown].assign(Status=status)[["Status", *shown]], index=True))
     stage("out: conversion.write", lambda: conversion.write(table, None, ret_options))

@@ -667,10 +667,20 @@ def cell_texts(values) -> np.ndarray:
     if pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("int64").astype(str).to_numpy(dtype=object)
     arr = series.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+    inferred = pd.api.types.infer_dtype(arr, skipna=True)
+    if inferred in ("string", "empty"):
         stripped = pd.Series(arr, dtype=object).str.strip(_SPACES + "\r\n")
         out = stripped.to_numpy(dtype=object).copy()
         out[(stripped.isna() | (stripped == "")).to_numpy(dtype=bool)] = None
+        return out
+    if inferred in ("floating", "integer", "mixed-integer-float"):
+        # number cells as a sheet reader delivers them (customer numbers): whole ones in one go
+        numbers = pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype="float64")
+        whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2**63)
+        out = np.empty(len(arr), dtype=object)
+        out[whole] = numbers[whole].astype(np.int64).astype(str)
+        rest = np.flatnonzero(~whole)
+        out[rest] = [cell_text(arr[i]) for i in rest]
         return out
     return np.array([cell_text(v) for v in arr], dtype=object)
 
@@ -701,6 +711,8 @@ def customer_ids(values) -> np.ndarray:
     ['K1', '7', None, 'a@b.nl']
     """
     texts = cell_texts(values)
+    if "@" not in "".join(t for t in texts if t is not None):  # most columns hold no e-mail address at all
+        return texts
     mail = pd.Series(texts, dtype=object).str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
     if mail.any():
         texts = texts.copy()
