@@ -368,7 +368,10 @@ class _DuckDBRunner:
 
     def _sql(self, key, build, values: dict, **shape) -> str:
         ibis = _ibis()
-        cache_key = (key, tuple(sorted(shape.items())), tuple(sorted(values)))
+        # the kind of each value is part of the shape: an int and a float compile to other placeholders
+        # (keyed by name only, a float threshold after an int one left the placeholder in the SQL)
+        kinds = tuple(sorted((name, isinstance(value, float)) for name, value in values.items()))
+        cache_key = (key, tuple(sorted(shape.items())), kinds)
         sql = _SQL.get(cache_key)
         if sql is None:
             tables = {name: ibis.table(schema, name=name) for name, schema in _SCHEMAS.items()}

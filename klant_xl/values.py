@@ -673,9 +673,9 @@ def cell_texts(values) -> np.ndarray:
         out = stripped.to_numpy(dtype=object).copy()
         out[(stripped.isna() | (stripped == "")).to_numpy(dtype=bool)] = None
         return out
-    if inferred in ("floating", "integer", "mixed-integer-float"):
-        # number cells as a sheet reader delivers them (customer numbers): whole ones in one go
-        numbers = pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype="float64")
+    if inferred == "floating":
+        # number cells as a sheet reader delivers them (customer numbers, floats): whole ones in one go
+        numbers = np.asarray(arr, dtype="float64")
         whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2**63)
         out = np.empty(len(arr), dtype=object)
         out[whole] = numbers[whole].astype(np.int64).astype(str)

@@ -135,3 +135,19 @@ def test_compiled_sql_is_reused_for_a_new_table():
     before = len(engine._SQL)
     TransactionEngine(HAND.assign(Klant=HAND["Klant"] + "x"), "2026-02-27").summary()
     assert len(engine._SQL) == before
+
+
+def test_compiled_sql_is_cached_per_kind_of_value():
+    # the cache was keyed by the names of the values only: an int placeholder's SQL reused for a float
+    # value kept the float's sentinel (-918273645.5) in the query instead of the value
+    from klant_xl import engine
+
+    def build(tables, values):
+        table = tables["transacties"]
+        return table.filter(table.dag > values["grens"]).select("Klant")
+
+    runner = engine._DuckDBRunner()
+    as_int = runner._sql("test_kind_of_value", build, {"grens": 20000})
+    as_float = runner._sql("test_kind_of_value", build, {"grens": 20000.5})
+    assert "20000" in as_int and "20000.5" in as_float
+    assert "918273645" not in as_float and "9182736450" not in as_int

@@ -177,3 +177,24 @@ def test_a_setting_is_one_entry():
     assert entry.parse("ja") is True and entry.parse("", current=False) is False
     with pytest.raises(ValueError):
         Setting("x", "x", "X", "", "kleur")
+
+
+def test_a_number_typed_as_text_on_instellingen_reaches_the_projectie_formulas(tmp_path):
+    # Excel cannot calculate with the text "1.234"; klant_xl reads it as 1234 (as an amount cell), and
+    # the Projectie formula falls back to that reading instead of silently using the measured start
+    from klant_xl.excel import template
+    from klant_xl.excel.refresh import refresh_workbook
+    from tests.excel_helpers import load
+
+    rows = [(f"k{i}", pd.Timestamp("2025-01-01") + pd.Timedelta(days=i), 10.0) for i in range(30)]
+    path = tmp_path / "winkel.xlsx"
+    template.build_workbook(path, pd.DataFrame(rows, columns=["Klant", "Datum", "Bedrag"]))
+    wb = load(path)
+    sheet, cell = next(iter(wb.defined_names["projectie_start"].destinations))
+    wb[sheet][cell.replace("$", "")] = "1.234"
+    wb.save(path)
+    report = refresh_workbook(path, today=pd.Timestamp("2026-12-01"))
+    assert report.analysis.projection_inputs.start == 1234.0
+    formulas = [c.value for row in load(path)["Projectie"].iter_rows() for c in row
+                if isinstance(c.value, str) and "projectie_start" in c.value]
+    assert formulas and all("IF(ISBLANK(projectie_start)," in f and f.endswith(",1234.0))") for f in formulas)

@@ -28,6 +28,8 @@ class WorkbookInputs(NamedTuple):
     contacts: pd.DataFrame | None
     settings: Settings
     reading: ReadingReport
+    #: Settings whose Instellingen cell holds text Excel cannot calculate with (a number read from "1.234").
+    typed_as_text: tuple[str, ...] = ()
 
 
 def read_inputs(port: WorkbookPort, today=None) -> WorkbookInputs:
@@ -36,7 +38,10 @@ def read_inputs(port: WorkbookPort, today=None) -> WorkbookInputs:
     ``today`` is the day the reader checks dates against (dates after it are implausible).
     Raises :class:`~klant_xl.errors.WerkmapFout` when Transacties is missing or holds no transactions.
     """
-    settings = settings_from_values(port.read_names([s.name for s in SCHEMA]))
+    cells = port.read_names([s.name for s in SCHEMA])
+    settings = settings_from_values(cells)
+    typed_as_text = tuple(s.field for s in SCHEMA if s.kind in ("number", "whole", "fraction")
+                          and isinstance(cells.get(s.name), str) and getattr(settings, s.field) is not None)
     raw = port.read_input("Transacties")
     if raw is None:
         raise WerkmapFout("Het blad 'Transacties' ontbreekt of is leeg: zet daar de transacties (Klant, Datum, Bedrag).")
@@ -52,4 +57,4 @@ def read_inputs(port: WorkbookPort, today=None) -> WorkbookInputs:
         contacts = read_contacts(raw_contacts, first_row=int(raw_contacts.index[0]))
         if contacts.empty:
             contacts = None
-    return WorkbookInputs(transactions, contacts, settings, reading)
+    return WorkbookInputs(transactions, contacts, settings, reading, typed_as_text)

@@ -317,7 +317,7 @@ def measured_projection_inputs(analysis) -> dict:
             "winback": winback if winback is not None else 0.0}
 
 
-def projection_sheet(measured: dict, years: int, reference_date=None, warnings=()) -> SheetSpec:
+def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(), read_from_text=None) -> SheetSpec:
     """Projectie: the seed-002 tables as native formulas on the Instellingen inputs.
 
     ``measured`` holds the values used when an Instellingen cell is empty
@@ -325,7 +325,9 @@ def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(
     ``warnings`` (:func:`klant_xl.projection.projection_warnings` at the
     refresh) stand in row 3, above the inputs and the tables; a formula there
     also warns when a rate typed on Instellingen later leaves the plausible
-    range, without Python.
+    range, without Python. ``read_from_text`` (field -> value) holds what the
+    refresh read from Instellingen cells that hold text Excel cannot calculate
+    with ("1.234", "30 %"): their formulas fall back to that, not to the measured value.
     """
     years = max(int(years), 1)
     r = PROJ_ROWS
@@ -346,7 +348,10 @@ def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(
     c.add(4, 3, "Gemeten", style="header").add(4, 4, "Toelichting", style="header")
     def used(field: str, row: int) -> str:
         name = _name(field)
-        return f"=IF(ISNUMBER({name}),{name},C{row})"
+        read = _finite((read_from_text or {}).get(field))
+        if read is None:
+            return f"=IF(ISNUMBER({name}),{name},C{row})"
+        return f"=IF(ISNUMBER({name}),{name},IF(ISBLANK({name}),C{row},{read!r}))"
 
     rows = [
         ("start", "Klanten nu", used("projection_start", r["start"]), measured.get("start"), "int",
@@ -599,7 +604,7 @@ def reading_sheet(report) -> SheetSpec:
     return SheetSpec("Inlezen", blocks, widths={"A": 28, "B": 40, "C": 40})
 
 
-def output_sheets(analysis) -> list[SheetSpec]:
+def output_sheets(analysis, typed_as_text=()) -> list[SheetSpec]:
     """All sheets a refresh rewrites, in :data:`OUTPUT_SHEETS` order (``Inlezen`` when the reading is known)."""
     years = int(getattr(analysis.settings, "projection_years", 10) or 10)
     sheets = [
@@ -607,7 +612,8 @@ def output_sheets(analysis) -> list[SheetSpec]:
         segments_sheet(analysis),
         winback_sheet(analysis),
         projection_sheet(measured_projection_inputs(analysis), years, analysis.reference_date,
-                         getattr(analysis, "projection_warnings", ())),
+                         getattr(analysis, "projection_warnings", ()),
+                         {f: getattr(analysis.settings, f) for f in typed_as_text}),
         overview_sheet(analysis),
     ]
     if getattr(analysis, "reading", None) is not None:

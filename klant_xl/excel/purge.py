@@ -522,7 +522,7 @@ def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, ref
     # refuses files with parts the offline writer would drop
     port = OfflineWorkbook(path, stub_big_sheets=False)
     wb = port.wb
-    transactions, contacts, from_sheet, _reading = read_inputs(port)
+    transactions, contacts, from_sheet = read_inputs(port)[:3]
     settings = from_sheet if settings is None else settings
     if reference_date is not None:
         settings = settings.with_(reference_date=pd.Timestamp(reference_date).normalize())

@@ -187,7 +187,7 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None) -> Refr
     timings = {}
     started = time.perf_counter()
     step("Klantanalyse: gegevens lezen…")
-    transactions, contacts, settings, sheet_reading = read_inputs(port, today)
+    transactions, contacts, settings, sheet_reading, typed_as_text = read_inputs(port, today)
     if reading is not None:
         reading.contact_details = sheet_reading.contact_details
     else:
@@ -201,7 +201,7 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None) -> Refr
     started = time.perf_counter()
     step("Klantanalyse: rekenen…")
     analysis = analyse(transactions, contacts, settings, winback_tracking=tracking, reading=reading)
-    specs = output_sheets(analysis)
+    specs = output_sheets(analysis, typed_as_text)
     formules = _formules_sheet(transactions, contacts, analysis)
     if formules is not None:
         specs.append(formules)
