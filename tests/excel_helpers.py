@@ -119,3 +119,20 @@ def copy_to(source: Path, folder: Path) -> Path:
     path = Path(folder) / Path(source).name
     path.write_bytes(Path(source).read_bytes())
     return path
+
+
+def shop_workbook_fixtures(rows):
+    """The two fixtures of a module that tests one small shop's workbook: ``book_base`` (built once per
+    module from ``rows``) and ``book`` (a fresh copy per test). Use ``book_base, book = shop_workbook_fixtures(SHOP)``."""
+    import pytest
+
+    @pytest.fixture(scope="module", name="book_base")
+    def book_base(tmp_path_factory):
+        return build_shop_workbook(tmp_path_factory.mktemp("book"), rows)
+
+    @pytest.fixture(name="book")
+    def book(book_base, tmp_path) -> Path:
+        return copy_to(book_base, tmp_path)
+
+    return book_base, book
+

@@ -19,7 +19,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 
-from tests.excel_helpers import build_shop_workbook, copy_to
+from tests.excel_helpers import shop_workbook_fixtures
 from klant_xl import cli
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel.refresh import refresh_workbook
@@ -30,14 +30,7 @@ SHOP = [["A", D(2024, 1, 1), 50.0], ["A", D(2025, 12, 1), 70.0], ["B", D(2024, 3
         ["C", D(2015, 1, 1), 10.0], ["D", D(2025, 11, 15), 89.95]]
 
 
-@pytest.fixture(scope="module")
-def book_base(tmp_path_factory):
-    return build_shop_workbook(tmp_path_factory.mktemp("book"), SHOP)
-
-
-@pytest.fixture
-def book(book_base, tmp_path) -> Path:
-    return copy_to(book_base, tmp_path)
+book_base, book = shop_workbook_fixtures(SHOP)
 
 
 def sheet_part(path, name):

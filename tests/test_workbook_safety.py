@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.excel_helpers import build_shop_workbook, copy_to
+from tests.excel_helpers import shop_workbook_fixtures
 from klant_xl import cli
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel.files import workbook_lock
@@ -30,14 +30,7 @@ SHOP = [
 ]
 
 
-@pytest.fixture(scope="module")
-def book_base(tmp_path_factory):
-    return build_shop_workbook(tmp_path_factory.mktemp("book"), SHOP)
-
-
-@pytest.fixture
-def book(book_base, tmp_path) -> Path:
-    return copy_to(book_base, tmp_path)
+book_base, book = shop_workbook_fixtures(SHOP)
 
 
 def run_cli(*args, **kwargs):
