@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -26,8 +27,6 @@ def addin(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def vba_modules(addin):
-    import warnings
-
     with warnings.catch_warnings():  # oletools uses deprecated pyparsing names at import
         warnings.simplefilter("ignore", DeprecationWarning)
         from oletools.olevba import VBA_Parser
@@ -89,12 +88,44 @@ def test_other_names_are_refused(tmp_path):
         build_addin(tmp_path / "klantanalyse.xlam")
 
 
-def test_vba_project_as_shipped_and_versions_match(addin, vba_modules):
+def _streams(data: bytes) -> dict:
+    import olefile  # an independent reader of the compound file
+
+    ole = olefile.OleFileIO(data)
+    try:
+        return {"/".join(path): ole.openstream(path).read() for path in ole.listdir()}
+    finally:
+        ole.close()
+
+
+def test_vba_project_as_shipped_except_its_own_project_name(addin, vba_modules):
+    """The only VBA change: the project name the config is kept under ('myaddin' is shared by every
+    add-in made from xlwings' template); Excel compiles the source (no compiled code shipped)."""
     with zipfile.ZipFile(addin) as a, zipfile.ZipFile(SOURCE) as s:
-        assert a.read("xl/vbaProject.bin") == s.read("xl/vbaProject.bin")
         changed = [n for n in s.namelist() if a.read(n) != s.read(n)]
-    assert changed == ["customUI/customUI.xml"]
+        built, shipped = _streams(a.read("xl/vbaProject.bin")), _streams(s.read("xl/vbaProject.bin"))
+    assert sorted(changed) == ["customUI/customUI.xml", "xl/vbaProject.bin"]
+    assert sorted(built) == sorted(shipped)
+    assert [name for name in built if built[name] != shipped[name]] == ["VBA/xlwings"]
+    assert built["VBA/_VBA_PROJECT"] == bytes.fromhex("cc61ffff000100")  # version 0xFFFF: compiled from source
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser
+    parser = VBA_Parser("xlwings.xlam", data=SOURCE.read_bytes())
+    try:
+        original = {name: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
     code = vba_modules["xlwings.bas"]
+    diff = [(a, b) for a, b in zip(original["xlwings.bas"].splitlines(), code.splitlines()) if a != b]
+    assert diff == [('Public Const PROJECT_NAME As String = "myaddin"',
+                     'Public Const PROJECT_NAME As String = "klant_xl"')]
+    assert len(code.splitlines()) == len(original["xlwings.bas"].splitlines())
+    assert {n: c for n, c in vba_modules.items() if n != "xlwings.bas"} == \
+        {n: c for n, c in original.items() if n != "xlwings.bas"}
+    # its config file and sheet: %USERPROFILE%\.klant_xl\klant_xl.conf, sheet 'klant_xl.conf'
+    assert 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in code
     version = re.search(r'Public Const XLWINGS_VERSION As String = "([^"]+)"', code).group(1)
     assert version == xlwings.__version__
     assert f"xlwings64-{xlwings.__version__}.dll" in code
@@ -114,5 +145,5 @@ def test_install_into_a_startup_folder(tmp_path, monkeypatch):
     assert target == tmp_path / "XLSTART" / "klant_xl.xlam"
     with zipfile.ZipFile(target) as z:
         assert b"Vernieuw analyse" in z.read("customUI/customUI.xml")
-    config = (tmp_path / "home" / ".myaddin" / "myaddin.conf").read_text(encoding="cp1252")
+    config = (tmp_path / "home" / ".klant_xl" / "klant_xl.conf").read_text(encoding="cp1252")
     assert config.startswith('"INTERPRETER_WIN","')

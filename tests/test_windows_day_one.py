@@ -53,7 +53,7 @@ def test_installed_package_finds_its_workbook_without_a_source_checkout(wheel, t
 
 
 def test_config_round_trips_a_non_ascii_path_in_the_ansi_code_page(tmp_path):
-    config = tmp_path / ".myaddin" / "myaddin.conf"
+    config = tmp_path / ".klant_xl" / "klant_xl.conf"
     python = r"C:\Users\Daniël\AppData\Local\Programs\Python\Python312\python.exe"
     write_addin_config({"INTERPRETER_WIN": python}, config, encoding="cp1252")
     data = config.read_bytes()
@@ -85,3 +85,12 @@ def test_conda_settings_written_when_python_runs_from_conda(tmp_path):
     assert conda_settings(tmp_path, {}) == {}  # python.org Python: no Conda settings
     settings = addin_settings(r"C:\x\python.exe", "win32", env, {})
     assert settings == {"INTERPRETER_WIN": r"C:\x\python.exe", "CONDA PATH": str(base), "CONDA ENV": "winkel"}
+
+
+def test_the_addin_config_has_klant_xl_s_own_name(tmp_path):
+    from klant_xl.excel.addin import addin_config_path
+
+    # where the add-in's VBA GetConfigFilePath looks once PROJECT_NAME is "klant_xl"
+    assert addin_config_path("win32", tmp_path) == tmp_path / ".klant_xl" / "klant_xl.conf"
+    assert addin_config_path("darwin", tmp_path) == \
+        tmp_path / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "klant_xl.conf"

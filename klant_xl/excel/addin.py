@@ -4,9 +4,11 @@ Built from ``quickstart_addin_ribbon.xlam`` of the installed xlwings package:
 its ribbon callback ``RibbonMyAddin.RunMain`` runs ``import <add-in file
 name>; <name>.main()``, so a copy named ``klant_xl.xlam`` runs
 :func:`klant_xl.main`, which refreshes the active workbook. Only the XML parts
-are edited (with :mod:`zipfile`; openpyxl refuses ``.xlam``); the VBA project
+are edited (with :mod:`zipfile`; openpyxl refuses ``.xlam``). The VBA project
 stays as xlwings ships it, so its version string and DLL names match the
-installed xlwings.
+installed xlwings, except for one constant: the project name under which the
+VBA keeps its config (``myaddin`` in xlwings' template, shared by every add-in
+made from it) becomes ``klant_xl`` (see :mod:`klant_xl.excel.vba_project`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel.files import atomic_write
+from klant_xl.excel.vba_project import replace_in_module
 
 __all__ = [
     "ADDIN_NAME",
@@ -27,6 +30,7 @@ __all__ = [
     "BUTTON_LABEL",
     "CALLBACK",
     "TAB_LABEL",
+    "addin_config_path",
     "addin_settings",
     "ansi_encoding",
     "build_addin",
@@ -49,8 +53,22 @@ SUPERTIP = ("Leest Transacties, Contactmomenten en Instellingen van de actieve w
             "Klanten, Segmenten, Winback, Projectie en Overzicht. Wat je zelf in Winback of in eigen kolommen "
             "typt, blijft bewaard.")
 ICON = "RefreshAll"
-#: The project name the add-in's VBA uses for its config (``%USERPROFILE%\\.myaddin\\myaddin.conf``).
-VBA_PROJECT_NAME = "myaddin"
+#: The project name the add-in's VBA keeps its config under: ``%USERPROFILE%\\.klant_xl\\klant_xl.conf``
+#: (macOS: ``klant_xl.conf`` in Excel's container), or a sheet ``klant_xl.conf`` in the workbook.
+VBA_PROJECT_NAME = "klant_xl"
+#: The constant in xlwings' ``xlwings`` VBA module that names the project (as xlwings ships it).
+TEMPLATE_PROJECT_NAME = "myaddin"
+VBA_MODULE = "xlwings"
+
+
+def _project_constant(name: str) -> str:
+    return f'Public Const PROJECT_NAME As String = "{name}"'
+
+
+def _vba_project(shipped: bytes) -> bytes:
+    """xlwings' vbaProject.bin with klant_xl's project name."""
+    return replace_in_module(shipped, VBA_MODULE, _project_constant(TEMPLATE_PROJECT_NAME),
+                             _project_constant(VBA_PROJECT_NAME))
 
 
 def source_addin_path() -> Path:
@@ -88,6 +106,8 @@ def _write_addin(target: Path) -> None:
             data = src.read(info.filename)
             if info.filename == "customUI/customUI.xml":
                 data = custom_ui_xml().encode("utf-8")
+            elif info.filename == "xl/vbaProject.bin":
+                data = _vba_project(data)
             info_out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             info_out.compress_type = zipfile.ZIP_DEFLATED
             info_out.external_attr = info.external_attr
@@ -105,12 +125,18 @@ def build_addin(path=ADDIN_PATH) -> Path:
     return path
 
 
-def _config_file() -> Path:
-    return Path.home() / f".{VBA_PROJECT_NAME}" / f"{VBA_PROJECT_NAME}.conf"
+def addin_config_path(platform=None, home=None) -> Path:
+    """The add-in's config file, where its VBA (``GetConfigFilePath``) looks: on Windows
+    ``%USERPROFILE%\\.klant_xl\\klant_xl.conf``, on macOS in Excel's sandbox folder."""
+    platform = sys.platform if platform is None else platform
+    home = Path.home() if home is None else Path(home)
+    if platform == "darwin":
+        return home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / f"{VBA_PROJECT_NAME}.conf"
+    return home / f".{VBA_PROJECT_NAME}" / f"{VBA_PROJECT_NAME}.conf"
 
 
 def ansi_encoding() -> str:
-    """The encoding the add-in's VBA reads its config file in: ``Line Input`` reads bytes in the ANSI
+    """The encoding the add-in's VBA reads its config file in: ``Input #`` reads bytes in the ANSI
     code page of Windows (cp1252 on a Dutch or English Windows); elsewhere cp1252."""
     if sys.platform.startswith("win"):
         import ctypes
@@ -150,7 +176,7 @@ def write_addin_config(values: dict, path=None, encoding: str | None = None) -> 
     ``C:\\Users\\Daniël`` arrives intact; a path that code page cannot hold is refused with a Dutch
     message instead of being written garbled.
     """
-    path = _config_file() if path is None else Path(path)
+    path = addin_config_path() if path is None else Path(path)
     encoding = ansi_encoding() if encoding is None else encoding
     keys = {key.upper() for key in values}
     lines = []
