@@ -61,6 +61,7 @@ from klant_xl.values import (
     cell_texts,
     dates_and_bad,
     expected_for,
+    per_distinct,
     shown,
 )
 from klant_xl.vocabulary import CONTACT_DETAIL_COLUMNS, TRANSACTION_COLUMNS
@@ -299,19 +300,16 @@ def normalise_email(values) -> np.ndarray:
     >>> normalise_email([" An@Voorbeeld.NL ", None, "mailto:b@x.nl"]).tolist()
     ['an@voorbeeld.nl', None, 'b@x.nl']
     """
-    out = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        text = str(v).strip()
-        if "@" in text:  # only e-mail addresses; another id in the column (K-7) keeps its case
-            text = text.lower()
-            if text.startswith("mailto:"):
-                text = text[7:]
-        text = text.strip()
-        out.append(text or None)
-    return np.array(out, dtype=object)
+    return per_distinct(values, _email_key)
+
+
+def _email_key(value):
+    text = str(value).strip()
+    if "@" in text:  # only e-mail addresses; another id in the column (K-7) keeps its case
+        text = text.lower()
+        if text.startswith("mailto:"):
+            text = text[7:]
+    return text.strip() or None
 
 
 def normalise_phone(values) -> np.ndarray:
@@ -320,21 +318,19 @@ def normalise_phone(values) -> np.ndarray:
     >>> normalise_phone(["+31 6 1234 5678", "06-12345678", "0031612345678", "31612345678", "12"]).tolist()
     ['0612345678', '0612345678', '0612345678', '0612345678', None]
     """
-    out = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        text = str(v).strip()
-        digits = re.sub(r"\D", "", text)
-        if digits.startswith("0031"):
-            digits = "0" + digits[4:]
-        elif text.startswith("+31") or (digits.startswith("31") and len(digits) == 11):
-            digits = "0" + digits[2:]
-        elif text.startswith("+"):
-            digits = "+" + digits
-        out.append(digits if len(digits.lstrip("+")) >= 6 else None)
-    return np.array(out, dtype=object)
+    return per_distinct(values, _phone_key)
+
+
+def _phone_key(value):
+    text = str(value).strip()
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("0031"):
+        digits = "0" + digits[4:]
+    elif text.startswith("+31") or (digits.startswith("31") and len(digits) == 11):
+        digits = "0" + digits[2:]
+    elif text.startswith("+"):
+        digits = "+" + digits
+    return digits if len(digits.lstrip("+")) >= 6 else None
 
 
 def _norm_value(text) -> str:
@@ -503,8 +499,25 @@ def _choose(headers, profile, choices) -> tuple[dict[str, int], list]:
 
 
 def _first_per_order(values: pd.Series, order: np.ndarray) -> pd.Series:
-    """Per row: the first non-blank value of its order (order-level fields apply to all rows)."""
+    """Per row: the first non-blank value of its order (order-level fields apply to all rows);
+    ``order`` holds integer order codes."""
     return values.groupby(order, sort=False).transform("first").astype(object)
+
+
+def _order_codes(order_text: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
+    """(order code per row, number of orders): rows sharing an order id share a code; a row
+    without one (or every row, without an order column) is its own order."""
+    if order_text is None:
+        return np.arange(n, dtype=np.int64), n
+    codes, uniques = pd.factorize(order_text)
+    codes = codes.astype(np.int64)
+    alone = codes < 0
+    codes[alone] = len(uniques) + np.arange(int(alone.sum()), dtype=np.int64)
+    return codes, len(uniques) + int(alone.sum())
+
+
+def _is_none(values: np.ndarray) -> np.ndarray:
+    return pd.isna(values).astype(bool)
 
 
 # --------------------------------------------------------------------------- reading
@@ -580,16 +593,17 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
             return None
         return data.iloc[:, pos].reset_index(drop=True)
 
+    texts: dict[str, np.ndarray] = {}  # each column's texts once (callers do not modify them)
+
     def text(role):
-        column = raw(role)
-        if column is None or not n:
-            return np.full(n, None, dtype=object)
-        return cell_texts(column)
+        if role not in texts:
+            column = raw(role)
+            texts[role] = np.full(n, None, dtype=object) if column is None or not n else cell_texts(column)
+        return texts[role]
 
     rownum = np.asarray(rows, dtype="int64")
-    all_blank = np.ones(n, dtype=bool)
-    for pos in range(data.shape[1]):
-        all_blank &= blank_mask(data.iloc[:, pos])
+    blanks = [blank_mask(data.iloc[:, pos]) for pos in range(data.shape[1])]
+    all_blank = np.logical_and.reduce(blanks) if blanks else np.ones(n, dtype=bool)
     skip = np.zeros(n, dtype=object)  # 0 = kept, else the reason
     skip[:] = None
     skip[all_blank] = "lege regel"
@@ -597,39 +611,38 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
     # line types: payment rows are no purchases
     kind = np.full(n, "regel", dtype=object)
     if "Regelsoort" in chosen:
-        for i, value in enumerate(text("Regelsoort")):
-            if value is not None:
-                kind[i] = LINE_TYPES.get(_norm_value(value), "regel")
-        for i in np.flatnonzero(kind == "betaalregel"):
-            if skip[i] is None:
-                skip[i] = "betaalregel"
+        line_type = per_distinct(text("Regelsoort"), lambda value: LINE_TYPES.get(_norm_value(value), "regel"))
+        kind = np.where(_is_none(line_type), "regel", line_type).astype(object)
+        skip[(kind == "betaalregel") & _is_none(skip)] = "betaalregel"
 
     # orders: rows sharing an order id; without one every row is its own order
     order_text = text("Bestelling")
     has_orders = "Bestelling" in chosen
-    if has_orders:
-        order_key = np.array([o if o is not None else f"\0rij{i}" for i, o in enumerate(order_text)], dtype=object)
-    else:
-        order_key = np.array([f"\0rij{i}" for i in range(n)], dtype=object)
-    live = np.array([s is None for s in skip], dtype=bool)
+    order_key, n_orders = _order_codes(order_text if has_orders else None, n)
+    live = _is_none(skip)
 
     def first(values: np.ndarray, mask=None) -> np.ndarray:
-        series = pd.Series(values, dtype=object)
-        if mask is not None:
-            series = series.where(mask)
-        series = series.where(live)
-        out = np.array(_first_per_order(series, order_key).to_numpy(dtype=object), dtype=object)
+        keep = live if mask is None else live & mask
+        if not has_orders:  # every row its own order: the value itself
+            out = np.asarray(values, dtype=object).copy()
+            out[~keep] = None
+        else:
+            series = pd.Series(values, dtype=object).where(keep)
+            out = np.array(_first_per_order(series, order_key).to_numpy(dtype=object), dtype=object)
         out[pd.isna(out)] = None
         return out
 
     # totals rows: a totals word in the order or customer column, without a date
     date_raw = raw("Datum")
-    date_first = first(np.array([None if b else v for v, b in zip(date_raw.to_numpy(dtype=object), blank_mask(date_raw))],
-                                dtype=object))
-    no_date = np.array([v is None for v in date_first], dtype=bool)
+    date_values = date_raw.to_numpy(dtype=object).copy()
+    date_values[blanks[chosen["Datum"]]] = None
+    date_first = first(date_values)
+    no_date = _is_none(date_first)
     label = order_text.copy()
     for role in ("Klant", "Klantnummer", "Naam", "E-mail"):
-        label = np.array([a if a is not None else b for a, b in zip(label, text(role))], dtype=object)
+        missing = _is_none(label)
+        if missing.any():
+            label[missing] = text(role)[missing]
     totals = no_date & is_total(label) & live
     skip[totals] = "totaalregel"
     live &= ~totals
@@ -637,10 +650,12 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
     # identity by precedence (or the explicit Klant column)
     key, key_column, name_key = _identity(chosen, choices, text, headers, report)
     key_first = first(key)
-    errors = np.array([_ERROR_CELL.match(str(v).strip()) is not None if v is not None else False for v in key_first],
-                      dtype=bool)
-    date_error = np.array([isinstance(v, str) and _ERROR_CELL.match(v.strip()) is not None for v in date_first],
-                          dtype=bool)
+    errors = per_distinct(key_first, lambda v: _ERROR_CELL.match(str(v).strip()) is not None).astype(bool)
+    date_error = np.zeros(n, dtype=bool)
+    date_texts = np.flatnonzero(np.fromiter((isinstance(v, str) for v in date_first), dtype=bool, count=n))
+    if len(date_texts):
+        date_error[date_texts] = per_distinct(date_first[date_texts],
+                                              lambda v: _ERROR_CELL.match(v.strip()) is not None).astype(bool)
     for mask, column in ((errors, key_column), (date_error & ~errors, headers[chosen["Datum"]])):
         bad = mask & live
         if bad.any():
@@ -651,7 +666,7 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
                 "herstel de formule of de cel in de bron.")
             skip[bad] = "foutwaarde"
             live &= ~bad
-    no_key = np.array([v is None for v in key_first], dtype=bool) & live
+    no_key = _is_none(key_first) & live
     skip[no_key] = "geen klant"
     live &= ~no_key
     if not len(chosen.keys() & {"Klant", "Klantnummer", "E-mail", "Telefoon"}) and n:
@@ -668,18 +683,16 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
             wanted = {_norm_value(s) for s in counted_statuses if str(s).strip()}
             mapping = {k: (None if k in wanted else (v or "andere status")) for k, v in mapping.items()}
             mapping.update({k: None for k in wanted})
-        unknown_values: dict[str, int] = {}
-        for i in np.flatnonzero(live):
-            value = status_first[i]
-            if value is None:
-                continue
-            normalised = _norm_value(value)
-            reason = mapping.get(normalised, "andere status")
-            if normalised not in mapping:
-                unknown_values[str(value)] = unknown_values.get(str(value), 0) + 1
-            if reason is not None:
-                skip[i] = reason
-                live[i] = False
+        rows_with = np.flatnonzero(live & ~_is_none(status_first))
+        values = status_first[rows_with]
+        normalised = per_distinct(values, _norm_value)
+        known = per_distinct(normalised, lambda k: k in mapping).astype(bool)
+        reasons = per_distinct(normalised, lambda k: mapping.get(k, "andere status"))
+        unknown_values = {str(k): int(v) for k, v in
+                          pd.Series(values[~known], dtype=object).map(str).value_counts(sort=False).items()}
+        not_counted = ~_is_none(reasons)
+        skip[rows_with[not_counted]] = reasons[not_counted]
+        live[rows_with[not_counted]] = False
         if unknown_values:
             listed = ", ".join(f"'{k}' ({v} regels)" for k, v in sorted(unknown_values.items()))
             report.messages.append(
@@ -687,16 +700,20 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
                 "Tel ze mee met --status-telt of de instelling 'Statussen die meetellen'.")
 
     # report the skipped rows
-    for reason in dict.fromkeys(s for s in skip if s is not None):
-        report.skip(reason, rownum[np.array([s == reason for s in skip], dtype=bool)])
+    skipped = ~_is_none(skip)
+    for reason in pd.unique(skip[skipped]):
+        report.skip(reason, rownum[skipped & (skip == reason)])
 
     # the counted orders
-    order_first_pos = pd.Series(np.arange(n)).where(live).groupby(order_key, sort=False).transform("first")
-    is_head = live & (order_first_pos.to_numpy() == np.arange(n))
+    if has_orders:
+        order_first_pos = pd.Series(np.arange(n)).where(live).groupby(order_key, sort=False).transform("first")
+        is_head = live & (order_first_pos.to_numpy() == np.arange(n))
+    else:
+        is_head = live.copy()
     report.orders = int(pd.Series(order_key[~all_blank & ~totals]).nunique()) if n else 0
     heads = np.flatnonzero(is_head)
-    frame, details = _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum, date_first,
-                                key_first, name_key, report)
+    frame, details = _purchases(heads, live, (order_key, n_orders), kind, chosen, raw, text, headers, rownum,
+                                date_first, key_first, name_key, report)
     report.counted_orders = len(frame)
     report.customers = int(frame["Klant"].nunique())
     report.revenue = float(np.nansum(frame["Bedrag"].to_numpy())) if len(frame) else 0.0
@@ -718,15 +735,16 @@ def _identity(chosen, choices, text, headers, report):
         header = headers[pos]
         is_name = any(chosen.get(r) == pos for r in name_roles) or \
             header_key(header) in {header_key(a) for r in name_roles for a in ROLE_ALIASES[r]}
+        present = values[~_is_none(values)]
         is_mail = header_key(header) in {header_key(a) for a in ROLE_ALIASES["E-mail"]} or (
-            len(values) and np.mean([("@" in v) for v in values if v is not None] or [0]) > 0.5)
+            len(present) and pd.Series(present, dtype=object).str.contains("@", regex=False).mean() > 0.5)
         is_phone = header_key(header) in {header_key(a) for a in ROLE_ALIASES["Telefoon"]}
         if is_mail:
             values = normalise_email(values)
         elif is_phone:
             values = normalise_phone(values)
         elif is_name:
-            values = np.array([None if v is None else " ".join(v.split()) for v in values], dtype=object)
+            values = per_distinct(values, lambda v: " ".join(v.split()))
             report.messages.append(
                 f"Let op: de klant is herkend aan de naam in kolom '{header}'. Namen voegen verschillende mensen "
                 "met dezelfde naam samen en splitsen één klant die zijn naam anders schrijft; gebruik een "
@@ -740,20 +758,22 @@ def _identity(chosen, choices, text, headers, report):
             continue
         values = text(role)
         if role == "Klantnummer":
-            values = np.array([None if v is None or v in ("0", "-") else v for v in values], dtype=object)
+            values = values.copy()
+            values[pd.Series(values, dtype=object).isin(["0", "-"]).to_numpy()] = None
         else:
             values = normalise(values)
-        empty = np.array([k is None for k in key], dtype=bool)
+        empty = _is_none(key)
         key[empty] = values[empty]
         sources.append(headers[chosen[role]])
     return key, " / ".join(sources) if sources else None, False
 
 
-def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum, date_first, key_first,
+def _purchases(heads, live, orders, kind, chosen, raw, text, headers, rownum, date_first, key_first,
                name_key, report):
-    """One canonical row per counted order, plus the contact details per customer."""
-    n = len(order_key)
-    order_codes, order_index = np.unique(order_key, return_inverse=True) if n else (np.array([]), np.array([], int))
+    """One canonical row per counted order, plus the contact details per customer; ``orders`` is
+    (order code per row, number of orders)."""
+    order_index, n_orders = orders
+    n = len(order_index)
 
     def amounts(role):
         column = raw(role)
@@ -781,7 +801,7 @@ def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum,
         series = pd.Series(values).where(live & mask)
         grouped = series.groupby(order_index)
         result = grouped.first() if how == "first" else grouped.sum(min_count=1)
-        return result.reindex(range(len(order_codes))).to_numpy(dtype="float64")
+        return result.reindex(range(n_orders)).to_numpy(dtype="float64")
 
     head_orders = order_index[heads] if len(heads) else np.array([], dtype=int)
     is_line = kind == "regel"
@@ -825,7 +845,7 @@ def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum,
         values = pd.Series(text(role), dtype=object)
         ok = live if mask is None else live & mask
         values = values.where(ok)
-        out = np.array(values.groupby(order_index).first().reindex(range(len(order_codes)))
+        out = np.array(values.groupby(order_index).first().reindex(range(n_orders))
                        .to_numpy(dtype=object)[head_orders], dtype=object)
         out[pd.isna(out)] = None
         return out
@@ -833,7 +853,7 @@ def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum,
     product = first_text("Product")
     if has_order_rows:  # the product of the first line; an order without lines keeps its own
         on_lines = first_text("Product", is_line)
-        product = np.array([a if a is not None else b for a, b in zip(on_lines, product)], dtype=object)
+        product = np.where(_is_none(on_lines), product, on_lines).astype(object)
     frame = pd.DataFrame({
         "Klant": pd.Series(key_first[heads], dtype=str),
         "Datum": pd.Series(dates.to_numpy(), dtype="datetime64[ns]"),
@@ -848,31 +868,29 @@ def _purchases(heads, live, order_key, kind, chosen, raw, text, headers, rownum,
 
 def _differing_amounts(values, mask, order_index) -> list[int]:
     series = pd.Series(values).where(mask)
-    spread = series.groupby(order_index).transform(lambda s: s.nunique(dropna=True))
+    spread = series.groupby(order_index).transform("nunique")
     return [int(i) for i in np.flatnonzero((spread > 1).to_numpy() & mask)]
 
 
 def _opt_in(values) -> np.ndarray:
-    out = []
-    for v in values:
-        key = None if v is None else _norm_value(v)
-        out.append(True if key in _YES else False if key in _NO else None)
-    return np.array(out, dtype=object)
+    return per_distinct(values, lambda v: True if _norm_value(v) in _YES else False if _norm_value(v) in _NO else None)
 
 
 def _contact_details(frame, first_text, name_key) -> pd.DataFrame | None:
     fields = {}
     name = first_text("Naam")
     given, family = first_text("Voornaam"), first_text("Achternaam")
-    combined = np.array([" ".join(p for p in (g, f) if p) or None for g, f in zip(given, family)], dtype=object)
-    name = np.array([a if a is not None else b for a, b in zip(name, combined)], dtype=object)
+    missing = _is_none(name) & ~(_is_none(given) & _is_none(family))
+    if missing.any():  # "Voornaam Achternaam" where the export has no full name
+        name = name.copy()
+        name[missing] = [" ".join(p for p in (g, f) if p) or None for g, f in zip(given[missing], family[missing])]
     fields["Naam"] = name
     fields["E-mail"] = normalise_email(first_text("E-mail"))
     fields["Telefoon"] = first_text("Telefoon")
     for role in ("Adres", "Postcode", "Woonplaats"):
         fields[role] = first_text(role)
     fields["Nieuwsbrief"] = _opt_in(first_text("Nieuwsbrief"))
-    present = {k: v for k, v in fields.items() if any(x is not None for x in v)}
+    present = {k: v for k, v in fields.items() if (~_is_none(v)).any()}
     if not present or not len(frame):
         return None
     table = pd.DataFrame({"Klant": frame["Klant"].to_numpy(), "_datum": frame["Datum"].to_numpy(), **present})

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.values import is_blank
+from klant_xl.values import is_blank, per_distinct
 from klant_xl.vocabulary import EXPORT_ROLES
 
 __all__ = [
@@ -165,12 +165,10 @@ def is_total(texts: np.ndarray) -> np.ndarray:
     """True where the customer text is a totals label ('Totaal', 'Total:', 'Subtotaal')."""
 
     def total(t):
-        if t is None:
-            return False
         key = header_key(t)
         return key in TOTAL_WORDS or key.startswith(("totaal", "total", "subtota", "eindtotaal"))
 
-    return np.array([total(t) for t in texts], dtype=bool)
+    return per_distinct(texts, total).astype(bool)  # None (a blank) -> False
 
 
 def blank_mask(series: pd.Series) -> np.ndarray:
@@ -179,8 +177,8 @@ def blank_mask(series: pd.Series) -> np.ndarray:
         return series.isna().to_numpy(dtype=bool)
     arr = series.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
-        stripped = pd.Series(arr, dtype=object).str.strip()
-        return (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
+        stripped = per_distinct(arr, str.strip)
+        return pd.isna(stripped) | (stripped == "")
     return np.array([is_blank(v) for v in arr], dtype=bool)
 
 

@@ -74,6 +74,7 @@ __all__ = [
     "parse_reference_date",
     "parse_score_set",
     "parse_yes_no",
+    "per_distinct",
     "shown",
 ]
 
@@ -661,6 +662,31 @@ def cell_text(value) -> str | None:
     return str(value).strip(_SPACES + "\r\n") or None
 
 
+def _stripped_or_none(text: str):
+    return text.strip(_SPACES + "\r\n") or None
+
+
+def per_distinct(values, function) -> np.ndarray:
+    """``function`` of every value, computed once per distinct text (object array out).
+
+    For columns of text (and None/NaN, which stay None): exports repeat customers, dates, statuses
+    and products, so a per-value function over a million rows runs on a few thousand. Any other
+    column (numbers, dates, mixed cells, where ``1 == True`` would merge) goes value by value.
+
+    >>> per_distinct(["b", None, "b", "a"], str.upper).tolist()
+    ['B', None, 'B', 'A']
+    """
+    arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values.astype(object, copy=False)
+    if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+        return np.fromiter((None if v is None or (isinstance(v, float) and v != v) else function(v) for v in arr),
+                           dtype=object, count=len(arr))
+    codes, uniques = pd.factorize(arr)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [function(v) for v in uniques]
+    mapped[-1] = None  # code -1: None/NaN
+    return mapped[codes]
+
+
 def cell_texts(values) -> np.ndarray:
     """:func:`cell_text` of every cell of a column (object array; vectorised for text and integers)."""
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
@@ -669,10 +695,7 @@ def cell_texts(values) -> np.ndarray:
     arr = series.to_numpy(dtype=object)
     inferred = pd.api.types.infer_dtype(arr, skipna=True)
     if inferred in ("string", "empty"):
-        stripped = pd.Series(arr, dtype=object).str.strip(_SPACES + "\r\n")
-        out = stripped.to_numpy(dtype=object).copy()
-        out[(stripped.isna() | (stripped == "")).to_numpy(dtype=bool)] = None
-        return out
+        return per_distinct(arr, _stripped_or_none)
     if inferred == "floating":
         # number cells as a sheet reader delivers them (customer numbers, floats): whole ones in one go
         numbers = np.asarray(arr, dtype="float64")

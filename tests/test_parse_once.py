@@ -198,3 +198,17 @@ def test_a_number_typed_as_text_on_instellingen_reaches_the_projectie_formulas(t
     formulas = [c.value for row in load(path)["Projectie"].iter_rows() for c in row
                 if isinstance(c.value, str) and "projectie_start" in c.value]
     assert formulas and all("IF(ISBLANK(projectie_start)," in f and f.endswith(",1234.0))") for f in formulas)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", " a", "A", "", "  ", "1", "#N/A"]), st.text(max_size=4),
+                          st.integers(-2, 2), st.booleans(), st.just(float("nan"))), max_size=40))
+def test_per_distinct_is_the_function_of_each_value(values):
+    """Once per distinct text, or value by value when the column is not all text (1 == True)."""
+    from klant_xl.values import per_distinct
+
+    def describe(v):
+        return f"{type(v).__name__}:{v!r}"
+
+    expected = [None if v is None or (isinstance(v, float) and v != v) else describe(v) for v in values]
+    assert per_distinct(values, describe).tolist() == expected
