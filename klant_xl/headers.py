@@ -179,7 +179,12 @@ def blank_mask(series: pd.Series) -> np.ndarray:
     if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
         stripped = per_distinct(arr, str.strip)
         return pd.isna(stripped) | (stripped == "")
-    return np.array([is_blank(v) for v in arr], dtype=bool)
+    # mixed cells (a sheet reader's numbers, dates and "" for blanks): missing values, and texts once each
+    blank = np.asarray(pd.isna(arr), dtype=bool).copy()
+    texts = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+    if texts.any():
+        blank[texts] = per_distinct(arr[texts], is_blank).astype(bool)
+    return blank
 
 
 def empty_error(column: str, row: int) -> WaardeFout:

@@ -212,3 +212,13 @@ def test_per_distinct_is_the_function_of_each_value(values):
 
     expected = [None if v is None or (isinstance(v, float) and v != v) else describe(v) for v in values]
     assert per_distinct(values, describe).tolist() == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["", " ", "\u00a0", "x", " y "]), st.floats(allow_infinity=False),
+                          st.integers(-3, 3), st.just(pd.NaT), st.just(dt.date(2024, 1, 5))), max_size=30))
+def test_blank_mask_agrees_with_is_blank_on_mixed_cells(values):
+    from klant_xl.headers import blank_mask
+    from klant_xl.values import is_blank
+
+    assert blank_mask(pd.Series(values, dtype=object)).tolist() == [is_blank(v) for v in values]
