@@ -119,7 +119,12 @@ def _text_column(series: pd.Series) -> np.ndarray:
     """Object column -> str values, None where missing."""
     values = series.to_numpy(dtype=object)
     missing = pd.isna(values)
-    out = values.astype(str).astype(object)
+    if missing.all():  # no products (a UDF's transactions): nothing to convert
+        return np.full(len(values), None, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        out = values.copy()
+    else:
+        out = values.astype(str).astype(object)
     out[missing] = None
     return out
 
