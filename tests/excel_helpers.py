@@ -136,3 +136,14 @@ def shop_workbook_fixtures(rows):
 
     return book_base, book
 
+
+def ole_streams(data: bytes) -> dict:
+    """Every stream of a compound file (a ``vbaProject.bin``) by path, read with olefile (an
+    independent reader)."""
+    import olefile
+
+    ole = olefile.OleFileIO(data)
+    try:
+        return {"/".join(path): ole.openstream(path).read() for path in ole.listdir()}
+    finally:
+        ole.close()

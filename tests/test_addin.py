@@ -13,6 +13,7 @@ import xlwings
 
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel.addin import build_addin, install_addin
+from tests.excel_helpers import ole_streams
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook" / "klant_xl.xlam"
@@ -88,22 +89,12 @@ def test_other_names_are_refused(tmp_path):
         build_addin(tmp_path / "klantanalyse.xlam")
 
 
-def _streams(data: bytes) -> dict:
-    import olefile  # an independent reader of the compound file
-
-    ole = olefile.OleFileIO(data)
-    try:
-        return {"/".join(path): ole.openstream(path).read() for path in ole.listdir()}
-    finally:
-        ole.close()
-
-
 def test_vba_project_as_shipped_except_its_own_project_name(addin, vba_modules):
     """The only VBA change: the project name the config is kept under ('myaddin' is shared by every
     add-in made from xlwings' template); Excel compiles the source (no compiled code shipped)."""
     with zipfile.ZipFile(addin) as a, zipfile.ZipFile(SOURCE) as s:
         changed = [n for n in s.namelist() if a.read(n) != s.read(n)]
-        built, shipped = _streams(a.read("xl/vbaProject.bin")), _streams(s.read("xl/vbaProject.bin"))
+        built, shipped = ole_streams(a.read("xl/vbaProject.bin")), ole_streams(s.read("xl/vbaProject.bin"))
     assert sorted(changed) == ["customUI/customUI.xml", "xl/vbaProject.bin"]
     assert sorted(built) == sorted(shipped)
     assert [name for name in built if built[name] != shipped[name]] == ["VBA/xlwings"]

@@ -14,6 +14,7 @@ import xlwings
 from hypothesis import given, settings, strategies as st
 
 from klant_xl.errors import WerkmapFout
+from tests.excel_helpers import ole_streams
 from klant_xl.excel.vba_project import (compress, decompress, module_offsets, read_compound_file,
                                         replace_in_module, write_compound_file)
 
@@ -30,14 +31,6 @@ def shipped() -> bytes:
         return z.read("xl/vbaProject.bin")
 
 
-def _olefile_streams(data: bytes) -> dict:
-    ole = olefile.OleFileIO(data)
-    try:
-        return {"/".join(p): ole.openstream(p).read() for p in ole.listdir()}
-    finally:
-        ole.close()
-
-
 def test_reading_finds_the_streams_olefile_finds(shipped):
     entries, streams = read_compound_file(shipped)
     ole = olefile.OleFileIO(shipped)
@@ -52,7 +45,7 @@ def test_reading_finds_the_streams_olefile_finds(shipped):
 def test_writing_keeps_every_stream_and_the_tree(shipped):
     entries, streams = read_compound_file(shipped)
     rewritten = write_compound_file(entries, streams)
-    assert _olefile_streams(rewritten) == _olefile_streams(shipped)
+    assert ole_streams(rewritten) == ole_streams(shipped)
     ole = olefile.OleFileIO(rewritten)
     try:
         assert ole.listdir(streams=True, storages=True) == olefile.OleFileIO(shipped).listdir(streams=True, storages=True)
@@ -76,7 +69,7 @@ def test_module_offsets_of_xlwings_ribbon_project(shipped):
 
 def test_compressing_xlwings_module_gives_its_exact_bytes(shipped):
     entries, streams = read_compound_file(shipped)
-    module = _olefile_streams(shipped)["VBA/xlwings"]
+    module = ole_streams(shipped)["VBA/xlwings"]
     source = bytes(decompress_stream(bytearray(module)))
     assert len(source) == 44654
     assert compress(source) == module
@@ -98,8 +91,8 @@ def test_compress_round_trips_through_an_independent_decompressor(data):
 def test_replace_in_module_changes_one_line(shipped):
     old = 'Public Const PROJECT_NAME As String = "myaddin"'
     new = 'Public Const PROJECT_NAME As String = "klant_xl"'
-    edited = _olefile_streams(replace_in_module(shipped, "xlwings", old, new))
-    before = _olefile_streams(shipped)
+    edited = ole_streams(replace_in_module(shipped, "xlwings", old, new))
+    before = ole_streams(shipped)
     assert [k for k in before if before[k] != edited[k]] == ["VBA/xlwings"]
     source = bytes(decompress_stream(bytearray(before["VBA/xlwings"])))
     assert bytes(decompress_stream(bytearray(edited["VBA/xlwings"]))) == source.replace(old.encode(), new.encode())
