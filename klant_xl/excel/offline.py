@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from klant_xl.errors import WerkmapFout
-from klant_xl.excel import features, splice
+from klant_xl.excel import features, splice, stream
 from klant_xl.excel.files import atomic_write, refuse_if_open, save_openpyxl
 from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, unique_headers, value_colours
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
@@ -542,7 +542,12 @@ class OfflineWorkbook:
                 # openpyxl writes the macro-enabled content type when the workbook was read with keep_vba
                 if self.wb.vba_archive is None:
                     raise WerkmapFout("Een .xlsm-werkmap heeft een VBA-project nodig; gebruik het sjabloon.")
-            save_openpyxl(self.wb, tmp)
+            streamed = stream.take_big_tables(self.wb)  # big tables: their rows written as XML
+            try:
+                save_openpyxl(self.wb, tmp)
+                stream.put_rows(tmp, streamed, self.wb.epoch)
+            finally:
+                stream.restore(self.wb, streamed)
             if self._stubs:
                 kept = {name for name in self._stubs if name not in self._written_sheets}
                 splice.splice_back(tmp, self._stubs, kept, self._shared_strings)

@@ -1,0 +1,234 @@
+"""Saving big tables without openpyxl's cell writer: their rows are written straight as XML.
+
+openpyxl writes a cell in ~15 µs (an element tree per cell); a Klanten or Transacties table of a
+few hundred thousand rows then takes most of a refresh. Before openpyxl saves, the rows of each big
+table except its first data row are taken out of the worksheet (:func:`take_big_tables`); openpyxl
+saves the rest (the first data row is the *probe*: its cells get the style numbers openpyxl gives
+the column's style); :func:`put_rows` then writes the taken rows into the saved sheet right after
+the probe row, cell for cell as openpyxl writes them (inline strings, ``%.16g`` numbers, dates as
+serials, booleans), with the probe's style per column; :func:`restore` puts the cells back so the
+workbook in memory is unchanged.
+
+A table is only streamed when that is exact: every taken cell has its column's style, holds a
+plain value (text, number, boolean, date; no formula, comment or hyperlink), and no other cell,
+merged range or row height lies in its rows. Otherwise openpyxl writes it as before.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from openpyxl import LXML
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.datetime import to_excel
+
+from klant_xl.sheet_guard import sheet_parts
+
+__all__ = ["STREAM_MIN_CELLS", "StreamedRows", "put_rows", "restore", "take_big_tables"]
+
+#: Tables with fewer cells than this (below the probe row) go through openpyxl as they are.
+STREAM_MIN_CELLS = 20_000
+
+
+@dataclass
+class StreamedRows:
+    """The rows of one table taken out of a worksheet while openpyxl saves."""
+
+    sheet: str
+    probe_row: int
+    min_col: int
+    max_col: int
+    last_row: int
+    dimension: str
+    cells: dict = field(repr=False)  # (row, col) -> Cell
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _text(value: str) -> str:
+    # as openpyxl writes a text cell (xml:space="preserve" by the rule of the writer in use)
+    if LXML:
+        preserve = value != value.strip()
+    else:
+        stripped = value.strip()
+        preserve = bool(stripped) and value != stripped
+    space = ' xml:space="preserve"' if preserve else ""
+    return f' t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+
+
+def _number(value) -> str:
+    # openpyxl.compat.safe_string: NaN and infinity become an empty value
+    if value != value or value in (float("inf"), float("-inf")):
+        return "<v /></c>"
+    return "<v>%.16g</v></c>" % value
+
+
+def _tail(cell, epoch) -> str | None:
+    """The XML of ``cell`` after ``<c r=".."`` and its style, exactly as openpyxl's writer puts it;
+    None for a cell openpyxl leaves out (no value, no style)."""
+    if cell._comment is not None or cell._hyperlink is not None:
+        raise _NotPlain
+    kind, value = cell.data_type, cell._value
+    if value is None and not cell.has_style:
+        return None
+    if kind == "s":
+        if value is None or value == "":
+            return ' t="inlineStr" />'
+        if not isinstance(value, str):  # rich text
+            raise _NotPlain
+        return _text(value)
+    if kind == "d":
+        value, kind = (None if value is None else to_excel(value, epoch)), "n"
+    if kind not in ("n", "b"):
+        raise _NotPlain  # formulas, errors
+    if value is None or value == "":
+        return f' t="{kind}" />'
+    return f' t="{kind}">' + _number(value)
+
+
+def _take(ws, ref: str, epoch) -> StreamedRows | None:
+    min_col, header_row, max_col, last_row = range_boundaries(ref)
+    probe = header_row + 1
+    first = probe + 1
+    if (last_row - first + 1) * (max_col - min_col + 1) < STREAM_MIN_CELLS:
+        return None
+    if any(first <= r <= last_row and dict(dim) for r, dim in ws.row_dimensions.items()):
+        return None
+    for merged in ws.merged_cells.ranges:
+        if merged.max_row >= first and merged.min_row <= last_row:
+            return None
+    styles = {}
+    for col in range(min_col, max_col + 1):
+        cell = ws._cells.get((probe, col))
+        styles[col] = cell._style if cell is not None and cell.has_style else None
+    taken = {}
+    for key, cell in ws._cells.items():
+        row, col = key
+        if first <= row <= last_row:
+            if not min_col <= col <= max_col:
+                return None  # something else beside the table
+            if col not in styles:
+                return None
+            own = cell._style if cell.has_style else None
+            if own != styles[col]:
+                return None
+            try:
+                _tail(cell, epoch)
+            except _NotPlain:
+                return None
+            taken[key] = cell
+    if not taken:
+        return None
+    return StreamedRows(ws.title, probe, min_col, max_col, last_row, "", taken)
+
+
+def _name_columns(ws, table) -> None:
+    """Name the table's columns from its header row, as openpyxl's writer would; its writer does
+    that through ``ws[table.ref]``, which makes a cell for every position of the table (slow, and
+    it would refill the rows taken out)."""
+    if table.tableColumns or not table.headerRowCount:
+        return
+    min_col, header_row, max_col, _ = range_boundaries(table.ref)
+    header = [ws._cells.get((header_row, col)) for col in range(min_col, max_col + 1)]
+    if any(cell is None or cell.data_type != "s" for cell in header):
+        return  # openpyxl warns about such headings; leave that to it
+    table._initialise_columns()
+    for cell, column in zip(header, table.tableColumns):
+        column.name = str(cell.value)
+
+
+def take_big_tables(workbook) -> list[StreamedRows]:
+    """Take the rows of every big, plainly styled table out of ``workbook`` (see the module)."""
+    if workbook.iso_dates:
+        return []
+    out = []
+    for ws in workbook.worksheets:
+        if not hasattr(ws, "tables"):
+            continue
+        dimension = ws.calculate_dimension() if ws.tables else ""  # before any row is taken out
+        for table in ws.tables.values():
+            _name_columns(ws, table)
+            streamed = _take(ws, table.ref, workbook.epoch)
+            if streamed is None:
+                continue
+            streamed.dimension = dimension
+            for key in streamed.cells:
+                del ws._cells[key]
+            out.append(streamed)
+    return out
+
+
+def restore(workbook, streamed: list[StreamedRows]) -> None:
+    """Put the taken cells back into their worksheets."""
+    for rows in streamed:
+        workbook[rows.sheet]._cells.update(rows.cells)
+
+
+def _row_span(xml: str, row: int) -> tuple[int, int]:
+    start = xml.find(f'<row r="{row}"')
+    if start < 0:
+        raise RuntimeError(f"probe row {row} not found after saving")
+    close = xml.find(">", start)
+    if xml[close - 1] == "/":
+        return start, close + 1
+    return start, xml.index("</row>", close) + len("</row>")
+
+
+def _probe_styles(row_xml: str, rows: StreamedRows) -> dict[int, str]:
+    styles = {}
+    for col in range(rows.min_col, rows.max_col + 1):
+        start = row_xml.find(f'<c r="{get_column_letter(col)}{rows.probe_row}"')
+        if start < 0:
+            styles[col] = ""
+            continue
+        head = row_xml[start:row_xml.find(">", start)]
+        marker = head.find(' s="')
+        styles[col] = "" if marker < 0 else head[marker:head.index('"', marker + 4) + 1]
+    return styles
+
+
+def _rows_xml(rows: StreamedRows, styles: dict[int, str], epoch) -> str:
+    columns = [(col, get_column_letter(col), styles[col]) for col in range(rows.min_col, rows.max_col + 1)]
+    cells = rows.cells
+    parts = []
+    for row in range(rows.probe_row + 1, rows.last_row + 1):
+        line = []
+        for col, letter, style in columns:
+            cell = cells.get((row, col))
+            if cell is None:
+                continue
+            tail = _tail(cell, epoch)
+            if tail is not None:
+                line.append(f'<c r="{letter}{row}"{style}{tail}')
+        if line:
+            parts.append(f'<row r="{row}">' + "".join(line) + "</row>")
+    return "".join(parts)
+
+
+def put_rows(path, streamed: list[StreamedRows], epoch) -> None:
+    """Write the taken rows into the saved package ``path`` (after each table's probe row)."""
+    if not streamed:
+        return
+    with zipfile.ZipFile(path) as archive:
+        parts = sheet_parts(archive)
+        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    contents = {info.filename: data for info, data in entries}
+    by_part: dict[str, list[StreamedRows]] = {}
+    for rows in streamed:
+        by_part.setdefault(parts[rows.sheet], []).append(rows)
+    for part, tables in by_part.items():
+        xml = contents[part].decode("utf-8")
+        for rows in sorted(tables, key=lambda r: -r.probe_row):  # bottom table first: spans stay valid
+            start, end = _row_span(xml, rows.probe_row)
+            xml = xml[:end] + _rows_xml(rows, _probe_styles(xml[start:end], rows), epoch) + xml[end:]
+        dim_start = xml.find("<dimension ")
+        if dim_start >= 0:
+            xml = xml[:dim_start] + f'<dimension ref="{tables[0].dimension}" />' + xml[xml.index("/>", dim_start) + 2:]
+        contents[part] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, _ in entries:
+            archive.writestr(info, contents[info.filename])

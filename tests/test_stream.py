@@ -1,0 +1,141 @@
+"""Big tables saved without openpyxl's cell writer (klant_xl.excel.stream): the saved sheets are
+byte for byte what openpyxl writes itself, the workbook in memory is unchanged, and anything the
+fast path cannot write exactly goes through openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.table import Table
+
+from klant_xl.excel import stream
+from klant_xl.excel.files import save_openpyxl
+
+
+def _book(rows, *, extra=None):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Klanten"
+    ws["A1"] = "Titel boven de tabel"
+    headers = ["Klant", "Datum", "Bedrag", "Aantal", "Actief", "Notitie"]
+    for j, h in enumerate(headers, 1):
+        ws.cell(3, j, h).font = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row, 1):
+            cell = ws.cell(4 + i, j, value)
+            if j == 2:
+                cell.number_format = "dd-mm-yyyy"
+            elif j == 3:
+                cell.number_format = "#,##0.00"
+            elif j == 6:
+                cell.fill = fill  # an input column: styled also where empty
+    ws.add_table(Table(displayName="Klanten", ref=f"A3:F{3 + max(len(rows), 1)}"))
+    ws["A" + str(6 + len(rows))] = "onder de tabel"
+    if extra:
+        extra(ws)
+    return wb
+
+
+def _saved(wb) -> dict:
+    out = io.BytesIO()
+    save_openpyxl(wb, out)
+    with zipfile.ZipFile(out) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def _streamed(wb, tmp_path) -> tuple[dict, list]:
+    path = tmp_path / "s.xlsx"
+    taken = stream.take_big_tables(wb)
+    try:
+        save_openpyxl(wb, path)
+        stream.put_rows(path, taken, wb.epoch)
+    finally:
+        stream.restore(wb, taken)
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}, taken
+
+
+def _first_difference(a: bytes, b: bytes):
+    i = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b)))
+    return a[max(i - 120, 0):i + 80], b[max(i - 120, 0):i + 80]
+
+
+def _cells(wb):
+    # the cells as stored (iter_rows would add cells, style_id would register styles)
+    return {(ws.title, key): (c.value, c.data_type, tuple(c._style) if c._style else None)
+            for ws in wb.worksheets for key, c in ws._cells.items()}
+
+
+ROWS = [
+    ["K1", dt.datetime(2024, 1, 5), 12.5, 3, True, None],
+    [" K2 ", dt.date(2024, 2, 29), float("nan"), 0, False, "bel terug"],
+    ["a & <b> > c", dt.datetime(2024, 3, 1, 13, 30), 1e-7, -4, True, ""],
+    ["", None, None, None, None, "  "],
+    ["Daniël", dt.datetime(1999, 12, 31), 1234567.891, 2**40, False, "x"],
+]
+
+
+@pytest.fixture
+def low_threshold(monkeypatch):
+    monkeypatch.setattr(stream, "STREAM_MIN_CELLS", 1)
+
+
+def test_streamed_sheet_is_what_openpyxl_writes(low_threshold, tmp_path):
+    rows = ROWS * 40
+    plain = _saved(_book(rows))
+    wb = _book(rows)
+    before = _cells(wb)
+    streamed, taken = _streamed(wb, tmp_path)
+    assert [t.sheet for t in taken] == ["Klanten"] and len(taken[0].cells) == (len(rows) - 1) * 6
+    for name in plain:
+        assert streamed[name] == plain[name], (name, _first_difference(streamed[name], plain[name]))
+    assert streamed.keys() == plain.keys()
+    assert _cells(wb) == before  # the workbook in memory is as it was
+
+
+@pytest.mark.parametrize("spoil", [
+    lambda ws: ws.cell(6, 1, "=SUM(C4:C5)"),  # a formula
+    lambda ws: ws.cell(6, 1, "#N/A"),  # an error value
+    lambda ws: ws.cell(6, 8, "ernaast"),  # a cell beside the table
+    lambda ws: setattr(ws.row_dimensions[7], "height", 30),  # a row height
+    lambda ws: setattr(ws.cell(8, 3), "number_format", "0%"),  # another style in the column
+    lambda ws: ws.merge_cells("A9:B9"),
+])
+def test_what_the_fast_path_cannot_write_exactly_goes_through_openpyxl(low_threshold, tmp_path, spoil):
+    rows = ROWS * 4
+    plain = _saved(_book(rows, extra=spoil))
+    streamed, taken = _streamed(_book(rows, extra=spoil), tmp_path)
+    assert taken == []
+    assert streamed == plain
+
+
+def test_small_tables_are_left_to_openpyxl(tmp_path):
+    wb = _book(ROWS)
+    assert stream.take_big_tables(wb) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(
+    st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=6)),
+    st.one_of(st.none(), st.dates(dt.date(1900, 3, 1), dt.date(2200, 1, 1))),
+    st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-2**60, 2**60)),
+    st.one_of(st.none(), st.booleans()),
+), min_size=2, max_size=30))
+def test_any_plain_values_stream_byte_for_byte(rows, tmp_path_factory):
+    import unittest.mock
+
+    rows = [[a, b, c, 1, d, None] for a, b, c, d in rows]
+    rows = [[v for v in r] for r in rows if not (isinstance(r[0], str) and (r[0].startswith("=") or r[0].startswith("#")))]
+    if len(rows) < 2:
+        return
+    with unittest.mock.patch.object(stream, "STREAM_MIN_CELLS", 1):
+        plain = _saved(_book(rows))
+        streamed, taken = _streamed(_book(rows), tmp_path_factory.mktemp("s"))
+    assert streamed == plain
