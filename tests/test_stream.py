@@ -18,7 +18,7 @@ from klant_xl.excel import stream
 from klant_xl.excel.files import save_openpyxl
 
 
-def _book(rows, *, extra=None):
+def _book(rows, *, extra=None, fill_notes=True):
     wb = Workbook()
     ws = wb.active
     ws.title = "Klanten"
@@ -34,7 +34,7 @@ def _book(rows, *, extra=None):
                 cell.number_format = "dd-mm-yyyy"
             elif j == 3:
                 cell.number_format = "#,##0.00"
-            elif j == 6:
+            elif j == 6 and fill_notes:
                 cell.fill = fill  # an input column: styled also where empty
     ws.add_table(Table(displayName="Klanten", ref=f"A3:F{3 + max(len(rows), 1)}"))
     ws["A" + str(6 + len(rows))] = "onder de tabel"
@@ -98,6 +98,28 @@ def test_streamed_sheet_is_what_openpyxl_writes(low_threshold, tmp_path):
         assert streamed[name] == plain[name], (name, _first_difference(streamed[name], plain[name]))
     assert streamed.keys() == plain.keys()
     assert _cells(wb) == before  # the workbook in memory is as it was
+
+
+def test_a_row_of_nothing_is_written_as_openpyxl_does(low_threshold, tmp_path):
+    rows = ROWS * 3 + [["K9", None, None, None, None, None], [None] * 6, [None] * 6] + ROWS
+    rows = [[None if isinstance(v, dt.date) else v for v in r] for r in rows]  # no styled date cells
+    plain = _saved(_book(rows, fill_notes=False))
+    streamed, taken = _streamed(_book(rows, fill_notes=False), tmp_path)
+    assert taken and streamed == plain
+    # and a row whose cells are all empty and unstyled: openpyxl writes an empty <row>
+    wbs = []
+    for _ in range(2):
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["Klant", "Notitie"])
+        for i in range(30):
+            ws.append([None, None] if i == 10 else [f"K{i}", i])
+        ws.add_table(Table(displayName="T", ref="A1:B31"))
+        wbs.append(wb)
+    plain = _saved(wbs[0])
+    streamed, taken = _streamed(wbs[1], tmp_path)
+    assert taken and streamed == plain
+    assert b'<row r="12"></row>' in plain["xl/worksheets/sheet1.xml"]
 
 
 @pytest.mark.parametrize("spoil", [

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.marker import DataPoint
 from openpyxl.chart.shapes import GraphicalProperties
@@ -98,6 +98,30 @@ def _width_of(value, kind: str) -> int:
     return len(str(value))
 
 
+def _new_cell(ws, row: int, col: int, value) -> Cell:
+    """``Cell(ws, row, col, value)`` for the plain values a table holds (numbers, booleans, text,
+    nothing), set up directly: openpyxl's constructor costs several microseconds a cell. Any other
+    value (dates, over-long or illegal text) goes through the constructor."""
+    kind = type(value)
+    if kind is str:
+        if len(value) > 32767 or ILLEGAL_CHARACTERS_RE.search(value):
+            return Cell(ws, row=row, column=col, value=value)  # truncates, or refuses illegal characters
+        data_type = "f" if len(value) > 1 and value[0] == "=" else "e" if value in ERROR_CODES else "s"
+    elif kind is float or kind is int or value is None:
+        data_type = "n"
+    elif kind is bool:
+        data_type = "b"
+    else:
+        return Cell(ws, row=row, column=col, value=value)
+    cell = Cell.__new__(Cell)
+    cell.parent = ws
+    cell._style = None  # as the constructor leaves it: a StyleArray comes with the first style
+    cell.row, cell.column = row, col
+    cell._value, cell.data_type = value, data_type
+    cell._hyperlink = cell._comment = None
+    return cell
+
+
 def _write_table(ws, block: TableBlock, widths: dict) -> None:
     frame = block.frame
     headers = unique_headers([str(c) for c in frame.columns])
@@ -118,7 +142,7 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
         cells = ws._cells
         for i, value in enumerate(values):
             row = first + i
-            cell = Cell(ws, row=row, column=col, value=value)
+            cell = _new_cell(ws, row, col, value)
             cells[(row, col)] = cell
             if fmt != "General":
                 if shared_style is None:

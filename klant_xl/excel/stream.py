@@ -43,6 +43,7 @@ class StreamedRows:
     last_row: int
     dimension: str
     cells: dict = field(repr=False)  # (row, col) -> Cell
+    tails: dict = field(repr=False, default_factory=dict)  # (row, col) -> the cell's XML after r and s
 
 
 class _NotPlain(Exception):
@@ -105,25 +106,25 @@ def _take(ws, ref: str, epoch) -> StreamedRows | None:
     for col in range(min_col, max_col + 1):
         cell = ws._cells.get((probe, col))
         styles[col] = cell._style if cell is not None and cell.has_style else None
-    taken = {}
+    taken, tails = {}, {}
     for key, cell in ws._cells.items():
         row, col = key
         if first <= row <= last_row:
-            if not min_col <= col <= max_col:
+            if not min_col <= col <= max_col or col not in styles:
                 return None  # something else beside the table
-            if col not in styles:
-                return None
             own = cell._style if cell.has_style else None
             if own != styles[col]:
                 return None
             try:
-                _tail(cell, epoch)
+                tail = _tail(cell, epoch)
             except _NotPlain:
                 return None
             taken[key] = cell
+            if tail is not None:
+                tails[key] = tail
     if not taken:
         return None
-    return StreamedRows(ws.title, probe, min_col, max_col, last_row, "", taken)
+    return StreamedRows(ws.title, probe, min_col, max_col, last_row, "", taken, tails)
 
 
 def _name_columns(ws, table) -> None:
@@ -191,21 +192,17 @@ def _probe_styles(row_xml: str, rows: StreamedRows) -> dict[int, str]:
     return styles
 
 
-def _rows_xml(rows: StreamedRows, styles: dict[int, str], epoch) -> str:
-    columns = [(col, get_column_letter(col), styles[col]) for col in range(rows.min_col, rows.max_col + 1)]
-    cells = rows.cells
+def _rows_xml(rows: StreamedRows, styles: dict[int, str]) -> str:
+    columns = [(col, f'<c r="{get_column_letter(col)}', styles[col]) for col in range(rows.min_col, rows.max_col + 1)]
+    tails = rows.tails
+    present = {row for row, _ in rows.cells}  # openpyxl writes <row> for these, even with no cell in it
     parts = []
     for row in range(rows.probe_row + 1, rows.last_row + 1):
-        line = []
-        for col, letter, style in columns:
-            cell = cells.get((row, col))
-            if cell is None:
-                continue
-            tail = _tail(cell, epoch)
-            if tail is not None:
-                line.append(f'<c r="{letter}{row}"{style}{tail}')
-        if line:
-            parts.append(f'<row r="{row}">' + "".join(line) + "</row>")
+        if row not in present:
+            continue
+        number = str(row)
+        line = [f'{start}{number}"{style}{tails[(row, col)]}' for col, start, style in columns if (row, col) in tails]
+        parts.append(f'<row r="{number}">' + "".join(line) + "</row>")
     return "".join(parts)
 
 
@@ -224,7 +221,7 @@ def put_rows(path, streamed: list[StreamedRows], epoch) -> None:
         xml = contents[part].decode("utf-8")
         for rows in sorted(tables, key=lambda r: -r.probe_row):  # bottom table first: spans stay valid
             start, end = _row_span(xml, rows.probe_row)
-            xml = xml[:end] + _rows_xml(rows, _probe_styles(xml[start:end], rows), epoch) + xml[end:]
+            xml = xml[:end] + _rows_xml(rows, _probe_styles(xml[start:end], rows)) + xml[end:]
         dim_start = xml.find("<dimension ")
         if dim_start >= 0:
             xml = xml[:dim_start] + f'<dimension ref="{tables[0].dimension}" />' + xml[xml.index("/>", dim_start) + 2:]
