@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.marker import DataPoint
 from openpyxl.chart.shapes import GraphicalProperties
@@ -122,6 +123,16 @@ def _new_cell(ws, row: int, col: int, value) -> Cell:
     return cell
 
 
+def _set_style(ws, col: int, rows, key: str, style_id: int) -> None:
+    """``cell.fill = ...`` (or alignment) on a column's cells with the style looked up once: what
+    openpyxl's style descriptor does per cell, without hashing the same fill for every row."""
+    for row in rows:
+        cell = ws.cell(row, col)
+        if not cell._style:
+            cell._style = StyleArray()
+        setattr(cell._style, key, style_id)
+
+
 def _write_table(ws, block: TableBlock, widths: dict) -> None:
     frame = block.frame
     headers = unique_headers([str(c) for c in frame.columns])
@@ -158,12 +169,10 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
             ws.cell(first, col).number_format = fmt
         if block.wrap:  # rows of a table with wrapped text: every cell starts at the top, next to the text
             alignment = STYLES["wrap"]["alignment"] if str(column) in block.wrap else Alignment(vertical="top")
-            for row in range(first, first + len(values)):
-                ws.cell(row, col).alignment = alignment
+            _set_style(ws, col, range(first, first + len(values)), "alignmentId", ws.parent._alignments.add(alignment))
         if str(column) in block.tracking:
             fill = STYLES["input"]["fill"]
-            for row in range(first, first + max(len(values), 1)):
-                ws.cell(row, col).fill = fill
+            _set_style(ws, col, range(first, first + max(len(values), 1)), "fillId", ws.parent._fills.add(fill))
         sample = values[:300]
         width = max([len(headers[j]) + 3] + [_width_of(v, kind) + 1 for v in sample])
         letter = column_letter(col)
