@@ -55,7 +55,7 @@ def _streamed(wb, tmp_path) -> tuple[dict, list]:
     taken = stream.take_big_tables(wb)
     try:
         save_openpyxl(wb, path)
-        stream.put_rows(path, taken, wb.epoch)
+        stream.put_rows(path, taken)
     finally:
         stream.restore(wb, taken)
     with zipfile.ZipFile(path) as z:

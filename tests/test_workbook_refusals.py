@@ -292,3 +292,22 @@ def test_random_small_workbooks_never_give_a_traceback(book_base, tmp_path_facto
     table.ref = f"{table.ref.split(':')[0]}:{ws.cell(r1 + max(len(rows), 1), c2).coordinate}"
     wb.save(path)
     _check_cli(["vernieuw", str(path)], capsys)
+
+
+def test_every_sheet_feature_pattern_has_a_needle_its_matches_contain():
+    """The fast pre-search may only skip sheets the pattern cannot match."""
+    import re
+
+    from klant_xl.excel.features import SHEET_FEATURE_NEEDLES, UNSUPPORTED_IN_SHEETS
+
+    samples = {
+        "dynamische matrixformules van Excel 365": b'<c r="A1" cm="1"><f>SORT(A:A)</f></c>',
+        "sparklines": b"<x14:sparklineGroups xmlns:xm='x'>",
+        "nieuwere gegevensvalidatie (x14)": b"<x14:dataValidations count='1'>",
+        "nieuwere voorwaardelijke opmaak (x14)": b"<x14:conditionalFormattings>",
+        "opgemaakte tekst in een cel (rich text)": b"<is> <r><t>a</t></r></is>",
+    }
+    assert set(SHEET_FEATURE_NEEDLES) == set(UNSUPPORTED_IN_SHEETS) == set(samples)
+    for feature, sample in samples.items():
+        match = re.search(UNSUPPORTED_IN_SHEETS[feature], sample)
+        assert match and SHEET_FEATURE_NEEDLES[feature] in match.group(0), feature

@@ -578,12 +578,13 @@ class OfflineWorkbook:
             streamed = stream.take_big_tables(self.wb)  # big tables: their rows written as XML
             try:
                 save_openpyxl(self.wb, tmp)
-                stream.put_rows(tmp, streamed, self.wb.epoch)
             finally:
                 stream.restore(self.wb, streamed)
-            if self._stubs:
-                kept = {name for name in self._stubs if name not in self._written_sheets}
-                splice.splice_back(tmp, self._stubs, kept, self._shared_strings)
+            kept = {name for name in self._stubs if name not in self._written_sheets}
+            # one rewrite of the package: the streamed rows and the kept sheets' cells together
+            splice.splice_back(tmp, self._stubs, kept, self._shared_strings,
+                               edit=(lambda contents, parts: stream.insert_rows(contents, parts, streamed))
+                               if streamed else None)
             if self.path is not None and self.path.exists():
                 features.restore_custom_ui(self.path, tmp)
                 features.check_kept(self.path, tmp, self._removed, self._added)

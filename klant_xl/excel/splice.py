@@ -176,14 +176,20 @@ def compact_shared_strings(contents: dict, sheet_parts_kept: list[str], sst: byt
     return head + b"".join(items[i] for i in order) + b"</sst>"
 
 
-def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes | None) -> None:
-    """Put the original cell data of the stubbed sheets in ``keep`` back into the saved package ``path``."""
-    if not any(name in keep for name in stubs):
+def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes | None, edit=None) -> None:
+    """Put the original cell data of the stubbed sheets in ``keep`` back into the saved package ``path``.
+
+    ``edit(contents, parts)``, when given, changes the other parts in the same pass (the package is
+    rewritten once): ``contents`` maps part names to bytes, ``parts`` sheet names to part names.
+    """
+    if not any(name in keep for name in stubs) and edit is None:
         return
     with zipfile.ZipFile(path) as archive:
         parts = sheet_parts(archive)
         entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
     contents = {info.filename: data for info, data in entries}
+    if edit is not None:
+        edit(contents, parts)
     needs_sst = False
     for name, stub in stubs.items():
         if name not in keep or name not in parts:

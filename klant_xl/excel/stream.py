@@ -26,7 +26,7 @@ from openpyxl.utils.datetime import to_excel
 
 from klant_xl.sheet_guard import sheet_parts
 
-__all__ = ["STREAM_MIN_CELLS", "StreamedRows", "put_rows", "restore", "take_big_tables"]
+__all__ = ["STREAM_MIN_CELLS", "StreamedRows", "insert_rows", "put_rows", "restore", "take_big_tables"]
 
 #: Tables with fewer cells than this (below the probe row) go through openpyxl as they are.
 STREAM_MIN_CELLS = 20_000
@@ -206,14 +206,9 @@ def _rows_xml(rows: StreamedRows, styles: dict[int, str]) -> str:
     return "".join(parts)
 
 
-def put_rows(path, streamed: list[StreamedRows], epoch) -> None:
-    """Write the taken rows into the saved package ``path`` (after each table's probe row)."""
-    if not streamed:
-        return
-    with zipfile.ZipFile(path) as archive:
-        parts = sheet_parts(archive)
-        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
-    contents = {info.filename: data for info, data in entries}
+def insert_rows(contents: dict, parts: dict, streamed: list[StreamedRows]) -> None:
+    """Write the taken rows into the saved package's parts (``contents``: part name -> bytes;
+    ``parts``: sheet name -> part name), each table's after its probe row."""
     by_part: dict[str, list[StreamedRows]] = {}
     for rows in streamed:
         by_part.setdefault(parts[rows.sheet], []).append(rows)
@@ -226,6 +221,17 @@ def put_rows(path, streamed: list[StreamedRows], epoch) -> None:
         if dim_start >= 0:
             xml = xml[:dim_start] + f'<dimension ref="{tables[0].dimension}" />' + xml[xml.index("/>", dim_start) + 2:]
         contents[part] = xml.encode("utf-8")
+
+
+def put_rows(path, streamed: list[StreamedRows]) -> None:
+    """:func:`insert_rows` into the saved package ``path`` (rewritten in place)."""
+    if not streamed:
+        return
+    with zipfile.ZipFile(path) as archive:
+        parts = sheet_parts(archive)
+        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    contents = {info.filename: data for info, data in entries}
+    insert_rows(contents, parts, streamed)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, _ in entries:
             archive.writestr(info, contents[info.filename])
