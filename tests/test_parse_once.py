@@ -222,3 +222,31 @@ def test_blank_mask_agrees_with_is_blank_on_mixed_cells(values):
     from klant_xl.values import is_blank
 
     assert blank_mask(pd.Series(values, dtype=object)).tolist() == [is_blank(v) for v in values]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.just(""), st.text(max_size=3), st.floats(allow_nan=False),
+                                   st.dates()), max_size=4), max_size=12))
+def test_frame_from_rows_builds_the_frame_pandas_builds_from_the_rows(rows):
+    """Column by column (cells shared) gives the frame the row-wise constructor gives."""
+    from klant_xl.excel.grid import frame_from_rows
+
+    got = frame_from_rows(rows, "Blad", header_row=3)
+    end = len(rows)
+    while end and all(v is None or v == "" for v in rows[end - 1]):
+        end -= 1
+    if not end:
+        assert got is None
+        return
+    header = [("" if h is None else str(h)).strip() for h in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    body = [list(r[:len(header)]) + [None] * (len(header) - len(r[:len(header)])) for r in rows[1:end]]
+    expected = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header)
+    expected.index = pd.RangeIndex(4, 4 + len(expected))
+    assert got.columns.tolist() == expected.columns.tolist()
+    assert got.index.equals(expected.index)
+    assert got.shape == expected.shape
+    assert [[repr(v) for v in r] for r in got.itertuples(index=False)] == \
+        [[repr(v) for v in r] for r in expected.itertuples(index=False)]
+    assert all(dtype == object for dtype in got.dtypes) or not len(got.columns)

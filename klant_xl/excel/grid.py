@@ -85,11 +85,18 @@ def frame_from_rows(rows: list[list], what: str, header_row: int = 1) -> pd.Data
         header.pop()
     width = len(header)
     body = rows[1:end]
-    if all(len(r) == width for r in body):
-        data = body
+    if not body:
+        frame = pd.DataFrame(columns=header)
     else:
-        data = [list(r[:width]) + [None] * (width - len(r[:width])) for r in body]
-    frame = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(columns=header)
+        if not all(len(r) == width for r in body):
+            body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in body]
+        # column by column: the cells are shared, not copied into a 2-D object array first
+        columns = list(zip(*body)) if width else []
+        frame = pd.DataFrame({j: np.fromiter(column, dtype=object, count=len(column)) for j, column in enumerate(columns)},
+                             dtype=object)
+        if not width:
+            frame = pd.DataFrame(index=range(len(body)))
+        frame.columns = header
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
     return frame
 
