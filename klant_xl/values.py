@@ -662,10 +662,6 @@ def cell_text(value) -> str | None:
     return str(value).strip(_SPACES + "\r\n") or None
 
 
-def _stripped_or_none(text: str):
-    return text.strip(_SPACES + "\r\n") or None
-
-
 def per_distinct(values, function) -> np.ndarray:
     """``function`` of every value, computed once per distinct text (object array out).
 
@@ -695,7 +691,7 @@ def cell_texts(values) -> np.ndarray:
     arr = series.to_numpy(dtype=object)
     inferred = pd.api.types.infer_dtype(arr, skipna=True)
     if inferred in ("string", "empty"):
-        return per_distinct(arr, _stripped_or_none)
+        return per_distinct(arr, cell_text)
     if inferred == "floating":
         # number cells as a sheet reader delivers them (customer numbers, floats): whole ones in one go
         numbers = np.asarray(arr, dtype="float64")

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.table import Table
 
-from klant_xl.excel import stream
+from klant_xl.excel import splice, stream
 from klant_xl.excel.files import save_openpyxl
 
 
@@ -55,7 +55,8 @@ def _streamed(wb, tmp_path) -> tuple[dict, list]:
     taken = stream.take_big_tables(wb)
     try:
         save_openpyxl(wb, path)
-        stream.put_rows(path, taken)
+        # as OfflineWorkbook.save does it: in the one rewrite of the package
+        splice.splice_back(path, {}, set(), None, edit=lambda contents, parts: stream.insert_rows(contents, parts, taken))
     finally:
         stream.restore(wb, taken)
     with zipfile.ZipFile(path) as z:

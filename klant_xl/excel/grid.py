@@ -91,11 +91,8 @@ def frame_from_rows(rows: list[list], what: str, header_row: int = 1) -> pd.Data
         if not all(len(r) == width for r in body):
             body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in body]
         # column by column: the cells are shared, not copied into a 2-D object array first
-        columns = list(zip(*body)) if width else []
-        frame = pd.DataFrame({j: np.fromiter(column, dtype=object, count=len(column)) for j, column in enumerate(columns)},
-                             dtype=object)
-        if not width:
-            frame = pd.DataFrame(index=range(len(body)))
+        frame = pd.DataFrame({j: np.fromiter(column, dtype=object, count=len(body)) for j, column in enumerate(zip(*body))},
+                             index=range(len(body)), dtype=object)
         frame.columns = header
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
     return frame

@@ -4,7 +4,7 @@ openpyxl writes a cell in ~15 µs (an element tree per cell); a Klanten or Trans
 few hundred thousand rows then takes most of a refresh. Before openpyxl saves, the rows of each big
 table except its first data row are taken out of the worksheet (:func:`take_big_tables`); openpyxl
 saves the rest (the first data row is the *probe*: its cells get the style numbers openpyxl gives
-the column's style); :func:`put_rows` then writes the taken rows into the saved sheet right after
+the column's style); :func:`insert_rows` then writes the taken rows into the saved sheet right after
 the probe row, cell for cell as openpyxl writes them (inline strings, ``%.16g`` numbers, dates as
 serials, booleans), with the probe's style per column; :func:`restore` puts the cells back so the
 workbook in memory is unchanged.
@@ -16,7 +16,6 @@ merged range or row height lies in its rows. Otherwise openpyxl writes it as bef
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -24,9 +23,8 @@ from openpyxl import LXML
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import to_excel
 
-from klant_xl.sheet_guard import sheet_parts
 
-__all__ = ["STREAM_MIN_CELLS", "StreamedRows", "insert_rows", "put_rows", "restore", "take_big_tables"]
+__all__ = ["STREAM_MIN_CELLS", "StreamedRows", "insert_rows", "restore", "take_big_tables"]
 
 #: Tables with fewer cells than this (below the probe row) go through openpyxl as they are.
 STREAM_MIN_CELLS = 20_000
@@ -110,7 +108,7 @@ def _take(ws, ref: str, epoch) -> StreamedRows | None:
     for key, cell in ws._cells.items():
         row, col = key
         if first <= row <= last_row:
-            if not min_col <= col <= max_col or col not in styles:
+            if not min_col <= col <= max_col:
                 return None  # something else beside the table
             own = cell._style if cell.has_style else None
             if own != styles[col]:
@@ -221,17 +219,3 @@ def insert_rows(contents: dict, parts: dict, streamed: list[StreamedRows]) -> No
         if dim_start >= 0:
             xml = xml[:dim_start] + f'<dimension ref="{tables[0].dimension}" />' + xml[xml.index("/>", dim_start) + 2:]
         contents[part] = xml.encode("utf-8")
-
-
-def put_rows(path, streamed: list[StreamedRows]) -> None:
-    """:func:`insert_rows` into the saved package ``path`` (rewritten in place)."""
-    if not streamed:
-        return
-    with zipfile.ZipFile(path) as archive:
-        parts = sheet_parts(archive)
-        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
-    contents = {info.filename: data for info, data in entries}
-    insert_rows(contents, parts, streamed)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, _ in entries:
-            archive.writestr(info, contents[info.filename])
