@@ -782,7 +782,8 @@ def _purchases(heads, live, orders, kind, chosen, raw, text, headers, rownum, da
         values, bad = amounts_and_bad(column)
         values = values.to_numpy(dtype="float64").copy()
         for i in np.flatnonzero(bad & live):
-            raise WaardeFout(headers[chosen[role]], int(rownum[i]), shown(column.iloc[i]), "geen bedrag")
+            value = column.iloc[i]
+            raise WaardeFout(headers[chosen[role]], int(rownum[i]), shown(value), expected_for(value, "geen bedrag"))
         infinite = np.isinf(values) & live
         if infinite.any():
             i = int(np.flatnonzero(infinite)[0])

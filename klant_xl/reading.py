@@ -113,7 +113,7 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
     customers = customer_ids(column("Klant")) if n else np.array([], dtype=object)
     date_raw = column("Datum")
     date_blank = blank_mask(date_raw)
-    no_customer = np.array([c is None for c in customers], dtype=bool)
+    no_customer = pd.isna(customers)
     total = np.zeros(len(customers), dtype=bool)
     total[date_blank] = is_total(customers[date_blank])  # only rows without a date can be totals rows
     skip = (no_customer & date_blank) | total
@@ -140,7 +140,8 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
             amounts, bad_amounts = amounts_and_bad(amount_raw.iloc[idx].reset_index(drop=True))
             amount_header = headers[chosen["Bedrag"]]
             for i in np.flatnonzero(bad_amounts):
-                err = WaardeFout(amount_header, int(krows[i]), shown(amount_raw.iloc[idx[i]]), "geen bedrag")
+                value = amount_raw.iloc[idx[i]]
+                err = WaardeFout(amount_header, int(krows[i]), shown(value), expected_for(value, "geen bedrag"))
                 errors.append((int(krows[i]), wanted.index("Bedrag"), err))
             out["Bedrag"] = amounts.to_numpy()
     for canonical in wanted:

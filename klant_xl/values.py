@@ -51,6 +51,7 @@ __all__ = [
     "AUTO_WORDS",
     "EXCEL_ERRORS",
     "EXCEL_ORIGIN",
+    "MAX_AMOUNT",
     "MAX_DATE",
     "MIN_DATE",
     "NO_WORDS",
@@ -87,6 +88,10 @@ MAX_DATE = pd.Timestamp("2261-12-31")
 #: Texts that mean "derive this threshold from the data" (compared lower-case).
 AUTO_WORDS = ("auto", "automatisch", "automatic")
 
+#: The largest amount klant_xl adds up (exclusive): the engine sums amounts exactly, as decimals with
+#: 12 places, and no shop sells anything for 10^15 euro.
+MAX_AMOUNT = 1e15
+
 _NOT_A_DATE = "geen datum"
 _NOT_AN_AMOUNT = "geen bedrag"
 _NOT_A_PERCENTAGE = "geen percentage"
@@ -116,6 +121,7 @@ _DIGITS_RE = re.compile(r"\d{8}")
 _SERIAL_TEXT_RE = re.compile(r"\d{1,7}(?:[.,]\d+)?")
 
 _SPACES = "\u00a0\u202f\u2009 \t"
+_TEXT_SPACES = _SPACES + "\r\n"  # what a text cell loses at both ends
 
 
 # --------------------------------------------------------------------------- helpers
@@ -132,7 +138,7 @@ def is_blank(value) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, str):
-        return value.strip(_SPACES + "\r\n") == ""
+        return value.strip(_TEXT_SPACES) == ""
     if isinstance(value, (float, np.floating)):
         return bool(np.isnan(value))
     if isinstance(value, np.datetime64):
@@ -198,7 +204,7 @@ def _text_to_date(text: str) -> pd.Timestamp | None:
 def _to_date(value) -> pd.Timestamp | None:
     """Any non-blank value to a normalised day; None when it is not a date."""
     if isinstance(value, str):
-        return _text_to_date(value.strip(_SPACES + "\r\n"))
+        return _text_to_date(value.strip(_TEXT_SPACES))
     if _is_number(value):
         return _serial_to_date(float(value))
     if isinstance(value, (_dt.date, np.datetime64)):  # datetime and Timestamp are dates
@@ -238,7 +244,17 @@ def expected_for(value, expected: str) -> str:
         return "een foutwaarde in Excel (herstel de formule of de cel)"
     if expected == _NOT_A_DATE and (isinstance(value, (_dt.date, np.datetime64))):
         return "geen bruikbare datum (klant_xl rekent met datums van 1900 tot 2262)"
+    if expected == _NOT_AN_AMOUNT and _too_big(value):
+        return "te groot voor een bedrag (klant_xl rekent met bedragen onder 10^15)"
     return expected
+
+
+def _too_big(value) -> bool:
+    if isinstance(value, str):
+        amounts, bad = _texts_to_amounts(pd.Series([value.strip(_TEXT_SPACES)], dtype=object))
+        value = float(amounts[0]) if not bad[0] else math.nan
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) \
+        and abs(value) >= MAX_AMOUNT
 
 
 # --------------------------------------------------------------------------- one value
@@ -524,7 +540,7 @@ def parse_yes_no(value, name: str) -> bool:
         return bool(value)
     if _is_number(value) and float(value) in (0.0, 1.0):
         return float(value) == 1.0
-    text = str(value).strip(_SPACES + "\r\n").lower() if isinstance(value, str) else None
+    text = str(value).strip(_TEXT_SPACES).lower() if isinstance(value, str) else None
     if text in YES_WORDS:
         return True
     if text in NO_WORDS:
@@ -642,6 +658,8 @@ def cell_text(value) -> str | None:
     >>> cell_text(1001.0), cell_text(" K1 "), cell_text(True), cell_text(_dt.datetime(2024, 1, 5)), cell_text(None)
     ('1001', 'K1', 'WAAR', '2024-01-05', None)
     """
+    if type(value) is str:  # most cells: no blank test and no type tests first
+        return value.strip(_TEXT_SPACES) or None
     if is_blank(value):
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -659,7 +677,7 @@ def cell_text(value) -> str | None:
         except (ValueError, OverflowError):
             return str(value).strip() or None
         return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)
-    return str(value).strip(_SPACES + "\r\n") or None
+    return str(value).strip(_TEXT_SPACES) or None
 
 
 def per_distinct(values, function) -> np.ndarray:
@@ -715,7 +733,7 @@ def customer_id(value) -> str | None:
     >>> customer_id(True), customer_id(_dt.datetime(2024, 1, 5)), customer_id(1e20)
     ('WAAR', '2024-01-05', '1e+20')
     """
-    text = cell_text(value)
+    text = value.strip(_TEXT_SPACES) or None if type(value) is str else cell_text(value)
     if text is not None and "@" in text:
         text = text.lower()
         if text.startswith("mailto:"):
@@ -726,13 +744,18 @@ def customer_id(value) -> str | None:
 def customer_ids(values) -> np.ndarray:
     """:func:`customer_id` of every cell of a column (object array; vectorised).
 
+    A text column is keyed once per distinct text; any other column goes through
+    :func:`cell_texts` first.
+
     >>> customer_ids(pd.Series([" K1 ", 7.0, None, "A@B.nl"])).tolist()
     ['K1', '7', None, 'a@b.nl']
     """
+    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    if isinstance(arr, np.ndarray) and arr.dtype == object and \
+            pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+        return per_distinct(arr, customer_id)
     texts = cell_texts(values)
-    if "@" not in "".join(t for t in texts if t is not None):  # most columns hold no e-mail address at all
-        return texts
-    mail = pd.Series(texts, dtype=object).str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
+    mail = np.fromiter((t is not None and "@" in t for t in texts), dtype=bool, count=len(texts))
     if mail.any():
         texts = texts.copy()
         texts[mail] = [customer_id(t) for t in texts[mail]]
@@ -747,7 +770,7 @@ def _classify(values: np.ndarray) -> np.ndarray:
 
     def kind(v):
         if isinstance(v, str):
-            return "b" if v.strip(_SPACES + "\r\n") == "" else "s"
+            return "b" if v.strip(_TEXT_SPACES) == "" else "s"
         if is_blank(v):
             return "b"
         if _is_number(v):
@@ -903,7 +926,7 @@ def dates_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         bad = np.zeros(n, dtype=bool)
         if kinds is None:
-            texts = pd.Series(arr, dtype=object).fillna("").str.strip(_SPACES + "\r\n")
+            texts = pd.Series(arr, dtype=object).fillna("").str.strip(_TEXT_SPACES)
             text_mask = (texts != "").to_numpy()
         else:
             texts = pd.Series(arr, dtype=object)
@@ -916,7 +939,7 @@ def dates_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
                 out[dat] = [np.datetime64(_to_date(v) or "NaT", "ns") for v in arr[dat]]
                 bad[dat] = np.isnat(out[dat])
             bad |= kinds == "x"
-            texts = texts.where(text_mask, "").str.strip(_SPACES + "\r\n")
+            texts = texts.where(text_mask, "").str.strip(_TEXT_SPACES)
         if text_mask.any():
             out[text_mask], bad[text_mask] = _texts_to_dates(texts[text_mask].reset_index(drop=True))
     return pd.Series(out, index=series.index, name=series.name, dtype="datetime64[ns]"), bad
@@ -1071,9 +1094,9 @@ def amounts_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             # number cells as a sheet reader delivers them: one vectorised conversion
             out = pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
             bad = ~np.isfinite(out) & ~pd.isna(arr)
-            return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad
+            return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad | _beyond(out)
         if inferred in ("string", "empty"):
-            texts = pd.Series(arr, dtype=object).fillna("").str.strip(_SPACES + "\r\n")
+            texts = pd.Series(arr, dtype=object).fillna("").str.strip(_TEXT_SPACES)
             text_mask = (texts != "").to_numpy()
         else:
             kinds = _classify(arr)
@@ -1081,10 +1104,16 @@ def amounts_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             out[num] = arr[num].astype("float64")
             bad |= (kinds == "x") | (kinds == "d") | (num & ~np.isfinite(out))
             text_mask = kinds == "s"
-            texts = pd.Series(arr, dtype=object).where(text_mask, "").str.strip(_SPACES + "\r\n")
+            texts = pd.Series(arr, dtype=object).where(text_mask, "").str.strip(_TEXT_SPACES)
         if text_mask.any():
             out[text_mask], bad[text_mask] = _texts_to_amounts(texts[text_mask].reset_index(drop=True))
-    return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad
+    return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad | _beyond(out)
+
+
+def _beyond(amounts: np.ndarray) -> np.ndarray:
+    """Amounts of :data:`MAX_AMOUNT` or more (infinite ones are already bad)."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(amounts) & (np.abs(amounts) >= MAX_AMOUNT)
 
 
 def parse_amounts(series, column: str = "Bedrag", first_row: int = 2, *, rows=None) -> pd.Series:
