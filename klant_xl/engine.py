@@ -38,8 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from klant_xl.errors import InvoerFout, KolomOntbreekt
-from klant_xl.values import parse_reference_date
+from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
+from klant_xl.values import MAX_AMOUNT, expected_for, parse_reference_date, shown
 from klant_xl.vocabulary import SUMMARY_COLUMNS
 
 __all__ = [
@@ -52,7 +52,7 @@ __all__ = [
 #: Columns and types of the canonical engine table.
 ENGINE_SCHEMA = {"Klant": "string", "dag": "int64", "Bedrag": "float64", "Product": "string", "_rij": "int64"}
 _CONTACT_SCHEMA = {"Klant": "string", "dag": "int64"}
-_DAILY_SCHEMA = {"Klant": "string", "dag": "int64", "koop": "boolean", "bedrag": "float64",
+_DAILY_SCHEMA = {"Klant": "string", "dag": "int64", "koop": "boolean", "bedrag": "decimal(38, 12)",
                  "eerste_rij": "int64", "laatste_rij": "int64"}
 _TRACKED_SCHEMA = {"_contact": "int64", "Klant": "string", "contactdag": "float64"}
 
@@ -75,11 +75,10 @@ def _duckdb():
         if _DUCKDB is None:
             import duckdb
 
-            # One thread: DuckDB adds up the partial sums of its threads in whatever order they finish,
-            # so a revenue of 49,95 - 49,95 came out as 0 in one run and -1.4e-14 in the next, and the
-            # segments and models after it differed between two refreshes of the same workbook. The
-            # same input must give the same analysis; that costs ~1.6x on the engine's part at 1M rows.
-            _DUCKDB = duckdb.connect(config={"threads": 1})
+            # threads: DuckDB's default (the cores). Its threads combine partial results in whatever order
+            # they finish; the expressions keep every result independent of that order (money is summed
+            # as exact decimals, ties are broken by value).
+            _DUCKDB = duckdb.connect()
         return _DUCKDB
 
 
@@ -108,15 +107,8 @@ def _days_of(values) -> np.ndarray:
 
 
 def _money(values: pd.Series) -> np.ndarray:
-    """Sums of amounts to 40 significant bits (about 12 digits): the backend's summation order
-    (parallel, per backend) leaves noise in the last bits, which would break ties between equal
-    revenues.
-
-    Relative, not to a fixed number of decimals: a tiny amount (1e-8, 1e-299) stays apart from zero.
-    """
-    numbers = values.to_numpy(dtype=float, na_value=np.nan)
-    mantissa, exponent = np.frexp(numbers)
-    return np.ldexp(np.round(mantissa * 2.0**40) / 2.0**40, exponent)
+    """A sum of amounts from the backend (exact decimals there, see :data:`_MONEY`) as float64."""
+    return values.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _text_column(series: pd.Series) -> np.ndarray:
@@ -136,17 +128,70 @@ def _text_column(series: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- inputs
 
 
-def _canonical_frame(transactions: pd.DataFrame) -> pd.DataFrame:
-    """A canonical transactions frame as the engine table's columns (rows without a date dropped)."""
+class CustomerKeys:
+    """Customer ids as small integers for the embedded backend, and back.
+
+    DuckDB groups, joins and sorts integers several times faster than text. The codes
+    follow the ids' sorted order (Python's comparison of ``str``, as a sort of the ids
+    would), so results sorted by code are sorted by id. Ids that only contact moments or
+    win-back contacts have get codes after those of the transactions.
+    """
+
+    def __init__(self, ids):
+        codes, uniques = pd.factorize(ids)
+        uniques = np.asarray(uniques, dtype=object)
+        order = np.argsort(uniques, kind="stable")
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        self.ids = uniques[order]
+        self.codes = _nullable_codes(np.where(codes >= 0, rank[np.maximum(codes, 0)], -1))
+        self._index = None
+
+    def code(self, ids) -> pd.api.extensions.ExtensionArray:
+        """Codes for other ids (contacts): known ids get theirs, new ones new codes."""
+        if self._index is None:
+            self._index = pd.Index(self.ids, dtype=object)
+        ids = np.asarray(ids, dtype=object)
+        codes = self._index.get_indexer(ids)
+        new = (codes < 0) & ~pd.isna(ids)
+        if new.any():
+            extra, extra_ids = pd.factorize(ids[new])
+            codes[new] = extra + len(self.ids)
+            self.ids = np.concatenate([self.ids, np.asarray(extra_ids, dtype=object)])
+            self._index = None
+        return _nullable_codes(codes)
+
+    def decode(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``Klant`` codes in a result -> a categorical of the ids (sorts by code, i.e. by id)."""
+        if "Klant" in frame.columns:
+            codes = frame["Klant"].to_numpy(dtype=float, na_value=np.nan)
+            codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)
+            frame["Klant"] = pd.Categorical.from_codes(codes, categories=pd.Index(self.ids, dtype=object))
+        return frame
+
+
+def _nullable_codes(codes: np.ndarray):
+    codes = np.asarray(codes)
+    return pd.array(np.maximum(codes, 0).astype(np.int32), dtype="Int32").where(codes >= 0, pd.NA) \
+        if (codes < 0).any() else pd.array(codes.astype(np.int32), dtype="Int32")
+
+
+def _canonical_frame(transactions: pd.DataFrame) -> tuple[pd.DataFrame, CustomerKeys]:
+    """A canonical transactions frame as the engine table's columns (rows without a date dropped),
+    customers as :class:`CustomerKeys` codes."""
     for column in ("Klant", "Datum"):
         if column not in transactions.columns:
             raise KolomOntbreekt(column, transactions.columns)
     dates = transactions["Datum"]
     keep = dates.notna().to_numpy()
     n = int(keep.sum())
-    return pd.DataFrame(
+    customers = transactions["Klant"]
+    if not keep.all():
+        customers = customers[keep]
+    keys = CustomerKeys(customers.astype(str))
+    frame = pd.DataFrame(
         {
-            "Klant": transactions["Klant"].astype(str).to_numpy(dtype=object)[keep],
+            "Klant": keys.codes,
             "dag": _days_of(dates.to_numpy()[keep]),
             "Bedrag": (transactions["Bedrag"].to_numpy(dtype=float, na_value=np.nan)[keep]
                        if "Bedrag" in transactions.columns else np.full(n, np.nan)),
@@ -156,15 +201,17 @@ def _canonical_frame(transactions: pd.DataFrame) -> pd.DataFrame:
             "_rij": np.flatnonzero(keep).astype(np.int64),
         }
     )
+    return frame, keys
 
 
-def _contacts_frame(contacts: pd.DataFrame) -> pd.DataFrame:
+def _contacts_frame(contacts: pd.DataFrame, keys: CustomerKeys | None) -> pd.DataFrame:
     for column in ("Klant", "Datum"):
         if column not in contacts.columns:
             raise KolomOntbreekt(column, contacts.columns)
     dates = pd.to_datetime(contacts["Datum"])
     keep = dates.notna().to_numpy()
-    return pd.DataFrame({"Klant": contacts["Klant"].astype(str).to_numpy(dtype=object)[keep],
+    customers = contacts["Klant"].astype(str).to_numpy(dtype=object)[keep]
+    return pd.DataFrame({"Klant": customers if keys is None else keys.code(customers),
                          "dag": _days_of(dates.to_numpy()[keep])})
 
 
@@ -206,6 +253,16 @@ def _canonical_contacts(table):
 # Ibis runner binds them to the caller's tables.
 
 
+#: Amounts are added up as decimals with 12 places: exact, so every backend and every number of threads
+#: gives the same sums (a float sum depends on the order of its terms: 49,95 - 49,95 came out as 0 in one
+#: run and -1.4e-14 in the next). Amounts of MAX_AMOUNT (10^15) or more are refused.
+_MONEY = "decimal(38, 12)"
+
+
+def _exact(amounts):
+    return amounts.cast(_MONEY)
+
+
 def _expr_daily(tables, v):
     """One row per (customer, day) up to the peildatum: purchase?, amount, first/last purchase line."""
     t = tables["transacties"]
@@ -213,7 +270,7 @@ def _expr_daily(tables, v):
     purchase = lines.Bedrag.isnull() | (lines.Bedrag >= 0)
     return lines.group_by(["Klant", "dag"]).aggregate(
         koop=purchase.any(),
-        bedrag=lines.Bedrag.sum(),
+        bedrag=_exact(lines.Bedrag).sum(),
         eerste_rij=lines._rij.min(where=purchase),
         laatste_rij=lines._rij.max(where=purchase),
     )
@@ -231,11 +288,18 @@ def _occasions(daily):
     )
 
 
-def _median_gaps(occasions):
-    """Exact median of each customer's gaps (mean of the middle one or two; portable SQL)."""
+def _median_gaps(occasions, *, median_aggregate: bool = False):
+    """Exact median of each customer's gaps (mean of the middle one or two).
+
+    ``median_aggregate``: the backend's median aggregate is exact (DuckDB's ``quantile_cont``), which
+    needs no second sort of the gaps; otherwise portable SQL ranks the gaps (some backends' median
+    is approximate).
+    """
     ibis = _ibis()
     gaps = occasions.filter(occasions.vorige.notnull())
     gaps = gaps.select("Klant", gap=(gaps.dag - gaps.vorige).cast("float64"))
+    if median_aggregate:
+        return gaps.group_by("Klant").aggregate(mediaan=gaps.gap.median())
     ranked = gaps.mutate(
         plek=ibis.row_number().over(ibis.window(group_by="Klant", order_by="gap")),
         aantal=gaps.gap.count().over(ibis.window(group_by="Klant")),
@@ -244,13 +308,13 @@ def _median_gaps(occasions):
     return middle.group_by("Klant").aggregate(mediaan=middle.gap.mean())
 
 
-def _expr_customers(tables, v, *, products: bool, contacts: bool):
+def _expr_customers(tables, v, *, products: bool, contacts: bool, median_aggregate: bool = False):
     """The raw per-customer facts in day numbers: one row per customer with a line."""
     ibis = _ibis()
     daily = tables["dagen"]
     per_customer = daily.group_by("Klant").aggregate(
-        omzet=daily.bedrag.sum(),
-        omzet_12m=daily.bedrag.sum(where=daily.dag > v["jaar_terug"]),
+        omzet=daily.bedrag.sum().cast("float64"),
+        omzet_12m=daily.bedrag.sum(where=daily.dag > v["jaar_terug"]).cast("float64"),
         laatste_regel=daily.dag.max(),
     )
     occasions = _occasions(daily)
@@ -260,10 +324,10 @@ def _expr_customers(tables, v, *, products: bool, contacts: bool):
         aankopen=occasions.count(),
         eerste_rij=occasions.eerste_rij.min(where=occasions.volgnr == 0),
         laatste_rij=occasions.laatste_rij.max(where=occasions.volgende.isnull()),
-        herhaal_bedrag=occasions.bedrag.mean(where=occasions.volgnr > 0),
+        herhaal_bedrag=occasions.bedrag.mean(where=occasions.volgnr > 0).cast("float64"),
     )
     joined = per_customer.left_join(per_occasion, "Klant").drop("Klant_right")
-    joined = joined.left_join(_median_gaps(occasions), "Klant").drop("Klant_right")
+    joined = joined.left_join(_median_gaps(occasions, median_aggregate=median_aggregate), "Klant").drop("Klant_right")
     if contacts:
         c = tables["contacten"]
         seen = c.filter(c.dag <= v["peildag"]).group_by("Klant").aggregate(laatste_contact=c.dag.max())
@@ -327,12 +391,13 @@ def _expr_winback(tables, v):
     joined = tracked.inner_join(t, "Klant")
     after = joined.filter(joined.dag > joined.contactdag)
     purchase = after.Bedrag.isnull() | (after.Bedrag >= 0)
-    return after.group_by("_contact").aggregate(terugkeer=after.dag.min(where=purchase), omzet=after.Bedrag.sum())
+    return after.group_by("_contact").aggregate(terugkeer=after.dag.min(where=purchase), omzet=_exact(after.Bedrag).sum().cast("float64"))
 
 
 def _expr_stats(tables, v):
     t = tables["transacties"]
     return t.aggregate(eerste=t.dag.min(), laatste=t.dag.max(), bedragen=t.Bedrag.count(),
+                       te_groot=t._rij.min(where=t.Bedrag.abs() >= MAX_AMOUNT),
                        producten=t.Product.count(), regels=t.count())
 
 
@@ -538,6 +603,7 @@ class TransactionEngine:
         self._sql_source = _sql_source
         self._materialise = _materialise
         self.rejected = False
+        self._keys: CustomerKeys | None = None  # customers as codes (pandas input on the embedded DuckDB)
         if _sql_source is not None:  # a file DuckDB scans itself (see from_sql)
             self.runner = _DuckDBRunner()
             self.runner.view("transacties", _sql_source, materialise=_materialise)
@@ -546,7 +612,8 @@ class TransactionEngine:
                 return
         elif self.pandas_input:
             self.runner = _DuckDBRunner()
-            self.runner.register("transacties", _canonical_frame(transactions))
+            frame, self._keys = _canonical_frame(transactions)
+            self.runner.register("transacties", frame)
         elif _is_ibis_table(transactions):
             self.runner = _IbisRunner({"transacties": canonical_table(transactions)})
         else:
@@ -557,10 +624,10 @@ class TransactionEngine:
                 if isinstance(self.runner, _IbisRunner):
                     self.runner.tables["contacten"] = _canonical_contacts(contacts)
                 else:
-                    self.runner.register("contacten", _contacts_frame(contacts.to_pandas()))
+                    self.runner.register("contacten", self._contacts(contacts.to_pandas()))
                 self.has_contacts = True
             elif len(contacts):
-                self.runner.register("contacten", _contacts_frame(contacts))
+                self.runner.register("contacten", self._contacts(contacts))
                 self.has_contacts = True
         self._resolve(reference_date)
 
@@ -591,6 +658,8 @@ class TransactionEngine:
     def _resolve(self, reference_date) -> None:
 
         stats = self.runner.execute("stats", _expr_stats, {})
+        if pd.notna(stats["te_groot"].iloc[0]):
+            self._refuse_amount(int(stats["te_groot"].iloc[0]))
         self.first_line_day = stats["eerste"].iloc[0]
         last = stats["laatste"].iloc[0]
         if self.has_contacts:
@@ -608,6 +677,15 @@ class TransactionEngine:
         else:
             self.reference_date = pd.Timestamp(as_dates([float(last)])[0])
         self.reference_day = day_number(self.reference_date)
+
+    def _refuse_amount(self, position: int) -> None:
+        """An amount the exact sums cannot hold (:data:`klant_xl.values.MAX_AMOUNT`): the row that has it."""
+        if self.pandas_input:
+            row, value = self.source.index[position], self.source["Bedrag"].iloc[position]
+            row = int(row) if isinstance(row, (int, np.integer)) else None
+            raise WaardeFout("Bedrag", row, shown(value), expected_for(value, "geen bedrag"))
+        raise InvoerFout(f"Een bedrag in {self.source if isinstance(self.source, str) else 'de tabel'} is te groot "
+                         f"(klant_xl rekent met bedragen onder 10^15).")
 
     def has_rows_after(self, day: int) -> bool:
         """Whether a line or contact moment lies after day number ``day``.
@@ -643,7 +721,15 @@ class TransactionEngine:
 
     def _run(self, key, build, values=None, **shape) -> pd.DataFrame:
         self._daily()
-        return self.runner.execute(key, build, self._values() if values is None else values, **shape)
+        frame = self.runner.execute(key, build, self._values() if values is None else values, **shape)
+        return frame if self._keys is None else self._keys.decode(frame)
+
+    def _contacts(self, contacts: pd.DataFrame) -> pd.DataFrame:
+        """Contact moments as the engine's contact table (customers coded like the transactions' ones)."""
+        return _contacts_frame(contacts, self._keys)
+
+    def _customer_column(self, ids: np.ndarray):
+        return ids if self._keys is None else self._keys.code(ids)
 
     # ------------------------------------------------------------------ facts
 
@@ -653,7 +739,8 @@ class TransactionEngine:
         def build():
             year_before = day_number(self.reference_date - pd.DateOffset(years=1))
             frame = self._run("customers", _expr_customers, self._values(jaar_terug=year_before),
-                              products=self.has_products, contacts=self.has_contacts)
+                              products=self.has_products, contacts=self.has_contacts,
+                              median_aggregate=self.runner.name == "duckdb")
             return frame.sort_values("Klant", kind="mergesort").reset_index(drop=True)
 
         return self._cached("customers", build)
@@ -807,7 +894,7 @@ class TransactionEngine:
         fraction = ((stamps - stamps.dt.normalize()) / pd.Timedelta(days=1)).to_numpy(dtype=float)
         self.runner.register("benaderd", pd.DataFrame({
             "_contact": contacts["_contact"].to_numpy(dtype=np.int64),
-            "Klant": contacts["Klant"].astype(str).to_numpy(dtype=object),
+            "Klant": self._customer_column(contacts["Klant"].astype(str).to_numpy(dtype=object)),
             "contactdag": _days_of(stamps.dt.normalize().to_numpy()) + fraction,
         }))
         out = self.runner.execute("winback", _expr_winback, {})

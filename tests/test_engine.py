@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import klant_xl
 from klant_xl.engine import TransactionEngine
+from klant_xl.errors import WaardeFout
 from klant_xl.sample import sample_contacts, sample_transactions
 from klant_xl.status import kaplan_meier, time_between_purchases
 
@@ -156,13 +157,54 @@ def test_compiled_sql_is_cached_per_kind_of_value():
 def test_the_same_transactions_give_the_same_summary_every_time():
     """Float sums depend on the order they are added in; with DuckDB's threads that order changed
     from run to run: on the bundled sample one customer's revenue of 49.95 - 49.95 was 0 in some runs
-    and -1.4e-14 in others (with two threads 4 of 20 summaries differed from the first)."""
+    and -1.4e-14 in others (with two threads 4 of 20 summaries differed from the first). Money is now
+    summed as exact decimals, so four threads give twenty equal summaries."""
     from klant_xl.engine import _duckdb  # noqa: PLC2701 - the engine's own connection
     from klant_xl.reading import read_transactions
     from klant_xl.summary import customer_summary
 
     transactions = read_transactions(Path(klant_xl.__file__).parent / "data" / "voorbeeld_transacties.csv")
-    first = customer_summary(transactions)
-    for _ in range(20):
-        pd.testing.assert_frame_equal(customer_summary(transactions), first, check_exact=True)
-    assert _duckdb().execute("SELECT current_setting('threads')").fetchone()[0] == 1
+    connection = _duckdb()
+    threads = connection.execute("SELECT current_setting('threads')").fetchone()[0]
+    connection.execute("SET threads = 4")
+    try:
+        first = customer_summary(transactions)
+        for _ in range(20):
+            pd.testing.assert_frame_equal(customer_summary(transactions), first, check_exact=True)
+    finally:
+        connection.execute(f"SET threads = {threads}")
+    assert first.loc["K10137", "Omzet"] == 0.0  # 82.95 - 82.95
+
+
+def test_amounts_are_added_up_exactly():
+    frame = pd.DataFrame({"Klant": ["a", "a", "a", "b", "b", "b"],
+                          "Datum": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"] * 2),
+                          "Bedrag": [0.1, 0.2, -0.3, 12.34, 12.34, 12.34]})
+    assert 0.1 + 0.2 - 0.3 != 0.0 and 12.34 + 12.34 + 12.34 != 37.02  # what float sums give
+    summary = klant_xl.customer_summary(frame)
+    assert summary.loc["a", "Omzet"] == 0.0
+    assert summary.loc["b", "Omzet"] == 37.02
+    assert summary.loc["b", "Gem. bestelwaarde"] == 37.02 / 3  # revenue / purchases
+
+
+@pytest.mark.parametrize("amount", [1e15, -2.5e18, 1e300])
+def test_an_amount_too_large_to_add_up_is_refused_with_its_row(amount):
+    frame = pd.DataFrame({"Klant": ["a", "b"], "Datum": pd.to_datetime(["2026-01-01", "2026-01-02"]),
+                          "Bedrag": [10.0, amount]}, index=pd.Index([2, 3], name="Rij"))
+    with pytest.raises(WaardeFout) as caught:
+        klant_xl.customer_summary(frame)
+    assert caught.value.row == 3 and "te groot voor een bedrag" in str(caught.value)
+
+
+def test_a_file_with_an_amount_too_large_names_the_row(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("Klant;Datum;Bedrag\nK1;01-02-2026;12,50\nK2;02-02-2026;1.000.000.000.000.000\n", encoding="utf-8")
+    from klant_xl.reading import read_transactions
+
+    with pytest.raises(WaardeFout) as caught:
+        read_transactions(path)
+    assert caught.value.row == 3
+    assert str(caught.value) == ("Bedrag in rij 3 is te groot voor een bedrag (klant_xl rekent met bedragen "
+                                 "onder 10^15): '1.000.000.000.000.000'")
+
+
