@@ -162,3 +162,76 @@ def test_any_plain_values_stream_byte_for_byte(rows, tmp_path_factory):
         plain = _saved(_book(rows))
         streamed, taken = _streamed(_book(rows), tmp_path_factory.mktemp("s"))
     assert streamed == plain
+
+
+# --------------------------------------------------------------------------- tables klant_xl writes itself
+
+
+def _written(frame, tmp_path, name, kinds=None):
+    """A sheet klant_xl renders from ``frame`` (OfflineWorkbook.write_sheet), saved; and the table read back."""
+    from klant_xl.excel.offline import OfflineWorkbook
+    from klant_xl.excel.spec import SheetSpec, TableBlock
+
+    port = OfflineWorkbook()
+    port.write_sheet(SheetSpec("Klanten", [TableBlock("Klanten", frame, row=3, kinds=kinds or {})]))
+    read_back = port.read_table("Klanten")
+    path = port.save(tmp_path / name)
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}, read_back, port
+
+
+def _frame(rows):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=["Klant", "Datum", "Bedrag", "Aantal", "Actief", "Notitie"])
+
+
+KINDS = {"Datum": "date", "Bedrag": "money"}
+
+
+_DATETIMES = [[dt.datetime(v.year, v.month, v.day) if type(v) is dt.date else v for v in r] for r in ROWS]
+
+
+@pytest.mark.parametrize("rows", [
+    _DATETIMES * 40,
+    [[None if isinstance(v, dt.date) else v for v in r] for r in ROWS] * 40,
+    _DATETIMES + [["K7", None, None, None, None, None]] * 99,
+])
+def test_a_table_klant_xl_writes_need_not_become_cells(low_threshold, tmp_path, monkeypatch, rows):
+    deferred, read_deferred, port = _written(_frame(rows), tmp_path, "d.xlsx", KINDS)
+    ws = port.wb["Klanten"]
+    assert stream.deferred_tables(ws) and max(r for r, _ in ws._cells) == 4  # header and probe row only
+    monkeypatch.setattr(stream, "defer_table", lambda *args, **kwargs: False)
+    cells, read_cells, port = _written(_frame(rows), tmp_path, "c.xlsx", KINDS)
+    assert max(r for r, _ in port.wb["Klanten"]._cells) == 3 + len(rows)
+    assert deferred.keys() == cells.keys()
+    for name in cells:
+        assert deferred[name] == cells[name], (name, _first_difference(deferred[name], cells[name]))
+    assert read_deferred.equals(read_cells) and len(read_cells) == len(rows)
+
+
+@pytest.mark.parametrize("spoil", ["=SOM(A1)", "#N/A", "bel\x07 terug", "x" * 40000, dt.time(12, 30)])
+def test_values_a_cell_would_change_make_cells(low_threshold, tmp_path, spoil):
+    rows = _DATETIMES * 10
+    rows[7] = [*rows[7][:5], spoil]
+    try:
+        _, _, port = _written(_frame(rows), tmp_path, "d.xlsx", KINDS)
+    except Exception as exc:  # noqa: BLE001 - openpyxl refuses illegal characters, as it did before
+        assert "\x07" in spoil and type(exc).__name__ == "IllegalCharacterError"
+        return
+    assert not stream.deferred_tables(port.wb["Klanten"])
+
+
+def test_a_date_in_a_general_column_makes_cells(low_threshold, tmp_path):
+    # a date without a date format gets a style of its own per cell
+    _, _, port = _written(_frame(_DATETIMES * 10), tmp_path, "d.xlsx", {"Datum": "text", "Bedrag": "money"})
+    assert not stream.deferred_tables(port.wb["Klanten"])
+
+
+def test_the_purge_gets_cells(low_threshold, tmp_path):
+    from klant_xl.excel.offline import OfflineWorkbook
+    from klant_xl.excel.spec import SheetSpec, TableBlock
+
+    port = OfflineWorkbook(stub_big_sheets=False)
+    port.write_sheet(SheetSpec("Klanten", [TableBlock("Klanten", _frame(_DATETIMES * 10), row=3, kinds=KINDS)]))
+    assert not stream.deferred_tables(port.wb["Klanten"])

@@ -133,9 +133,18 @@ def _set_style(ws, col: int, rows, key: str, style_id: int) -> None:
         setattr(cell._style, key, style_id)
 
 
-def _write_table(ws, block: TableBlock, widths: dict) -> None:
+def _write_table(ws, block: TableBlock, widths: dict, defer: bool = False) -> None:
+    """The table as cells; with ``defer`` a big, plain table's rows below the first stay columns of
+    values (:func:`klant_xl.excel.stream.defer_table`), written from there when the workbook is saved."""
     frame = block.frame
     headers = unique_headers([str(c) for c in frame.columns])
+    columns = [column_values(frame, column) for column in frame.columns]
+    cell_rows = len(frame)
+    if defer and len(frame) > 1 and not block.wrap and not block.tracking and not ws.parent.iso_dates:
+        styled = [FORMATS.get(block.kind_of(column), "General") != "General" for column in frame.columns]
+        if stream.defer_table(ws, block.ref, block.row + 2, block.col, [values[1:] for values in columns], styled,
+                              ILLEGAL_CHARACTERS_RE, ERROR_CODES):
+            cell_rows = 1  # the probe row: its cells give the columns' styles
     if block.title:
         title = ws.cell(block.row - 1, block.col, block.title)
         _apply_style(title, "subtitle")
@@ -146,12 +155,12 @@ def _write_table(ws, block: TableBlock, widths: dict) -> None:
     for j, column in enumerate(frame.columns):
         kind = block.kind_of(column)
         fmt = FORMATS.get(kind, "General")
-        values = column_values(frame, column)
+        values = columns[j]
         col = block.col + j
         first = block.row + 1
         shared_style = None
         cells = ws._cells
-        for i, value in enumerate(values):
+        for i, value in enumerate(values[:cell_rows]):
             row = first + i
             cell = _new_cell(ws, row, col, value)
             cells[(row, col)] = cell
@@ -301,12 +310,12 @@ def _page_setup(ws, spec: SheetSpec) -> None:
             part.size = 8
 
 
-def render_sheet(ws, spec: SheetSpec, workbook) -> None:
+def render_sheet(ws, spec: SheetSpec, workbook, defer: bool = False) -> None:
     """Write ``spec`` into the empty worksheet ``ws`` (openpyxl)."""
     widths: dict[str, float] = {}
     for block in spec.blocks:
         if isinstance(block, TableBlock):
-            _write_table(ws, block, widths)
+            _write_table(ws, block, widths, defer)
     for block in spec.blocks:
         if isinstance(block, Cells):
             for item in block.cells:
@@ -347,10 +356,15 @@ def render_sheet(ws, spec: SheetSpec, workbook) -> None:
 
 
 def _range_rows(ws, ref: str) -> list[list]:
-    """The cell values of a range such as ``A1:E20``, row by row (openpyxl)."""
+    """The cell values of a range such as ``A1:E20``, row by row (openpyxl; a deferred table's rows
+    from its columns)."""
     min_col, min_row, max_col, max_row = range_boundaries(ref)
-    return [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
+    deferred = stream.deferred_tables(ws).get(ref)
+    if deferred is not None:
+        max_row = deferred.first_row - 1
+    rows = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
                                           values_only=True)]
+    return rows if deferred is None else rows + stream.deferred_rows(ws, ref)
 
 
 class OfflineWorkbook:
@@ -534,7 +548,7 @@ class OfflineWorkbook:
         else:
             position = len(self.wb.sheetnames) if index is None else index
         ws = self.wb.create_sheet(spec.name, position)
-        render_sheet(ws, spec, self.wb)
+        render_sheet(ws, spec, self.wb, defer=self.stub_big_sheets)  # the purge edits cells: it gets cells
         self._added["grafieken"] += sum(isinstance(b, ChartBlock) for b in spec.blocks)
         self._added["tabellen"] += sum(isinstance(b, TableBlock) for b in spec.blocks)
         self._written_sheets.add(spec.name)
@@ -583,7 +597,8 @@ class OfflineWorkbook:
             kept = {name for name in self._stubs if name not in self._written_sheets}
             # one rewrite of the package: the streamed rows and the kept sheets' cells together
             splice.splice_back(tmp, self._stubs, kept, self._shared_strings,
-                               edit=(lambda contents, parts: stream.insert_rows(contents, parts, streamed))
+                               edit=(lambda contents, parts: stream.insert_rows(contents, parts, streamed,
+                                                                                self.wb.epoch))
                                if streamed else None)
             if self.path is not None and self.path.exists():
                 features.restore_custom_ui(self.path, tmp)

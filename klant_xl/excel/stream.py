@@ -9,6 +9,11 @@ the probe row, cell for cell as openpyxl writes them (inline strings, ``%.16g`` 
 serials, booleans), with the probe's style per column; :func:`restore` puts the cells back so the
 workbook in memory is unchanged.
 
+A table written by klant_xl itself need not become cells at all: :func:`defer_table` keeps the
+rows below the probe as columns of cell values (:class:`DeferredTable`, on the worksheet), the
+workbook's readers take them from there (:func:`deferred_rows`), and the save writes them the same
+way, from the columns.
+
 A table is only streamed when that is exact: every taken cell has its column's style, holds a
 plain value (text, number, boolean, date; no formula, comment or hyperlink), and no other cell,
 merged range or row height lies in its rows. Otherwise openpyxl writes it as before.
@@ -16,6 +21,7 @@ merged range or row height lies in its rows. Otherwise openpyxl writes it as bef
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -24,10 +30,92 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import to_excel
 
 
-__all__ = ["STREAM_MIN_CELLS", "StreamedRows", "insert_rows", "restore", "take_big_tables"]
+__all__ = ["STREAM_MIN_CELLS", "DeferredTable", "StreamedRows", "defer_table", "deferred_rows", "insert_rows",
+           "restore", "take_big_tables"]
 
 #: Tables with fewer cells than this (below the probe row) go through openpyxl as they are.
 STREAM_MIN_CELLS = 20_000
+
+
+@dataclass
+class DeferredTable:
+    """Rows of a table klant_xl wrote, kept as cell values per column instead of openpyxl cells.
+
+    ``columns[j][i]`` is the value of the cell in column ``min_col + j``, row ``first_row + i``;
+    ``styled[j]``: that column's cells carry the probe cell's style (a number format).
+    """
+
+    ref: str
+    first_row: int
+    min_col: int
+    columns: list = field(repr=False)
+    styled: list = field(repr=False)
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + (len(self.columns[0]) if self.columns else 0) - 1
+
+
+_DEFERRED = "_klant_xl_deferred"  # worksheet attribute: {table ref: DeferredTable}
+
+
+def _plain_column(values, styled: bool, illegal, error_codes) -> bool:
+    """Whether cells of these values are written exactly by :func:`_deferred_tails` (else: make cells)."""
+    kinds = set(map(type, values))
+    if not kinds <= {str, float, int, bool, type(None), _dt.datetime}:
+        return False
+    if _dt.datetime in kinds and not styled:
+        return False  # a date in a General column gets a style of its own
+    if str in kinds:
+        for text in {v for v in values if type(v) is str}:
+            if len(text) > 32767 or (len(text) > 1 and text[0] == "=") or text in error_codes or illegal.search(text):
+                return False
+    return True
+
+
+def defer_table(ws, ref: str, first_row: int, min_col: int, columns: list[list], styled: list[bool],
+                illegal, error_codes) -> bool:
+    """Keep these rows of the table at ``ref`` as columns on ``ws`` (True), or refuse when a cell would not
+    be written exactly from them (False: the caller makes cells)."""
+    if not columns or len(columns[0]) * len(columns) < STREAM_MIN_CELLS:
+        return False
+    if not all(_plain_column(values, flag, illegal, error_codes) for values, flag in zip(columns, styled)):
+        return False
+    tables = ws.__dict__.setdefault(_DEFERRED, {})
+    tables[ref] = DeferredTable(ref, first_row, min_col, columns, styled)
+    return True
+
+
+def deferred_tables(ws) -> dict:
+    return ws.__dict__.get(_DEFERRED, {})
+
+
+def deferred_rows(ws, ref: str) -> list[list] | None:
+    """The rows a :class:`DeferredTable` at ``ref`` holds (values as its cells would give them), or None."""
+    table = deferred_tables(ws).get(ref)
+    return None if table is None else [list(row) for row in zip(*table.columns)]
+
+
+def _deferred_tails(values: list, styled: bool, epoch) -> list:
+    """Per value, the cell's XML after ``r`` and ``s`` (as :func:`_tail`); None for a cell left out."""
+    texts: dict = {}
+    out = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            tail = texts.get(value)
+            if tail is None:
+                tail = texts[value] = ' t="inlineStr" />' if value == "" else _text(value)
+        elif kind is float or kind is int:
+            tail = ' t="n">' + _number(value)
+        elif value is None:
+            tail = ' t="n" />' if styled else None
+        elif kind is bool:
+            tail = ' t="b">' + _number(value)
+        else:  # datetime
+            tail = ' t="n">' + _number(to_excel(value, epoch))
+        out.append(tail)
+    return out
 
 
 @dataclass
@@ -42,6 +130,7 @@ class StreamedRows:
     dimension: str
     cells: dict = field(repr=False)  # (row, col) -> Cell
     tails: dict = field(repr=False, default_factory=dict)  # (row, col) -> the cell's XML after r and s
+    deferred: DeferredTable | None = field(repr=False, default=None)  # rows from columns, not cells
 
 
 class _NotPlain(Exception):
@@ -148,9 +237,16 @@ def take_big_tables(workbook) -> list[StreamedRows]:
     for ws in workbook.worksheets:
         if not hasattr(ws, "tables"):
             continue
-        dimension = ws.calculate_dimension() if ws.tables else ""  # before any row is taken out
+        dimension = _dimension(ws) if ws.tables else ""  # before any row is taken out
+        deferred = deferred_tables(ws)
         for table in ws.tables.values():
             _name_columns(ws, table)
+            if table.ref in deferred:
+                rows = deferred[table.ref]
+                min_col, header_row, max_col, _ = range_boundaries(table.ref)
+                out.append(StreamedRows(ws.title, header_row + 1, min_col, max_col, rows.last_row, dimension, {},
+                                        deferred=rows))
+                continue
             streamed = _take(ws, table.ref, workbook.epoch)
             if streamed is None:
                 continue
@@ -159,6 +255,19 @@ def take_big_tables(workbook) -> list[StreamedRows]:
                 del ws._cells[key]
             out.append(streamed)
     return out
+
+
+def _dimension(ws) -> str:
+    """The sheet's used range as openpyxl computes it, with the rows of its deferred tables."""
+    dimension = ws.calculate_dimension()
+    tables = deferred_tables(ws).values()
+    if not tables:
+        return dimension
+    min_col, min_row, max_col, max_row = range_boundaries(dimension)
+    for table in tables:
+        max_row = max(max_row, table.last_row)
+        max_col = max(max_col, table.min_col + len(table.columns) - 1)
+    return f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
 
 
 def restore(workbook, streamed: list[StreamedRows]) -> None:
@@ -190,6 +299,18 @@ def _probe_styles(row_xml: str, rows: StreamedRows) -> dict[int, str]:
     return styles
 
 
+def _deferred_xml(rows: StreamedRows, styles: dict[int, str], epoch) -> str:
+    table = rows.deferred
+    cells = []
+    for j, values in enumerate(table.columns):
+        col = table.min_col + j
+        start, style = f'<c r="{get_column_letter(col)}', styles[col]
+        cells.append([None if tail is None else f'{start}{row}"{style}{tail}'
+                      for row, tail in enumerate(_deferred_tails(values, table.styled[j], epoch), table.first_row)])
+    return "".join(f'<row r="{row}">' + "".join(c for c in line if c is not None) + "</row>"
+                   for row, line in enumerate(zip(*cells), table.first_row))
+
+
 def _rows_xml(rows: StreamedRows, styles: dict[int, str]) -> str:
     columns = [(col, f'<c r="{get_column_letter(col)}', styles[col]) for col in range(rows.min_col, rows.max_col + 1)]
     tails = rows.tails
@@ -204,7 +325,7 @@ def _rows_xml(rows: StreamedRows, styles: dict[int, str]) -> str:
     return "".join(parts)
 
 
-def insert_rows(contents: dict, parts: dict, streamed: list[StreamedRows]) -> None:
+def insert_rows(contents: dict, parts: dict, streamed: list[StreamedRows], epoch=None) -> None:
     """Write the taken rows into the saved package's parts (``contents``: part name -> bytes;
     ``parts``: sheet name -> part name), each table's after its probe row."""
     by_part: dict[str, list[StreamedRows]] = {}
@@ -214,7 +335,9 @@ def insert_rows(contents: dict, parts: dict, streamed: list[StreamedRows]) -> No
         xml = contents[part].decode("utf-8")
         for rows in sorted(tables, key=lambda r: -r.probe_row):  # bottom table first: spans stay valid
             start, end = _row_span(xml, rows.probe_row)
-            xml = xml[:end] + _rows_xml(rows, _probe_styles(xml[start:end], rows)) + xml[end:]
+            styles = _probe_styles(xml[start:end], rows)
+            body = _rows_xml(rows, styles) if rows.deferred is None else _deferred_xml(rows, styles, epoch)
+            xml = xml[:end] + body + xml[end:]
         dim_start = xml.find("<dimension ")
         if dim_start >= 0:
             xml = xml[:dim_start] + f'<dimension ref="{tables[0].dimension}" />' + xml[xml.index("/>", dim_start) + 2:]
