@@ -643,7 +643,9 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
         missing = _is_none(label)
         if missing.any():
             label[missing] = text(role)[missing]
-    totals = no_date & is_total(label) & live
+    totals = np.zeros(n, dtype=bool)
+    totals[no_date] = is_total(label[no_date])  # only rows without a date can be totals rows
+    totals &= live
     skip[totals] = "totaalregel"
     live &= ~totals
 

@@ -96,25 +96,31 @@ def deferred_rows(ws, ref: str) -> list[list] | None:
     return None if table is None else [list(row) for row in zip(*table.columns)]
 
 
-def _deferred_tails(values: list, styled: bool, epoch) -> list:
-    """Per value, the cell's XML after ``r`` and ``s`` (as :func:`_tail`); None for a cell left out."""
-    texts: dict = {}
+def _deferred_tails(values: list, styled: bool, epoch, style: str = "") -> list:
+    """Per value, the cell's XML after ``r="A5`` (the closing quote, ``style`` and what :func:`_tail`
+    gives); None for a cell openpyxl leaves out. Each distinct value is formatted once."""
+    known: dict = {}  # text, number or datetime -> its XML (bools apart: True == 1)
+    empty = f'"{style} t="n" />' if styled else None
     out = []
+    append = out.append
     for value in values:
+        if value is None:
+            append(empty)
+            continue
         kind = type(value)
-        if kind is str:
-            tail = texts.get(value)
-            if tail is None:
-                tail = texts[value] = ' t="inlineStr" />' if value == "" else _text(value)
-        elif kind is float or kind is int:
-            tail = ' t="n">' + _number(value)
-        elif value is None:
-            tail = ' t="n" />' if styled else None
-        elif kind is bool:
-            tail = ' t="b">' + _number(value)
-        else:  # datetime
-            tail = ' t="n">' + _number(to_excel(value, epoch))
-        out.append(tail)
+        if kind is bool:
+            append(f'"{style} t="b">' + _number(value))
+            continue
+        tail = known.get(value)
+        if tail is None:
+            if kind is str:
+                tail = f'"{style} t="inlineStr" />' if value == "" else f'"{style}' + _text(value)
+            elif kind is float or kind is int:
+                tail = f'"{style} t="n">' + _number(value)
+            else:  # datetime
+                tail = f'"{style} t="n">' + _number(to_excel(value, epoch))
+            known[value] = tail
+        append(tail)
     return out
 
 
@@ -301,14 +307,17 @@ def _probe_styles(row_xml: str, rows: StreamedRows) -> dict[int, str]:
 
 def _deferred_xml(rows: StreamedRows, styles: dict[int, str], epoch) -> str:
     table = rows.deferred
-    cells = []
+    if not table.columns:
+        return ""
+    numbers = [str(row) for row in range(table.first_row, table.last_row + 1)]
+    # column by column: each cell's XML ("" for a cell left out), then the rows joined
+    parts = [[f'<row r="{number}">' for number in numbers]]
     for j, values in enumerate(table.columns):
-        col = table.min_col + j
-        start, style = f'<c r="{get_column_letter(col)}', styles[col]
-        cells.append([None if tail is None else f'{start}{row}"{style}{tail}'
-                      for row, tail in enumerate(_deferred_tails(values, table.styled[j], epoch), table.first_row)])
-    return "".join(f'<row r="{row}">' + "".join(c for c in line if c is not None) + "</row>"
-                   for row, line in enumerate(zip(*cells), table.first_row))
+        head = f'<c r="{get_column_letter(table.min_col + j)}'
+        tails = _deferred_tails(values, table.styled[j], epoch, styles[table.min_col + j])
+        parts.append(["" if tail is None else head + number + tail for number, tail in zip(numbers, tails)])
+    parts.append(["</row>"] * len(numbers))
+    return "".join(map("".join, zip(*parts)))
 
 
 def _rows_xml(rows: StreamedRows, styles: dict[int, str]) -> str:
