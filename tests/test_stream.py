@@ -167,13 +167,13 @@ def test_any_plain_values_stream_byte_for_byte(rows, tmp_path_factory):
 # --------------------------------------------------------------------------- tables klant_xl writes itself
 
 
-def _written(frame, tmp_path, name, kinds=None):
+def _written(frame, tmp_path, name, kinds=None, **options):
     """A sheet klant_xl renders from ``frame`` (OfflineWorkbook.write_sheet), saved; and the table read back."""
     from klant_xl.excel.offline import OfflineWorkbook
     from klant_xl.excel.spec import SheetSpec, TableBlock
 
     port = OfflineWorkbook()
-    port.write_sheet(SheetSpec("Klanten", [TableBlock("Klanten", frame, row=3, kinds=kinds or {})]))
+    port.write_sheet(SheetSpec("Klanten", [TableBlock("Klanten", frame, row=3, kinds=kinds or {}, **options)]))
     read_back = port.read_table("Klanten")
     path = port.save(tmp_path / name)
     with zipfile.ZipFile(path) as z:
@@ -197,12 +197,17 @@ _DATETIMES = [[dt.datetime(v.year, v.month, v.day) if type(v) is dt.date else v 
     [[None if isinstance(v, dt.date) else v for v in r] for r in ROWS] * 40,
     _DATETIMES + [["K7", None, None, None, None, None]] * 99,
 ])
-def test_a_table_klant_xl_writes_need_not_become_cells(low_threshold, tmp_path, monkeypatch, rows):
-    deferred, read_deferred, port = _written(_frame(rows), tmp_path, "d.xlsx", KINDS)
+@pytest.mark.parametrize("options", [
+    {},
+    {"tracking": ("Notitie", "Aantal")},  # input columns: a fill on every row
+    {"wrap": ("Notitie",), "tracking": ("Actief",)},  # wrapped text: every cell aligned
+])
+def test_a_table_klant_xl_writes_need_not_become_cells(low_threshold, tmp_path, monkeypatch, rows, options):
+    deferred, read_deferred, port = _written(_frame(rows), tmp_path, "d.xlsx", KINDS, **options)
     ws = port.wb["Klanten"]
     assert stream.deferred_tables(ws) and max(r for r, _ in ws._cells) == 4  # header and probe row only
     monkeypatch.setattr(stream, "defer_table", lambda *args, **kwargs: False)
-    cells, read_cells, port = _written(_frame(rows), tmp_path, "c.xlsx", KINDS)
+    cells, read_cells, port = _written(_frame(rows), tmp_path, "c.xlsx", KINDS, **options)
     assert max(r for r, _ in port.wb["Klanten"]._cells) == 3 + len(rows)
     assert deferred.keys() == cells.keys()
     for name in cells:
@@ -222,9 +227,10 @@ def test_values_a_cell_would_change_make_cells(low_threshold, tmp_path, spoil):
     assert not stream.deferred_tables(port.wb["Klanten"])
 
 
-def test_a_date_in_a_general_column_makes_cells(low_threshold, tmp_path):
-    # a date without a date format gets a style of its own per cell
-    _, _, port = _written(_frame(_DATETIMES * 10), tmp_path, "d.xlsx", {"Datum": "text", "Bedrag": "money"})
+@pytest.mark.parametrize("options", [{}, {"tracking": ("Datum",)}, {"wrap": ("Notitie",)}])
+def test_a_date_in_a_general_column_makes_cells(low_threshold, tmp_path, options):
+    # a date without a date format gets a style of its own per cell (also where the column has a fill)
+    _, _, port = _written(_frame(_DATETIMES * 10), tmp_path, "d.xlsx", {"Datum": "text", "Bedrag": "money"}, **options)
     assert not stream.deferred_tables(port.wb["Klanten"])
 
 

@@ -59,12 +59,12 @@ class DeferredTable:
 _DEFERRED = "_klant_xl_deferred"  # worksheet attribute: {table ref: DeferredTable}
 
 
-def _plain_column(values, styled: bool, illegal, error_codes) -> bool:
+def _plain_column(values, formatted: bool, illegal, error_codes) -> bool:
     """Whether cells of these values are written exactly by :func:`_deferred_tails` (else: make cells)."""
     kinds = set(map(type, values))
     if not kinds <= {str, float, int, bool, type(None), _dt.datetime}:
         return False
-    if _dt.datetime in kinds and not styled:
+    if _dt.datetime in kinds and not formatted:
         return False  # a date in a General column gets a style of its own
     if str in kinds:
         for text in {v for v in values if type(v) is str}:
@@ -74,12 +74,17 @@ def _plain_column(values, styled: bool, illegal, error_codes) -> bool:
 
 
 def defer_table(ws, ref: str, first_row: int, min_col: int, columns: list[list], styled: list[bool],
-                illegal, error_codes) -> bool:
+                illegal, error_codes, formatted: list[bool] | None = None) -> bool:
     """Keep these rows of the table at ``ref`` as columns on ``ws`` (True), or refuse when a cell would not
-    be written exactly from them (False: the caller makes cells)."""
+    be written exactly from them (False: the caller makes cells).
+
+    ``styled``: the column's cells all carry the probe cell's style; ``formatted``: that style has a
+    number format (default: as ``styled``), without which a date cell would get a style of its own.
+    """
     if not columns or len(columns[0]) * len(columns) < STREAM_MIN_CELLS:
         return False
-    if not all(_plain_column(values, flag, illegal, error_codes) for values, flag in zip(columns, styled)):
+    formatted = styled if formatted is None else formatted
+    if not all(_plain_column(values, flag, illegal, error_codes) for values, flag in zip(columns, formatted)):
         return False
     tables = ws.__dict__.setdefault(_DEFERRED, {})
     tables[ref] = DeferredTable(ref, first_row, min_col, columns, styled)
