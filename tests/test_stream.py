@@ -241,3 +241,12 @@ def test_the_purge_gets_cells(low_threshold, tmp_path):
     port = OfflineWorkbook(stub_big_sheets=False)
     port.write_sheet(SheetSpec("Klanten", [TableBlock("Klanten", _frame(_DATETIMES * 10), row=3, kinds=KINDS)]))
     assert not stream.deferred_tables(port.wb["Klanten"])
+
+
+def test_kept_cells_are_restyled_in_their_tags_only():
+    data = (b'<row r="2" s="3" customFormat="1"><c r="A2" s="3" t="inlineStr"><is><t>maat s="3" of s="12"</t></is></c>'
+            b'<c r="B2" s="12"><v>1</v></c><c r="C2"><v>2</v></c></row>')
+    assert splice._restyle(data, {3: 7, 12: 3}) == (
+        b'<row r="2" s="7" customFormat="1"><c r="A2" s="7" t="inlineStr"><is><t>maat s="3" of s="12"</t></is></c>'
+        b'<c r="B2" s="3"><v>1</v></c><c r="C2"><v>2</v></c></row>')
+    assert splice._restyle(data, {3: 3, 12: 12}) is data

@@ -45,7 +45,8 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 SST_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 SST_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
-_STYLE_RE = re.compile(rb' s="(\d+)"')
+#: The style attribute of a cell or row tag (not text that looks like one inside a cell's inline string).
+_STYLE_RE = re.compile(rb'(<(?:c|row)\b[^>]*? s=")(\d+)"')
 #: A cell with its attributes and its value (shared-string cells hold no formula).
 _CELL_VALUE_RE = re.compile(rb"<c\b([^>]*)>\s*<v>(\d+)</v>")
 _SHARED_TYPE_RE = re.compile(rb'\bt="s"')
@@ -107,7 +108,7 @@ def make_stubs(data: bytes, candidates, min_bytes: int) -> tuple[bytes, dict[str
                 continue
             sheet_data = xml[span[0]:span[1]]
             # style 0 is the default and stays 0; openpyxl would not write an unstyled empty probe cell
-            styles = sorted({int(s) for s in _STYLE_RE.findall(sheet_data)} - {0})
+            styles = sorted({int(number) for _, number in _STYLE_RE.findall(sheet_data)} - {0})
             probe = b"".join(b'<c r="%s1" s="%d"/>' % (column_letters(i + 1).encode(), s) for i, s in enumerate(styles))
             stub_data = b'<sheetData><row r="1">' + probe + b"</row></sheetData>" if styles else b"<sheetData/>"
             dimension = _DIMENSION_RE.search(xml)
@@ -176,6 +177,23 @@ def compact_shared_strings(contents: dict, sheet_parts_kept: list[str], sst: byt
     return head + b"".join(items[i] for i in order) + b"</sst>"
 
 
+def _restyle(data: bytes, mapping: dict[int, int]) -> bytes:
+    """Cell data with each cell's and row's style number ``old`` replaced by ``mapping[old]``.
+
+    >>> _restyle(b'<row r="2" s="1"><c r="A2" s="1" t="inlineStr"><is><t>x s="1"</t></is></c></row>', {1: 4})
+    b'<row r="2" s="4"><c r="A2" s="4" t="inlineStr"><is><t>x s="1"</t></is></c></row>'
+    """
+    if all(old == new for old, new in mapping.items()):
+        return data
+    numbers = {b"%d" % old: b'%d"' % new for old, new in mapping.items()}
+    return _STYLE_RE.sub(lambda m: m.group(1) + numbers[m.group(2)], data)
+
+
+#: Parts at least this big are compressed at zlib level 1: a sheet of a million rows is hundreds of
+#: megabytes of XML, and level 6 (the default) takes three times as long for a file a fifth smaller.
+FAST_COMPRESSION_BYTES = 8_000_000
+
+
 def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes | None, edit=None) -> None:
     """Put the original cell data of the stubbed sheets in ``keep`` back into the saved package ``path``.
 
@@ -203,9 +221,7 @@ def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes
         # openpyxl omits an empty probe cell whose style equals the default one (LibreOffice writes such
         # duplicates of style 0): that style is the default in the saved file too
         mapping.update({style: 0 for style in stub.styles if style not in mapping})
-        data = stub.sheet_data
-        if any(old != new for old, new in mapping.items()):
-            data = _STYLE_RE.sub(lambda m: b' s="%d"' % mapping[int(m.group(1))], data)
+        data = _restyle(stub.sheet_data, mapping)
         xml = xml[:span[0]] + data + xml[span[1]:]
         if stub.dimension is not None:
             xml = _DIMENSION_RE.sub(lambda m: stub.dimension, xml, count=1)
@@ -231,4 +247,5 @@ def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes
         contents["[Content_Types].xml"] = types.encode("utf-8")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, _ in entries:
-            archive.writestr(info.filename, contents[info.filename])
+            data = contents[info.filename]
+            archive.writestr(info.filename, data, compresslevel=1 if len(data) >= FAST_COMPRESSION_BYTES else None)
