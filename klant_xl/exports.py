@@ -504,6 +504,25 @@ def _first_per_order(values: pd.Series, order: np.ndarray) -> pd.Series:
     return values.groupby(order, sort=False).transform("first").astype(object)
 
 
+def _first_text_per_group(texts: np.ndarray, keep: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group (integer codes ``0 .. n_groups-1``): the first text, in row order, of a kept row
+    that has one; None for a group without. Texts are compared as integer codes, not objects.
+
+    >>> _first_text_per_group(np.array([None, "b", "a", "c"], dtype=object), np.array([True, True, True, False]),
+    ...                       np.array([0, 0, 1, 2]), 4).tolist()
+    ['b', 'a', None, None]
+    """
+    codes, uniques = pd.factorize(texts)
+    rows = np.flatnonzero(keep & (codes >= 0))
+    first_codes = np.full(n_groups, -1, dtype=np.int64)
+    present, first = np.unique(groups[rows], return_index=True)
+    first_codes[present] = codes[rows[first]]
+    out = np.empty(len(uniques) + 1, dtype=object)
+    out[:-1] = np.asarray(uniques, dtype=object)
+    out[-1] = None  # code -1
+    return out[first_codes]
+
+
 def _order_codes(order_text: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
     """(order code per row, number of orders): rows sharing an order id share a code; a row
     without one (or every row, without an order column) is its own order."""
@@ -845,13 +864,8 @@ def _purchases(heads, live, orders, kind, chosen, raw, text, headers, rownum, da
     def first_text(role, mask=None):
         if role not in chosen:
             return np.full(len(heads), None, dtype=object)
-        values = pd.Series(text(role), dtype=object)
         ok = live if mask is None else live & mask
-        values = values.where(ok)
-        out = np.array(values.groupby(order_index).first().reindex(range(n_orders))
-                       .to_numpy(dtype=object)[head_orders], dtype=object)
-        out[pd.isna(out)] = None
-        return out
+        return _first_text_per_group(text(role), ok, order_index, n_orders)[head_orders]
 
     product = first_text("Product")
     if has_order_rows:  # the product of the first line; an order without lines keeps its own
