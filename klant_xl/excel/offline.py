@@ -514,7 +514,10 @@ class OfflineWorkbook:
             while rows and all(v is None or v == "" for v in rows[0]):
                 rows = rows[1:]
                 first_row += 1
-        return frame_from_rows(rows, sheet, first_row)
+        frame = frame_from_rows(rows, sheet, first_row)
+        # an input sheet is read once: its rows (a million lists for a big Transacties) need not stay
+        self._calamine_cache.pop(sheet, None)
+        return frame
 
     def read_names(self, names) -> dict:
         """Values of the cells that workbook defined names point to (missing names are left out)."""

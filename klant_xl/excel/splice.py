@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import time
 import zipfile
 from defusedxml import ElementTree as ET  # no entity expansion, no external entities
 from dataclasses import dataclass
@@ -209,6 +210,7 @@ def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes
     if edit is not None:
         edit(contents, parts)
     needs_sst = False
+    pieces: dict[str, tuple] = {}  # part -> (head, kept cell data, style mapping, tail)
     for name, stub in stubs.items():
         if name not in keep or name not in parts:
             continue
@@ -221,12 +223,12 @@ def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes
         # openpyxl omits an empty probe cell whose style equals the default one (LibreOffice writes such
         # duplicates of style 0): that style is the default in the saved file too
         mapping.update({style: 0 for style in stub.styles if style not in mapping})
-        data = _restyle(stub.sheet_data, mapping)
-        xml = xml[:span[0]] + data + xml[span[1]:]
+        head, tail = xml[:span[0]], xml[span[1]:]
         if stub.dimension is not None:
-            xml = _DIMENSION_RE.sub(lambda m: stub.dimension, xml, count=1)
-        contents[part] = xml
-        needs_sst = needs_sst or b't="s"' in data
+            head = _DIMENSION_RE.sub(lambda m: stub.dimension, head, count=1)
+        # written piece by piece, restyled per piece: no copy of the whole sheet in memory
+        pieces[part] = (head, stub.sheet_data, mapping, tail)
+        needs_sst = needs_sst or b't="s"' in stub.sheet_data
     if needs_sst:
         if sst is None:
             raise RuntimeError("shared strings are referenced but the original package has none")
@@ -245,7 +247,40 @@ def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes
             types = types.replace("</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
                                               f'ContentType="{SST_CONTENT_TYPE}"/></Types>')
         contents["[Content_Types].xml"] = types.encode("utf-8")
+    names = [info.filename for info, _ in entries]
+    entries.clear()  # the parts stay in contents only
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, _ in entries:
-            data = contents[info.filename]
-            archive.writestr(info.filename, data, compresslevel=1 if len(data) >= FAST_COMPRESSION_BYTES else None)
+        for name in names:
+            if name in pieces:
+                head, data, mapping, tail = pieces.pop(name)
+                size = len(head) + len(data) + len(tail)
+                parts_of = _pieces(head, data, mapping, tail)
+            else:
+                parts_of, size = [contents[name]], len(contents[name])
+            info = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16  # as ZipFile.writestr sets it
+            if size >= FAST_COMPRESSION_BYTES:
+                info._compresslevel = 1  # noqa: SLF001 - ZipInfo's level (public as compress_level from 3.13)
+            with archive.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT // 2) as target:
+                for piece in parts_of:
+                    target.write(piece)
+            contents.pop(name, None)
+
+
+def _pieces(head: bytes, data: bytes, mapping: dict, tail: bytes):
+    """A kept sheet's part: what openpyxl saved around its cells, the cells restyled piece by piece."""
+    yield head
+    for chunk in _chunks(data):
+        yield _restyle(chunk, mapping)
+    yield tail
+
+
+def _chunks(data: bytes, size: int = 1 << 24):
+    """``data`` in pieces of about ``size`` bytes, each ending after a ``</row>`` (no tag is cut)."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"</row>", start + size)
+        end = len(data) if end < 0 else end + len(b"</row>")
+        yield data[start:end]
+        start = end
