@@ -250,3 +250,15 @@ def test_kept_cells_are_restyled_in_their_tags_only():
         b'<row r="2" s="7" customFormat="1"><c r="A2" s="7" t="inlineStr"><is><t>maat s="3" of s="12"</t></is></c>'
         b'<c r="B2" s="3"><v>1</v></c><c r="C2"><v>2</v></c></row>')
     assert splice._restyle(data, {3: 3, 12: 12}) is data
+
+
+def test_restyling_the_kept_cells_of_a_big_sheet_is_the_same_by_both_ways():
+    cells = b"".join(b'<row r="%d"><c r="A%d" s="5" t="inlineStr"><is><t>K%d</t></is></c><c r="B%d" s="7"><v>1</v></c>'
+                     b'<c r="C%d" s="22"><v>2</v></c></row>' % (i, i, i, i, i) for i in range(2, 500))
+    mapping = {5: 7, 7: 22, 22: 5}
+    general = splice._STYLE_RE.sub(lambda m: m.group(1) + b'%d"' % mapping[int(m.group(2))], cells)
+    assert splice._restyle(cells, mapping) == general  # the quick way: every s=" is a cell's
+    odd = cells.replace(b"<t>K40</t>", b'<t>maat s="5"</t>')  # text that looks like a style
+    assert splice._restyle(odd, mapping) == splice._STYLE_RE.sub(
+        lambda m: m.group(1) + b'%d"' % mapping[int(m.group(2))], odd)
+    assert b'<t>maat s="5"</t>' in splice._restyle(odd, mapping)

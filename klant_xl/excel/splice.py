@@ -48,6 +48,9 @@ SST_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 #: The style attribute of a cell or row tag (not text that looks like one inside a cell's inline string).
 _STYLE_RE = re.compile(rb'(<(?:c|row)\b[^>]*? s=")(\d+)"')
+_ANY_STYLE_RE = re.compile(rb' s="(\d+)"')
+_CELL_STYLE_RE = re.compile(rb'<c r="[A-Z]{1,3}[0-9]+" s="')
+_ROW_STYLE_RE = re.compile(rb'<row r="[0-9]+"[^>]*? s="')
 #: A cell with its attributes and its value (shared-string cells hold no formula).
 _CELL_VALUE_RE = re.compile(rb"<c\b([^>]*)>\s*<v>(\d+)</v>")
 _SHARED_TYPE_RE = re.compile(rb'\bt="s"')
@@ -109,7 +112,7 @@ def make_stubs(data: bytes, candidates, min_bytes: int) -> tuple[bytes, dict[str
                 continue
             sheet_data = xml[span[0]:span[1]]
             # style 0 is the default and stays 0; openpyxl would not write an unstyled empty probe cell
-            styles = sorted({int(number) for _, number in _STYLE_RE.findall(sheet_data)} - {0})
+            styles = sorted(_style_numbers(sheet_data) - {0})
             probe = b"".join(b'<c r="%s1" s="%d"/>' % (column_letters(i + 1).encode(), s) for i, s in enumerate(styles))
             stub_data = b'<sheetData><row r="1">' + probe + b"</row></sheetData>" if styles else b"<sheetData/>"
             dimension = _DIMENSION_RE.search(xml)
@@ -178,6 +181,20 @@ def compact_shared_strings(contents: dict, sheet_parts_kept: list[str], sst: byt
     return head + b"".join(items[i] for i in order) + b"</sst>"
 
 
+def _style_numbers(data: bytes) -> set[int]:
+    """The style numbers cells and rows of this sheet data use.
+
+    A quick scan for ``s="N"`` anywhere finds them all (and perhaps text that looks like one);
+    each number found is then confirmed in a tag, where it is usually found near the start.
+
+    >>> sorted(_style_numbers(b'<row r="1" s="4"><c r="A1" s="2" t="inlineStr"><is><t>s="9"</t></is></c></row>'))
+    [2, 4]
+    """
+    candidates = {int(number) for number in _ANY_STYLE_RE.findall(data)}
+    return {number for number in candidates
+            if re.search(rb'<(?:c|row)\b[^>]*? s="%d"' % number, data) is not None}
+
+
 def _restyle(data: bytes, mapping: dict[int, int]) -> bytes:
     """Cell data with each cell's and row's style number ``old`` replaced by ``mapping[old]``.
 
@@ -187,7 +204,20 @@ def _restyle(data: bytes, mapping: dict[int, int]) -> bytes:
     if all(old == new for old, new in mapping.items()):
         return data
     numbers = {b"%d" % old: b'%d"' % new for old, new in mapping.items()}
-    return _STYLE_RE.sub(lambda m: m.group(1) + numbers[m.group(2)], data)
+
+    def replace(match):
+        return match.group(1) + numbers[match.group(2)]
+
+    # When every s=" of the data is a cell's (as openpyxl, Excel and LibreOffice write them: r, then s)
+    # or a row's style, each number is replaced as plain bytes, through a marker byte XML cannot hold
+    # (\x01), so that 5 -> 7 and 7 -> 2 do not chain.
+    in_tags = _CELL_STYLE_RE.subn(b"", data)[1] + _ROW_STYLE_RE.subn(b"", data)[1]  # counted in C
+    if in_tags == data.count(b' s="') and b"\x01" not in data:
+        for old, new in mapping.items():
+            if old != new:
+                data = data.replace(b' s="%d"' % old, b' s="\x01%d"' % new)
+        return data.replace(b' s="\x01', b' s="')
+    return _STYLE_RE.sub(replace, data)
 
 
 #: Parts at least this big are compressed at zlib level 1: a sheet of a million rows is hundreds of
