@@ -256,9 +256,13 @@ def splice_back(path, stubs: dict[str, StubbedSheet], keep: set[str], sst: bytes
         head, tail = xml[:span[0]], xml[span[1]:]
         if stub.dimension is not None:
             head = _DIMENSION_RE.sub(lambda m: stub.dimension, head, count=1)
-        # written piece by piece, restyled per piece: no copy of the whole sheet in memory
-        pieces[part] = (head, stub.sheet_data, mapping, tail)
-        needs_sst = needs_sst or b't="s"' in stub.sheet_data
+        if b't="s"' in stub.sheet_data:
+            # shared strings (a file Excel or LibreOffice saved): compact_shared_strings renumbers them in
+            # the whole part, below
+            contents[part] = head + _restyle(stub.sheet_data, mapping) + tail
+            needs_sst = True
+        else:  # written piece by piece, restyled per piece: no copy of the whole sheet in memory
+            pieces[part] = (head, stub.sheet_data, mapping, tail)
     if needs_sst:
         if sst is None:
             raise RuntimeError("shared strings are referenced but the original package has none")
