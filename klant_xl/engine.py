@@ -147,12 +147,17 @@ class CustomerKeys:
         self.codes = _nullable_codes(np.where(codes >= 0, rank[np.maximum(codes, 0)], -1))
         self._index = None
 
-    def code(self, ids) -> pd.api.extensions.ExtensionArray:
-        """Codes for other ids (contacts): known ids get theirs, new ones new codes."""
+    @property
+    def index(self) -> pd.Index:
+        """The ids as an Index (position = code)."""
         if self._index is None:
             self._index = pd.Index(self.ids, dtype=object)
+        return self._index
+
+    def code(self, ids) -> pd.api.extensions.ExtensionArray:
+        """Codes for other ids (contacts): known ids get theirs, new ones new codes."""
         ids = np.asarray(ids, dtype=object)
-        codes = self._index.get_indexer(ids)
+        codes = self.index.get_indexer(ids)
         new = (codes < 0) & ~pd.isna(ids)
         if new.any():
             extra, extra_ids = pd.factorize(ids[new])
@@ -166,7 +171,7 @@ class CustomerKeys:
         if "Klant" in frame.columns:
             codes = frame["Klant"].to_numpy(dtype=float, na_value=np.nan)
             codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)
-            frame["Klant"] = pd.Categorical.from_codes(codes, categories=pd.Index(self.ids, dtype=object))
+            frame["Klant"] = pd.Categorical.from_codes(codes, categories=self.index)
         return frame
 
 
@@ -210,9 +215,13 @@ def _contacts_frame(contacts: pd.DataFrame, keys: CustomerKeys | None) -> pd.Dat
             raise KolomOntbreekt(column, contacts.columns)
     dates = pd.to_datetime(contacts["Datum"])
     keep = dates.notna().to_numpy()
-    customers = contacts["Klant"].astype(str).to_numpy(dtype=object)[keep]
-    return pd.DataFrame({"Klant": customers if keys is None else keys.code(customers),
+    return pd.DataFrame({"Klant": _coded(keys, contacts["Klant"].astype(str).to_numpy(dtype=object)[keep]),
                          "dag": _days_of(dates.to_numpy()[keep])})
+
+
+def _coded(keys: CustomerKeys | None, ids: np.ndarray):
+    """Customer ids as the engine's transactions hold them: codes, or the ids themselves (no keys)."""
+    return ids if keys is None else keys.code(ids)
 
 
 def canonical_table(table):
@@ -624,10 +633,10 @@ class TransactionEngine:
                 if isinstance(self.runner, _IbisRunner):
                     self.runner.tables["contacten"] = _canonical_contacts(contacts)
                 else:
-                    self.runner.register("contacten", self._contacts(contacts.to_pandas()))
+                    self.runner.register("contacten", _contacts_frame(contacts.to_pandas(), self._keys))
                 self.has_contacts = True
             elif len(contacts):
-                self.runner.register("contacten", self._contacts(contacts))
+                self.runner.register("contacten", _contacts_frame(contacts, self._keys))
                 self.has_contacts = True
         self._resolve(reference_date)
 
@@ -724,12 +733,6 @@ class TransactionEngine:
         frame = self.runner.execute(key, build, self._values() if values is None else values, **shape)
         return frame if self._keys is None else self._keys.decode(frame)
 
-    def _contacts(self, contacts: pd.DataFrame) -> pd.DataFrame:
-        """Contact moments as the engine's contact table (customers coded like the transactions' ones)."""
-        return _contacts_frame(contacts, self._keys)
-
-    def _customer_column(self, ids: np.ndarray):
-        return ids if self._keys is None else self._keys.code(ids)
 
     # ------------------------------------------------------------------ facts
 
@@ -894,7 +897,7 @@ class TransactionEngine:
         fraction = ((stamps - stamps.dt.normalize()) / pd.Timedelta(days=1)).to_numpy(dtype=float)
         self.runner.register("benaderd", pd.DataFrame({
             "_contact": contacts["_contact"].to_numpy(dtype=np.int64),
-            "Klant": self._customer_column(contacts["Klant"].astype(str).to_numpy(dtype=object)),
+            "Klant": _coded(self._keys, contacts["Klant"].astype(str).to_numpy(dtype=object)),
             "contactdag": _days_of(stamps.dt.normalize().to_numpy()) + fraction,
         }))
         out = self.runner.execute("winback", _expr_winback, {})

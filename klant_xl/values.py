@@ -253,8 +253,7 @@ def _too_big(value) -> bool:
     if isinstance(value, str):
         amounts, bad = _texts_to_amounts(pd.Series([value.strip(_TEXT_SPACES)], dtype=object))
         value = float(amounts[0]) if not bad[0] else math.nan
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) \
-        and abs(value) >= MAX_AMOUNT
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and bool(_beyond(np.array([float(value)]))[0])
 
 
 # --------------------------------------------------------------------------- one value
@@ -733,7 +732,7 @@ def customer_id(value) -> str | None:
     >>> customer_id(True), customer_id(_dt.datetime(2024, 1, 5)), customer_id(1e20)
     ('WAAR', '2024-01-05', '1e+20')
     """
-    text = value.strip(_TEXT_SPACES) or None if type(value) is str else cell_text(value)
+    text = cell_text(value)
     if text is not None and "@" in text:
         text = text.lower()
         if text.startswith("mailto:"):

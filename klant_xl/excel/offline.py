@@ -145,7 +145,7 @@ def _write_table(ws, block: TableBlock, widths: dict, defer: bool = False) -> No
         formatted = [FORMATS.get(block.kind_of(column), "General") != "General" for column in frame.columns]
         styled = [f or bool(block.wrap) or str(column) in block.tracking for f, column in zip(formatted, frame.columns)]
         if stream.defer_table(ws, block.ref, block.row + 2, block.col, [values[1:] for values in columns], styled,
-                              ILLEGAL_CHARACTERS_RE, ERROR_CODES, formatted):
+                              formatted):
             cell_rows = 1  # the probe row: its cells give the columns' styles
     if block.title:
         title = ws.cell(block.row - 1, block.col, block.title)
@@ -180,12 +180,10 @@ def _write_table(ws, block: TableBlock, widths: dict, defer: bool = False) -> No
             ws.cell(first, col).number_format = fmt
         if block.wrap:  # rows of a table with wrapped text: every cell starts at the top, next to the text
             alignment = STYLES["wrap"]["alignment"] if str(column) in block.wrap else Alignment(vertical="top")
-            _set_style(ws, col, range(first, first + min(len(values), cell_rows)), "alignmentId",
-                       ws.parent._alignments.add(alignment))
+            _set_style(ws, col, range(first, first + cell_rows), "alignmentId", ws.parent._alignments.add(alignment))
         if str(column) in block.tracking:
             fill = STYLES["input"]["fill"]
-            _set_style(ws, col, range(first, first + max(min(len(values), cell_rows), 1)), "fillId",
-                       ws.parent._fills.add(fill))
+            _set_style(ws, col, range(first, first + max(cell_rows, 1)), "fillId", ws.parent._fills.add(fill))
         sample = values[:300]
         width = max([len(headers[j]) + 3] + [_width_of(v, kind) + 1 for v in sample])
         letter = column_letter(col)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from openpyxl import LXML
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import to_excel
 
@@ -59,22 +60,27 @@ class DeferredTable:
 _DEFERRED = "_klant_xl_deferred"  # worksheet attribute: {table ref: DeferredTable}
 
 
-def _plain_column(values, formatted: bool, illegal, error_codes) -> bool:
+#: The data type openpyxl gives a cell of each plain value kind a deferred table holds.
+_DATA_TYPES = {str: "s", float: "n", int: "n", bool: "b", _dt.datetime: "d"}
+
+
+def _plain_column(values, formatted: bool) -> bool:
     """Whether cells of these values are written exactly by :func:`_deferred_tails` (else: make cells)."""
     kinds = set(map(type, values))
-    if not kinds <= {str, float, int, bool, type(None), _dt.datetime}:
+    if not kinds <= {*_DATA_TYPES, type(None)}:
         return False
     if _dt.datetime in kinds and not formatted:
         return False  # a date in a General column gets a style of its own
     if str in kinds:
         for text in {v for v in values if type(v) is str}:
-            if len(text) > 32767 or (len(text) > 1 and text[0] == "=") or text in error_codes or illegal.search(text):
+            if len(text) > 32767 or (len(text) > 1 and text[0] == "=") or text in ERROR_CODES \
+                    or ILLEGAL_CHARACTERS_RE.search(text):
                 return False
     return True
 
 
 def defer_table(ws, ref: str, first_row: int, min_col: int, columns: list[list], styled: list[bool],
-                illegal, error_codes, formatted: list[bool] | None = None) -> bool:
+                formatted: list[bool] | None = None) -> bool:
     """Keep these rows of the table at ``ref`` as columns on ``ws`` (True), or refuse when a cell would not
     be written exactly from them (False: the caller makes cells).
 
@@ -84,7 +90,7 @@ def defer_table(ws, ref: str, first_row: int, min_col: int, columns: list[list],
     if not columns or len(columns[0]) * len(columns) < STREAM_MIN_CELLS:
         return False
     formatted = styled if formatted is None else formatted
-    if not all(_plain_column(values, flag, illegal, error_codes) for values, flag in zip(columns, formatted)):
+    if not all(_plain_column(values, flag) for values, flag in zip(columns, formatted)):
         return False
     tables = ws.__dict__.setdefault(_DEFERRED, {})
     tables[ref] = DeferredTable(ref, first_row, min_col, columns, styled)
@@ -105,26 +111,19 @@ def _deferred_tails(values: list, styled: bool, epoch, style: str = "") -> list:
     """Per value, the cell's XML after ``r="A5`` (the closing quote, ``style`` and what :func:`_tail`
     gives); None for a cell openpyxl leaves out. Each distinct value is formatted once."""
     known: dict = {}  # text, number or datetime -> its XML (bools apart: True == 1)
-    empty = f'"{style} t="n" />' if styled else None
+    empty = f'"{style}' + _value_tail("n", None, epoch) if styled else None
     out = []
     append = out.append
     for value in values:
         if value is None:
             append(empty)
             continue
-        kind = type(value)
-        if kind is bool:
-            append(f'"{style} t="b">' + _number(value))
+        if type(value) is bool:
+            append(f'"{style}' + _value_tail("b", value, epoch))
             continue
         tail = known.get(value)
         if tail is None:
-            if kind is str:
-                tail = f'"{style} t="inlineStr" />' if value == "" else f'"{style}' + _text(value)
-            elif kind is float or kind is int:
-                tail = f'"{style} t="n">' + _number(value)
-            else:  # datetime
-                tail = f'"{style} t="n">' + _number(to_excel(value, epoch))
-            known[value] = tail
+            tail = known[value] = f'"{style}' + _value_tail(_DATA_TYPES[type(value)], value, epoch)
         append(tail)
     return out
 
@@ -174,16 +173,19 @@ def _tail(cell, epoch) -> str | None:
     kind, value = cell.data_type, cell._value
     if value is None and not cell.has_style:
         return None
+    if kind == "s" and value is not None and value != "" and not isinstance(value, str):  # rich text
+        raise _NotPlain
+    if kind not in ("s", "d", "n", "b"):
+        raise _NotPlain  # formulas, errors
+    return _value_tail(kind, value, epoch)
+
+
+def _value_tail(kind: str, value, epoch) -> str:
+    """The XML after ``r`` and ``s`` of a plain cell of data type ``kind`` (s, d, n, b) holding ``value``."""
     if kind == "s":
-        if value is None or value == "":
-            return ' t="inlineStr" />'
-        if not isinstance(value, str):  # rich text
-            raise _NotPlain
-        return _text(value)
+        return ' t="inlineStr" />' if value is None or value == "" else _text(value)
     if kind == "d":
         value, kind = (None if value is None else to_excel(value, epoch)), "n"
-    if kind not in ("n", "b"):
-        raise _NotPlain  # formulas, errors
     if value is None or value == "":
         return f' t="{kind}" />'
     return f' t="{kind}">' + _number(value)
