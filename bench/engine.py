@@ -65,6 +65,7 @@ def write_data(directory: Path, rows: int, customers: int) -> dict[str, Path]:
                     ELSE round(5 + (hash(i * 3 + 2) % 20000) / 100.0, 2) END AS Bedrag
         FROM range({rows}) t(i)"""
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"COPY ({select}) TO '{paths['parquet']}' (FORMAT parquet)")
     con.execute(f"COPY (SELECT * FROM read_parquet('{paths['parquet']}')) TO '{paths['csv']}' (FORMAT csv, HEADER)")
     return paths
@@ -87,6 +88,7 @@ def duckdb_query(kind: str, path: Path):
     import duckdb
 
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     return con.sql(QUERY.format(scan=scan(kind, path))).to_arrow_table()
 
 

@@ -260,19 +260,20 @@ def _cmd_demo(args, console: Console, err: Console) -> int:
     return EXIT_OK
 
 
-def read_export_file(path, args):
-    """Read an export as the command line asks (``--kolom``, ``--status-telt``); today's date is the shell's."""
-    from klant_xl.exports import parse_column_choices, read_export
+def read_export_file(path, args, reference_date=None, contacts=None):
+    """Read a file as the command line asks (``--kolom``, ``--status-telt``); today's date is the shell's.
+
+    An export (CSV, XLSX) gives a frame, a Parquet file an engine DuckDB scans; both with the reading report.
+    """
+    from klant_xl.exports import parse_column_choices
+    from klant_xl.sources import open_transaction_file
 
     statuses = getattr(args, "status_telt", None)
-    transactions, report = read_export(
-        path, parse_column_choices(getattr(args, "kolom", None) or []),
+    return open_transaction_file(
+        path, columns=parse_column_choices(getattr(args, "kolom", None) or []),
         counted_statuses=None if statuses is None else [s for s in statuses.split(",") if s.strip()],
-        today=pd.Timestamp.today().normalize(),
+        reference_date=reference_date, contacts=contacts, today=pd.Timestamp.today().normalize(),
     )
-    if transactions.empty:
-        raise InvoerFout("Geen enkele aankoop gelezen uit " + f"'{path}'.\n" + "\n".join(report.lines()))
-    return transactions, report
 
 
 def _source_name(args) -> str:
@@ -287,14 +288,11 @@ def _open_transactions(args, contacts=None):
     Parquet file is scanned by DuckDB; a table behind ``--bron URL --tabel NAAM`` is computed by
     its database.
     """
-    from klant_xl.sources import database_table, is_parquet, parquet_transactions
+    from klant_xl.sources import database_table
 
     if getattr(args, "bron", None):
         return database_table(args.bron, args.tabel), None
-    if is_parquet(args.bestand):
-        reference = getattr(args, "peildatum", None)
-        return parquet_transactions(args.bestand, reference_date=reference, contacts=contacts), None
-    return read_export_file(args.bestand, args)
+    return read_export_file(args.bestand, args, getattr(args, "peildatum", None), contacts)
 
 
 def _analyse_file(args, err: Console) -> Analysis:
@@ -545,7 +543,7 @@ def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
     with _progress(err, 7) as step:
         transactions, report = read_export_file(args.bestand, args)
         analyse_to_workbook(transactions, args.werkmap, contacts=args.contactmomenten,
-                            settings=_settings_from(args), progress=step, reading=report)
+                            settings=_settings_from(args), progress=step, reading=report, source_file=args.bestand)
     _print_reading(console, report)
     console.print(f"Werkmap geschreven: {args.werkmap}")
 

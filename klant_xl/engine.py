@@ -77,8 +77,10 @@ def _duckdb():
 
             # threads: DuckDB's default (the cores). Its threads combine partial results in whatever order
             # they finish; the expressions keep every result independent of that order (money is summed
-            # as exact decimals, ties are broken by value).
+            # as exact decimals, ties are broken by value). No progress bar: DuckDB would draw it on the
+            # user's terminal (or Excel's console) in the middle of klant_xl's own progress.
             _DUCKDB = duckdb.connect()
+            _DUCKDB.execute("SET enable_progress_bar = false")
         return _DUCKDB
 
 

@@ -368,6 +368,9 @@ class ReadingReport:
         peildatum (the shells say so).
     contact_details : pandas.DataFrame or None
         Per customer (index ``Klant``): :data:`CONTACT_FIELDS` present in the export.
+    source : str or None
+        The file the transactions come from when a workbook reads them from a file
+        (Instellingen, "Transacties uit bestand"); None for the Transacties sheet or the command line.
     """
 
     profile: str | None = None
@@ -381,6 +384,7 @@ class ReadingReport:
     reference_date: pd.Timestamp | None = None
     contact_details: pd.DataFrame | None = None
     customers: int = 0
+    source: str | None = None
 
     def skip(self, reason: str, rows) -> None:
         rows = [int(r) for r in rows]
@@ -412,7 +416,8 @@ class ReadingReport:
     def lines(self) -> list[str]:
         """The report in a few Dutch lines (the CLI prints them before the analysis)."""
 
-        out = [f"Export gelezen{' als ' + self.profile if self.profile else ''}: "
+        out = [f"Export gelezen{' als ' + self.profile if self.profile else ''}"
+               f"{' uit ' + repr(self.source) if self.source else ''}: "
                f"{format_number(self.rows)} regels, {format_number(self.orders)} bestellingen, "
                f"{format_number(self.counted_orders)} geteld als aankoop van "
                f"{format_number(self.customers)} klanten; netto omzet € {format_number(self.revenue, 2)}."]
@@ -429,13 +434,13 @@ class ReadingReport:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Frames for the ``Inlezen`` sheet: ``kolommen``, ``overgeslagen``, ``samenvatting``."""
+        source = [("Transacties uit bestand", self.source)] if self.source else []
+        summary = [*source, ("Export", self.profile or "algemeen (kolomnamen herkend)"), ("Regels gelezen", self.rows),
+                   ("Bestellingen", self.orders), ("Geteld als aankoop", self.counted_orders),
+                   ("Klanten", self.customers), ("Regels overgeslagen", self.skipped_rows()),
+                   ("Netto omzet", round(float(self.revenue), 2))]
         return {
-            "samenvatting": pd.DataFrame({
-                "Onderdeel": ["Export", "Regels gelezen", "Bestellingen", "Geteld als aankoop", "Klanten",
-                              "Regels overgeslagen", "Netto omzet"],
-                "Waarde": [self.profile or "algemeen (kolomnamen herkend)", self.rows, self.orders,
-                           self.counted_orders, self.customers, self.skipped_rows(), round(float(self.revenue), 2)],
-            }),
+            "samenvatting": pd.DataFrame(summary, columns=["Onderdeel", "Waarde"]),
             "kolommen": pd.DataFrame(self.columns, columns=["Rol", "Kolom in de export", "Waarom"]),
             "overgeslagen": pd.DataFrame(
                 [(k, v["regels"], ", ".join(str(r) for r in v["voorbeelden"])) for k, v in self.skipped.items()],

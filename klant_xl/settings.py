@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: Kinds of setting: how a typed value is parsed and which cell format shows it.
-KINDS = ("date", "days", "yes_no", "fraction", "fractions", "number", "whole", "columns", "words")
+KINDS = ("date", "days", "yes_no", "fraction", "fractions", "number", "whole", "columns", "words", "text")
 #: Cell format (``Cells.add(kind=...)``) per kind of setting.
 _CELL_KINDS = {"date": "date", "days": "int", "fraction": "percent", "whole": "int"}
 #: Words the drop-down of a kind offers besides a typed value.
@@ -64,6 +64,7 @@ _TYPES = {
     "whole": "int",
     "columns": "tuple[tuple[str, str | None], ...]",
     "words": "tuple[str, ...] | None",
+    "text": "str | None",
 }
 
 
@@ -84,7 +85,7 @@ class Setting:
         blank or ``automatisch`` = derived), ``yes_no`` (JA/NEE), ``fraction``
         (0.3 or "30%"), ``fractions`` ("1%; 5%; 20%"), ``number`` (at least 0),
         ``whole`` (a whole number of at least 1), ``columns`` ("Klant=E-mail; Bedrag=Total"),
-        ``words`` (a list separated by ``,`` or ``;``).
+        ``words`` (a list separated by ``,`` or ``;``), ``text`` (kept as typed, blank = None).
     default : object
         The value when nothing was typed.
     blank_is_automatic : bool
@@ -159,6 +160,8 @@ class Setting:
             return tuple(parse_column_choices(str(value)).items())
         if self.kind == "words":
             return tuple(p.strip() for p in str(value).replace(";", ",").split(",") if p.strip()) or None
+        if self.kind == "text":
+            return str(value).strip() or None
         return parse_number(value, self.label, minimum=0)
 
     def render(self, value):
@@ -224,6 +227,10 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("column_choices", "kolomkeuze", "Kolomkeuze (Transacties)",
             "Leeg = kolommen automatisch herkend. Anders ROL=KOLOM, gescheiden door ';', bv. 'Klant=E-mail; "
             "Bedrag=Total' (zie het blad Inlezen).", "columns", default=()),
+    Setting("transaction_file", "transactiebestand", "Transacties uit bestand",
+            "Leeg = het blad Transacties. Anders een Parquet- of CSV-bestand (pad, of een naam naast deze "
+            "werkmap) voor meer transacties dan een werkblad houdt: Vernieuwen leest dan dat bestand en het blad "
+            "Transacties blijft leeg.", "text"),
     Setting("counted_statuses", "status_telt", "Statussen die als verkoop tellen",
             "Leeg = betaald, voltooid, in behandeling (Nederlands en Engels). Anders een lijst, bv. "
             "'paid, partially_refunded'.", "words"),

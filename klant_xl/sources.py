@@ -13,11 +13,20 @@ from pathlib import Path
 
 from klant_xl.engine import TransactionEngine
 from klant_xl.errors import InvoerFout, WaardeFout
+from klant_xl.exports import ReadingReport, read_export
 from klant_xl.files import sniff_delimiter
 from klant_xl.headers import TOTAL_WORDS, choose_columns
 from klant_xl.vocabulary import TRANSACTION_COLUMNS
 
-__all__ = ["PARQUET_SUFFIXES", "csv_transactions", "database_table", "is_parquet", "parquet_transactions"]
+__all__ = [
+    "PARQUET_SUFFIXES",
+    "csv_transactions",
+    "database_table",
+    "is_parquet",
+    "open_transaction_file",
+    "parquet_source",
+    "parquet_transactions",
+]
 
 #: File name endings read as Parquet.
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -74,6 +83,15 @@ def parquet_transactions(path, columns=None, reference_date=None, contacts=None)
         date column; :class:`~klant_xl.errors.WaardeFout` naming the first row (1 = first data
         row) whose customer or date is empty or not a date.
     """
+    return parquet_source(path, columns, reference_date, contacts)[0]
+
+
+def parquet_source(path, columns=None, reference_date=None, contacts=None) -> tuple[TransactionEngine, ReadingReport]:
+    """:func:`parquet_transactions` with the report of reading the file (for ``Inlezen`` and the CLI).
+
+    The report names the mapped columns, counts the rows, and lists the rows without a date
+    (skipped, as the export reader skips them) with examples.
+    """
     import duckdb
 
     text = str(path)
@@ -81,6 +99,7 @@ def parquet_transactions(path, columns=None, reference_date=None, contacts=None)
         raise InvoerFout(f"Bestand niet gevonden: '{text}'.")
     scan = f"read_parquet('{text.replace(chr(39), chr(39) * 2)}', file_row_number = true, union_by_name = true)"
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         schema = con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()
     except duckdb.Error as exc:
@@ -96,19 +115,67 @@ def parquet_transactions(path, columns=None, reference_date=None, contacts=None)
         f"SELECT file_row_number, {klant}, {datum}, {customer} IS NULL AS geen_klant FROM {scan} "
         f"WHERE {customer} IS NULL OR ({datum} IS NOT NULL AND {day} IS NULL) ORDER BY file_row_number LIMIT 1"
     ).fetchall()
-    con.close()
     if bad:
+        con.close()
         row, customer_value, date_value, no_customer = bad[0]
         if no_customer:
             raise WaardeFout(mapping["Klant"], int(row) + 1, customer_value, "leeg")
         raise WaardeFout(mapping["Datum"], int(row) + 1, date_value, "geen datum")
+    rows, undated, purchases, examples, revenue = con.sql(
+        f"SELECT count(*), count(*) FILTER (WHERE {datum} IS NULL), "
+        f"count(*) FILTER (WHERE {datum} IS NOT NULL AND ({bedrag} >= 0 OR {bedrag} IS NULL)), "
+        f"list(file_row_number + 1 ORDER BY file_row_number) FILTER (WHERE {datum} IS NULL)[1:{_EXAMPLES}], "
+        f"sum(CAST({bedrag} AS DECIMAL(38, 12))) FILTER (WHERE {datum} IS NOT NULL) "
+        f"FROM {scan}").fetchall()[0]
+    con.close()
     select = (
         f"SELECT {customer} AS \"Klant\", "
         f"CAST(date_diff('day', DATE '1970-01-01', {day}) AS BIGINT) AS dag, "
         f"{bedrag} AS \"Bedrag\", {product} AS \"Product\", CAST(file_row_number AS BIGINT) AS _rij "
         f"FROM {scan} WHERE {day} IS NOT NULL"
     )
-    return TransactionEngine.from_sql(select, text, reference_date, contacts)
+    engine = TransactionEngine.from_sql(select, text, reference_date, contacts)
+    chosen = dict(columns or {})
+    report = ReadingReport(
+        profile="Parquet",
+        columns=[(role, header, "jouw keuze" if role in chosen else "kolomnaam herkend")
+                 for role, header in mapping.items() if header],
+        rows=int(rows), orders=engine.row_count, counted_orders=int(purchases))
+    report.skip("geen datum", examples or [])
+    if undated:  # more rows than the examples
+        report.skipped["geen datum"]["regels"] = int(undated)
+    report.customers = len(engine.summary())
+    report.revenue = float(revenue or 0)
+    return engine, report
+
+
+#: Examples of skipped rows a report lists (as the export reader does).
+_EXAMPLES = 5
+
+
+def open_transaction_file(path, *, columns=None, counted_statuses=None, reference_date=None, contacts=None,
+                          today=None):
+    """The transactions of a file, the way ``klant-xl analyse BESTAND`` reads it, with the reading report.
+
+    A Parquet file becomes an engine DuckDB scans (:func:`parquet_source`); an export (CSV, XLSX)
+    goes through :func:`klant_xl.exports.read_export` (orders, statuses, guests, identity), with
+    ``columns`` (``{role: header}``), ``counted_statuses`` and ``today`` as it takes them.
+
+    Returns
+    -------
+    (pandas.DataFrame or TransactionEngine, ReadingReport)
+
+    Raises
+    ------
+    InvoerFout
+        The file cannot be read, or holds no purchase at all.
+    """
+    if is_parquet(path):
+        return parquet_source(path, columns, reference_date, contacts)
+    transactions, report = read_export(path, dict(columns or {}), counted_statuses=counted_statuses, today=today)
+    if transactions.empty:
+        raise InvoerFout("Geen enkele aankoop gelezen uit " + f"'{path}'.\n" + "\n".join(report.lines()))
+    return transactions, report
 
 
 #: What the CSV fast path reads itself; any other value sends the whole file to the export reader.

@@ -9,6 +9,7 @@ table. The examples come from :data:`klant_xl.udfs.EXAMPLES`.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
@@ -72,12 +73,14 @@ def _kind(value, name: str = "") -> str | None:
 
 
 def formulas_sheet(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, settings=None,
-                   reference_date=None) -> SheetSpec:
+                   reference_date=None, linked_file=None) -> SheetSpec:
     """The Formules sheet for the given inputs (the Transacties and Contactmomenten tables, the settings).
 
     The examples take the same inputs as the refresh (amounts, contact moments, the thresholds and
     shares of Instellingen) over the same peildatum and churn period, so their results are the
-    Overzicht's numbers.
+    Overzicht's numbers. With ``linked_file`` (the transactions come from a file named on
+    Instellingen) the Transacties table is empty, so an example over it says so instead of
+    showing a result the formula would not give.
     """
 
     settings = DEFAULTS if settings is None else settings
@@ -103,13 +106,18 @@ def formulas_sheet(transactions: pd.DataFrame, contacts: pd.DataFrame | None = N
     if not found:
         c.add(row, 1, "De voorbeelden verschijnen zodra de Excel-functies (klant_xl.udfs) zijn geïnstalleerd.",
               style="note")
-    too_many = len(transactions) > MAX_EXAMPLE_TRANSACTIONS
+    too_many = linked_file is None and len(transactions) > MAX_EXAMPLE_TRANSACTIONS
     for example in found:
         c.add(row, 1, example.name, style="kpi")
         c.add(row, 2, example.formula_nl, kind="formulatext", style="wrap")
         lines = -(-len(example.formula_nl) // FORMULA_CHARS_PER_LINE)
         if lines > 1:
             heights[row] = 15 * lines
+        if linked_file is not None and "Transacties[" in example.formula:
+            c.add(row, 3, f"Geen uitkomst: de transacties staan in '{Path(linked_file).name}', niet op het blad "
+                          "Transacties, dus deze formule ziet ze niet.", style="note")
+            row += 2
+            continue
         if too_many and "Transacties[" in example.formula:
             c.add(row, 3, f"Niet vooraf berekend: meer dan {MAX_EXAMPLE_TRANSACTIONS:,} transacties. "
                           "Typ de formule in Excel.".replace(",", "."), style="note")

@@ -44,6 +44,13 @@ class LiteWorkbook(LiveWorkbook):
         self._existing_tables: dict[str, object] = {}
         self._keep_charts = False
 
+    #: xlwings Lite runs in the browser: it reads no file of this computer.
+    reads_local_files = False
+
+    def folder(self) -> None:
+        """No folder: xlwings Lite reads no file of this computer."""
+        return None
+
     # ----------------------------------------------------------------- writing
     def _before_write(self) -> None:
         self._existing_tables = {}

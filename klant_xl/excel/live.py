@@ -13,6 +13,8 @@ but never exercised (tests use the offline adapter as the stand-in).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import datetime as dt
 
 import pandas as pd
@@ -59,6 +61,14 @@ class LiveWorkbook:
         self.app = book.app
 
     # ----------------------------------------------------------------- reading
+    def folder(self) -> Path | None:
+        """The workbook's folder on this computer (None: not saved yet, or opened from the web)."""
+        try:
+            full = Path(str(self.book.fullname))
+        except Exception:  # noqa: BLE001 - a Book without a file name
+            return None
+        return full.parent if full.is_absolute() and full.parent.is_dir() else None
+
     def sheet_names(self) -> list[str]:
         return [sheet.name for sheet in self.book.sheets]
 

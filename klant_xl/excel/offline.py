@@ -381,10 +381,15 @@ class OfflineWorkbook:
     stub_big_sheets : bool
         Let big sheets bypass openpyxl (:mod:`klant_xl.excel.splice`); the purge
         passes False because it must edit the cells of every sheet.
+    folder : path, optional
+        Where files named relative to the workbook are (default: the folder of ``path``); the
+        template builder passes the folder the new workbook goes to.
     """
 
-    def __init__(self, path=None, workbook: Workbook | None = None, progress=None, stub_big_sheets: bool = True):
+    def __init__(self, path=None, workbook: Workbook | None = None, progress=None, stub_big_sheets: bool = True,
+                 folder=None):
         self.path = Path(path) if path is not None else None
+        self._folder = Path(folder) if folder is not None else None
         self.stub_big_sheets = stub_big_sheets
         self.progress = progress
         self._removed: Counter = Counter()
@@ -419,6 +424,12 @@ class OfflineWorkbook:
         return load_workbook(io.BytesIO(light), keep_vba=keep_vba, rich_text=False)
 
     # ----------------------------------------------------------------- reading
+    def folder(self) -> Path | None:
+        """The folder files named relative to the workbook are in (None: a workbook only in memory)."""
+        if self._folder is not None:
+            return self._folder
+        return self.path.resolve().parent if self.path is not None else None
+
     def sheet_names(self) -> list[str]:
         return list(self.wb.sheetnames)
 

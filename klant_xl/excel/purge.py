@@ -55,7 +55,7 @@ from klant_xl.errors import InvoerFout, WerkmapFout
 from klant_xl.excel.files import atomic_write, refuse_if_open, refuse_read_only, workbook_lock
 from klant_xl.excel.offline import OfflineWorkbook
 from klant_xl.excel.inputs import read_inputs
-from klant_xl.settings import Settings
+from klant_xl.settings import SETTINGS_BY_FIELD, Settings
 from klant_xl.values import customer_id, number_or_nan
 from klant_xl.retention import PERSONAL_COLUMNS, purge_plan, retention_cutoff
 from klant_xl.excel.layout import output_sheets
@@ -512,6 +512,19 @@ def purge_workbook(path, retention_years, mode: str = "verwijderen", confirm: Ca
                              settings=settings, salt=salt)
 
 
+def _refuse_linked_file(port) -> None:
+    """A workbook that reads its transactions from a file (Instellingen, "Transacties uit bestand"):
+    the purge edits only the workbook, so the customers would come back from the file at the next refresh."""
+    setting = SETTINGS_BY_FIELD["transaction_file"]
+    linked = setting.parse(port.read_names([setting.name]).get(setting.name))
+    if linked is not None:
+        raise WerkmapFout(
+            f"Deze werkmap leest haar transacties uit '{linked}' (Instellingen, '{setting.label}'). Opschonen "
+            "verwijdert alleen uit de werkmap, dus bij de volgende vernieuwing kwamen de klanten terug uit dat "
+            "bestand. Verwijder ze in het bestand zelf (of in het systeem dat het maakt) en vernieuw daarna. "
+            "De werkmap is niet gewijzigd.")
+
+
 def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, reference_date, settings,
                   salt) -> PurgeResult:
     today = pd.Timestamp(date.today() if today is None else today).normalize()
@@ -522,6 +535,7 @@ def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, ref
     # refuses files with parts the offline writer would drop
     port = OfflineWorkbook(path, stub_big_sheets=False)
     wb = port.wb
+    _refuse_linked_file(port)
     transactions, contacts, from_sheet = read_inputs(port)[:3]
     settings = from_sheet if settings is None else settings
     if reference_date is not None:

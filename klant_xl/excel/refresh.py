@@ -141,8 +141,8 @@ def _keep_user_columns(port, specs: list[SheetSpec], store, registry) -> tuple[S
     return _store_sheet(store, registry_new), store
 
 
-def _formules_sheet(transactions, contacts, analysis) -> SheetSpec | None:
-    spec = formulas_sheet(transactions, contacts, analysis.settings, analysis.reference_date)
+def _formules_sheet(transactions, contacts, analysis, linked_file=None) -> SheetSpec | None:
+    spec = formulas_sheet(transactions, contacts, analysis.settings, analysis.reference_date, linked_file)
     spec.page = page(analysis.reference_date, orientation="landscape", title_rows="4:4")
     return spec
 
@@ -158,7 +158,7 @@ def _check_typed_dates(winback_table) -> None:
         raise WaardeFout("Blad 'Winback', kolom 'Benaderd op'", exc.row, exc.value, exc.expected) from None
 
 
-def refresh(port: WorkbookPort, progress=None, reading=None, today=None) -> RefreshReport:
+def refresh(port: WorkbookPort, progress=None, reading=None, today=None, preloaded=None) -> RefreshReport:
     """Re-read the inputs of the workbook behind ``port`` and rewrite its output sheets.
 
     Parameters
@@ -173,6 +173,9 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None) -> Refr
         instead of the report of reading the Transacties sheet.
     today : date-like, optional
         Today's date (the shell's clock): later dates in Transacties are reported.
+    preloaded : tuple, optional
+        ``(transactions, report)`` already read from the file "Transacties uit bestand" names
+        (``klant-xl analyse -o`` reads it once), see :func:`~klant_xl.excel.inputs.read_inputs`.
 
     Returns
     -------
@@ -187,7 +190,7 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None) -> Refr
     timings = {}
     started = time.perf_counter()
     step("Klantanalyse: gegevens lezen…")
-    transactions, contacts, settings, sheet_reading, typed_as_text = read_inputs(port, today)
+    transactions, contacts, settings, sheet_reading, typed_as_text, linked_file = read_inputs(port, today, preloaded)
     if reading is not None:
         reading.contact_details = sheet_reading.contact_details
     else:
@@ -202,7 +205,7 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None) -> Refr
     step("Klantanalyse: rekenen…")
     analysis = analyse(transactions, contacts, settings, winback_tracking=tracking, reading=reading)
     specs = output_sheets(analysis, typed_as_text)
-    formules = _formules_sheet(transactions, contacts, analysis)
+    formules = _formules_sheet(transactions, contacts, analysis, linked_file)
     if formules is not None:
         specs.append(formules)
     timings["rekenen"] = time.perf_counter() - started

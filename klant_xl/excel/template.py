@@ -24,10 +24,10 @@ from klant_xl.sheet_guard import EXCEL_MAX_ROWS
 from klant_xl.excel.offline import OfflineWorkbook, render_sheet
 from klant_xl.excel.refresh import STORE_SHEET, RefreshReport, refresh
 from klant_xl.excel.spec import Cells, PageSetup, SheetSpec, TableBlock
-from klant_xl.exports import read_export
 from klant_xl.reading import read_contacts
 from klant_xl.settings import DEFAULTS, SCHEMA, Settings
 from klant_xl.sample import sample_contacts, sample_transactions
+from klant_xl.sources import open_transaction_file
 
 __all__ = [
     "analyse_to_workbook",
@@ -196,14 +196,23 @@ def _clear(ws) -> None:
 
 
 def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | None = None,
-                   settings: Settings = DEFAULTS, progress=None, explanation=None, reading=None):
+                   settings: Settings = DEFAULTS, progress=None, explanation=None, reading=None,
+                   linked_file=None):
     """Write a filled klant_xl workbook (.xlsm) for the given canonical frames.
 
     ``explanation`` replaces the lines of the Uitleg sheet (see :func:`explanation_sheet`).
+    With ``linked_file`` (the file ``transactions`` was read from, a frame or an engine) the
+    transactions stay in that file: Instellingen names it ("Transacties uit bestand"), the
+    Transacties sheet stays empty and every refresh reads the file again.
 
     Returns the :class:`~klant_xl.excel.refresh.RefreshReport` of its first refresh.
     """
     path = Path(path)
+    preloaded = None
+    if linked_file is not None:
+        preloaded = (transactions, reading)
+        settings = settings.with_(transaction_file=linked_name(linked_file, path))
+        transactions = pd.DataFrame({"Klant": [None], "Datum": [None], "Bedrag": [None]})
     wb = load_workbook(quickstart_path(), keep_vba=True)
     # Keep the quickstart's two sheets (their VBA document modules stay matched): the first becomes
     # Uitleg, the config sheet becomes the active xlwings.conf.
@@ -218,9 +227,10 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
         if frame is not None and len(frame) > INPUT_ROWS:
             raise InvoerFout(
                 f"{name}: {format_number(len(frame))} regels passen niet op een werkblad (Excel houdt er "
-                f"{format_number(INPUT_ROWS)}). Analyseer zonder werkmap: klant-xl analyse BESTAND --klanten "
-                "klanten.parquet (alle klanten, ook buiten Excel), of maak de export kleiner.")
-    port = OfflineWorkbook(workbook=wb, progress=progress)
+                f"{format_number(INPUT_ROWS)}). Met klant-xl analyse BESTAND -o WERKMAP leest de werkmap ze uit het "
+                "bestand (Instellingen, 'Transacties uit bestand'); zonder werkmap: klant-xl analyse BESTAND --klanten "
+                "klanten.parquet (alle klanten, ook buiten Excel).")
+    port = OfflineWorkbook(workbook=wb, progress=progress, folder=path.resolve().parent)
     inputs = [
         settings_sheet(settings),
         input_sheet("Transacties", transactions[[c for c in transactions.columns]]),
@@ -232,7 +242,7 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     wb.create_sheet("Overzicht", 0)
     for i, name in enumerate([s for s in OUTPUT_SHEETS if s != "Overzicht"] + ["Formules"]):
         wb.create_sheet(name, 5 + i)
-    report = refresh(port, progress, reading=reading)
+    report = refresh(port, progress, reading=reading, preloaded=preloaded)
     if path.suffix.lower() != ".xlsm":
         wb.vba_archive = None  # an .xlsx holds no macros (Excel refuses an .xlsx with a VBA project)
     wb.properties.creator = "klant_xl"
@@ -244,6 +254,13 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     if path.suffix.lower() == ".xlsm":
         write_run_main_module(path)
     return report
+
+
+def linked_name(source, workbook_path) -> str:
+    """How Instellingen names a transactions file: its name when it is beside the workbook (the two
+    travel together), else its full path."""
+    source, folder = Path(source).resolve(), Path(workbook_path).resolve().parent
+    return source.name if source.parent == folder else str(source)
 
 
 def bundled_path(name: str) -> Path:
@@ -291,24 +308,34 @@ def build_template(path=TEMPLATE_PATH, progress=None):
 
 
 def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAULTS, progress=None,
-                        reading=None) -> RefreshReport:
+                        reading=None, source_file=None) -> RefreshReport:
     """``klant-xl analyse EXPORT -o WERKMAP``: a new, filled workbook from an export.
 
-    ``export`` is a file (read with :func:`klant_xl.exports.read_export`) or the
-    transactions frame already read from it (then ``reading`` is its report). The
-    purchases, with each customer's contact details, and the optional contact
-    moments fill the Transacties and Contactmomenten sheets of a fresh template; then
-    the output sheets are computed and ``Inlezen`` shows how the export was read.
+    ``export`` is a file (read with :func:`klant_xl.sources.open_transaction_file`) or what was
+    already read from ``source_file`` (a frame, or an engine for Parquet; then ``reading`` is its
+    report). The purchases, with each customer's contact details, and the optional contact
+    moments fill the Transacties and Contactmomenten sheets of a fresh template; then the output
+    sheets are computed and ``Inlezen`` shows how the export was read.
+
+    A Parquet file, and an export with more rows than a sheet holds, stay where they are:
+    Instellingen names the file ("Transacties uit bestand") and each refresh reads it (the
+    results cover every row; the Transacties sheet stays empty).
     """
-    if isinstance(export, pd.DataFrame):
-        transactions = export
-    else:
+    if isinstance(export, (str, Path)):
         if progress:
             progress(f"{Path(export).name} lezen…")
-        transactions, reading = read_export(export, today=pd.Timestamp.today().normalize())
+        source_file = export
+        export, reading = open_transaction_file(export, today=pd.Timestamp.today().normalize())
+    transactions = export
+    contact_frame = read_contacts(contacts) if contacts is not None else None
+    if not isinstance(transactions, pd.DataFrame) or len(transactions) > INPUT_ROWS:
+        if source_file is None:
+            raise InvoerFout(f"{format_number(len(transactions))} transacties passen niet op een werkblad (Excel houdt "
+                             f"er {format_number(INPUT_ROWS)}); geef het bestand, dan leest de werkmap het daaruit.")
+        return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress,
+                              reading=reading, linked_file=source_file)
     details = getattr(reading, "contact_details", None)
     if details is not None:
         transactions = transactions.join(details.drop(columns=[c for c in details.columns if c in transactions.columns]),
                                          on="Klant")
-    contact_frame = read_contacts(contacts) if contacts is not None else None
     return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress, reading=reading)

@@ -1,0 +1,193 @@
+"""A workbook that reads its transactions from a file (Instellingen, "Transacties uit bestand", SPEC §11).
+
+``klant-xl analyse BESTAND.parquet -o WERKMAP`` (and an export with more rows than a sheet holds)
+leaves the transactions in their file: Instellingen names it, the Transacties sheet stays empty,
+every refresh reads the file again. What the workbook shows must be what the file holds, and the
+workbook must never act as if it held the rows itself (the purge, a filled Transacties sheet, a
+moved workbook, xlwings Lite).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from klant_xl.cli import main
+from klant_xl.errors import WerkmapFout
+from klant_xl.excel import template
+from klant_xl.excel.inputs import linked_file
+from klant_xl.excel.refresh import refresh_workbook
+from klant_xl.sample import sample_transactions
+from klant_xl.settings import SETTINGS_BY_FIELD, settings_from_values
+from tests.excel_helpers import digest, find_table, load, named_cell, set_table_rows, table_dicts, table_rows
+
+TODAY = pd.Timestamp("2026-12-01")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tiny(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["klantnummer", "besteldatum", "totaal"]).assign(
+        besteldatum=lambda f: pd.to_datetime(f["besteldatum"]))
+
+
+#: Three customers: a buys twice (repeat), b once, c once with a return the next day.
+TINY = [("a", "2026-01-05", 10.0), ("a", "2026-03-01", 30.0), ("b", "2026-02-10", 20.0),
+        ("c", "2026-03-01", 15.0), ("c", "2026-03-02", -15.0)]
+
+
+@pytest.fixture(scope="module")
+def sample_linked(tmp_path_factory):
+    """The sample shop as a Parquet export, analysed into a workbook with -o (read once per module)."""
+    folder = tmp_path_factory.mktemp("linked")
+    export = sample_transactions().reset_index(drop=True).rename(
+        columns={"Klant": "klantnummer", "Datum": "besteldatum", "Bedrag": "totaal"})
+    source = folder / "orders.parquet"
+    export.to_parquet(source)
+    assert main(["analyse", str(source), "-o", str(folder / "winkel.xlsx")]) == 0
+    return folder
+
+
+def test_the_workbook_names_the_file_and_leaves_transacties_empty(sample_linked):
+    wb = load(sample_linked / "winkel.xlsx")
+    assert named_cell(wb, "transactiebestand").value == "orders.parquet"  # beside the workbook: its name
+    assert table_rows(wb, "Transacties")[1:] == [[None, None, None]]
+    summary = {r["Onderdeel"]: r["Waarde"] for r in table_dicts(wb, "Inlezen_Samenvatting")}
+    assert summary["Transacties uit bestand"].endswith("orders.parquet")
+    assert summary["Export"] == "Parquet" and summary["Klanten"] == "2.500"
+    assert not (sample_linked / "winkel - Klanten.parquet").exists()  # 2,500 customers fit on Klanten
+
+
+def test_the_workbook_shows_what_the_file_holds(sample_linked, capsys):
+    _, out, _ = run(capsys, "analyse", str(sample_linked / "orders.parquet"), "--json")
+    direct = json.loads(out)
+    assert direct["klanten"] == 2500 and direct["herhaalaankoopratio"] == 0.7052
+    klanten = table_dicts(sample_linked / "winkel.xlsx", "Klanten")
+    assert len(klanten) == 2500
+    counts = pd.Series([r["Status"] for r in klanten]).value_counts().to_dict()
+    assert counts == {status: n for status, n in direct["status"].items() if n}
+
+
+def test_formules_says_the_functions_do_not_see_the_file(sample_linked):
+    ws = load(sample_linked / "winkel.xlsx")["Formules"]
+    notes = [c.value for row in ws.iter_rows(min_col=3, max_col=3) for c in row if isinstance(c.value, str)]
+    assert any(n.startswith("Geen uitkomst: de transacties staan in 'orders.parquet'") for n in notes)
+
+
+def test_a_refresh_reads_the_file_again(tmp_path):
+    source = tmp_path / "orders.parquet"
+    tiny(TINY).to_parquet(source)
+    path = tmp_path / "w.xlsx"
+    assert main(["analyse", str(source), "-o", str(path)]) == 0
+    assert sorted(r["Klant"] for r in table_dicts(path, "Klanten")) == ["a", "b", "c"]
+    tiny(TINY + [("d", "2026-03-03", 5.0)]).to_parquet(source)
+    refresh_workbook(path, today=TODAY)
+    klanten = {r["Klant"]: r for r in table_dicts(path, "Klanten")}
+    assert sorted(klanten) == ["a", "b", "c", "d"]
+    assert klanten["a"]["Omzet"] == 40.0 and klanten["c"]["Omzet"] == 0.0  # 15 bought, 15 returned
+
+
+def test_a_full_path_is_kept_when_the_file_is_elsewhere(tmp_path):
+    (tmp_path / "data").mkdir()
+    source = tmp_path / "data" / "orders.parquet"
+    tiny(TINY).to_parquet(source)
+    path = tmp_path / "w.xlsx"
+    assert main(["analyse", str(source), "-o", str(path)]) == 0
+    assert named_cell(load(path), "transactiebestand").value == str(source.resolve())
+    moved = tmp_path / "elders"
+    moved.mkdir()
+    (moved / "w.xlsx").write_bytes(path.read_bytes())
+    refresh_workbook(moved / "w.xlsx", today=TODAY)  # the full path still finds it
+    assert len(table_dicts(moved / "w.xlsx", "Klanten")) == 3
+
+
+def test_a_moved_workbook_says_which_file_is_missing_and_changes_nothing(tmp_path):
+    source = tmp_path / "orders.parquet"
+    tiny(TINY).to_parquet(source)
+    path = tmp_path / "w.xlsx"
+    assert main(["analyse", str(source), "-o", str(path)]) == 0
+    source.unlink()
+    before = digest(path)
+    with pytest.raises(WerkmapFout) as refused:
+        refresh_workbook(path, today=TODAY)
+    assert f"het bestand '{tmp_path.resolve() / 'orders.parquet'}' bestaat niet" in str(refused.value)
+    assert digest(path) == before
+
+
+def test_rows_on_transacties_and_a_file_is_refused(tmp_path):
+    source = tmp_path / "orders.parquet"
+    tiny(TINY).to_parquet(source)
+    path = tmp_path / "w.xlsx"
+    assert main(["analyse", str(source), "-o", str(path)]) == 0
+    wb = load(path)
+    ws, table = find_table(wb, "Transacties")
+    set_table_rows(ws, table, [["x", pd.Timestamp("2026-01-01").to_pydatetime(), 5.0]])
+    wb.save(path)
+    before = digest(path)
+    with pytest.raises(WerkmapFout) as refused:
+        refresh_workbook(path, today=TODAY)
+    assert "én het blad Transacties heeft regels" in str(refused.value)
+    assert digest(path) == before
+
+
+def test_the_purge_refuses_a_workbook_that_reads_a_file(tmp_path, capsys):
+    source = tmp_path / "orders.parquet"
+    tiny(TINY).to_parquet(source)
+    path = tmp_path / "w.xlsx"
+    assert main(["analyse", str(source), "-o", str(path)]) == 0
+    before, data = digest(path), digest(source)
+    code, _, err = run(capsys, "opschonen", str(path), "--bewaartermijn", "1", "--ja")
+    assert code == 1
+    assert "leest haar transacties uit 'orders.parquet'" in " ".join(err.split())
+    assert digest(path) == before and digest(source) == data
+
+
+def test_an_export_bigger_than_a_sheet_is_linked_and_read_by_the_export_reader(tmp_path, monkeypatch):
+    monkeypatch.setattr(template, "INPUT_ROWS", 3)  # Excel's limit, lowered: the 4 purchases do not fit
+    source = tmp_path / "export.csv"
+    # Dutch amounts and an order status: only the export reader reads these (the cancelled order is not a sale)
+    source.write_text("Klantnummer;Besteldatum;Totaal;Status\n"
+                      "a;05-01-2026;10,00;voltooid\na;01-03-2026;30,00;voltooid\nb;10-02-2026;20,00;voltooid\n"
+                      "c;01-03-2026;15,00;geannuleerd\nd;02-03-2026;1.250,00;voltooid\n", encoding="utf-8")
+    path = tmp_path / "w.xlsx"
+    assert main(["analyse", str(source), "-o", str(path)]) == 0
+    assert named_cell(load(path), "transactiebestand").value == "export.csv"
+    klanten = {r["Klant"]: r["Omzet"] for r in table_dicts(path, "Klanten")}
+    assert klanten == {"a": 40.0, "b": 20.0, "d": 1250.0}
+    refresh_workbook(path, today=TODAY)  # read again from the file, the same way
+    assert {r["Klant"]: r["Omzet"] for r in table_dicts(path, "Klanten")} == klanten
+
+
+class _LitePort:
+    reads_local_files = False
+
+    def folder(self):
+        return None
+
+
+class _UnsavedPort:
+    def folder(self):
+        return None
+
+
+def test_lite_and_an_unsaved_workbook_say_why_they_cannot_read_the_file():
+    with pytest.raises(WerkmapFout) as lite:
+        linked_file(_LitePort(), "orders.parquet")
+    assert "xlwings Lite draait in de browser" in str(lite.value)
+    with pytest.raises(WerkmapFout) as unsaved:
+        linked_file(_UnsavedPort(), "orders.parquet")
+    assert "Sla de werkmap eerst op" in str(unsaved.value)
+
+
+def test_the_setting_is_text_and_blank_means_the_sheet():
+    setting = SETTINGS_BY_FIELD["transaction_file"]
+    assert settings_from_values({"transactiebestand": "  orders.parquet "}).transaction_file == "orders.parquet"
+    assert settings_from_values({"transactiebestand": None}).transaction_file is None
+    assert settings_from_values({"transactiebestand": "   "}).transaction_file is None
+    assert setting.render("orders.parquet") == "orders.parquet"
