@@ -40,8 +40,7 @@ def test_fitting_customers_keeps_the_winback_list_then_the_highest_value():
 
 def test_a_workbook_with_more_customers_than_rows(tmp_path, monkeypatch):
     monkeypatch.setattr(layout, "SHEET_ROWS", 40)
-    monkeypatch.setattr(refresh, "SHEET_ROWS", 40)
-    monkeypatch.setattr(template, "SHEET_ROWS", 40)  # the 90 transaction lines still fit (INPUT_ROWS)
+    monkeypatch.setattr(refresh, "SHEET_ROWS", 40)  # the 90 transaction lines still fit (INPUT_ROWS)
     # peildatum = day 258 (k058's second purchase); with 90 / 10000 days the 30 odd customers (last
     # purchase on day <= 59) are Inactief and on the win-back list, the 30 even ones Actief
     settings = DEFAULTS.with_(inactive_days=90.0, lost_days=10000.0)
@@ -88,7 +87,7 @@ def test_the_shop_has_the_counts_the_tests_assume():
 
 
 def test_vernieuw_writes_the_full_table_beside_the_workbook_again(tmp_path, monkeypatch):
-    for module in (layout, refresh, template):
+    for module in (layout, refresh):
         monkeypatch.setattr(module, "SHEET_ROWS", 40)
     path = tmp_path / "groot.xlsx"
     template.build_workbook(path, shop(60), settings=DEFAULTS.with_(inactive_days=90.0, lost_days=10000.0))

@@ -61,7 +61,6 @@ def test_the_workbook_names_the_file_and_leaves_transacties_empty(sample_linked)
     summary = {r["Onderdeel"]: r["Waarde"] for r in table_dicts(wb, "Inlezen_Samenvatting")}
     assert summary["Transacties uit bestand"].endswith("orders.parquet")
     assert summary["Export"] == "Parquet" and summary["Klanten"] == "2.500"
-    assert not (sample_linked / "winkel - Klanten.parquet").exists()  # 2,500 customers fit on Klanten
 
 
 def test_the_workbook_shows_what_the_file_holds(sample_linked, capsys):
@@ -72,6 +71,16 @@ def test_the_workbook_shows_what_the_file_holds(sample_linked, capsys):
     assert len(klanten) == 2500
     counts = pd.Series([r["Status"] for r in klanten]).value_counts().to_dict()
     assert counts == {status: n for status, n in direct["status"].items() if n}
+
+
+def test_the_full_customer_table_is_written_beside_it(sample_linked):
+    # 2,500 customers fit on Klanten, but data read from a file is wanted as data too
+    full = pd.read_parquet(sample_linked / "winkel - Klanten.parquet")
+    klanten = table_dicts(sample_linked / "winkel.xlsx", "Klanten")
+    assert len(full) == 2500
+    assert sorted(full["Klant"]) == sorted(r["Klant"] for r in klanten)
+    by_customer = full.set_index("Klant")["Status"]
+    assert all(by_customer[r["Klant"]] == r["Status"] for r in klanten)
 
 
 def test_formules_says_the_functions_do_not_see_the_file(sample_linked):
@@ -90,6 +99,7 @@ def test_a_refresh_reads_the_file_again(tmp_path):
     refresh_workbook(path, today=TODAY)
     klanten = {r["Klant"]: r for r in table_dicts(path, "Klanten")}
     assert sorted(klanten) == ["a", "b", "c", "d"]
+    assert sorted(pd.read_parquet(tmp_path / "w - Klanten.parquet")["Klant"]) == ["a", "b", "c", "d"]
     assert klanten["a"]["Omzet"] == 40.0 and klanten["c"]["Omzet"] == 0.0  # 15 bought, 15 returned
 
 

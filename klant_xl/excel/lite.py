@@ -47,6 +47,9 @@ class LiteWorkbook(LiveWorkbook):
     #: xlwings Lite runs in the browser: it reads no file of this computer.
     reads_local_files = False
 
+    #: No file on this computer (the refresh writes nothing beside the workbook).
+    path = None
+
     def folder(self) -> None:
         """No folder: xlwings Lite reads no file of this computer."""
         return None

@@ -61,13 +61,18 @@ class LiveWorkbook:
         self.app = book.app
 
     # ----------------------------------------------------------------- reading
-    def folder(self) -> Path | None:
-        """The workbook's folder on this computer (None: not saved yet, or opened from the web)."""
+    @property
+    def path(self) -> Path | None:
+        """The workbook file on this computer (None: not saved yet, or opened from the web)."""
         try:
             full = Path(str(self.book.fullname))
         except Exception:  # noqa: BLE001 - a Book without a file name
             return None
-        return full.parent if full.is_absolute() and full.parent.is_dir() else None
+        return full if full.is_absolute() and full.parent.is_dir() else None
+
+    def folder(self) -> Path | None:
+        """The workbook's folder on this computer (None: not saved yet, or opened from the web)."""
+        return None if self.path is None else self.path.parent
 
     def sheet_names(self) -> list[str]:
         return [sheet.name for sheet in self.book.sheets]

@@ -64,6 +64,8 @@ class RefreshReport:
     analysis: object
     sheets: list[str]
     timings: dict = field(default_factory=dict)
+    #: The file the transactions were read from (Instellingen, "Transacties uit bestand"), else None.
+    linked_file: Path | None = None
 
 
 def _blank(value) -> bool:
@@ -219,10 +221,17 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None, preload
     for spec in [*specs, store_spec]:
         port.write_sheet(spec, index=_position(port, spec.name))
     path = getattr(port, "path", None)
-    if len(analysis.summary) > SHEET_ROWS and path is not None:  # the sheet holds only part: all of them beside it
+    if full_table_beside(analysis, linked_file) and path is not None:
         write_table_file(analysis.customer_table(), Path(path).with_name(Path(path).stem + FULL_CUSTOMERS_SUFFIX))
     timings["schrijven"] = time.perf_counter() - started
-    return RefreshReport(analysis, [s.name for s in specs], timings)
+    return RefreshReport(analysis, [s.name for s in specs], timings, linked_file)
+
+
+def full_table_beside(analysis, linked_file=None) -> bool:
+    """Whether the full Klanten table goes beside the workbook (``WERKMAP - Klanten.parquet``): when the
+    sheet holds only part of the customers, and when the transactions come from a file (data too big
+    for a sheet, so the customers are wanted as data too)."""
+    return len(analysis.summary) > SHEET_ROWS or linked_file is not None
 
 
 def _position(port, name: str) -> int | None:

@@ -18,11 +18,11 @@ from openpyxl import load_workbook
 
 from klant_xl.errors import InvoerFout
 from klant_xl.excel.files import write_table_file
-from klant_xl.excel.layout import FULL_CUSTOMERS_SUFFIX, OUTPUT_SHEETS, SHEET_ROWS
+from klant_xl.excel.layout import FULL_CUSTOMERS_SUFFIX, OUTPUT_SHEETS
 from klant_xl.formatting import format_number
 from klant_xl.sheet_guard import EXCEL_MAX_ROWS
 from klant_xl.excel.offline import OfflineWorkbook, render_sheet
-from klant_xl.excel.refresh import STORE_SHEET, RefreshReport, refresh
+from klant_xl.excel.refresh import STORE_SHEET, RefreshReport, full_table_beside, refresh
 from klant_xl.excel.spec import Cells, PageSetup, SheetSpec, TableBlock
 from klant_xl.reading import read_contacts
 from klant_xl.settings import DEFAULTS, SCHEMA, Settings
@@ -249,7 +249,7 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     wb.properties.title = "Klantanalyse"
     wb.active = wb.sheetnames.index("Overzicht")
     port.save(path)
-    if len(report.analysis.summary) > SHEET_ROWS:  # Klanten holds only part: all customers beside it
+    if full_table_beside(report.analysis, report.linked_file):  # all customers beside the workbook
         write_table_file(report.analysis.customer_table(), path.with_name(path.stem + FULL_CUSTOMERS_SUFFIX))
     if path.suffix.lower() == ".xlsm":
         write_run_main_module(path)
