@@ -22,7 +22,7 @@ from rich.text import Text
 
 from klant_xl import __version__
 from klant_xl.analysis import Analysis, analyse
-from klant_xl.errors import InvoerFout, KlantXLError
+from klant_xl.errors import KlantXLError
 from klant_xl.formatting import format_count, format_date, format_number, format_percent
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers, projection_warnings
 from klant_xl.settings import DEFAULTS, SCHEMA, Setting, Settings

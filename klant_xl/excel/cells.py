@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import functools
-import gc
 import logging
 import math
 from typing import NamedTuple
@@ -39,6 +38,7 @@ import pandas as pd
 from xlwings.conversion import Converter, Pipeline
 
 from klant_xl.errors import InvoerFout, KlantXLError, WaardeFout
+from klant_xl.excel._collect import without_cycle_collection
 from klant_xl.reading import HEADER_ALIASES
 from klant_xl.reading import read_transactions
 from klant_xl.reading import read_contacts
@@ -489,10 +489,9 @@ def excel_function(func):
 
     @functools.wraps(func)
     def wrapper(*args):
-        collecting = gc.isenabled()
-        gc.disable()  # a million cells are a million objects: no cycle collection halfway (~15% faster)
         try:
-            return func(*args)
+            with without_cycle_collection():  # a million cells are a million objects (~15% faster)
+                return func(*args)
         except KlantXLError as exc:
             return str(exc)
         except RecursionError:
@@ -503,8 +502,5 @@ def excel_function(func):
         except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
             logger.exception("%s failed", func.__name__)
             return f"{func.__name__}: onverwachte fout ({type(exc).__name__}); controleer de invoer."
-        finally:
-            if collecting:
-                gc.enable()
 
     return wrapper

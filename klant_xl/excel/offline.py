@@ -579,6 +579,21 @@ class OfflineWorkbook:
         """Write the refreshed workbook back to its file (atomically)."""
         self.save()
 
+    def close(self) -> None:
+        """Close the in-memory zip of the VBA project that openpyxl keeps open (a later save needs it,
+        so it stays open until here). Left to the collector, it may be finalised after its buffer and
+        print "Exception ignored … I/O operation on closed file"."""
+        archive = getattr(self.wb, "vba_archive", None)
+        if archive is not None:
+            archive.close()
+            self.wb.vba_archive = None
+
+    def __enter__(self) -> OfflineWorkbook:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
     def _fix_views(self) -> None:
         visible = [i for i, ws in enumerate(self.wb.worksheets) if ws.sheet_state == "visible"]
         if not visible:

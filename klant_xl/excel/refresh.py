@@ -19,6 +19,7 @@ import pandas as pd
 
 from klant_xl.errors import KlantXLError, WaardeFout, WerkmapFout
 from klant_xl.excel import preserve
+from klant_xl.excel._collect import without_cycle_collection
 from klant_xl.excel.layout import (
     FULL_CUSTOMERS_SUFFIX,
     OUTPUT_SHEETS,
@@ -160,6 +161,7 @@ def _check_typed_dates(winback_table) -> None:
         raise WaardeFout("Blad 'Winback', kolom 'Benaderd op'", exc.row, exc.value, exc.expected) from None
 
 
+@without_cycle_collection()  # millions of rows and cells: see klant_xl.excel._collect
 def refresh(port: WorkbookPort, progress=None, reading=None, today=None, preloaded=None) -> RefreshReport:
     """Re-read the inputs of the workbook behind ``port`` and rewrite its output sheets.
 
@@ -249,6 +251,7 @@ def _position(port, name: str) -> int | None:
     return len(names)
 
 
+@without_cycle_collection()
 def refresh_workbook(path, progress=None, today=None) -> RefreshReport:
     """``klant-xl vernieuw``: refresh a workbook file in place (atomically).
 
@@ -269,14 +272,14 @@ def refresh_workbook(path, progress=None, today=None) -> RefreshReport:
         started = time.perf_counter()
         if progress:
             progress(f"{path.name} openen…")
-        port = OfflineWorkbook(path)
-        opened = time.perf_counter() - started
-        report = refresh(port, progress, today=pd.Timestamp.today().normalize() if today is None
-                         else pd.Timestamp(today).normalize())
-        started = time.perf_counter()
-        if progress:
-            progress(f"{path.name} opslaan…")
-        port.commit()
+        with OfflineWorkbook(path) as port:
+            opened = time.perf_counter() - started
+            report = refresh(port, progress, today=pd.Timestamp.today().normalize() if today is None
+                             else pd.Timestamp(today).normalize())
+            started = time.perf_counter()
+            if progress:
+                progress(f"{path.name} opslaan…")
+            port.commit()
     report.timings["openen"] = opened
     report.timings["opslaan"] = time.perf_counter() - started
     return report

@@ -17,6 +17,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from klant_xl.errors import InvoerFout
+from klant_xl.excel._collect import without_cycle_collection
 from klant_xl.excel.files import write_table_file
 from klant_xl.excel.layout import FULL_CUSTOMERS_SUFFIX, OUTPUT_SHEETS
 from klant_xl.formatting import format_number
@@ -195,6 +196,7 @@ def _clear(ws) -> None:
     ws.column_dimensions.clear()
 
 
+@without_cycle_collection()  # see klant_xl.excel._collect
 def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | None = None,
                    settings: Settings = DEFAULTS, progress=None, explanation=None, reading=None,
                    linked_file=None):
@@ -214,46 +216,50 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
         settings = settings.with_(transaction_file=linked_name(linked_file, path))
         transactions = pd.DataFrame({"Klant": [None], "Datum": [None], "Bedrag": [None]})
     wb = load_workbook(quickstart_path(), keep_vba=True)
-    # Keep the quickstart's two sheets (their VBA document modules stay matched): the first becomes
-    # Uitleg, the config sheet becomes the active xlwings.conf.
-    explanation_lines = explanation if explanation is not None else \
-        [(None if text is None else named_for(text, path), style) for text, style in EXPLANATION]
-    explanation, config = wb.worksheets[0], wb["_xlwings.conf"]
-    explanation.title, config.title = "Uitleg", "xlwings.conf"
-    for ws, spec in ((explanation, explanation_sheet(explanation_lines)), (config, config_sheet())):
-        _clear(ws)
-        render_sheet(ws, spec, wb)
-    for name, frame in (("Transacties", transactions), ("Contactmomenten", contacts)):
-        if frame is not None and len(frame) > INPUT_ROWS:
-            raise InvoerFout(
-                f"{name}: {format_number(len(frame))} regels passen niet op een werkblad (Excel houdt er "
-                f"{format_number(INPUT_ROWS)}). Met klant-xl analyse BESTAND -o WERKMAP leest de werkmap ze uit het "
-                "bestand (Instellingen, 'Transacties uit bestand'); zonder werkmap: klant-xl analyse BESTAND --klanten "
-                "klanten.parquet (alle klanten, ook buiten Excel).")
-    port = OfflineWorkbook(workbook=wb, progress=progress, folder=path.resolve().parent)
-    inputs = [
-        settings_sheet(settings),
-        input_sheet("Transacties", transactions[[c for c in transactions.columns]]),
-        input_sheet("Contactmomenten", contacts if contacts is not None
-                    else pd.DataFrame({"Klant": [None], "Datum": [None], "Soort": [None]})),
-    ]
-    for i, spec in enumerate(inputs):
-        port.write_sheet(spec, index=1 + i)
-    wb.create_sheet("Overzicht", 0)
-    for i, name in enumerate([s for s in OUTPUT_SHEETS if s != "Overzicht"] + ["Formules"]):
-        wb.create_sheet(name, 5 + i)
-    report = refresh(port, progress, reading=reading, preloaded=preloaded)
-    if path.suffix.lower() != ".xlsm":
-        wb.vba_archive = None  # an .xlsx holds no macros (Excel refuses an .xlsx with a VBA project)
-    wb.properties.creator = "klant_xl"
-    wb.properties.title = "Klantanalyse"
-    wb.active = wb.sheetnames.index("Overzicht")
-    port.save(path)
-    if full_table_beside(report.analysis, report.linked_file):  # all customers beside the workbook
-        write_table_file(report.analysis.customer_table(), path.with_name(path.stem + FULL_CUSTOMERS_SUFFIX))
-    if path.suffix.lower() == ".xlsm":
-        write_run_main_module(path)
-    return report
+    vba_archive = wb.vba_archive  # closed at the end (see OfflineWorkbook.close)
+    try:
+        # Keep the quickstart's two sheets (their VBA document modules stay matched): the first becomes
+        # Uitleg, the config sheet becomes the active xlwings.conf.
+        explanation_lines = explanation if explanation is not None else \
+            [(None if text is None else named_for(text, path), style) for text, style in EXPLANATION]
+        explanation, config = wb.worksheets[0], wb["_xlwings.conf"]
+        explanation.title, config.title = "Uitleg", "xlwings.conf"
+        for ws, spec in ((explanation, explanation_sheet(explanation_lines)), (config, config_sheet())):
+            _clear(ws)
+            render_sheet(ws, spec, wb)
+        for name, frame in (("Transacties", transactions), ("Contactmomenten", contacts)):
+            if frame is not None and len(frame) > INPUT_ROWS:
+                raise InvoerFout(
+                    f"{name}: {format_number(len(frame))} regels passen niet op een werkblad (Excel houdt er "
+                    f"{format_number(INPUT_ROWS)}). Met klant-xl analyse BESTAND -o WERKMAP leest de werkmap ze uit het "
+                    "bestand (Instellingen, 'Transacties uit bestand'); zonder werkmap: klant-xl analyse BESTAND --klanten "
+                    "klanten.parquet (alle klanten, ook buiten Excel).")
+        port = OfflineWorkbook(workbook=wb, progress=progress, folder=path.resolve().parent)
+        inputs = [
+            settings_sheet(settings),
+            input_sheet("Transacties", transactions[[c for c in transactions.columns]]),
+            input_sheet("Contactmomenten", contacts if contacts is not None
+                        else pd.DataFrame({"Klant": [None], "Datum": [None], "Soort": [None]})),
+        ]
+        for i, spec in enumerate(inputs):
+            port.write_sheet(spec, index=1 + i)
+        wb.create_sheet("Overzicht", 0)
+        for i, name in enumerate([s for s in OUTPUT_SHEETS if s != "Overzicht"] + ["Formules"]):
+            wb.create_sheet(name, 5 + i)
+        report = refresh(port, progress, reading=reading, preloaded=preloaded)
+        if path.suffix.lower() != ".xlsm":
+            wb.vba_archive = None  # an .xlsx holds no macros (Excel refuses an .xlsx with a VBA project)
+        wb.properties.creator = "klant_xl"
+        wb.properties.title = "Klantanalyse"
+        wb.active = wb.sheetnames.index("Overzicht")
+        port.save(path)
+        if full_table_beside(report.analysis, report.linked_file):  # all customers beside the workbook
+            write_table_file(report.analysis.customer_table(), path.with_name(path.stem + FULL_CUSTOMERS_SUFFIX))
+        if path.suffix.lower() == ".xlsm":
+            write_run_main_module(path)
+        return report
+    finally:
+        vba_archive.close()
 
 
 def linked_name(source, workbook_path) -> str:
