@@ -420,7 +420,7 @@ class OfflineWorkbook:
         candidates = [name for name in _workbook_sheet_names(data) if name not in NEVER_STUBBED]
         if not self.stub_big_sheets:  # the purge edits every sheet's cells, so every sheet goes through openpyxl
             candidates = []
-        light, self._stubs, self._shared_strings = splice.make_stubs(data, candidates, STUB_MIN_BYTES)
+        light, self._stubs, self._shared_strings = splice.make_stubs(data, candidates, STUB_MIN_BYTES, path.name)
         return load_workbook(io.BytesIO(light), keep_vba=keep_vba, rich_text=False)
 
     # ----------------------------------------------------------------- reading
@@ -489,7 +489,9 @@ class OfflineWorkbook:
         if sheet not in self._calamine_cache:
             from python_calamine import CalamineWorkbook
 
-            xml = check_sheet_size(self.path, sheet)  # a stray far cell must not make calamine allocate gigabytes
+            stub = self._stubs.get(sheet)  # its cell data is in memory already: not unpacked a second time
+            # a stray far cell must not make calamine allocate gigabytes
+            xml = check_sheet_size(self.path, sheet, stub.sheet_data if stub is not None else None)
             try:
                 book = CalamineWorkbook.from_path(str(self.path))
                 rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)

@@ -27,7 +27,7 @@ import zipfile
 from defusedxml import ElementTree as ET  # no entity expansion, no external entities
 from dataclasses import dataclass
 
-from klant_xl.sheet_guard import column_letters, sheet_parts
+from klant_xl.sheet_guard import column_letters, refuse_huge_part, sheet_parts
 
 __all__ = [
     "StubbedSheet",
@@ -90,11 +90,14 @@ class StubbedSheet:
     styles: list[int]
 
 
-def make_stubs(data: bytes, candidates, min_bytes: int) -> tuple[bytes, dict[str, StubbedSheet], bytes | None]:
+def make_stubs(data: bytes, candidates, min_bytes: int,
+               file_name: str = "de werkmap") -> tuple[bytes, dict[str, StubbedSheet], bytes | None]:
     """Replace the cell data of the big candidate sheets by probe rows.
 
     Returns the package to load with openpyxl, the stubbed sheets by name, and
-    the original shared-string part (None when the package has none).
+    the original shared-string part (None when the package has none). A part that
+    unpacks to more than :data:`klant_xl.sheet_guard.MAX_PART_BYTES` is refused
+    before it is read (``file_name`` names the file in the message).
     """
     stubs: dict[str, StubbedSheet] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -106,6 +109,7 @@ def make_stubs(data: bytes, candidates, min_bytes: int) -> tuple[bytes, dict[str
             part = parts.get(name)
             if part is None or part not in archive.namelist() or archive.getinfo(part).file_size < min_bytes:
                 continue
+            refuse_huge_part(archive.getinfo(part), name, file_name)
             xml = archive.read(part)
             span = _sheet_data_span(xml)
             if span is None:
