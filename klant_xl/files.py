@@ -107,7 +107,7 @@ def _read_text_file(path: Path) -> pd.DataFrame:
         delimiter = sniff_delimiter(text)
     try:
         raw = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            io.StringIO(text), sep=delimiter, header=None, dtype=object, keep_default_na=False,
             na_filter=False, skip_blank_lines=False, engine="c", quotechar='"',
         )
     except pd.errors.EmptyDataError:

@@ -700,6 +700,23 @@ def per_distinct(values, function) -> np.ndarray:
     return mapped[codes]
 
 
+def _stripped_texts(texts: np.ndarray) -> np.ndarray:
+    """Text cells with the spaces of :data:`_TEXT_SPACES` stripped, "" for a blank (None/NaN); each
+    distinct text stripped once (a column of a million dates holds a few thousand)."""
+    codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
+    stripped = np.empty(len(uniques) + 1, dtype=object)
+    stripped[:-1] = [text.strip(_TEXT_SPACES) for text in uniques]
+    stripped[-1] = ""  # code -1: blank
+    return stripped[codes]
+
+
+def _texts_where(arr: np.ndarray, text_mask: np.ndarray) -> pd.Series:
+    """The stripped text of the cells where ``text_mask`` holds, "" elsewhere (a Series of the column's length)."""
+    texts = np.full(len(arr), "", dtype=object)
+    texts[text_mask] = _stripped_texts(arr[text_mask])
+    return pd.Series(texts, dtype=object)
+
+
 def cell_texts(values) -> np.ndarray:
     """:func:`cell_text` of every cell of a column (object array; vectorised for text and integers)."""
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
@@ -925,10 +942,9 @@ def dates_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         bad = np.zeros(n, dtype=bool)
         if kinds is None:
-            texts = pd.Series(arr, dtype=object).fillna("").str.strip(_TEXT_SPACES)
+            texts = pd.Series(_stripped_texts(arr), dtype=object)
             text_mask = (texts != "").to_numpy()
         else:
-            texts = pd.Series(arr, dtype=object)
             text_mask = kinds == "s"
             num = kinds == "n"
             if num.any():
@@ -938,7 +954,7 @@ def dates_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
                 out[dat] = [np.datetime64(_to_date(v) or "NaT", "ns") for v in arr[dat]]
                 bad[dat] = np.isnat(out[dat])
             bad |= kinds == "x"
-            texts = texts.where(text_mask, "").str.strip(_TEXT_SPACES)
+            texts = _texts_where(arr, text_mask)
         if text_mask.any():
             out[text_mask], bad[text_mask] = _texts_to_dates(texts[text_mask].reset_index(drop=True))
     return pd.Series(out, index=series.index, name=series.name, dtype="datetime64[ns]"), bad
@@ -1095,7 +1111,7 @@ def amounts_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             bad = ~np.isfinite(out) & ~pd.isna(arr)
             return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad | _beyond(out)
         if inferred in ("string", "empty"):
-            texts = pd.Series(arr, dtype=object).fillna("").str.strip(_TEXT_SPACES)
+            texts = pd.Series(_stripped_texts(arr), dtype=object)
             text_mask = (texts != "").to_numpy()
         else:
             kinds = _classify(arr)
@@ -1103,7 +1119,7 @@ def amounts_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             out[num] = arr[num].astype("float64")
             bad |= (kinds == "x") | (kinds == "d") | (num & ~np.isfinite(out))
             text_mask = kinds == "s"
-            texts = pd.Series(arr, dtype=object).where(text_mask, "").str.strip(_TEXT_SPACES)
+            texts = _texts_where(arr, text_mask)
         if text_mask.any():
             out[text_mask], bad[text_mask] = _texts_to_amounts(texts[text_mask].reset_index(drop=True))
     return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad | _beyond(out)
