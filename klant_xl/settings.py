@@ -230,7 +230,7 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("transaction_file", "transactiebestand", "Transacties uit bestand",
             "Leeg = het blad Transacties. Anders een Parquet- of CSV-bestand (pad, of een naam naast deze "
             "werkmap) voor meer transacties dan een werkblad houdt: Vernieuwen leest dan dat bestand en het blad "
-            "Transacties blijft leeg.", "text"),
+            "Transacties blijft leeg (niet in xlwings Lite: dat draait in de browser).", "text"),
     Setting("counted_statuses", "status_telt", "Statussen die als verkoop tellen",
             "Leeg = betaald, voltooid, in behandeling (Nederlands en Engels). Anders een lijst, bv. "
             "'paid, partially_refunded'.", "words"),
