@@ -57,6 +57,7 @@ from klant_xl.headers import (
 )
 from klant_xl.reading import load_table
 from klant_xl.values import (
+    NO_TEXT_KINDS,
     amounts_and_bad,
     cell_texts,
     dates_and_bad,
@@ -544,6 +545,16 @@ def _is_none(values: np.ndarray) -> np.ndarray:
     return pd.isna(values).astype(bool)
 
 
+def _is_text(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """Where ``values`` holds a text (``missing``: where it holds None); one C pass for a column of one kind."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "string":
+        return ~missing
+    if kind in (*NO_TEXT_KINDS, "empty"):
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -678,7 +689,7 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
     key_first = first(key)
     errors = per_distinct(key_first, lambda v: _ERROR_CELL.match(str(v).strip()) is not None).astype(bool)
     date_error = np.zeros(n, dtype=bool)
-    date_texts = np.flatnonzero(np.fromiter((isinstance(v, str) for v in date_first), dtype=bool, count=n))
+    date_texts = np.flatnonzero(_is_text(date_first, no_date))
     if len(date_texts):
         date_error[date_texts] = per_distinct(date_first[date_texts],
                                               lambda v: _ERROR_CELL.match(v.strip()) is not None).astype(bool)
@@ -763,7 +774,7 @@ def _identity(chosen, choices, text, headers, report):
             header_key(header) in {header_key(a) for r in name_roles for a in ROLE_ALIASES[r]}
         present = values[~_is_none(values)]
         is_mail = header_key(header) in {header_key(a) for a in ROLE_ALIASES["E-mail"]} or (
-            len(present) and pd.Series(present, dtype=object).str.contains("@", regex=False).mean() > 0.5)
+            len(present) and per_distinct(present, lambda v: "@" in v).astype(bool).mean() > 0.5)
         is_phone = header_key(header) in {header_key(a) for a in ROLE_ALIASES["Telefoon"]}
         if is_mail:
             values = normalise_email(values)

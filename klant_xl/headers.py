@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.values import is_blank, per_distinct
+from klant_xl.values import NO_TEXT_KINDS, is_blank, per_distinct
 from klant_xl.vocabulary import EXPORT_ROLES
 
 __all__ = [
@@ -176,11 +176,14 @@ def blank_mask(series: pd.Series) -> np.ndarray:
     if not pd.api.types.is_object_dtype(series.dtype) and not pd.api.types.is_string_dtype(series.dtype):
         return series.isna().to_numpy(dtype=bool)
     arr = series.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+    kind = pd.api.types.infer_dtype(arr, skipna=True)
+    if kind in ("string", "empty"):
         stripped = per_distinct(arr, str.strip)
         return pd.isna(stripped) | (stripped == "")
-    # mixed cells (a sheet reader's numbers, dates and "" for blanks): missing values, and texts once each
     blank = np.asarray(pd.isna(arr), dtype=bool).copy()
+    if kind in NO_TEXT_KINDS:  # number or date cells only: blank is missing (one C pass, no loop)
+        return blank
+    # mixed cells (a sheet reader's numbers, dates and "" for blanks): missing values, and texts once each
     texts = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
     if texts.any():
         blank[texts] = per_distinct(arr[texts], is_blank).astype(bool)

@@ -54,6 +54,7 @@ __all__ = [
     "MAX_AMOUNT",
     "MAX_DATE",
     "MIN_DATE",
+    "NO_TEXT_KINDS",
     "NO_WORDS",
     "YES_WORDS",
     "amounts_and_bad",
@@ -677,6 +678,11 @@ def cell_text(value) -> str | None:
             return str(value).strip() or None
         return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)
     return str(value).strip(_TEXT_SPACES) or None
+
+
+#: What :func:`pandas.api.types.infer_dtype` (``skipna=True``) calls a column of cells without any text.
+NO_TEXT_KINDS = ("floating", "integer", "mixed-integer-float", "datetime", "datetime64", "date", "boolean",
+                 "decimal", "timedelta")
 
 
 def per_distinct(values, function) -> np.ndarray:
