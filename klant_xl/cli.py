@@ -433,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     analysis_options(demo)
     demo.set_defaults(handler=_cmd_demo)
 
-    analyse_cmd = commands.add_parser("analyse", help="analyseer een export (CSV of XLSX)")
+    analyse_cmd = commands.add_parser("analyse", help="analyseer een export (CSV, XLSX of Parquet) of een databasetabel")
     analyse_cmd.add_argument("bestand", metavar="BESTAND", nargs="?",
                              help="transacties: CSV, XLSX of Parquet met klant, datum en bedrag")
     analyse_cmd.add_argument("--bron", metavar="URL",
@@ -537,9 +537,11 @@ def _cmd_opschonen(args, console: Console, err: Console) -> int:
 
 def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
     from klant_xl.excel.files import refuse_existing
+    from klant_xl.excel.layout import full_table_path
     from klant_xl.excel.template import analyse_to_workbook
 
     refuse_existing(args.werkmap, args.overschrijven)
+    refuse_existing(full_table_path(Path(args.werkmap)), args.overschrijven)  # the full Klanten table beside it
     with _progress(err, 7) as step:
         transactions, report = read_export_file(args.bestand, args)
         analyse_to_workbook(transactions, args.werkmap, contacts=args.contactmomenten,

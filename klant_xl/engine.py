@@ -617,10 +617,11 @@ class TransactionEngine:
         self._keys: CustomerKeys | None = None  # customers as codes (pandas input on the embedded DuckDB)
         if _sql_source is not None:  # a file DuckDB scans itself (see from_sql)
             self.runner = _DuckDBRunner()
-            self.runner.view("transacties", _sql_source, materialise=_materialise)
-            if _check is not None and self.runner.count("transacties", _check):
+            self.runner.view("bron", _sql_source, materialise=_materialise)
+            if _check is not None and self.runner.count("bron", _check):
                 self.rejected = True
                 return
+            self._keys = self._coded_source()
         elif self.pandas_input:
             self.runner = _DuckDBRunner()
             frame, self._keys = _canonical_frame(transactions)
@@ -655,6 +656,28 @@ class TransactionEngine:
         """
         engine = cls(label, reference_date, contacts, _sql_source=select, _materialise=materialise, _check=check)
         return None if engine.rejected else engine
+
+    def _coded_source(self) -> CustomerKeys:
+        """The scanned rows stored once as the engine table, customers as codes (as for a pandas frame).
+
+        Every later query then reads integers from memory instead of scanning, trimming and
+        grouping the file's text again (a Parquet scan, or the parsed CSV, is read once).
+        """
+        import pyarrow as pa
+
+        cursor = self.runner.cursor
+        with self.runner.lock:
+            ids = cursor.sql('SELECT DISTINCT "Klant" FROM "bron" WHERE "Klant" IS NOT NULL').to_arrow_table()
+        keys = CustomerKeys(ids.column("Klant").to_numpy(zero_copy_only=False))
+        codes = pa.table({"Klant": pa.array(keys.ids.tolist(), type=pa.string()),
+                          "code": pa.array(np.arange(len(keys.ids), dtype=np.int32))})
+        with self.runner.lock:
+            cursor.register("_klantcodes", codes)
+            cursor.execute('CREATE OR REPLACE TEMP TABLE "transacties" AS SELECT k.code AS "Klant", b.dag, '
+                           'b."Bedrag", b."Product", b._rij FROM "bron" b JOIN "_klantcodes" k ON b."Klant" = k."Klant"')
+            cursor.unregister("_klantcodes")
+            cursor.execute('DROP VIEW IF EXISTS "bron"' if not self._materialise else 'DROP TABLE IF EXISTS "bron"')
+        return keys
 
     def __del__(self):
         runner = getattr(self, "runner", None)

@@ -70,12 +70,15 @@ from klant_xl.vocabulary import EXPORT_ROLES as ROLES
 
 __all__ = [
     "CONTACT_FIELDS",
+    "ERROR_CELL",
     "EXPORT_PROFILES",
     "ExportProfile",
     "ROLE_ALIASES",
     "ROLES",
     "ReadingReport",
     "STATUS_VALUES",
+    "check_dates",
+    "choose_roles",
     "detect_profile",
     "normalise_email",
     "normalise_phone",
@@ -200,7 +203,7 @@ CONTACT_FIELDS = CONTACT_DETAIL_COLUMNS + ("Nieuwsbrief",)
 _YES = {"yes", "y", "ja", "j", "true", "waar", "1", "x", "subscribed", "opted in", "opt in", "aangemeld"}
 _NO = {"no", "n", "nee", "false", "onwaar", "0", "unsubscribed", "not subscribed", "opted out",
        "opt out", "afgemeld", "geen"}
-_ERROR_CELL = re.compile(r"^#(N/A|N/B|NA|VALUE!|WAARDE!|REF!|VERW!|DIV/0!|DEEL/0!|NAME\?|NAAM\?|NUM!|GETAL!|NULL!|LEEG!|SPILL!|CALC!)$",
+ERROR_CELL = re.compile(r"^#(N/A|N/B|NA|VALUE!|WAARDE!|REF!|VERW!|DIV/0!|DEEL/0!|NAME\?|NAAM\?|NUM!|GETAL!|NULL!|LEEG!|SPILL!|CALC!)$",
                          re.IGNORECASE)
 _DAYS_APART = 365
 _EXAMPLES = 5
@@ -462,7 +465,7 @@ def detect_profile(headers, profiles=EXPORT_PROFILES) -> ExportProfile | None:
     return None
 
 
-def _choose(headers, profile, choices) -> tuple[dict[str, int], list]:
+def choose_roles(headers, profile, choices) -> tuple[dict[str, int], list]:
     keys = [header_key(h) for h in headers]
 
     def find(header):
@@ -614,7 +617,7 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
         raise InvoerFout(f"Onbekende rol {unknown[0]!r} in de kolomkeuze; kies uit {', '.join(ROLES)}.")
     headers, data, rows = load_table(source, sheet, "transactions", first_row)
     profile = detect_profile(headers, profiles)
-    chosen, listing = _choose(headers, profile, choices)
+    chosen, listing = choose_roles(headers, profile, choices)
     report = ReadingReport(profile=profile.name if profile else None, columns=listing)
     if "Datum" not in chosen:
         raise KolomOntbreekt("Datum", [h for h in headers if h])
@@ -687,12 +690,12 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
     # identity by precedence (or the explicit Klant column)
     key, key_column, name_key = _identity(chosen, choices, text, headers, report)
     key_first = first(key)
-    errors = per_distinct(key_first, lambda v: _ERROR_CELL.match(str(v).strip()) is not None).astype(bool)
+    errors = per_distinct(key_first, lambda v: ERROR_CELL.match(str(v).strip()) is not None).astype(bool)
     date_error = np.zeros(n, dtype=bool)
     date_texts = np.flatnonzero(_is_text(date_first, no_date))
     if len(date_texts):
         date_error[date_texts] = per_distinct(date_first[date_texts],
-                                              lambda v: _ERROR_CELL.match(v.strip()) is not None).astype(bool)
+                                              lambda v: ERROR_CELL.match(v.strip()) is not None).astype(bool)
     for mask, column in ((errors, key_column), (date_error & ~errors, headers[chosen["Datum"]])):
         bad = mask & live
         if bad.any():
@@ -755,7 +758,7 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
     report.customers = int(frame["Klant"].nunique())
     report.revenue = float(np.nansum(frame["Bedrag"].to_numpy())) if len(frame) else 0.0
     report.contact_details = details
-    _check_dates(frame, today, report)
+    check_dates(frame, today, report)
     frame.attrs["columns"] = {c: (None if c not in chosen else headers[chosen[c]]) for c in TRANSACTION_COLUMNS}
     frame.attrs["columns"]["Klant"] = key_column
     frame.attrs["rows_without_customer"] = int(report.skipped.get("geen klant", {}).get("regels", 0))
@@ -932,7 +935,7 @@ def _contact_details(frame, first_text, name_key) -> pd.DataFrame | None:
     return latest.astype(object).where(latest.notna(), None)
 
 
-def _check_dates(frame: pd.DataFrame, today, report: ReadingReport) -> None:
+def check_dates(frame: pd.DataFrame, today, report: ReadingReport) -> None:
     """Warn about dates after ``today`` or far after all others; suggest the last ordinary date."""
 
     if not len(frame):

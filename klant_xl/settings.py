@@ -228,7 +228,7 @@ SCHEMA: tuple[Setting, ...] = (
             "Leeg = kolommen automatisch herkend. Anders ROL=KOLOM, gescheiden door ';', bv. 'Klant=E-mail; "
             "Bedrag=Total' (zie het blad Inlezen).", "columns", default=()),
     Setting("transaction_file", "transactiebestand", "Transacties uit bestand",
-            "Leeg = het blad Transacties. Anders een Parquet- of CSV-bestand (pad, of een naam naast deze "
+            "Leeg = het blad Transacties. Anders een Parquet-, CSV- of Excel-bestand (pad, of een naam naast deze "
             "werkmap) voor meer transacties dan een werkblad houdt: Vernieuwen leest dan dat bestand en het blad "
             "Transacties blijft leeg (niet in xlwings Lite: dat draait in de browser).", "text"),
     Setting("counted_statuses", "status_telt", "Statussen die als verkoop tellen",

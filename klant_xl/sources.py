@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from klant_xl.engine import TransactionEngine
-from klant_xl.errors import InvoerFout, WaardeFout
-from klant_xl.exports import ReadingReport, read_export
-from klant_xl.files import sniff_delimiter
+from klant_xl.errors import InvoerFout
+from klant_xl.exports import ERROR_CELL, ReadingReport, check_dates, choose_roles, detect_profile, read_export
+from klant_xl.files import CSV_SUFFIXES, EXCEL_SUFFIXES, sniff_delimiter
 from klant_xl.headers import TOTAL_WORDS, choose_columns
 from klant_xl.vocabulary import TRANSACTION_COLUMNS
 
@@ -31,7 +33,6 @@ __all__ = [
 #: File name endings read as Parquet.
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
-_TEXT_TYPES = ("VARCHAR", "STRING", "TEXT")
 
 
 def is_parquet(path) -> bool:
@@ -46,22 +47,6 @@ def _quote(name: str) -> str:
 def _mapped(headers: list[str], columns=None) -> dict[str, str | None]:
     chosen = choose_columns(headers, TRANSACTION_COLUMNS, columns)
     return {canonical: (headers[pos] if pos is not None else None) for canonical, pos in chosen.items()}
-
-
-def _day_sql(column: str, kind: str) -> str:
-    if any(t in kind for t in _TEXT_TYPES):
-        text = f"trim({column})"
-        parsed = (f"coalesce(try_strptime({text}, '%Y-%m-%d'), try_strptime({text}, '%d-%m-%Y'), "
-                  f"try_strptime({text}, '%d/%m/%Y'), try_strptime({text}, '%Y-%m-%d %H:%M:%S'))")
-        return f"CAST({parsed} AS DATE)"
-    return f"CAST({column} AS DATE)"
-
-
-def _customer_sql(column: str, kind: str) -> str:
-    if kind in ("DOUBLE", "FLOAT", "REAL") or kind.startswith("DECIMAL"):
-        return (f"CASE WHEN {column} = floor({column}) THEN CAST(CAST({column} AS HUGEINT) AS VARCHAR) "
-                f"ELSE CAST({column} AS VARCHAR) END")
-    return f"nullif(trim(CAST({column} AS VARCHAR)), '')"
 
 
 def parquet_transactions(path, columns=None, reference_date=None, contacts=None) -> TransactionEngine:
@@ -79,78 +64,159 @@ def parquet_transactions(path, columns=None, reference_date=None, contacts=None)
     Raises
     ------
     InvoerFout
-        The file cannot be read; :class:`~klant_xl.errors.KolomOntbreekt` without a customer or
-        date column; :class:`~klant_xl.errors.WaardeFout` naming the first row (1 = first data
-        row) whose customer or date is empty or not a date.
+        The file cannot be read; :class:`~klant_xl.errors.KolomOntbreekt` without a date column;
+        :class:`~klant_xl.errors.WaardeFout` naming the row of a bad value (as the export reader
+        names it: the header is row 1), see :func:`parquet_source`.
     """
-    return parquet_source(path, columns, reference_date, contacts)[0]
+    transactions = parquet_source(path, columns, reference_date, contacts)[0]
+    if isinstance(transactions, pd.DataFrame):  # read by the export reader: the engine over its frame
+        return TransactionEngine(transactions, reference_date, contacts)
+    return transactions
 
 
-def parquet_source(path, columns=None, reference_date=None, contacts=None) -> tuple[TransactionEngine, ReadingReport]:
-    """:func:`parquet_transactions` with the report of reading the file (for ``Inlezen`` and the CLI).
-
-    The report names the mapped columns, counts the rows, and lists the rows without a date
-    (skipped, as the export reader skips them) with examples.
-    """
+def _parquet_scan(path) -> tuple[str, dict[str, str]]:
+    """The DuckDB scan of a Parquet file (or glob) and its column types; a Dutch refusal when unreadable."""
     import duckdb
 
     text = str(path)
     if "*" not in text and not Path(text).exists():
         raise InvoerFout(f"Bestand niet gevonden: '{text}'.")
+    if "*" not in text and Path(text).is_dir():
+        raise InvoerFout(f"'{text}' is een map, geen Parquet-bestand.")
     scan = f"read_parquet('{text.replace(chr(39), chr(39) * 2)}', file_row_number = true, union_by_name = true)"
     con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
     try:
         schema = con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()
-    except duckdb.Error as exc:
-        raise InvoerFout(f"Bestand '{Path(text).name}' is geen leesbaar Parquet-bestand ({exc}).") from None
-    types = {name: kind.upper() for name, kind, *_ in schema if name != "file_row_number"}
-    mapping = _mapped(list(types), columns)
-    klant, datum = _quote(mapping["Klant"]), _quote(mapping["Datum"])
-    bedrag = f"CAST({_quote(mapping['Bedrag'])} AS DOUBLE)" if mapping["Bedrag"] else "CAST(NULL AS DOUBLE)"
-    product = (f"CAST({_quote(mapping['Product'])} AS VARCHAR)" if mapping["Product"] else "CAST(NULL AS VARCHAR)")
-    customer = _customer_sql(klant, types[mapping["Klant"]])
-    day = _day_sql(datum, types[mapping["Datum"]])
-    bad = con.sql(
-        f"SELECT file_row_number, {klant}, {datum}, {customer} IS NULL AS geen_klant FROM {scan} "
-        f"WHERE {customer} IS NULL OR ({datum} IS NOT NULL AND {day} IS NULL) ORDER BY file_row_number LIMIT 1"
-    ).fetchall()
-    if bad:
+    except duckdb.Error:
+        raise InvoerFout(f"Bestand '{Path(text).name}' is geen leesbaar Parquet-bestand (beschadigd, of een ander "
+                         "soort bestand met de extensie .parquet).") from None
+    finally:
         con.close()
-        row, customer_value, date_value, no_customer = bad[0]
-        if no_customer:
-            raise WaardeFout(mapping["Klant"], int(row) + 1, customer_value, "leeg")
-        raise WaardeFout(mapping["Datum"], int(row) + 1, date_value, "geen datum")
-    rows, undated, purchases, examples, revenue = con.sql(
-        f"SELECT count(*), count(*) FILTER (WHERE {datum} IS NULL), "
-        f"count(*) FILTER (WHERE {datum} IS NOT NULL AND ({bedrag} >= 0 OR {bedrag} IS NULL)), "
-        f"list(file_row_number + 1 ORDER BY file_row_number) FILTER (WHERE {datum} IS NULL)[1:{_EXAMPLES}], "
-        f"sum(CAST({bedrag} AS DECIMAL(38, 12))) FILTER (WHERE {datum} IS NOT NULL) "
-        f"FROM {scan}").fetchall()[0]
-    con.close()
+    return scan, {name: kind.upper() for name, kind, *_ in schema if name != "file_row_number"}
+
+
+#: Column types of a Parquet file the plain path reads (anything else goes to the export reader).
+_DATE_TYPES = ("DATE", "TIMESTAMP")
+_NUMBER_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
+                 "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
+_ID_TYPES = ("VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT",
+             "UTINYINT")
+#: Roles the plain path reads; any other role the export reader finds (order, status, e-mail, ...) needs it.
+_PLAIN_ROLES = {"Klant", "Klantnummer", "Datum", "Bedrag", "Product", "Kanaal"}
+
+
+def _plain_parquet(scan: str, types: dict[str, str], columns, today):
+    """The plan for reading a Parquet file with DuckDB alone, or None when the export reader must read it.
+
+    DuckDB reads the file itself only when the export reader would read every row as it is: no
+    known export layout, only customer / date / amount / product / channel columns, dates stored
+    as dates, amounts as numbers, and no row the reader would skip, refuse, change or warn about
+    (a blank customer or date, an e-mail address or a guest '0' as customer, spaces around an
+    id, an error text, a non-finite or too large amount, a date out of range, after ``today`` or
+    far after the others). Then both give the same transactions and the same report.
+
+    Returns ``(select, listing, rows, customers, revenue)`` or None.
+    """
+    import duckdb
+
+    headers = list(types)
+    choices = dict(columns or {})
+    if detect_profile(headers) is not None:
+        return None
+    try:
+        chosen, listing = choose_roles(headers, None, choices)
+    except InvoerFout:
+        return None
+    keys = [role for role in ("Klant", "Klantnummer") if role in chosen]
+    if not set(chosen) <= _PLAIN_ROLES or not keys or "Datum" not in chosen:
+        return None
+    if "Klant" in keys and "Klantnummer" in keys:
+        return None
+    key_role = keys[0]
+    klant, datum = (_quote(headers[chosen[r]]) for r in (key_role, "Datum"))
+    if not types[headers[chosen[key_role]]].startswith(_ID_TYPES):
+        return None
+    if not types[headers[chosen["Datum"]]].startswith(_DATE_TYPES):
+        return None
+    bedrag = "CAST(NULL AS DOUBLE)"
+    if "Bedrag" in chosen:
+        if not types[headers[chosen["Bedrag"]]].startswith(_NUMBER_TYPES):
+            return None
+        bedrag = f"CAST({_quote(headers[chosen['Bedrag']])} AS DOUBLE)"
+    product = "CAST(NULL AS VARCHAR)"
+    if "Product" in chosen:
+        product = f"nullif(trim(CAST({_quote(headers[chosen['Product']])} AS VARCHAR)), '')"
+    customer = f"CAST({klant} AS VARCHAR)"
+    spaces = "[\\s\\x{00A0}\\x{202F}\\x{2009}]"
+    errors = ERROR_CELL.pattern.replace("'", "''")  # a SQL literal keeps backslashes as they are
+    guest = f" OR {customer} IN ('0', '-')" if key_role == "Klantnummer" else ""
+    declined = (
+        f"{klant} IS NULL OR {datum} IS NULL OR {customer} = '' OR contains({customer}, '@'){guest} "
+        f"OR regexp_matches({customer}, '^{spaces}|{spaces}$') "
+        f"OR regexp_matches({customer}, '(?i){errors}') "
+        f"OR CAST({datum} AS DATE) NOT BETWEEN DATE '1900-01-01' AND DATE '2261-12-31' "
+        f"OR ({bedrag} IS NOT NULL AND (isnan({bedrag}) OR isinf({bedrag}) OR abs({bedrag}) >= 1e15))"
+    )
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        bad, rows, customers, revenue = con.sql(
+            f"SELECT count(*) FILTER (WHERE {declined}), count(*), count(DISTINCT {customer}), "
+            f"sum(CAST({bedrag} AS DECIMAL(38, 12))) FILTER (WHERE NOT ({declined})) FROM {scan}").fetchall()[0]
+        if bad:
+            return None
+        days = con.sql(f"SELECT DISTINCT CAST({datum} AS DATE) AS d FROM {scan}").df()["d"]
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    check = ReadingReport()
+    check_dates(pd.DataFrame({"Datum": pd.to_datetime(days)}), today, check)
+    if check.messages:  # a date after today or far after the others: the reader warns and picks another peildatum
+        return None
     select = (
         f"SELECT {customer} AS \"Klant\", "
-        f"CAST(date_diff('day', DATE '1970-01-01', {day}) AS BIGINT) AS dag, "
-        f"{bedrag} AS \"Bedrag\", {product} AS \"Product\", CAST(file_row_number AS BIGINT) AS _rij "
-        f"FROM {scan} WHERE {day} IS NOT NULL"
+        f"CAST(date_diff('day', DATE '1970-01-01', CAST({datum} AS DATE)) AS BIGINT) AS dag, "
+        f"{bedrag} AS \"Bedrag\", {product} AS \"Product\", CAST(file_row_number AS BIGINT) AS _rij FROM {scan}"
     )
-    engine = TransactionEngine.from_sql(select, text, reference_date, contacts)
-    chosen = dict(columns or {})
-    report = ReadingReport(
-        profile="Parquet",
-        columns=[(role, header, "jouw keuze" if role in chosen else "kolomnaam herkend")
-                 for role, header in mapping.items() if header],
-        rows=int(rows), orders=engine.row_count, counted_orders=int(purchases))
-    report.skip("geen datum", examples or [])
-    if undated:  # more rows than the examples
-        report.skipped["geen datum"]["regels"] = int(undated)
-    report.customers = len(engine.summary())
-    report.revenue = float(revenue or 0)
+    return select, listing, int(rows), int(customers), float(revenue or 0)
+
+
+def parquet_source(path, columns=None, reference_date=None, contacts=None, *, counted_statuses=None,
+                   today=None) -> tuple:
+    """A Parquet export read the way ``klant-xl analyse`` reads an export, with its reading report.
+
+    A plain file (customer, date, amount, product columns with clean values, see
+    :func:`_plain_parquet`) is scanned by DuckDB: an engine, nothing loaded into pandas. Any
+    other file (a shop's order export with statuses, e-mail addresses as customers, text
+    dates, blank or odd values) is read by :func:`klant_xl.exports.read_export`, as the same
+    data in a CSV file would be (slower, but the same answer and the same messages).
+
+    Returns
+    -------
+    (TransactionEngine or pandas.DataFrame, ReadingReport)
+    """
+    scan, types = _parquet_scan(path)
+    plan = _plain_parquet(scan, types, columns, today)
+    if plan is None:
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            con.execute("SET enable_progress_bar = false")
+            frame = con.sql(f"SELECT * EXCLUDE (file_row_number) FROM {scan}").df()
+        finally:
+            con.close()
+        transactions, report = read_export(frame, dict(columns or {}), counted_statuses=counted_statuses,
+                                           today=today, first_row=2)
+        if transactions.empty:
+            raise InvoerFout("Geen enkele aankoop gelezen uit " + f"'{path}'.\n" + "\n".join(report.lines()))
+        return transactions, report
+    select, listing, rows, customers, revenue = plan
+    engine = TransactionEngine.from_sql(select, str(path), reference_date, contacts)
+    report = ReadingReport(columns=listing, rows=rows, orders=rows, counted_orders=rows, customers=customers,
+                           revenue=revenue)
     return engine, report
-
-
-#: Examples of skipped rows a report lists (as the export reader does).
-_EXAMPLES = 5
 
 
 def open_transaction_file(path, *, columns=None, counted_statuses=None, reference_date=None, contacts=None,
@@ -171,7 +237,11 @@ def open_transaction_file(path, *, columns=None, counted_statuses=None, referenc
         The file cannot be read, or holds no purchase at all.
     """
     if is_parquet(path):
-        return parquet_source(path, columns, reference_date, contacts)
+        return parquet_source(path, columns, reference_date, contacts, counted_statuses=counted_statuses, today=today)
+    suffix = Path(str(path)).suffix.lower()
+    if suffix not in (*CSV_SUFFIXES, *EXCEL_SUFFIXES):
+        raise InvoerFout(f"Onbekend bestandstype '{suffix or Path(str(path)).name}': gebruik .csv, .txt, .xlsx, "
+                         ".xlsm of .parquet.")
     transactions, report = read_export(path, dict(columns or {}), counted_statuses=counted_statuses, today=today)
     if transactions.empty:
         raise InvoerFout("Geen enkele aankoop gelezen uit " + f"'{path}'.\n" + "\n".join(report.lines()))

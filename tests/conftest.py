@@ -7,6 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No deadline for any hypothesis test: time is measured by bench/, and on a loaded 2-core CI machine
+# a 200 ms deadline failed a correct example (test_exports, 256 ms once, 147 ms on the rerun).
+settings.register_profile("klant_xl", deadline=None)
+settings.load_profile("klant_xl")
 
 DATA = Path(__file__).parent / "data"
 CDNOW = DATA / "cdnow"

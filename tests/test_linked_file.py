@@ -10,6 +10,7 @@ moved workbook, xlwings Lite).
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -60,7 +61,7 @@ def test_the_workbook_names_the_file_and_leaves_transacties_empty(sample_linked)
     assert table_rows(wb, "Transacties")[1:] == [[None, None, None]]
     summary = {r["Onderdeel"]: r["Waarde"] for r in table_dicts(wb, "Inlezen_Samenvatting")}
     assert summary["Transacties uit bestand"].endswith("orders.parquet")
-    assert summary["Export"] == "Parquet" and summary["Klanten"] == "2.500"
+    assert summary["Export"] == "algemeen (kolomnamen herkend)" and summary["Klanten"] == "2.500"
 
 
 def test_the_workbook_shows_what_the_file_holds(sample_linked, capsys):
@@ -103,18 +104,18 @@ def test_a_refresh_reads_the_file_again(tmp_path):
     assert klanten["a"]["Omzet"] == 40.0 and klanten["c"]["Omzet"] == 0.0  # 15 bought, 15 returned
 
 
-def test_a_full_path_is_kept_when_the_file_is_elsewhere(tmp_path):
-    (tmp_path / "data").mkdir()
-    source = tmp_path / "data" / "orders.parquet"
-    tiny(TINY).to_parquet(source)
-    path = tmp_path / "w.xlsx"
-    assert main(["analyse", str(source), "-o", str(path)]) == 0
-    assert named_cell(load(path), "transactiebestand").value == str(source.resolve())
+def test_a_file_elsewhere_is_named_relative_to_the_workbook(tmp_path):
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "analyse").mkdir()
+    tiny(TINY).to_parquet(project / "data" / "orders.parquet")
+    path = project / "analyse" / "w.xlsx"
+    assert main(["analyse", str(project / "data" / "orders.parquet"), "-o", str(path)]) == 0
+    assert named_cell(load(path), "transactiebestand").value == "../data/orders.parquet"
     moved = tmp_path / "elders"
-    moved.mkdir()
-    (moved / "w.xlsx").write_bytes(path.read_bytes())
-    refresh_workbook(moved / "w.xlsx", today=TODAY)  # the full path still finds it
-    assert len(table_dicts(moved / "w.xlsx", "Klanten")) == 3
+    shutil.copytree(project, moved)  # the whole folder moves: the link still holds
+    refresh_workbook(moved / "analyse" / "w.xlsx", today=TODAY)
+    assert len(table_dicts(moved / "analyse" / "w.xlsx", "Klanten")) == 3
 
 
 def test_a_moved_workbook_says_which_file_is_missing_and_changes_nothing(tmp_path):
@@ -201,3 +202,119 @@ def test_the_setting_is_text_and_blank_means_the_sheet():
     assert settings_from_values({"transactiebestand": None}).transaction_file is None
     assert settings_from_values({"transactiebestand": "   "}).transaction_file is None
     assert setting.render("orders.parquet") == "orders.parquet"
+
+
+SHOPIFY = pd.DataFrame({
+    "Name": ["#1", "#2", "#3", "#4", "#5"],
+    "Email": ["An@Voorbeeld.NL ", "an@voorbeeld.nl", "bo@voorbeeld.nl", "bo@voorbeeld.nl", "cy@voorbeeld.nl"],
+    "Financial Status": ["paid", "paid", "refunded", "paid", "voided"],
+    "Created at": ["2026-01-05 10:00:00 +0100", "2026-02-05 11:00:00 +0100", "2026-02-10 09:00:00 +0100",
+                   "2026-03-01 12:00:00 +0100", "2026-03-02 12:00:00 +0100"],
+    "Total": [10.0, 30.0, 99.0, 20.0, 50.0],
+})
+
+
+def test_a_shop_export_in_parquet_is_read_as_the_same_export_in_csv(tmp_path, capsys):
+    # statuses, e-mail identity and text dates: the export reader reads it, whatever the file type
+    SHOPIFY.to_parquet(tmp_path / "orders.parquet")
+    SHOPIFY.to_csv(tmp_path / "orders.csv", index=False)
+    parquet = json.loads(run(capsys, "analyse", str(tmp_path / "orders.parquet"), "--json")[1])
+    csv = json.loads(run(capsys, "analyse", str(tmp_path / "orders.csv"), "--json")[1])
+    # an (two spellings, one person) and bo (the paid order only); refunded and voided orders do not count
+    assert parquet["klanten"] == csv["klanten"] == 2
+    assert parquet["inlezen"]["omzet"] == csv["inlezen"]["omzet"] == 60.0
+    assert parquet["inlezen"]["overgeslagen"] == csv["inlezen"]["overgeslagen"]
+    counted = json.loads(run(capsys, "analyse", str(tmp_path / "orders.parquet"), "--json", "--status-telt",
+                             "paid,refunded")[1])
+    assert counted["inlezen"]["omzet"] == 159.0  # the refunded order counts when asked
+
+
+def test_mixed_case_addresses_in_parquet_make_a_workbook(tmp_path):
+    frame = pd.DataFrame({"Klant": ["A@x.nl", "a@x.nl", "b@x.nl"],
+                          "Datum": pd.to_datetime(["2026-01-05", "2026-02-05", "2026-03-01"]),
+                          "Bedrag": [10.0, 20.0, 30.0]})
+    frame.to_parquet(tmp_path / "c.parquet")
+    path = tmp_path / "w.xlsx"
+    assert main(["analyse", str(tmp_path / "c.parquet"), "-o", str(path)]) == 0
+    assert {r["Klant"]: r["Omzet"] for r in table_dicts(path, "Klanten")} == {"a@x.nl": 30.0, "b@x.nl": 30.0}
+
+
+def test_a_plain_parquet_is_scanned_and_an_odd_one_goes_to_the_export_reader(tmp_path):
+    from klant_xl.engine import TransactionEngine
+    from klant_xl.sources import open_transaction_file
+
+    tiny(TINY).to_parquet(tmp_path / "plain.parquet")
+    engine, report = open_transaction_file(tmp_path / "plain.parquet", today=TODAY)
+    assert isinstance(engine, TransactionEngine)
+    assert (report.rows, report.customers, report.revenue) == (5, 3, 60.0)
+    odd = tiny(TINY + [("d", "2099-01-01", 5.0)])  # a date after today: the reader warns, keeps the peildatum
+    odd.to_parquet(tmp_path / "odd.parquet")
+    frame, report = open_transaction_file(tmp_path / "odd.parquet", today=TODAY)
+    assert isinstance(frame, pd.DataFrame)
+    assert report.reference_date == pd.Timestamp("2026-03-02")
+    assert report.messages[0].startswith("Onwaarschijnlijke datum na vandaag: rij 7 (01-01-2099)")
+
+
+def test_an_infinite_amount_in_parquet_is_a_dutch_message_with_its_row(tmp_path, capsys):
+    bad = tiny(TINY)
+    bad.loc[2, "totaal"] = float("inf")
+    bad.to_parquet(tmp_path / "inf.parquet")
+    code, _, err = run(capsys, "analyse", str(tmp_path / "inf.parquet"))
+    assert code == 1
+    assert "totaal in rij 4" in " ".join(err.split())
+    assert "Exception" not in err and "SELECT" not in err
+
+
+def test_the_source_may_not_be_the_full_customer_table(tmp_path):
+    source = tmp_path / "w - Klanten.parquet"
+    tiny(TINY).to_parquet(source)
+    before = digest(source)
+    with pytest.raises(WerkmapFout) as refused:
+        main_raising(["analyse", str(source), "-o", str(tmp_path / "w.xlsx")])
+    assert "zou het overschrijven" in str(refused.value)
+    assert digest(source) == before and not (tmp_path / "w.xlsx").exists()
+
+
+def main_raising(argv):
+    from klant_xl.excel.template import analyse_to_workbook
+
+    return analyse_to_workbook(argv[1], argv[3])
+
+
+def test_a_full_table_that_cannot_be_written_leaves_no_workbook(tmp_path, capsys):
+    tiny(TINY).to_parquet(tmp_path / "orders.parquet")
+    (tmp_path / "w - Klanten.parquet").mkdir()  # a folder where the table goes
+    code, _, err = run(capsys, "analyse", str(tmp_path / "orders.parquet"), "-o", str(tmp_path / "w.xlsx"),
+                       "--overschrijven")
+    assert code == 1
+    assert "'w - Klanten.parquet'" in err or "w - Klanten.parquet" in " ".join(err.split())
+    assert not (tmp_path / "w.xlsx").exists()
+
+
+def test_a_stale_full_table_goes_when_the_workbook_reads_its_sheet_again(tmp_path):
+    source = tmp_path / "orders.parquet"
+    tiny(TINY).to_parquet(source)
+    path = tmp_path / "w.xlsx"
+    assert main(["analyse", str(source), "-o", str(path)]) == 0
+    beside = tmp_path / "w - Klanten.parquet"
+    assert beside.exists()
+    wb = load(path)
+    named_cell(wb, "transactiebestand").value = None  # back to the sheet
+    ws, table = find_table(wb, "Transacties")
+    set_table_rows(ws, table, [["a", pd.Timestamp("2026-01-05").to_pydatetime(), 10.0]])
+    wb.save(path)
+    refresh_workbook(path, today=TODAY)
+    assert not beside.exists()  # it held the file's customers, not the sheet's
+
+
+def test_the_purge_removes_the_full_table_beside_the_workbook(tmp_path):
+    from klant_xl.excel.purge import purge_workbook
+    from tests.excel_helpers import build_shop_workbook
+
+    book = build_shop_workbook(tmp_path, [("oud", "2015-01-05", 10.0), ("nieuw", "2026-02-10", 20.0)])
+    beside = tmp_path / "winkel - Klanten.parquet"
+    pd.DataFrame({"Klant": ["oud", "nieuw"]}).to_parquet(beside)  # as a refresh of a bigger base left it
+    result = purge_workbook(book, 2, "verwijderen", confirm=lambda message: True, today=TODAY)
+    assert result.written and result.customers == 1
+    assert not beside.exists()
+    assert "'winkel - Klanten.parquet' naast de werkmap is verwijderd" in result.message

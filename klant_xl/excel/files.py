@@ -370,16 +370,21 @@ def write_table_file(table, path) -> Path:
     suffix = target.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise InvoerFout(f"Klantentabel '{path}': kies een bestandsnaam op .parquet of .csv.")
-    handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=suffix)
-    os.close(handle)
+    if target.is_dir():
+        raise WerkmapFout(f"Klantentabel '{target}' is een map; kies een andere naam of verwijder de map.")
+    temporary = None
     try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=suffix)
+        os.close(handle)
         if suffix == ".parquet":
             table.to_parquet(temporary, index=False)
         else:
             table.to_csv(temporary, index=False, sep=";", decimal=",", encoding="utf-8-sig")
         os.replace(temporary, target)
+    except OSError as exc:  # a full disk, a folder without write permission: named as the file the user knows
+        raise WerkmapFout(disk_error_message(target, exc)) from None
     finally:
-        if os.path.exists(temporary):
+        if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
     return target
 

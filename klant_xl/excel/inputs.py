@@ -93,7 +93,7 @@ def read_inputs(port: WorkbookPort, today=None, preloaded=None) -> WorkbookInput
                     reference_date=settings.reference_date, contacts=contacts, today=today)
             except InvoerFout as exc:
                 raise WerkmapFout(f"Instellingen, 'Transacties uit bestand' ('{path.name}'): {exc}") from None
-        reading.source = str(path)
+        reading.source = settings.transaction_file  # as Instellingen names it (no folders of this computer)
         return WorkbookInputs(transactions, contacts, settings, reading, typed_as_text, path)
     raw = port.read_input("Transacties")
     if raw is None:

@@ -10,6 +10,8 @@ exist.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import math
 
 import pandas as pd
@@ -91,6 +93,12 @@ def _finite(value):
 SHEET_ROWS = EXCEL_MAX_ROWS - 4
 #: The full Klanten table is written beside the workbook under its name plus this, when the sheet is too small.
 FULL_CUSTOMERS_SUFFIX = " - Klanten.parquet"
+
+
+def full_table_path(workbook_path) -> Path:
+    """Where the full Klanten table of a workbook goes: ``<werkmap> - Klanten.parquet`` beside it."""
+    workbook_path = Path(workbook_path)
+    return workbook_path.with_name(workbook_path.stem + FULL_CUSTOMERS_SUFFIX)
 
 
 def fitting_customers(table: pd.DataFrame, winback: pd.Series, rows: int) -> pd.DataFrame:

@@ -58,7 +58,7 @@ from klant_xl.excel.inputs import read_inputs
 from klant_xl.settings import SETTINGS_BY_FIELD, Settings
 from klant_xl.values import customer_id, number_or_nan
 from klant_xl.retention import PERSONAL_COLUMNS, purge_plan, retention_cutoff
-from klant_xl.excel.layout import output_sheets
+from klant_xl.excel.layout import full_table_path, output_sheets
 
 __all__ = [
     "LOG_COLUMNS",
@@ -596,6 +596,10 @@ def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, ref
         backup.unlink(missing_ok=True)  # the workbook is unchanged, so the copy is not needed
         raise
     _verify_or_restore(path, backup, needles, flagged, headers)
+    beside = full_table_path(path)  # the full Klanten table of the last refresh still holds the purged customers
+    beside_removed = beside.is_file()
+    if beside_removed:
+        beside.unlink()
 
     done = "verwijderd" if mode == "verwijderen" else "gepseudonimiseerd"
     who = "1 klant" if len(plan) == 1 else f"{len(plan)} klanten"
@@ -604,6 +608,8 @@ def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, ref
         f"Klaar: {who} {done} ({detail}). Het logboek staat op het blad '{LOG_SHEET}'.",
         f"Reservekopie: '{backup.name}'. Controleer de werkmap en verwijder daarna de reservekopie: "
         "die bevat nog alle gegevens die je net hebt opgeschoond.",
+        *([f"De volledige klantentabel '{beside.name}' naast de werkmap is verwijderd: die bevatte de opgeschoonde "
+           "klanten nog. Vernieuwen maakt hem opnieuw."] if beside_removed else []),
         "Vernieuw de analyse om Klanten, Segmenten en Winback bij te werken.",
     ])
     return PurgeResult(True, mode, len(plan), rows, backup, tuple(sorted(plan["Pseudoniem"])), plan_message,

@@ -21,7 +21,7 @@ from klant_xl.errors import KlantXLError, WaardeFout, WerkmapFout
 from klant_xl.excel import preserve
 from klant_xl.excel._collect import without_cycle_collection
 from klant_xl.excel.layout import (
-    FULL_CUSTOMERS_SUFFIX,
+    full_table_path,
     OUTPUT_SHEETS,
     SHEET_ROWS,
     TRACKING_COLUMNS,
@@ -195,6 +195,7 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None, preload
     started = time.perf_counter()
     step("Klantanalyse: gegevens lezen…")
     transactions, contacts, settings, sheet_reading, typed_as_text, linked_file = read_inputs(port, today, preloaded)
+    refuse_overwriting_the_source(getattr(port, "path", None), linked_file)
     if reading is not None:
         reading.contact_details = sheet_reading.contact_details
     else:
@@ -223,10 +224,26 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None, preload
     for spec in [*specs, store_spec]:
         port.write_sheet(spec, index=_position(port, spec.name))
     path = getattr(port, "path", None)
-    if full_table_beside(analysis, linked_file) and path is not None:
-        write_table_file(analysis.customer_table(), Path(path).with_name(Path(path).stem + FULL_CUSTOMERS_SUFFIX))
+    if path is not None:
+        beside = full_table_path(path)
+        if full_table_beside(analysis, linked_file):
+            write_table_file(analysis.customer_table(), beside)
+        elif beside.is_file():  # a full table of earlier data: stale, and it may hold customers purged since
+            beside.unlink()
     timings["schrijven"] = time.perf_counter() - started
     return RefreshReport(analysis, [s.name for s in specs], timings, linked_file)
+
+
+def refuse_overwriting_the_source(workbook_path, linked_file) -> None:
+    """Refuse when the file the transactions come from is where the full Klanten table would go."""
+    if workbook_path is None or linked_file is None:
+        return
+    beside = full_table_path(workbook_path)
+    if Path(linked_file).resolve() == beside.resolve():
+        raise WerkmapFout(
+            f"Het transactiebestand '{Path(linked_file).name}' heeft de naam die klant_xl gebruikt voor de volledige "
+            f"klantentabel naast deze werkmap, dus die zou het overschrijven. Geef het bestand een andere naam "
+            "(en pas 'Transacties uit bestand' op Instellingen aan).")
 
 
 def full_table_beside(analysis, linked_file=None) -> bool:

@@ -11,6 +11,7 @@ xlwings' *Import Functions* accepts it; its config sheet is renamed to
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -19,11 +20,11 @@ from openpyxl import load_workbook
 from klant_xl.errors import InvoerFout
 from klant_xl.excel._collect import without_cycle_collection
 from klant_xl.excel.files import write_table_file
-from klant_xl.excel.layout import FULL_CUSTOMERS_SUFFIX, OUTPUT_SHEETS
+from klant_xl.excel.layout import OUTPUT_SHEETS, full_table_path
 from klant_xl.formatting import format_number
 from klant_xl.sheet_guard import EXCEL_MAX_ROWS
 from klant_xl.excel.offline import OfflineWorkbook, render_sheet
-from klant_xl.excel.refresh import STORE_SHEET, RefreshReport, full_table_beside, refresh
+from klant_xl.excel.refresh import STORE_SHEET, RefreshReport, full_table_beside, refresh, refuse_overwriting_the_source
 from klant_xl.excel.spec import Cells, PageSetup, SheetSpec, TableBlock
 from klant_xl.reading import read_contacts
 from klant_xl.settings import DEFAULTS, SCHEMA, Settings
@@ -212,6 +213,7 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     path = Path(path)
     preloaded = None
     if linked_file is not None:
+        refuse_overwriting_the_source(path, linked_file)
         preloaded = (transactions, reading)
         settings = settings.with_(transaction_file=linked_name(linked_file, path))
         transactions = pd.DataFrame({"Klant": [None], "Datum": [None], "Bedrag": [None]})
@@ -252,9 +254,12 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
         wb.properties.creator = "klant_xl"
         wb.properties.title = "Klantanalyse"
         wb.active = wb.sheetnames.index("Overzicht")
+        # all customers beside the workbook, before it: a table that cannot be written leaves no workbook
+        if full_table_beside(report.analysis, report.linked_file):
+            write_table_file(report.analysis.customer_table(), full_table_path(path))
+        elif full_table_path(path).is_file():  # one of earlier data (-o --overschrijven): stale
+            full_table_path(path).unlink()
         port.save(path)
-        if full_table_beside(report.analysis, report.linked_file):  # all customers beside the workbook
-            write_table_file(report.analysis.customer_table(), path.with_name(path.stem + FULL_CUSTOMERS_SUFFIX))
         if path.suffix.lower() == ".xlsm":
             write_run_main_module(path)
         return report
@@ -263,10 +268,14 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
 
 
 def linked_name(source, workbook_path) -> str:
-    """How Instellingen names a transactions file: its name when it is beside the workbook (the two
-    travel together), else its full path."""
-    source, folder = Path(source).resolve(), Path(workbook_path).resolve().parent
-    return source.name if source.parent == folder else str(source)
+    """How Instellingen names a transactions file: relative to the workbook's folder when it can be
+    (``orders.parquet`` beside it, ``../data/orders.parquet``: the folder can move as a whole), else
+    its full path (another drive). A symbolic link is named as the link, not as its target."""
+    source, folder = Path(os.path.abspath(source)), Path(os.path.abspath(workbook_path)).parent
+    try:
+        return Path(os.path.relpath(source, folder)).as_posix()
+    except ValueError:  # Windows: another drive
+        return str(source)
 
 
 def bundled_path(name: str) -> Path:
