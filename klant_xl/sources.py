@@ -136,7 +136,8 @@ def _plain_parquet(scan: str, types: dict[str, str], columns, today):
     klant, datum = (_quote(headers[chosen[r]]) for r in (key_role, "Datum"))
     if not types[headers[chosen[key_role]]].startswith(_ID_TYPES):
         return None
-    if not types[headers[chosen["Datum"]]].startswith(_DATE_TYPES):
+    date_type = types[headers[chosen["Datum"]]]
+    if not date_type.startswith(_DATE_TYPES) or "TIME ZONE" in date_type:  # a time zone: which day is the reader's
         return None
     bedrag = "CAST(NULL AS DOUBLE)"
     if "Bedrag" in chosen:
@@ -149,29 +150,36 @@ def _plain_parquet(scan: str, types: dict[str, str], columns, today):
     customer = f"CAST({klant} AS VARCHAR)"
     spaces = "[\\s\\x{00A0}\\x{202F}\\x{2009}]"
     errors = ERROR_CELL.pattern.replace("'", "''")  # a SQL literal keeps backslashes as they are
-    guest = f" OR {customer} IN ('0', '-')" if key_role == "Klantnummer" else ""
-    declined = (
-        f"{klant} IS NULL OR {datum} IS NULL OR {customer} = '' OR contains({customer}, '@'){guest} "
-        f"OR regexp_matches({customer}, '^{spaces}|{spaces}$') "
-        f"OR regexp_matches({customer}, '(?i){errors}') "
+    guest = " OR id IN ('0', '-')" if key_role == "Klantnummer" else ""
+    row_declined = (  # per row: cheap tests
+        f"{klant} IS NULL OR {datum} IS NULL "
         f"OR CAST({datum} AS DATE) NOT BETWEEN DATE '1900-01-01' AND DATE '2261-12-31' "
         f"OR ({bedrag} IS NOT NULL AND (isnan({bedrag}) OR isinf({bedrag}) OR abs({bedrag}) >= 1e15))"
+    )
+    id_declined = (  # per distinct customer id: the text tests
+        f"id = '' OR contains(id, '@'){guest} OR regexp_matches(id, '^{spaces}|{spaces}$') "
+        f"OR regexp_matches(id, '(?i){errors}')"
     )
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        bad, rows, customers, revenue = con.sql(
-            f"SELECT count(*) FILTER (WHERE {declined}), count(*), count(DISTINCT {customer}), "
-            f"sum(CAST({bedrag} AS DECIMAL(38, 12))) FILTER (WHERE NOT ({declined})) FROM {scan}").fetchall()[0]
+        bad, rows, revenue, days = con.sql(
+            f"SELECT count(*) FILTER (WHERE {row_declined}), count(*), "
+            f"sum(CAST({bedrag} AS DECIMAL(38, 12))) FILTER (WHERE NOT ({row_declined})), "
+            f"list(DISTINCT CAST({datum} AS DATE)) FROM {scan}").fetchall()[0]
         if bad:
             return None
-        days = con.sql(f"SELECT DISTINCT CAST({datum} AS DATE) AS d FROM {scan}").df()["d"]
+        odd_ids, customers = con.sql(
+            f"SELECT count(*) FILTER (WHERE {id_declined}), count(*) FROM (SELECT DISTINCT {customer} AS id "
+            f"FROM {scan})").fetchall()[0]
+        if odd_ids:
+            return None
     except duckdb.Error:
         return None
     finally:
         con.close()
     check = ReadingReport()
-    check_dates(pd.DataFrame({"Datum": pd.to_datetime(days)}), today, check)
+    check_dates(pd.DataFrame({"Datum": pd.to_datetime(pd.Series(days or [], dtype=object))}), today, check)
     if check.messages:  # a date after today or far after the others: the reader warns and picks another peildatum
         return None
     select = (
