@@ -190,6 +190,22 @@ def _plain_parquet(scan: str, types: dict[str, str], columns, today):
     return select, listing, int(rows), int(customers), float(revenue or 0)
 
 
+def _parquet_frame(path, scan: str) -> pd.DataFrame:
+    """All columns of a Parquet file as pandas reads them: a timestamp keeps the time zone the file
+    names (DuckDB would give it in this computer's zone, so a date could move a day); a glob of
+    files is read by DuckDB."""
+    import duckdb
+
+    if "*" not in str(path):
+        return pd.read_parquet(path)
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        return con.sql(f"SELECT * EXCLUDE (file_row_number) FROM {scan}").df()
+    finally:
+        con.close()
+
+
 def parquet_source(path, columns=None, reference_date=None, contacts=None, *, counted_statuses=None,
                    today=None) -> tuple:
     """A Parquet export read the way ``klant-xl analyse`` reads an export, with its reading report.
@@ -207,14 +223,7 @@ def parquet_source(path, columns=None, reference_date=None, contacts=None, *, co
     scan, types = _parquet_scan(path)
     plan = _plain_parquet(scan, types, columns, today)
     if plan is None:
-        import duckdb
-
-        con = duckdb.connect()
-        try:
-            con.execute("SET enable_progress_bar = false")
-            frame = con.sql(f"SELECT * EXCLUDE (file_row_number) FROM {scan}").df()
-        finally:
-            con.close()
+        frame = _parquet_frame(path, scan)
         transactions, report = read_export(frame, dict(columns or {}), counted_statuses=counted_statuses,
                                            today=today, first_row=2)
         if transactions.empty:

@@ -318,3 +318,22 @@ def test_the_purge_removes_the_full_table_beside_the_workbook(tmp_path):
     assert result.written and result.customers == 1
     assert not beside.exists()
     assert "'winkel - Klanten.parquet' naast de werkmap is verwijderd" in result.message
+
+
+def test_a_guest_number_and_a_zoned_date_in_parquet_read_as_in_csv(tmp_path, capsys):
+    # klantnummer 0 is a guest (no customer) and a date with a time zone is the reader's to place
+    frame = tiny(TINY + [("0", "2026-03-03", 7.0)])
+    frame.to_parquet(tmp_path / "gast.parquet")
+    frame.assign(besteldatum=frame["besteldatum"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "gast.csv", index=False)
+    parquet = json.loads(run(capsys, "analyse", str(tmp_path / "gast.parquet"), "--json")[1])
+    csv = json.loads(run(capsys, "analyse", str(tmp_path / "gast.csv"), "--json")[1])
+    assert parquet["klanten"] == csv["klanten"] == 3
+    assert parquet["inlezen"]["overgeslagen"] == csv["inlezen"]["overgeslagen"]
+    zoned = tiny(TINY).assign(besteldatum=lambda f: f["besteldatum"].dt.tz_localize("Europe/Amsterdam"))
+    zoned.to_parquet(tmp_path / "zone.parquet")
+    from klant_xl.sources import open_transaction_file
+
+    transactions, _ = open_transaction_file(tmp_path / "zone.parquet", today=TODAY)
+    assert isinstance(transactions, pd.DataFrame)  # the export reader, not the scan
+    assert transactions["Datum"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-01-05", "2026-03-01", "2026-02-10", "2026-03-01", "2026-03-02"]

@@ -7,6 +7,7 @@ live Book, Lite).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import NamedTuple
 
@@ -47,7 +48,7 @@ def linked_file(port: WorkbookPort, name: str) -> Path:
         raise WerkmapFout(
             f"Instellingen, 'Transacties uit bestand': xlwings Lite draait in de browser en kan '{name}' niet lezen. "
             "Zet de transacties op het blad Transacties, of vernieuw met klant-xl vernieuw of de Excel-invoegtoepassing.")
-    typed = Path(name.strip().strip('"'))
+    typed = Path(os.path.expanduser(name.strip().strip('"').strip("'")))  # Windows' "Copy as path" adds quotes
     folder = port.folder() if hasattr(port, "folder") else None
     if not typed.is_absolute():
         if folder is None:
