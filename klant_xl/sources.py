@@ -223,12 +223,7 @@ def parquet_source(path, columns=None, reference_date=None, contacts=None, *, co
     scan, types = _parquet_scan(path)
     plan = _plain_parquet(scan, types, columns, today)
     if plan is None:
-        frame = _parquet_frame(path, scan)
-        transactions, report = read_export(frame, dict(columns or {}), counted_statuses=counted_statuses,
-                                           today=today, first_row=2)
-        if transactions.empty:
-            raise InvoerFout("Geen enkele aankoop gelezen uit " + f"'{path}'.\n" + "\n".join(report.lines()))
-        return transactions, report
+        return _purchases(_parquet_frame(path, scan), path, columns, counted_statuses, today, first_row=2)
     select, listing, rows, customers, revenue = plan
     engine = TransactionEngine.from_sql(select, str(path), reference_date, contacts)
     report = ReadingReport(columns=listing, rows=rows, orders=rows, counted_orders=rows, customers=customers,
@@ -259,7 +254,13 @@ def open_transaction_file(path, *, columns=None, counted_statuses=None, referenc
     if suffix not in (*CSV_SUFFIXES, *EXCEL_SUFFIXES):
         raise InvoerFout(f"Onbekend bestandstype '{suffix or Path(str(path)).name}': gebruik .csv, .txt, .xlsx, "
                          ".xlsm of .parquet.")
-    transactions, report = read_export(path, dict(columns or {}), counted_statuses=counted_statuses, today=today)
+    return _purchases(path, path, columns, counted_statuses, today)
+
+
+def _purchases(source, path, columns, counted_statuses, today, first_row=None):
+    """:func:`klant_xl.exports.read_export` of ``source`` (read from ``path``); refused without any purchase."""
+    transactions, report = read_export(source, dict(columns or {}), counted_statuses=counted_statuses, today=today,
+                                       first_row=first_row)
     if transactions.empty:
         raise InvoerFout("Geen enkele aankoop gelezen uit " + f"'{path}'.\n" + "\n".join(report.lines()))
     return transactions, report

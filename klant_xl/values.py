@@ -685,35 +685,30 @@ NO_TEXT_KINDS = ("floating", "integer", "mixed-integer-float", "datetime", "date
                  "decimal", "timedelta")
 
 
-def per_distinct(values, function) -> np.ndarray:
+def per_distinct(values, function, missing=None) -> np.ndarray:
     """``function`` of every value, computed once per distinct text (object array out).
 
-    For columns of text (and None/NaN, which stay None): exports repeat customers, dates, statuses
-    and products, so a per-value function over a million rows runs on a few thousand. Any other
-    column (numbers, dates, mixed cells, where ``1 == True`` would merge) goes value by value.
+    For columns of text (and None/NaN, which become ``missing``): exports repeat customers, dates,
+    statuses and products, so a per-value function over a million rows runs on a few thousand. Any
+    other column (numbers, dates, mixed cells, where ``1 == True`` would merge) goes value by value.
 
     >>> per_distinct(["b", None, "b", "a"], str.upper).tolist()
     ['B', None, 'B', 'A']
     """
     arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values.astype(object, copy=False)
     if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
-        return np.fromiter((None if v is None or (isinstance(v, float) and v != v) else function(v) for v in arr),
+        return np.fromiter((missing if v is None or (isinstance(v, float) and v != v) else function(v) for v in arr),
                            dtype=object, count=len(arr))
     codes, uniques = pd.factorize(arr)
     mapped = np.empty(len(uniques) + 1, dtype=object)
     mapped[:-1] = [function(v) for v in uniques]
-    mapped[-1] = None  # code -1: None/NaN
+    mapped[-1] = missing  # code -1: None/NaN
     return mapped[codes]
 
 
 def _stripped_texts(texts: np.ndarray) -> np.ndarray:
-    """Text cells with the spaces of :data:`_TEXT_SPACES` stripped, "" for a blank (None/NaN); each
-    distinct text stripped once (a column of a million dates holds a few thousand)."""
-    codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
-    stripped = np.empty(len(uniques) + 1, dtype=object)
-    stripped[:-1] = [text.strip(_TEXT_SPACES) for text in uniques]
-    stripped[-1] = ""  # code -1: blank
-    return stripped[codes]
+    """Text cells with the spaces of :data:`_TEXT_SPACES` stripped, "" for a blank (None/NaN)."""
+    return per_distinct(texts, lambda text: text.strip(_TEXT_SPACES), missing="")
 
 
 def _texts_where(arr: np.ndarray, text_mask: np.ndarray) -> pd.Series:

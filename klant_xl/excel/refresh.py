@@ -225,11 +225,7 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None, preload
         port.write_sheet(spec, index=_position(port, spec.name))
     path = getattr(port, "path", None)
     if path is not None:
-        beside = full_table_path(path)
-        if full_table_beside(analysis, linked_file):
-            write_table_file(analysis.customer_table(), beside)
-        elif beside.is_file():  # a full table of earlier data: stale, and it may hold customers purged since
-            beside.unlink()
+        write_full_table(analysis, linked_file, path)
     timings["schrijven"] = time.perf_counter() - started
     return RefreshReport(analysis, [s.name for s in specs], timings, linked_file)
 
@@ -246,11 +242,16 @@ def refuse_overwriting_the_source(workbook_path, linked_file) -> None:
             "(en pas 'Transacties uit bestand' op Instellingen aan).")
 
 
-def full_table_beside(analysis, linked_file=None) -> bool:
-    """Whether the full Klanten table goes beside the workbook (``WERKMAP - Klanten.parquet``): when the
-    sheet holds only part of the customers, and when the transactions come from a file (data too big
-    for a sheet, so the customers are wanted as data too)."""
-    return len(analysis.summary) > SHEET_ROWS or linked_file is not None
+def write_full_table(analysis, linked_file, workbook_path) -> None:
+    """The full Klanten table beside the workbook (``WERKMAP - Klanten.parquet``) when it is wanted:
+    when the sheet holds only part of the customers, and when the transactions come from a file
+    (data too big for a sheet, so the customers are wanted as data too). Otherwise one left from
+    earlier data is removed: stale, and it may hold customers purged since."""
+    beside = full_table_path(workbook_path)
+    if len(analysis.summary) > SHEET_ROWS or linked_file is not None:
+        write_table_file(analysis.customer_table(), beside)
+    elif beside.is_file():
+        beside.unlink()
 
 
 def _position(port, name: str) -> int | None:

@@ -19,12 +19,11 @@ from openpyxl import load_workbook
 
 from klant_xl.errors import InvoerFout
 from klant_xl.excel._collect import without_cycle_collection
-from klant_xl.excel.files import write_table_file
-from klant_xl.excel.layout import OUTPUT_SHEETS, full_table_path
+from klant_xl.excel.layout import OUTPUT_SHEETS
 from klant_xl.formatting import format_number
 from klant_xl.sheet_guard import EXCEL_MAX_ROWS
 from klant_xl.excel.offline import OfflineWorkbook, render_sheet
-from klant_xl.excel.refresh import STORE_SHEET, RefreshReport, full_table_beside, refresh, refuse_overwriting_the_source
+from klant_xl.excel.refresh import STORE_SHEET, RefreshReport, refresh, refuse_overwriting_the_source, write_full_table
 from klant_xl.excel.spec import Cells, PageSetup, SheetSpec, TableBlock
 from klant_xl.reading import read_contacts
 from klant_xl.settings import DEFAULTS, SCHEMA, Settings
@@ -255,10 +254,7 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
         wb.properties.title = "Klantanalyse"
         wb.active = wb.sheetnames.index("Overzicht")
         # all customers beside the workbook, before it: a table that cannot be written leaves no workbook
-        if full_table_beside(report.analysis, report.linked_file):
-            write_table_file(report.analysis.customer_table(), full_table_path(path))
-        elif full_table_path(path).is_file():  # one of earlier data (-o --overschrijven): stale
-            full_table_path(path).unlink()
+        write_full_table(report.analysis, report.linked_file, path)
         port.save(path)
         if path.suffix.lower() == ".xlsm":
             write_run_main_module(path)
