@@ -20,7 +20,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from rich.text import Text
 
-from klant_xl import __version__
+from klant_xl import __version__, query_cache
 from klant_xl.analysis import Analysis, analyse
 from klant_xl.errors import KlantXLError
 from klant_xl.formatting import format_count, format_date, format_number, format_percent
@@ -260,10 +260,11 @@ def _cmd_demo(args, console: Console, err: Console) -> int:
     return EXIT_OK
 
 
-def read_export_file(path, args, reference_date=None, contacts=None):
+def read_export_file(path, args, reference_date=None, contacts=None, *, as_frame: bool = False):
     """Read a file as the command line asks (``--kolom``, ``--status-telt``); today's date is the shell's.
 
-    An export (CSV, XLSX) gives a frame, a Parquet file an engine DuckDB scans; both with the reading report.
+    An export (CSV, XLSX) gives a frame, a Parquet file or a plain CSV file (unless ``as_frame``)
+    an engine DuckDB scans; both with the reading report.
     """
     from klant_xl.exports import parse_column_choices
     from klant_xl.sources import open_transaction_file
@@ -272,7 +273,7 @@ def read_export_file(path, args, reference_date=None, contacts=None):
     return open_transaction_file(
         path, columns=parse_column_choices(getattr(args, "kolom", None) or []),
         counted_statuses=None if statuses is None else [s for s in statuses.split(",") if s.strip()],
-        reference_date=reference_date, contacts=contacts, today=pd.Timestamp.today().normalize(),
+        reference_date=reference_date, contacts=contacts, today=pd.Timestamp.today().normalize(), as_frame=as_frame,
     )
 
 
@@ -543,7 +544,7 @@ def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
     refuse_existing(args.werkmap, args.overschrijven)
     refuse_existing(full_table_path(Path(args.werkmap)), args.overschrijven)  # the full Klanten table beside it
     with _progress(err, 7) as step:
-        transactions, report = read_export_file(args.bestand, args)
+        transactions, report = read_export_file(args.bestand, args, as_frame=True)  # the rows go on Transacties
         analyse_to_workbook(transactions, args.werkmap, contacts=args.contactmomenten,
                             settings=_settings_from(args), progress=step, reading=report, source_file=args.bestand)
     _print_reading(console, report)
@@ -688,6 +689,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, stop)
     except (ValueError, OSError):  # not the main thread
         previous = None
+    query_cache.load()  # the engine's SQL compiled by an earlier run: this run need not import Ibis
     try:
         with warnings.catch_warnings():
             # numeric noise (overflow on absurd amounts, empty slices) is no message for a user
@@ -704,6 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print(Text.assemble(("Fout: ", "bold red"), message_for(exc)))
         return EXIT_INPUT
     finally:
+        query_cache.save()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

@@ -30,6 +30,8 @@ position: decides the first / last product of a day).
 
 from __future__ import annotations
 
+import json
+import sys
 import threading
 import uuid
 import weakref
@@ -46,7 +48,9 @@ __all__ = [
     "ENGINE_SCHEMA",
     "ActivityProfile",
     "TransactionEngine",
+    "compiled_queries",
     "engine_for",
+    "remember_queries",
 ]
 
 #: Columns and types of the canonical engine table.
@@ -84,7 +88,27 @@ def _duckdb():
         return _DUCKDB
 
 
+def compiled_queries() -> dict[str, str]:
+    """The SQL the DuckDB runner compiled from the expressions so far, by shape (a text key).
+
+    A shell may keep them between runs (:mod:`klant_xl.query_cache`) and give them back with
+    :func:`remember_queries`: a run that finds every shape compiled never imports Ibis.
+    """
+    with _LOCK:
+        return dict(_SQL)
+
+
+def remember_queries(queries: dict[str, str]) -> None:
+    """SQL compiled earlier from these same expressions (see :func:`compiled_queries`)."""
+    with _LOCK:
+        for key, sql in queries.items():
+            if isinstance(key, str) and isinstance(sql, str):
+                _SQL.setdefault(key, sql)
+
+
 def _is_ibis_table(value) -> bool:
+    if "ibis" not in sys.modules:  # nothing made an Ibis table yet (and importing Ibis takes a second)
+        return False
     import ibis.expr.types as ir
 
     return isinstance(value, ir.Table)
@@ -148,6 +172,13 @@ class CustomerKeys:
         self.ids = uniques[order]
         self.codes = _nullable_codes(np.where(codes >= 0, rank[np.maximum(codes, 0)], -1))
         self._index = None
+
+    @classmethod
+    def of_sorted(cls, ids) -> CustomerKeys:
+        """The keys of distinct ids already in sorted order (code = position)."""
+        keys = cls(np.array([], dtype=object))
+        keys.ids = np.asarray(ids, dtype=object)
+        return keys
 
     @property
     def index(self) -> pd.Index:
@@ -436,29 +467,24 @@ class _DuckDBRunner:
     def register(self, name: str, frame: pd.DataFrame) -> None:
         import pyarrow as pa
 
-        self._arrow = getattr(self, "_arrow", {})
         # nthreads=1: no thread pool (xlwings Lite runs in Pyodide, where threads cannot start)
-        self._arrow[name] = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
-        with self.lock:
-            self.cursor.register(name, self._arrow[name])
+        self.register_arrow(name, pa.Table.from_pandas(frame, preserve_index=False, nthreads=1))
 
-    def view(self, name: str, sql: str, materialise: bool = False) -> None:
-        kind = "TABLE" if materialise else "VIEW"
+    def register_arrow(self, name: str, table) -> None:
+        """An Arrow table the queries read as table ``name`` (not copied)."""
+        self._arrow = getattr(self, "_arrow", {})
+        self._arrow[name] = table
         with self.lock:
-            self.cursor.execute(f'CREATE OR REPLACE TEMP {kind} "{name}" AS {sql}')
-
-    def count(self, name: str, condition: str) -> int:
-        with self.lock:
-            return int(self.cursor.execute(f'SELECT count(*) FROM "{name}" WHERE {condition}').fetchall()[0][0])
+            self.cursor.register(name, table)
 
     def _sql(self, key, build, values: dict, **shape) -> str:
-        ibis = _ibis()
         # the kind of each value is part of the shape: an int and a float compile to other placeholders
         # (keyed by name only, a float threshold after an int one left the placeholder in the SQL)
-        kinds = tuple(sorted((name, isinstance(value, float)) for name, value in values.items()))
-        cache_key = (key, tuple(sorted(shape.items())), kinds)
+        kinds = sorted((name, isinstance(value, float)) for name, value in values.items())
+        cache_key = json.dumps([key, sorted(shape.items()), kinds])
         sql = _SQL.get(cache_key)
         if sql is None:
+            ibis = _ibis()
             tables = {name: ibis.table(schema, name=name) for name, schema in _SCHEMAS.items()}
             placeholders = {name: ibis.literal(_sentinel(i, value), _literal_type(value))
                             for i, (name, value) in enumerate(sorted(values.items()))}
@@ -605,23 +631,18 @@ class TransactionEngine:
     [[0, False, 1], [5, False, 1], [10, True, 1]]
     """
 
-    def __init__(self, transactions, reference_date=None, contacts=None, *, _sql_source: str | None = None,
-                 _materialise: bool = False, _check: str | None = None):
+    def __init__(self, transactions, reference_date=None, contacts=None, *, _coded: tuple | None = None):
         self.source = transactions
         self.contacts_source = contacts
         self.pandas_input = isinstance(transactions, pd.DataFrame)
         self._cache: dict = {}
-        self._sql_source = _sql_source
-        self._materialise = _materialise
-        self.rejected = False
+        self._coded = _coded
         self._keys: CustomerKeys | None = None  # customers as codes (pandas input on the embedded DuckDB)
-        if _sql_source is not None:  # a file DuckDB scans itself (see from_sql)
+        if _coded is not None:  # a file DuckDB read and coded itself (see from_coded)
+            table, ids = _coded
             self.runner = _DuckDBRunner()
-            self.runner.view("bron", _sql_source, materialise=_materialise)
-            if _check is not None and self.runner.count("bron", _check):
-                self.rejected = True
-                return
-            self._keys = self._coded_source()
+            self.runner.register_arrow("transacties", table)
+            self._keys = CustomerKeys.of_sorted(ids)
         elif self.pandas_input:
             self.runner = _DuckDBRunner()
             frame, self._keys = _canonical_frame(transactions)
@@ -644,40 +665,16 @@ class TransactionEngine:
         self._resolve(reference_date)
 
     @classmethod
-    def from_sql(cls, select: str, label: str, reference_date=None, contacts=None, *,
-                 materialise: bool = False, check: str | None = None) -> TransactionEngine | None:
-        """Transactions that DuckDB reads itself.
+    def from_coded(cls, table, ids, label: str, reference_date=None, contacts=None) -> TransactionEngine:
+        """Transactions a file reader already brought into the engine table, customers as codes.
 
-        ``select`` yields the engine table's columns (:data:`ENGINE_SCHEMA`), e.g. a Parquet
-        scan built by :mod:`klant_xl.sources`; ``label`` names the source (a file path).
-        ``materialise`` stores the result once (a CSV is parsed once, not per query);
-        ``check`` is a condition on the stored rows: when any row meets it, None is returned
-        (the caller then reads the file another way).
+        ``table`` (Arrow) has the columns of :data:`ENGINE_SCHEMA` with ``Klant`` an int32 code:
+        the position of the customer's id in ``ids``, the distinct ids in sorted order (as
+        :class:`CustomerKeys` codes them), e.g. a CSV or Parquet file DuckDB read and checked
+        (:mod:`klant_xl.sources`). Every query then reads integers from memory instead of
+        scanning and grouping the file's text again. ``label`` names the source (a file path).
         """
-        engine = cls(label, reference_date, contacts, _sql_source=select, _materialise=materialise, _check=check)
-        return None if engine.rejected else engine
-
-    def _coded_source(self) -> CustomerKeys:
-        """The scanned rows stored once as the engine table, customers as codes (as for a pandas frame).
-
-        Every later query then reads integers from memory instead of scanning, trimming and
-        grouping the file's text again (a Parquet scan, or the parsed CSV, is read once).
-        """
-        import pyarrow as pa
-
-        cursor = self.runner.cursor
-        with self.runner.lock:
-            ids = cursor.sql('SELECT DISTINCT "Klant" FROM "bron" WHERE "Klant" IS NOT NULL').to_arrow_table()
-        keys = CustomerKeys(ids.column("Klant").to_numpy(zero_copy_only=False))
-        codes = pa.table({"Klant": pa.array(keys.ids.tolist(), type=pa.string()),
-                          "code": pa.array(np.arange(len(keys.ids), dtype=np.int32))})
-        with self.runner.lock:
-            cursor.register("_klantcodes", codes)
-            cursor.execute('CREATE OR REPLACE TEMP TABLE "transacties" AS SELECT k.code AS "Klant", b.dag, '
-                           'b."Bedrag", b."Product", b._rij FROM "bron" b JOIN "_klantcodes" k ON b."Klant" = k."Klant"')
-            cursor.unregister("_klantcodes")
-            cursor.execute('DROP VIEW IF EXISTS "bron"' if not self._materialise else 'DROP TABLE IF EXISTS "bron"')
-        return keys
+        return cls(label, reference_date, contacts, _coded=(table, ids))
 
     def __del__(self):
         runner = getattr(self, "runner", None)
@@ -736,9 +733,8 @@ class TransactionEngine:
             return self
         reference = self.reference_date if reference_date is None else reference_date
         contacts = contacts if add_contacts else self.contacts_source
-        if self._sql_source is not None:
-            return TransactionEngine(self.source, reference, contacts, _sql_source=self._sql_source,
-                                     _materialise=self._materialise)
+        if self._coded is not None:
+            return TransactionEngine(self.source, reference, contacts, _coded=self._coded)
         return TransactionEngine(self.source, reference, contacts)
 
     def _cached(self, key, compute):

@@ -26,6 +26,7 @@ __all__ = [
     "choose_columns",
     "empty_error",
     "header_key",
+    "is_header_row",
     "is_total",
     "parse_column_choices",
     "split_header",
@@ -102,13 +103,18 @@ def header_key(header) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
+def is_header_row(values) -> bool:
+    """Whether a row of cells names every required column (by a known header): the header row."""
+    keys = {header_key(v) for v in values if not is_blank(v)}
+    return all(keys & {header_key(a) for a in (c,) + HEADER_ALIASES.get(c, ())} for c in REQUIRED_COLUMNS)
+
+
 def split_header(raw: pd.DataFrame):
-    """Find the header row among the first rows of a raw sheet/file."""
-    wanted = [{header_key(a) for a in (c,) + HEADER_ALIASES.get(c, ())} for c in REQUIRED_COLUMNS]
+    """Find the header row among the first rows of a raw sheet/file: the first that
+    :func:`is_header_row`, else the first non-blank row."""
     header_pos = 0
     for pos in range(min(HEADER_SEARCH_ROWS, len(raw))):
-        keys = {header_key(v) for v in raw.iloc[pos] if not is_blank(v)}
-        if all(keys & w for w in wanted):
+        if is_header_row(raw.iloc[pos]):
             header_pos = pos
             break
     else:  # no recognisable header: the first non-blank row

@@ -9,15 +9,25 @@ its own table (SPEC §11).
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
 
 from klant_xl.engine import TransactionEngine
 from klant_xl.errors import InvoerFout
-from klant_xl.exports import ERROR_CELL, ReadingReport, check_dates, choose_roles, detect_profile, read_export
+from klant_xl.exports import (
+    ERROR_CELL,
+    ROLE_ALIASES,
+    ReadingReport,
+    check_dates,
+    choose_roles,
+    detect_profile,
+    read_export,
+)
 from klant_xl.files import CSV_SUFFIXES, EXCEL_SUFFIXES, sniff_delimiter
-from klant_xl.headers import TOTAL_WORDS, choose_columns
+from klant_xl.headers import choose_columns, header_key, is_header_row
 from klant_xl.vocabulary import TRANSACTION_COLUMNS
 
 __all__ = [
@@ -105,89 +115,253 @@ _ID_TYPES = ("VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "
 _PLAIN_ROLES = {"Klant", "Klantnummer", "Datum", "Bedrag", "Product", "Kanaal"}
 
 
+def _plain_roles(headers: list[str], columns):
+    """The columns a plain file is read from, or None when the export reader must read it.
+
+    Plain: no known export layout, only customer (or customer number) / date / amount /
+    product / channel columns, and the customer column is no name, e-mail or phone column (the
+    reader would normalise those). Returns ``(key role, {role: header}, listing)``.
+    """
+    if detect_profile(headers) is not None:
+        return None
+    try:
+        chosen, listing = choose_roles(headers, None, dict(columns or {}))
+    except InvoerFout:
+        return None
+    keys = [role for role in ("Klant", "Klantnummer") if role in chosen]
+    if not set(chosen) <= _PLAIN_ROLES or len(keys) != 1 or "Datum" not in chosen:
+        return None
+    key_header = headers[chosen[keys[0]]]
+    if header_key(key_header) in _NORMALISED_KEYS:
+        return None
+    return keys[0], {role: headers[pos] for role, pos in chosen.items()}, listing
+
+
+#: Header keys of customer columns the export reader normalises (names, e-mail, phone).
+_NORMALISED_KEYS = {header_key(alias) for role in ("Naam", "Voornaam", "Achternaam", "E-mail", "Telefoon")
+                    for alias in ROLE_ALIASES[role]}
+#: Spaces the export reader strips from a text cell (a plain text has none at its ends).
+_EDGE_SPACES = "[\\s\\x{00A0}\\x{202F}\\x{2009}]"
+
+
+def _plain_read(con, relation: str, key_role: str, today):
+    """A plain relation as the engine table with customers as codes, or None when the export reader must read it.
+
+    ``relation`` (SQL) has the columns ``Klant`` (text), ``datum`` (DATE), ``Bedrag`` (DOUBLE),
+    ``Product`` (text), ``_rij`` and ``_ongeldig``: a row the reader would skip, refuse or read
+    otherwise (a blank customer or date, a value not in a plain form, an amount that is not
+    finite or too large, a date out of range). The customer ids and products are tested once
+    per distinct value (an e-mail address or a guest '0' as customer, spaces around a text, an
+    error text), the dates with :func:`klant_xl.exports.check_dates` (a date after ``today`` or
+    far after the others makes the reader warn and pick another peildatum).
+
+    Returns
+    -------
+    (table, ids, rows, customers, revenue) or None
+        ``table`` (Arrow) in the columns of :data:`klant_xl.engine.ENGINE_SCHEMA` with
+        ``Klant`` the position of the id in ``ids`` (the distinct ids, sorted), as
+        :meth:`klant_xl.engine.TransactionEngine.from_coded` takes them; the reading report's counts.
+    """
+    import duckdb
+
+    errors = ERROR_CELL.pattern.replace("'", "''")  # a SQL literal keeps backslashes as they are
+    guest = " OR id IN ('0', '-')" if key_role == "Klantnummer" else ""
+    edges = f"'^{_EDGE_SPACES}|{_EDGE_SPACES}$'"
+    id_declined = (f"id = '' OR contains(id, '@'){guest} OR regexp_matches(id, {edges}) "
+                   f"OR regexp_matches(id, '(?i){errors}')")
+    try:
+        bad, rows, revenue, days = con.sql(
+            f"SELECT count(*) FILTER (WHERE _ongeldig), count(*), "
+            f"sum(CAST(\"Bedrag\" AS DECIMAL(38, 12))) FILTER (WHERE NOT _ongeldig), "
+            f"list(DISTINCT datum) FROM {relation}").fetchall()[0]
+        if bad or not rows:
+            return None
+        # codes in the ids' sorted order: DuckDB sorts text by its UTF-8 bytes, which is Python's order of str
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _klanten AS SELECT id AS \"Klant\", "
+                    f"CAST(row_number() OVER (ORDER BY id) - 1 AS INTEGER) AS code "
+                    f"FROM (SELECT DISTINCT \"Klant\" AS id FROM {relation})")
+        odd_ids, customers = con.sql(
+            f"SELECT count(*) FILTER (WHERE {id_declined}), count(*) FROM (SELECT \"Klant\" AS id FROM _klanten)"
+        ).fetchall()[0]
+        odd_products = con.sql(
+            f"SELECT count(*) FROM (SELECT DISTINCT \"Product\" AS p FROM {relation}) "
+            f"WHERE regexp_matches(p, {edges})").fetchall()[0][0]
+        if odd_ids or odd_products:
+            return None
+    except duckdb.Error:
+        return None
+    check = ReadingReport()
+    check_dates(pd.DataFrame({"Datum": pd.to_datetime(pd.Series(days or [], dtype=object))}), today, check)
+    if check.messages:
+        return None
+    table = con.sql(
+        f"SELECT k.code AS \"Klant\", CAST(date_diff('day', DATE '1970-01-01', b.datum) AS BIGINT) AS dag, "
+        f"b.\"Bedrag\", nullif(b.\"Product\", '') AS \"Product\", CAST(b._rij AS BIGINT) AS _rij "
+        f"FROM {relation} b JOIN _klanten k ON b.\"Klant\" = k.\"Klant\"").to_arrow_table()
+    ids = con.sql('SELECT "Klant" FROM _klanten ORDER BY code').to_arrow_table().column(0)
+    return table, ids.to_numpy(zero_copy_only=False), int(rows), int(customers), float(revenue or 0)
+
+
+#: A day the reader reads (1900-01-01 .. 2261-12-31), and an amount it sums (finite, below 10^15).
+_PLAIN_DAY = "datum NOT BETWEEN DATE '1900-01-01' AND DATE '2261-12-31'"
+_PLAIN_AMOUNT = '("Bedrag" IS NOT NULL AND (isnan("Bedrag") OR isinf("Bedrag") OR abs("Bedrag") >= 1e15))'
+
+
 def _plain_parquet(scan: str, types: dict[str, str], columns, today):
     """The plan for reading a Parquet file with DuckDB alone, or None when the export reader must read it.
 
-    DuckDB reads the file itself only when the export reader would read every row as it is: no
-    known export layout, only customer / date / amount / product / channel columns, dates stored
-    as dates, amounts as numbers, and no row the reader would skip, refuse, change or warn about
-    (a blank customer or date, an e-mail address or a guest '0' as customer, spaces around an
-    id, an error text, a non-finite or too large amount, a date out of range, after ``today`` or
-    far after the others). Then both give the same transactions and the same report.
+    DuckDB reads the file itself only when the export reader would read every row as it is
+    (:func:`_plain_roles`, :func:`_plain_read`), with the dates stored as dates (no time zone:
+    which day it is would be the reader's) and the amounts as numbers. Then both give the same
+    transactions and the same report.
 
-    Returns ``(select, listing, rows, customers, revenue)`` or None.
+    Returns ``(table, ids, listing, rows, customers, revenue)`` (see :func:`_plain_read`) or None.
     """
     import duckdb
 
     headers = list(types)
-    choices = dict(columns or {})
-    if detect_profile(headers) is not None:
+    plain = _plain_roles(headers, columns)
+    if plain is None:
         return None
-    try:
-        chosen, listing = choose_roles(headers, None, choices)
-    except InvoerFout:
+    key_role, header_of, listing = plain
+    if not types[header_of[key_role]].startswith(_ID_TYPES):
         return None
-    keys = [role for role in ("Klant", "Klantnummer") if role in chosen]
-    if not set(chosen) <= _PLAIN_ROLES or not keys or "Datum" not in chosen:
-        return None
-    if "Klant" in keys and "Klantnummer" in keys:
-        return None
-    key_role = keys[0]
-    klant, datum = (_quote(headers[chosen[r]]) for r in (key_role, "Datum"))
-    if not types[headers[chosen[key_role]]].startswith(_ID_TYPES):
-        return None
-    date_type = types[headers[chosen["Datum"]]]
-    if not date_type.startswith(_DATE_TYPES) or "TIME ZONE" in date_type:  # a time zone: which day is the reader's
+    date_type = types[header_of["Datum"]]
+    if not date_type.startswith(_DATE_TYPES) or "TIME ZONE" in date_type:
         return None
     bedrag = "CAST(NULL AS DOUBLE)"
-    if "Bedrag" in chosen:
-        if not types[headers[chosen["Bedrag"]]].startswith(_NUMBER_TYPES):
+    if "Bedrag" in header_of:
+        if not types[header_of["Bedrag"]].startswith(_NUMBER_TYPES):
             return None
-        bedrag = f"CAST({_quote(headers[chosen['Bedrag']])} AS DOUBLE)"
-    product = "CAST(NULL AS VARCHAR)"
-    if "Product" in chosen:
-        product = f"nullif(trim(CAST({_quote(headers[chosen['Product']])} AS VARCHAR)), '')"
-    customer = f"CAST({klant} AS VARCHAR)"
-    spaces = "[\\s\\x{00A0}\\x{202F}\\x{2009}]"
-    errors = ERROR_CELL.pattern.replace("'", "''")  # a SQL literal keeps backslashes as they are
-    guest = " OR id IN ('0', '-')" if key_role == "Klantnummer" else ""
-    row_declined = (  # per row: cheap tests
-        f"{klant} IS NULL OR {datum} IS NULL "
-        f"OR CAST({datum} AS DATE) NOT BETWEEN DATE '1900-01-01' AND DATE '2261-12-31' "
-        f"OR ({bedrag} IS NOT NULL AND (isnan({bedrag}) OR isinf({bedrag}) OR abs({bedrag}) >= 1e15))"
-    )
-    id_declined = (  # per distinct customer id: the text tests
-        f"id = '' OR contains(id, '@'){guest} OR regexp_matches(id, '^{spaces}|{spaces}$') "
-        f"OR regexp_matches(id, '(?i){errors}')"
+        bedrag = f"CAST({_quote(header_of['Bedrag'])} AS DOUBLE)"
+    product = f"CAST({_quote(header_of['Product'])} AS VARCHAR)" if "Product" in header_of else "CAST(NULL AS VARCHAR)"
+    klant, datum = _quote(header_of[key_role]), _quote(header_of["Datum"])
+    typed = (f"SELECT CAST({klant} AS VARCHAR) AS \"Klant\", CAST({datum} AS DATE) AS datum, {bedrag} AS \"Bedrag\", "
+             f"{product} AS \"Product\", file_row_number AS _rij, {klant} IS NULL OR {datum} IS NULL AS _leeg FROM {scan}")
+    relation = (f"(SELECT *, _leeg OR {_PLAIN_DAY} OR {_PLAIN_AMOUNT} AS _ongeldig FROM ({typed}))")
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        read = _plain_read(con, relation, key_role, today)
+    finally:
+        con.close()
+    if read is None:
+        return None
+    table, ids, *counts = read
+    return (table, ids, listing, *counts)
+
+
+#: The text forms the plain CSV path reads itself: ISO (2026-11-23) or Dutch (23-11-2026) dates with an
+#: optional time, and amounts like -12.50 or 12,5 (never thousands separators). Any other value sends
+#: the whole file to the export reader.
+_PLAIN_DATE_TEXT = "^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
+_PLAIN_AMOUNT_TEXT = "^-?[0-9]+([.,][0-9]{1,2})?$"
+#: Bytes a CSV file is checked in (for blank lines and NUL characters).
+_CHUNK = 1 << 24
+
+
+def _plain_csv_head(path: Path):
+    """(delimiter, header cells) of a CSV file DuckDB can read as the export reader does, or None.
+
+    The first line is the header row (the reader's :func:`klant_xl.headers.is_header_row`),
+    the text is UTF-8 (a BOM is allowed), there is no ``sep=`` line, no quoted line break in
+    the header, no blank line (the reader reports those) and no NUL character anywhere.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return None
+            previous = b""
+            chunk = head
+            while chunk:
+                window = previous + chunk
+                if b"\n\n" in window or b"\n\r\n" in window or b"\x00" in window:
+                    return None
+                previous = window[-2:]
+                chunk = handle.read(_CHUNK)
+        cut = head.rfind(b"\n")
+        text = (head if cut < 0 else head[:cut + 1]).decode("utf-8-sig")  # whole lines (no character cut in two)
+    except (OSError, UnicodeDecodeError):
+        return None
+    first_line = text.split("\n", 1)[0].removesuffix("\r")
+    if "\r" in text.replace("\r\n", "") or first_line.count('"') % 2 or first_line.lower().lstrip('"').startswith("sep="):
+        return None
+    delimiter = sniff_delimiter(text)
+    cells = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+    if not cells or not is_header_row(cells):
+        return None
+    return delimiter, cells
+
+
+def plain_csv(path, columns=None, today=None):
+    """A plain CSV export parsed once by DuckDB, with its reading report; None when the export reader must read it.
+
+    Plain: the header on the first line (:func:`_plain_csv_head`), only customer / date /
+    amount / product / channel columns (:func:`_plain_roles`), and every value in a form the
+    reader reads the same way (:data:`_PLAIN_DATE_TEXT`, :data:`_PLAIN_AMOUNT_TEXT`, no row it
+    would skip or warn about: :func:`_plain_read`). Then the transactions and the report are the
+    reader's, in a fraction of the time. Any other file returns None, and the caller reads it
+    with :func:`klant_xl.exports.read_export` (the same answer, every message with its row).
+
+    Returns
+    -------
+    (table, ids, ReadingReport) or None
+        The engine table with customers as codes, and the ids (see :func:`_plain_read`).
+    """
+    import duckdb
+
+    path = Path(str(path))
+    head = _plain_csv_head(path)
+    if head is None:
+        return None
+    delimiter, cells = head
+    headers = [cell.strip() for cell in cells]
+    if len(set(headers)) != len(headers):
+        return None
+    plain = _plain_roles(headers, columns)
+    if plain is None:
+        return None
+    key_role, header_of, listing = plain
+    names = {header: f"c{pos}" for pos, header in enumerate(headers)}  # positional: any header text is safe
+    schema = ", ".join(f"'c{pos}': 'VARCHAR'" for pos in range(len(headers)))
+    quoted_path = str(path).replace("'", "''")
+    scan = (f"read_csv('{quoted_path}', delim = '{delimiter}', header = false, skip = 1, quote = '\"', "
+            f"escape = '\"', columns = {{{schema}}}, auto_detect = false, encoding = 'utf-8')")
+
+    def cell(role):
+        return names[header_of[role]] if role in header_of else "CAST(NULL AS VARCHAR)"
+
+    klant, datum, bedrag, product = (cell(role) for role in (key_role, "Datum", "Bedrag", "Product"))
+    # the form is checked in full below; an ISO date is its first 10 characters, a Dutch one its first part
+    day = (f"CASE WHEN {datum}[5] = '-' THEN TRY_CAST(left({datum}, 10) AS DATE) "
+           f"ELSE CAST(try_strptime(regexp_extract({datum}, '^[0-9-]+'), '%d-%m-%Y') AS DATE) END")
+    typed = (
+        f"SELECT {klant} AS \"Klant\", {day} AS datum, "
+        f"TRY_CAST(replace({bedrag}, ',', '.') AS DOUBLE) AS \"Bedrag\", {product} AS \"Product\", "
+        f"({klant} IS NULL OR {datum} IS NULL OR NOT regexp_full_match({datum}, '{_PLAIN_DATE_TEXT}') "
+        f"OR ({bedrag} IS NOT NULL AND NOT regexp_full_match({bedrag}, '{_PLAIN_AMOUNT_TEXT}'))) AS _leeg "
+        f"FROM {scan}"
     )
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        bad, rows, revenue, days = con.sql(
-            f"SELECT count(*) FILTER (WHERE {row_declined}), count(*), "
-            f"sum(CAST({bedrag} AS DECIMAL(38, 12))) FILTER (WHERE NOT ({row_declined})), "
-            f"list(DISTINCT CAST({datum} AS DATE)) FROM {scan}").fetchall()[0]
-        if bad:
+        con.execute("SET preserve_insertion_order = true")  # rowid is then the record's position in the file
+        try:
+            con.execute(f"CREATE TEMP TABLE _tekst AS SELECT *, _leeg OR datum IS NULL OR {_PLAIN_DAY} "
+                        f"OR {_PLAIN_AMOUNT} AS _ongeldig FROM ({typed})")
+        except duckdb.Error:  # ragged rows, bad UTF-8 further down, a line too long: the reader reads it
             return None
-        odd_ids, customers = con.sql(
-            f"SELECT count(*) FILTER (WHERE {id_declined}), count(*) FROM (SELECT DISTINCT {customer} AS id "
-            f"FROM {scan})").fetchall()[0]
-        if odd_ids:
-            return None
-    except duckdb.Error:
-        return None
+        relation = '(SELECT *, rowid + 2 AS _rij FROM "_tekst")'  # the header is row 1
+        read = _plain_read(con, relation, key_role, today)
     finally:
         con.close()
-    check = ReadingReport()
-    check_dates(pd.DataFrame({"Datum": pd.to_datetime(pd.Series(days or [], dtype=object))}), today, check)
-    if check.messages:  # a date after today or far after the others: the reader warns and picks another peildatum
+    if read is None:
         return None
-    select = (
-        f"SELECT {customer} AS \"Klant\", "
-        f"CAST(date_diff('day', DATE '1970-01-01', CAST({datum} AS DATE)) AS BIGINT) AS dag, "
-        f"{bedrag} AS \"Bedrag\", {product} AS \"Product\", CAST(file_row_number AS BIGINT) AS _rij FROM {scan}"
-    )
-    return select, listing, int(rows), int(customers), float(revenue or 0)
+    table, ids, rows, customers, revenue = read
+    report = ReadingReport(columns=listing, rows=rows, orders=rows, counted_orders=rows, customers=customers,
+                           revenue=revenue)
+    return table, ids, report
 
 
 def _parquet_frame(path, scan: str) -> pd.DataFrame:
@@ -224,20 +398,22 @@ def parquet_source(path, columns=None, reference_date=None, contacts=None, *, co
     plan = _plain_parquet(scan, types, columns, today)
     if plan is None:
         return _purchases(_parquet_frame(path, scan), path, columns, counted_statuses, today, first_row=2)
-    select, listing, rows, customers, revenue = plan
-    engine = TransactionEngine.from_sql(select, str(path), reference_date, contacts)
+    table, ids, listing, rows, customers, revenue = plan
+    engine = TransactionEngine.from_coded(table, ids, str(path), reference_date, contacts)
     report = ReadingReport(columns=listing, rows=rows, orders=rows, counted_orders=rows, customers=customers,
                            revenue=revenue)
     return engine, report
 
 
 def open_transaction_file(path, *, columns=None, counted_statuses=None, reference_date=None, contacts=None,
-                          today=None):
+                          today=None, as_frame: bool = False):
     """The transactions of a file, the way ``klant-xl analyse BESTAND`` reads it, with the reading report.
 
-    A Parquet file becomes an engine DuckDB scans (:func:`parquet_source`); an export (CSV, XLSX)
-    goes through :func:`klant_xl.exports.read_export` (orders, statuses, guests, identity), with
-    ``columns`` (``{role: header}``), ``counted_statuses`` and ``today`` as it takes them.
+    A Parquet file becomes an engine DuckDB scans (:func:`parquet_source`); a plain CSV file an
+    engine over what DuckDB parsed (:func:`plain_csv`), unless ``as_frame`` asks for the
+    transactions as a frame; any other export (CSV, XLSX) goes through
+    :func:`klant_xl.exports.read_export` (orders, statuses, guests, identity), with ``columns``
+    (``{role: header}``), ``counted_statuses`` and ``today`` as it takes them.
 
     Returns
     -------
@@ -254,6 +430,11 @@ def open_transaction_file(path, *, columns=None, counted_statuses=None, referenc
     if suffix not in (*CSV_SUFFIXES, *EXCEL_SUFFIXES):
         raise InvoerFout(f"Onbekend bestandstype '{suffix or Path(str(path)).name}': gebruik .csv, .txt, .xlsx, "
                          ".xlsm of .parquet.")
+    if suffix in CSV_SUFFIXES and not as_frame:
+        plain = plain_csv(path, columns, today)
+        if plain is not None:
+            table, ids, report = plain
+            return TransactionEngine.from_coded(table, ids, str(path), reference_date, contacts), report
     return _purchases(path, path, columns, counted_statuses, today)
 
 
@@ -266,77 +447,16 @@ def _purchases(source, path, columns, counted_statuses, today, first_row=None):
     return transactions, report
 
 
-#: What the CSV fast path reads itself; any other value sends the whole file to the export reader.
-_SIMPLE_DATE = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?\s*$"
-_SIMPLE_AMOUNT = r"^\s*-?[0-9]+(\.[0-9]{1,2})?\s*$"
+def csv_transactions(path, reference_date=None, contacts=None, columns=None, today=None) -> TransactionEngine | None:
+    """A plain CSV export (:func:`plain_csv`) as an engine over what DuckDB parsed, or None.
 
-
-def csv_transactions(path, reference_date=None, contacts=None) -> TransactionEngine | None:
-    """A plain CSV export parsed by DuckDB (the fast path of ``klant-xl analyse FILE.csv``), or None.
-
-    The header row is mapped as the export reader maps it. DuckDB then parses the file once into
-    the engine table, *only* when every value is in the plain forms it checks here: UTF-8, the
-    header on the first line, ISO (``2026-11-23``) or Dutch (``23-11-2026``) dates, amounts like
-    ``-12.50``, no blank customers, no total rows. Anything else (Dutch amounts ``1.234,56``,
-    slash dates whose order the column decides, a bad value the reader must report with its row)
-    returns None, and the caller reads the file with :func:`klant_xl.reading.read_transactions`,
-    so the answer and every message are the reader's.
+    None: the file is no plain CSV; read it with :func:`open_transaction_file` (the export reader).
     """
-    import csv
-    import io
-
-    import duckdb
-
-    path = Path(str(path))
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(1 << 16)
-        text = head.decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+    plain = plain_csv(path, columns, today)
+    if plain is None:
         return None
-    first_line = text.split("\n", 1)[0].strip("\r")
-    if not first_line.strip() or first_line.lower().lstrip('"').startswith("sep="):
-        return None
-    delimiter = sniff_delimiter(text)
-    headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
-    if len(set(headers)) != len(headers) or any(not h.strip() for h in headers):
-        return None
-    try:
-        mapping = _mapped([h.strip() for h in headers])
-    except InvoerFout:
-        return None
-    by_name = {h.strip(): h for h in headers}
-    text_path = str(path).replace("'", "''")
-    columns = ", ".join("'" + h.replace("'", "''") + "': 'VARCHAR'" for h in headers)
-    scan = (f"read_csv('{text_path}', delim = '{delimiter}', header = false, skip = 1, "
-            f"quote = '\"', escape = '\"', columns = {{{columns}}})")
-
-    def column(canonical):
-        header = mapping.get(canonical)
-        return f"nullif(trim({_quote(by_name[header])}), '')" if header else "NULL"
-
-    klant, datum, bedrag, product = (column(c) for c in ("Klant", "Datum", "Bedrag", "Product"))
-    date_text = f"regexp_extract({datum}, '^\\s*([0-9-]+)')"
-    day = (f"coalesce(try_strptime({date_text}, '%Y-%m-%d'), try_strptime({date_text}, '%d-%m-%Y'))")
-    totals = ", ".join("'" + w.replace("'", "''") + "'" for w in TOTAL_WORDS)
-    blank = " AND ".join(f"{column(c)} IS NULL" for c in ("Klant", "Datum", "Bedrag", "Product"))
-    invalid = (
-        f"({klant} IS NULL OR {datum} IS NULL OR NOT regexp_matches({datum}, '{_SIMPLE_DATE}') "
-        f"OR {day} IS NULL OR year({day}) NOT BETWEEN 1900 AND 2261 "
-        f"OR lower({klant}) IN ({totals}) "
-        f"OR ({bedrag} IS NOT NULL AND NOT regexp_matches({bedrag}, '{_SIMPLE_AMOUNT}')))"
-    )
-    select = (
-        f"SELECT {klant} AS \"Klant\", CAST(date_diff('day', DATE '1970-01-01', CAST({day} AS DATE)) AS BIGINT) AS dag, "
-        f"CAST({bedrag} AS DOUBLE) AS \"Bedrag\", {product} AS \"Product\", "
-        f"CAST(row_number() OVER () - 1 AS BIGINT) AS _rij, {invalid} AS _ongeldig "
-        f"FROM {scan} WHERE NOT ({blank})"
-    )
-    try:
-        return TransactionEngine.from_sql(select, str(path), reference_date, contacts,
-                                          materialise=True, check="_ongeldig")
-    except (duckdb.Error, InvoerFout):
-        return None
+    table, ids, _report = plain
+    return TransactionEngine.from_coded(table, ids, str(path), reference_date, contacts)
 
 
 def database_table(url: str, table: str, columns=None):

@@ -107,10 +107,10 @@ def test_plain_csv_is_parsed_by_duckdb_with_the_readers_answer(tmp_path, export)
 
 
 @pytest.mark.parametrize("change", [
-    lambda e: e.assign(totaal=e["totaal"].map(lambda v: f"{v:.2f}".replace(".", ","))),  # Dutch amounts
+    lambda e: e.assign(totaal=e["totaal"].map(lambda v: f"{v + 1000:,.2f}")),  # thousands separators
     lambda e: e.assign(besteldatum=e["besteldatum"].dt.strftime("%m/%d/%Y")),  # the column decides
     lambda e: pd.concat([e, pd.DataFrame({"klantnummer": ["Totaal"], "totaal": [1.0],
-                                          "besteldatum": [pd.Timestamp("2025-01-01")]})]),
+                                          "besteldatum": [pd.NaT]})]),  # a totals row (no date)
     lambda e: e.assign(totaal=e["totaal"].astype(object).where(e.index != 3, "veel")),
 ])
 def test_csv_outside_the_plain_forms_goes_to_the_reader(tmp_path, export, change):

@@ -336,7 +336,7 @@ def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAUL
         if progress:
             progress(f"{Path(export).name} lezen…")
         source_file = export
-        export, reading = open_transaction_file(export, today=pd.Timestamp.today().normalize())
+        export, reading = open_transaction_file(export, today=pd.Timestamp.today().normalize(), as_frame=True)
     transactions = export
     contact_frame = read_contacts(contacts) if contacts is not None else None
     if not isinstance(transactions, pd.DataFrame) or len(transactions) > INPUT_ROWS:

@@ -1,0 +1,87 @@
+"""The engine's compiled SQL kept between runs of the command line (adapter: a file in the user's cache).
+
+Compiling the analysis's Ibis expressions to DuckDB SQL, and importing Ibis to do it, takes about
+two seconds; a command-line run is often not much longer than that. The SQL depends only on the
+expressions (the source of :mod:`klant_xl.engine`) and on the Ibis and sqlglot versions, so it is
+kept in one file per combination of those in the user's cache folder (``KLANT_XL_CACHE``, else
+``%LOCALAPPDATA%\\klant_xl`` on Windows, ``$XDG_CACHE_HOME/klant_xl`` or ``~/.cache/klant_xl``).
+A changed expression, a new Ibis or sqlglot gives another file name, so stale SQL is never used.
+The cache is only a cache: a file that cannot be read or written is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from klant_xl import engine
+
+__all__ = ["cache_file", "load", "save"]
+
+
+def _folder() -> Path:
+    configured = os.environ.get("KLANT_XL_CACHE")
+    if configured:
+        return Path(configured)
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "klant_xl"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "klant_xl"
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "geen"
+
+
+def cache_file() -> Path:
+    """The file for this engine source and these Ibis and sqlglot versions."""
+    digest = hashlib.sha256(Path(engine.__file__).read_bytes())
+    digest.update(f"{_version('ibis-framework')} {_version('sqlglot')}".encode())
+    return _folder() / f"sql-{digest.hexdigest()[:20]}.json"
+
+
+def load() -> int:
+    """Give the engine the SQL kept earlier; returns how many shapes were read (0 without a usable file)."""
+    try:
+        queries = json.loads(cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    if not isinstance(queries, dict):
+        return 0
+    engine.remember_queries(queries)
+    return len(queries)
+
+
+def save() -> bool:
+    """Keep the engine's compiled SQL (atomically: a reader never sees half a file); False when it could not."""
+    queries = engine.compiled_queries()
+    if not queries:
+        return False
+    try:
+        target = cache_file()
+        try:
+            known = json.loads(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        if isinstance(known, dict) and set(queries) <= set(known):
+            return True
+        merged = {**(known if isinstance(known, dict) else {}), **queries}
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".sql-", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(merged, out)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,86 @@
+"""The engine's compiled SQL kept between command-line runs (klant_xl.query_cache)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from klant_xl import engine, query_cache
+from klant_xl.cli import main
+
+SAMPLE = Path(engine.__file__).parent / "data" / "voorbeeld_transacties.csv"
+CHILD = """
+import io, contextlib, json, sys
+from klant_xl.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(["analyse", sys.argv[1], "--json"])
+print(json.dumps({"code": code, "ibis": "ibis" in sys.modules, "klanten": json.loads(out.getvalue())["klanten"]}))
+"""
+
+
+def child(cache: Path) -> dict:
+    env = {**os.environ, "KLANT_XL_CACHE": str(cache)}
+    result = subprocess.run([sys.executable, "-c", CHILD, str(SAMPLE)], capture_output=True, text=True, env=env,
+                            check=True, cwd=Path(__file__).parent.parent)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_second_run_uses_the_kept_sql_and_never_imports_ibis(tmp_path):
+    first = child(tmp_path)
+    assert first == {"code": 0, "ibis": True, "klanten": 2500}  # compiled: Ibis was needed
+    files = list(tmp_path.glob("sql-*.json"))
+    assert len(files) == 1
+    kept = json.loads(files[0].read_text())
+    assert {json.loads(key)[0] for key in kept} >= {"stats", "daily", "customers", "histogram", "activity"}
+    assert all("SELECT" in sql for sql in kept.values())
+    second = child(tmp_path)
+    assert second == {"code": 0, "ibis": False, "klanten": 2500}  # the same answer without Ibis
+
+
+def test_a_damaged_cache_file_is_ignored_and_replaced(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path))
+    query_cache.cache_file().parent.mkdir(parents=True, exist_ok=True)
+    query_cache.cache_file().write_text("{half a fi")
+    assert query_cache.load() == 0
+    assert main(["analyse", str(SAMPLE), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["klanten"] == 2500
+    assert json.loads(query_cache.cache_file().read_text())  # written again, whole
+
+
+def test_another_engine_source_or_ibis_gets_another_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path))
+    name = query_cache.cache_file().name
+    changed = tmp_path / "engine.py"
+    changed.write_bytes(Path(engine.__file__).read_bytes() + b"\n# changed\n")
+    monkeypatch.setattr(engine, "__file__", str(changed))
+    assert query_cache.cache_file().name != name
+    monkeypatch.undo()
+    monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path))
+    monkeypatch.setattr(query_cache, "_version", lambda distribution: "99.0")
+    assert query_cache.cache_file().name != name
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path, monkeypatch, capsys):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("KLANT_XL_CACHE", str(blocked / "klant_xl"))
+    assert main(["analyse", str(SAMPLE), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["klanten"] == 2500
+    assert query_cache.save() is False
+
+
+@pytest.mark.parametrize("kept", [[], {"x": 1}, {"x": "SELECT 1"}])
+def test_entries_of_another_shape_change_nothing(kept, tmp_path, monkeypatch):
+    monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path))
+    query_cache.cache_file().parent.mkdir(parents=True, exist_ok=True)
+    query_cache.cache_file().write_text(json.dumps(kept))
+    before = engine.compiled_queries()
+    query_cache.load()
+    after = engine.compiled_queries()
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert set(after) - set(before) <= ({"x"} if kept == {"x": "SELECT 1"} else set())
