@@ -31,6 +31,7 @@ position: decides the first / last product of a day).
 from __future__ import annotations
 
 import json
+import math
 import sys
 import threading
 import uuid
@@ -57,7 +58,8 @@ __all__ = [
 ENGINE_SCHEMA = {"Klant": "string", "dag": "int64", "Bedrag": "float64", "Product": "string", "_rij": "int64"}
 _CONTACT_SCHEMA = {"Klant": "string", "dag": "int64"}
 _DAILY_SCHEMA = {"Klant": "string", "dag": "int64", "koop": "boolean", "bedrag": "decimal(38, 12)",
-                 "eerste_rij": "int64", "laatste_rij": "int64"}
+                 "eerste_rij": "int64", "laatste_rij": "int64", "vorige": "int64", "volgende": "int64",
+                 "volgnr": "int64"}
 _TRACKED_SCHEMA = {"_contact": "int64", "Klant": "string", "contactdag": "float64"}
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -306,28 +308,38 @@ def _exact(amounts):
 
 
 def _expr_daily(tables, v):
-    """One row per (customer, day) up to the peildatum: purchase?, amount, first/last purchase line."""
+    """One row per (customer, day) up to the peildatum: purchase?, amount, first/last purchase line.
+
+    A purchase day (an occasion) also has its neighbours among the customer's occasions
+    (``vorige``, ``volgende``) and its position (``volgnr``, from 0); a day with only returns has
+    none. The one sort by customer and day is done here, once per analysis, for every query
+    that needs the occasions in order (summary, gaps, histogram).
+    """
+    ibis = _ibis()
     t = tables["transacties"]
     lines = t.filter(t.dag <= v["peildag"])
     purchase = lines.Bedrag.isnull() | (lines.Bedrag >= 0)
-    return lines.group_by(["Klant", "dag"]).aggregate(
+    days = lines.group_by(["Klant", "dag"]).aggregate(
         koop=purchase.any(),
         bedrag=_exact(lines.Bedrag).sum(),
         eerste_rij=lines._rij.min(where=purchase),
         laatste_rij=lines._rij.max(where=purchase),
     )
+    occasions = days.filter(days.koop)
+    window = ibis.window(group_by="Klant", order_by="dag")
+    occasions = occasions.mutate(
+        vorige=occasions.dag.lag().over(window).cast("int64"),
+        volgende=occasions.dag.lead().over(window).cast("int64"),
+        volgnr=ibis.row_number().over(window).cast("int64"),
+    )
+    others = days.filter(~days.koop).mutate(vorige=ibis.null("int64"), volgende=ibis.null("int64"),
+                                            volgnr=ibis.null("int64"))
+    return occasions.union(others, distinct=False)
 
 
 def _occasions(daily):
-    """Purchase occasions with their neighbours and position per customer."""
-    ibis = _ibis()
-    occasions = daily.filter(daily.koop)
-    window = ibis.window(group_by="Klant", order_by="dag")
-    return occasions.mutate(
-        vorige=occasions.dag.lag().over(window),
-        volgende=occasions.dag.lead().over(window),
-        volgnr=ibis.row_number().over(window),
-    )
+    """Purchase occasions with their neighbours and position per customer (see :func:`_expr_daily`)."""
+    return daily.filter(daily.koop)
 
 
 def _median_gaps(occasions, *, median_aggregate: bool = False):
@@ -417,9 +429,8 @@ def _expr_activity(tables, v, *, boundaries: int, contacts: bool):
         c = tables["contacten"]
         activity = activity.union(c.filter(c.dag <= v["peildag"]).select("Klant", "dag"), distinct=False)
     marks = {}
-    for j in range(boundaries):
-        since = v[f"grens{j}"] - activity.dag
-        marks[f"a{j}"] = ((since >= 0) & (since <= v["inactief"])).any()
+    for j in range(boundaries):  # whole days: 0 <= grens - dag <= inactief is van <= dag <= grens (van = grens - floor)
+        marks[f"a{j}"] = activity.dag.between(v[f"van{j}"], v[f"grens{j}"]).any()
     per_customer = activity.group_by("Klant").aggregate(**marks)
     occasions = daily.filter(daily.koop)
     first = occasions.group_by("Klant").aggregate(eerste=occasions.dag.min())
@@ -602,6 +613,13 @@ class ActivityProfile:
         """Customers whose first purchase lies in ``[start, end)``."""
         first = self.counts["eerste"].to_numpy()
         return int(self.counts["n"].to_numpy(dtype=np.int64)[(first >= start) & (first < end)].sum())
+
+
+def _whole_days(inactive_days: float) -> int:
+    """The most whole days since a day that are within ``inactive_days`` (-1: none, also for NaN)."""
+    if inactive_days != inactive_days or inactive_days < 0:
+        return -1
+    return int(min(inactive_days, 2**40) // 1)
 
 
 class TransactionEngine:
@@ -891,7 +909,9 @@ class TransactionEngine:
         for (known, known_inactive), profile in profiles.items():
             if known_inactive == inactive and set(wanted) <= set(known):
                 return profile
-        values = self._values(inactief=inactive, **{f"grens{j}": day for j, day in enumerate(wanted)})
+        reach = _whole_days(inactive)
+        values = self._values(**{f"grens{j}": day for j, day in enumerate(wanted)},
+                              **{f"van{j}": day - reach for j, day in enumerate(wanted)})
         frame = self._run("activity", _expr_activity, values, boundaries=len(wanted), contacts=self.has_contacts)
         marks = [c for c in frame.columns if c.startswith("a")]
         frame = frame.sort_values(["eerste", *marks], kind="mergesort").reset_index(drop=True)

@@ -208,3 +208,30 @@ def test_a_file_with_an_amount_too_large_names_the_row(tmp_path):
                                  "onder 10^15): '1.000.000.000.000.000'")
 
 
+
+
+@settings(max_examples=60)
+@given(purchases=st.lists(st.tuples(st.sampled_from("abcd"), st.integers(0, 60)), min_size=1, max_size=25),
+       boundaries=st.lists(st.integers(-5, 70), min_size=1, max_size=6, unique=True),
+       inactive=st.one_of(st.floats(-3, 80), st.sampled_from([0.0, 0.5, 10.0, 10.999, float("inf"), float("nan")])))
+def test_activity_at_boundaries_is_a_purchase_within_the_inactive_days(purchases, boundaries, inactive):
+    # oracle: active at b when some day a of the customer has 0 <= b - a <= inactive, counted among buyers
+    # by (first day, pattern)
+    start = pd.Timestamp("2026-01-01")
+    frame = pd.DataFrame({"Klant": [k for k, _ in purchases], "Bedrag": 1.0,
+                          "Datum": [start + pd.Timedelta(days=d) for _, d in purchases]})
+    engine = TransactionEngine(frame, reference_date=start + pd.Timedelta(days=80))
+    base = int((start - pd.Timestamp("1970-01-01")).days)
+    profile = engine.activity([base + b for b in boundaries], inactive)
+    days_of = {}
+    for k, d in purchases:
+        days_of.setdefault(k, set()).add(d)
+    expected = {}
+    for k, days in days_of.items():
+        pattern = tuple(any(0 <= b - a <= inactive for a in days) for b in sorted(boundaries))
+        key = (base + min(days), pattern)
+        expected[key] = expected.get(key, 0) + 1
+    marks = [f"a{j}" for j in range(len(boundaries))]
+    got = {(int(row["eerste"]), tuple(bool(row[m]) for m in marks)): int(row["n"])
+           for _, row in profile.counts.iterrows()}
+    assert got == expected
