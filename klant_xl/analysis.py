@@ -9,6 +9,7 @@ workbook refresh writes it into sheets; neither computes anything itself.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -414,6 +415,59 @@ def segments_summary_json(
     }
 
 
+def _predictions(summary, engine, settings: Settings, reference):
+    """(predictions, expected buyers next year, None) of the models, or (None, None, why not)."""
+    try:
+        predictions = predict_customers(
+            summary,
+            engine,
+            margin=settings.margin,
+            annual_discount_rate=settings.annual_discount_rate,
+            clv_horizon_months=settings.clv_horizon_months,
+            reference_date=reference,
+        )
+        expected_buyers = expected_active_next_year(summary, parameters=predictions.attrs["parameters"],
+                                                    reference_date=reference)
+    except (TeWeinigGegevens, ModelFout) as exc:
+        return None, None, exc
+    return predictions, expected_buyers, None
+
+
+class _Beside:
+    """``function()`` computed on a thread of its own, where the platform has threads.
+
+    :meth:`result` waits for it and gives its value or raises its exception. Where no thread can
+    start (xlwings Lite runs in Pyodide), or with ``threaded=False`` (a caller's Ibis backend, whose
+    connection may not take two threads), :meth:`result` computes it then: the same value.
+    """
+
+    def __init__(self, function, threaded: bool = True):
+        self._function = function
+        self._outcome: tuple | None = None
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="klant_xl-modellen", daemon=True)
+            try:
+                self._thread.start()
+            except RuntimeError:  # can't start new thread
+                self._thread = None
+
+    def _run(self) -> None:
+        try:
+            self._outcome = (self._function(), None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
+            self._outcome = (None, exc)
+
+    def result(self):
+        if self._thread is None:
+            return self._function()
+        self._thread.join()
+        value, error = self._outcome
+        if error is not None:
+            raise error
+        return value
+
+
 def analyse(
     transactions: pd.DataFrame,
     contacts: pd.DataFrame | None = None,
@@ -460,6 +514,9 @@ def analyse(
     transactions = engine
     reference = engine.reference_date
     summary = engine.summary()
+    # The models need only the summary: they are fitted beside the rest (numpy and DuckDB both work
+    # outside the interpreter lock, so the two cores share the work); the answer is the same.
+    models = _Beside(lambda: _predictions(summary, engine, settings, reference), threaded=engine.embedded)
 
     choice = choose_thresholds(
         transactions,
@@ -539,20 +596,9 @@ def analyse(
         tier_cuts=settings.tier_cuts,
     )
     segment_counts = segments_summary_json(transactions, summary, status, reference, tables=segments)
-    predictions = expected_buyers = None
-    try:
-        predictions = predict_customers(
-            summary,
-            transactions,
-            margin=settings.margin,
-            annual_discount_rate=settings.annual_discount_rate,
-            clv_horizon_months=settings.clv_horizon_months,
-            reference_date=reference,
-        )
-        expected_buyers = expected_active_next_year(summary, parameters=predictions.attrs["parameters"],
-                                                    reference_date=reference)
-    except (TeWeinigGegevens, ModelFout) as exc:
-        messages.append(f"Geen voorspellingen (kans actief, CLV): {exc}")
+    predictions, expected_buyers, refusal = models.result()
+    if refusal is not None:
+        messages.append(f"Geen voorspellingen (kans actief, CLV): {refusal}")
     return Analysis(
         reference_date=reference,
         summary=summary,

@@ -495,12 +495,13 @@ class _DuckDBRunner:
         cache_key = json.dumps([key, sorted(shape.items()), kinds])
         sql = _SQL.get(cache_key)
         if sql is None:
-            ibis = _ibis()
-            tables = {name: ibis.table(schema, name=name) for name, schema in _SCHEMAS.items()}
-            placeholders = {name: ibis.literal(_sentinel(i, value), _literal_type(value))
-                            for i, (name, value) in enumerate(sorted(values.items()))}
-            sql = ibis.to_sql(build(tables, placeholders, **shape), dialect="duckdb")
-            _SQL[cache_key] = sql
+            with _LOCK:  # one compile at a time (the models are fitted on a thread of their own)
+                ibis = _ibis()
+                tables = {name: ibis.table(schema, name=name) for name, schema in _SCHEMAS.items()}
+                placeholders = {name: ibis.literal(_sentinel(i, value), _literal_type(value))
+                                for i, (name, value) in enumerate(sorted(values.items()))}
+                sql = ibis.to_sql(build(tables, placeholders, **shape), dialect="duckdb")
+                _SQL[cache_key] = sql
         for i, (name, value) in enumerate(sorted(values.items())):
             sql = sql.replace(repr(_sentinel(i, value)), repr(_literal(value)))
         return sql
@@ -698,6 +699,11 @@ class TransactionEngine:
         runner = getattr(self, "runner", None)
         if runner is not None:
             runner.close()
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the engine computes on klant_xl's own DuckDB (safe to query from two threads)."""
+        return isinstance(self.runner, _DuckDBRunner)
 
     @property
     def backend_name(self) -> str:

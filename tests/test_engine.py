@@ -235,3 +235,38 @@ def test_activity_at_boundaries_is_a_purchase_within_the_inactive_days(purchases
     got = {(int(row["eerste"]), tuple(bool(row[m]) for m in marks)): int(row["n"])
            for _, row in profile.counts.iterrows()}
     assert got == expected
+
+
+def test_the_models_fitted_on_their_own_thread_give_the_same_analysis(monkeypatch):
+    import klant_xl.analysis as analysis
+
+    transactions = sample_transactions()
+    threaded = klant_xl.analyse(transactions).to_dict()
+
+    class Inline:  # as where no thread can start (Pyodide)
+        def __init__(self, function, threaded=True):
+            self.function = function
+
+        def result(self):
+            return self.function()
+
+    monkeypatch.setattr(analysis, "_Beside", Inline)
+    assert klant_xl.analyse(transactions).to_dict() == threaded
+    assert threaded["voorspelling"]["parameters"]["r"] == pytest.approx(5.9322, abs=1e-4)
+
+
+def test_a_thread_that_cannot_start_computes_in_place(monkeypatch):
+    import threading
+
+    from klant_xl.analysis import _Beside
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert _Beside(lambda: 42).result() == 42
+    with pytest.raises(ZeroDivisionError):
+        _Beside(lambda: 1 / 0).result()
+    monkeypatch.undo()
+    with pytest.raises(ZeroDivisionError):  # an error on the thread is raised by result()
+        _Beside(lambda: 1 / 0).result()
