@@ -10,7 +10,9 @@ case), written once by DuckDB as Parquet and CSV into ``--dir``. For each file, 
   computing the same summary;
 - ``klant-xl analyse``: the whole command ``klant-xl analyse FILE --json`` end to end (reading,
   summary, thresholds, churn, cohorts, segments, models), in a child process that also reports
-  its peak memory;
+  its peak memory. It runs twice on a fresh cache folder (``KLANT_XL_CACHE``): ``analyse, 1e keer``
+  imports Ibis and compiles the engine's expressions (once per installation and version), the
+  second run uses the SQL the first one kept, as every later run does; the goal is on that one;
 - ``pyspark``: the engine on Ibis→PySpark ``local[2]`` (only when pyspark is installed and the
   file has at most ``--spark-max-rows`` rows).
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -132,10 +135,12 @@ def cli_child(path: str) -> None:
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "code": code}))
 
 
-def cli_run(path: Path) -> dict:
+def cli_run(path: Path, cache: Path) -> dict:
+    """The command in a child process, with ``cache`` as its compiled-SQL cache folder (KLANT_XL_CACHE)."""
     start = time.perf_counter()
     result = subprocess.run([sys.executable, __file__, "--child-cli", str(path)],
-                            capture_output=True, text=True, check=True)
+                            capture_output=True, text=True, check=True,
+                            env={**os.environ, "KLANT_XL_CACHE": str(cache)})
     out = json.loads(result.stdout.strip().splitlines()[-1])
     out["wall"] = time.perf_counter() - start
     return out
@@ -165,7 +170,10 @@ def main() -> None:
         baseline = time_it(lambda: duckdb_query(kind, path), args.repeats)
         rows = {"duckdb query": (baseline, None)}
         rows["engine summary"] = (time_it(lambda: engine_summary(kind, path), args.repeats), None)
-        cli = cli_run(path)
+        cache = Path(tempfile.mkdtemp(prefix="klant_xl_sql_"))
+        cold = cli_run(path, cache)  # an empty cache: Ibis is imported and compiles every expression
+        rows["analyse, 1e keer"] = (cold["seconds"], cold["peak_mb"])
+        cli = cli_run(path, cache)  # the SQL kept by the first run, as for every later run
         rows["klant-xl analyse"] = (cli["seconds"], cli["peak_mb"])
         if kind == "parquet" and args.rows <= args.spark_max_rows:
             try:
