@@ -25,6 +25,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+import numpy as np
+import pandas as pd
 from openpyxl import LXML
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -107,9 +109,29 @@ def deferred_rows(ws, ref: str) -> list[list] | None:
     return None if table is None else [list(row) for row in zip(*table.columns)]
 
 
-def _deferred_tails(values: list, styled: bool, epoch, style: str = "") -> list:
+def _deferred_tails(values: list, styled: bool, epoch, style: str = ""):
     """Per value, the cell's XML after ``r="A5`` (the closing quote, ``style`` and what :func:`_tail`
-    gives); None for a cell openpyxl leaves out. Each distinct value is formatted once."""
+    gives); None for a cell openpyxl leaves out. Each distinct value is formatted once.
+
+    A column of only text, whole and finite numbers and blanks (nearly every column) is coded at
+    once (``pandas.factorize``, where ``1 == 1.0`` share a code: both are written ``1``); any other
+    (booleans, which would share a code with 1, dates, NaN) goes value by value.
+    """
+    kinds = set(map(type, values))
+    if kinds <= {str, int, float, type(None)} and not (
+            float in kinds and not np.isfinite(np.fromiter((v for v in values if type(v) is float), dtype=float)).all()):
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        empty = f'"{style}' + _value_tail("n", None, epoch) if styled else None
+        number = f'"{style} t="n"><v>%.16g</v></c>'
+        tails = np.empty(len(uniques) + 1, dtype=object)
+        tails[:-1] = [f'"{style}' + _value_tail("s", v, epoch) if type(v) is str else number % v for v in uniques]
+        tails[-1] = empty  # code -1: blank
+        return tails[codes]
+    return _tails_by_value(values, styled, epoch, style)
+
+
+def _tails_by_value(values: list, styled: bool, epoch, style: str = "") -> list:
+    """:func:`_deferred_tails` value by value (any plain kind)."""
     known: dict = {}  # text, number or datetime -> its XML (bools apart: True == 1)
     empty = f'"{style}' + _value_tail("n", None, epoch) if styled else None
     out = []
