@@ -9,7 +9,6 @@ workbook refresh writes it into sheets; neither computes anything itself.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -17,6 +16,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from klant_xl.cohorts import cohort_boundaries, cohort_churn, cohort_triangle
+from klant_xl.concurrency import Beside
 from klant_xl.engine import engine_for
 from klant_xl.errors import ModelFout, TeWeinigGegevens
 from klant_xl.formatting import format_count
@@ -433,41 +433,6 @@ def _predictions(summary, engine, settings: Settings, reference):
     return predictions, expected_buyers, None
 
 
-class _Beside:
-    """``function()`` computed on a thread of its own, where the platform has threads.
-
-    :meth:`result` waits for it and gives its value or raises its exception. Where no thread can
-    start (xlwings Lite runs in Pyodide), or with ``threaded=False`` (a caller's Ibis backend, whose
-    connection may not take two threads), :meth:`result` computes it then: the same value.
-    """
-
-    def __init__(self, function, threaded: bool = True):
-        self._function = function
-        self._outcome: tuple | None = None
-        self._thread: threading.Thread | None = None
-        if threaded:
-            self._thread = threading.Thread(target=self._run, name="klant_xl-modellen", daemon=True)
-            try:
-                self._thread.start()
-            except RuntimeError:  # can't start new thread
-                self._thread = None
-
-    def _run(self) -> None:
-        try:
-            self._outcome = (self._function(), None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
-            self._outcome = (None, exc)
-
-    def result(self):
-        if self._thread is None:
-            return self._function()
-        self._thread.join()
-        value, error = self._outcome
-        if error is not None:
-            raise error
-        return value
-
-
 def analyse(
     transactions: pd.DataFrame,
     contacts: pd.DataFrame | None = None,
@@ -516,7 +481,7 @@ def analyse(
     summary = engine.summary()
     # The models need only the summary: they are fitted beside the rest (numpy and DuckDB both work
     # outside the interpreter lock, so the two cores share the work); the answer is the same.
-    models = _Beside(lambda: _predictions(summary, engine, settings, reference), threaded=engine.embedded)
+    models = Beside(lambda: _predictions(summary, engine, settings, reference), threaded=engine.embedded)
 
     choice = choose_thresholds(
         transactions,

@@ -250,7 +250,7 @@ def test_the_models_fitted_on_their_own_thread_give_the_same_analysis(monkeypatc
         def result(self):
             return self.function()
 
-    monkeypatch.setattr(analysis, "_Beside", Inline)
+    monkeypatch.setattr(analysis, "Beside", Inline)
     assert klant_xl.analyse(transactions).to_dict() == threaded
     assert threaded["voorspelling"]["parameters"]["r"] == pytest.approx(5.9322, abs=1e-4)
 
@@ -258,15 +258,15 @@ def test_the_models_fitted_on_their_own_thread_give_the_same_analysis(monkeypatc
 def test_a_thread_that_cannot_start_computes_in_place(monkeypatch):
     import threading
 
-    from klant_xl.analysis import _Beside
+    from klant_xl.concurrency import Beside
 
     def refuse(self):
         raise RuntimeError("can't start new thread")
 
     monkeypatch.setattr(threading.Thread, "start", refuse)
-    assert _Beside(lambda: 42).result() == 42
+    assert Beside(lambda: 42).result() == 42
     with pytest.raises(ZeroDivisionError):
-        _Beside(lambda: 1 / 0).result()
+        Beside(lambda: 1 / 0).result()
     monkeypatch.undo()
     with pytest.raises(ZeroDivisionError):  # an error on the thread is raised by result()
-        _Beside(lambda: 1 / 0).result()
+        Beside(lambda: 1 / 0).result()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from klant_xl.concurrency import Beside
 from klant_xl.errors import InvoerFout, KolomOntbreekt, ModelFout, TeWeinigGegevens
 from klant_xl.models import bgnbd, clv, gamma_gamma, mbgnbd
 from klant_xl.models._fit import distinct_rows
@@ -220,6 +221,9 @@ def predict_customers(
     valid = inputs.notna().all(axis=1).to_numpy()
     x_all, tx_all, T_all = (inputs[c].to_numpy() for c in ("frequency", "recency", "T"))
     x, t_x, T = x_all[valid], tx_all[valid], T_all[valid]
+    # the spend model needs no transaction model: fitted beside it (klant_xl.concurrency)
+    spend = Beside(lambda: _spend_fit(summary, transactions, ref, valid),
+                   threaded=getattr(transactions, "embedded", True))
     fitted = module.fit(x, t_x, T)
     params = fitted.params
 
@@ -249,14 +253,12 @@ def predict_customers(
     lifetime = np.full(n, np.nan)
     spend_params = spend_ll = spend_message = None
     spend_model = None
-    spend_x, spend_m = _spend_inputs(summary, transactions, ref)
+    spend_x, spend_m, spend_fit = spend.result()
     if spend_m is not None and np.isfinite(spend_m).any():
-        try:
-            spend_fit = gamma_gamma.fit(spend_x[valid], spend_m[valid])
-        except (TeWeinigGegevens, ModelFout) as exc:
+        if isinstance(spend_fit, (TeWeinigGegevens, ModelFout)):
             # Kans actief stays useful; the order value falls back to the customer's own mean.
             spend_model = "eigen gemiddelde"
-            spend_message = f"{exc} Verwachte bestelwaarde = het eigen gemiddelde van de klant."
+            spend_message = f"{spend_fit} Verwachte bestelwaarde = het eigen gemiddelde van de klant."
             value[valid] = _own_mean(summary, spend_m)[valid]
         else:
             spend_model = "gamma_gamma"
@@ -297,6 +299,17 @@ def predict_customers(
         annual_discount_rate=float(annual_discount_rate),
     )
     return out
+
+
+def _spend_fit(summary, transactions, ref, valid):
+    """(x, mean amount, Gamma-Gamma fit or the reason it failed, or None without amounts) for the customers ``valid``."""
+    spend_x, spend_m = _spend_inputs(summary, transactions, ref)
+    if spend_m is None or not np.isfinite(spend_m).any():
+        return spend_x, spend_m, None
+    try:
+        return spend_x, spend_m, gamma_gamma.fit(spend_x[valid], spend_m[valid])
+    except (TeWeinigGegevens, ModelFout) as exc:
+        return spend_x, spend_m, exc
 
 
 def _own_mean(summary, spend_m):
