@@ -325,16 +325,14 @@ def _expr_daily(tables, v):
         eerste_rij=lines._rij.min(where=purchase),
         laatste_rij=lines._rij.max(where=purchase),
     )
-    occasions = days.filter(days.koop)
-    window = ibis.window(group_by="Klant", order_by="dag")
-    occasions = occasions.mutate(
-        vorige=occasions.dag.lag().over(window).cast("int64"),
-        volgende=occasions.dag.lead().over(window).cast("int64"),
-        volgnr=ibis.row_number().over(window).cast("int64"),
+    # per customer, the purchase days apart from the days with only returns: neighbours are occasions
+    window = ibis.window(group_by=["Klant", "koop"], order_by="dag")
+    none = ibis.null("int64")
+    return days.mutate(
+        vorige=ibis.ifelse(days.koop, days.dag.lag().over(window).cast("int64"), none),
+        volgende=ibis.ifelse(days.koop, days.dag.lead().over(window).cast("int64"), none),
+        volgnr=ibis.ifelse(days.koop, ibis.row_number().over(window).cast("int64"), none),
     )
-    others = days.filter(~days.koop).mutate(vorige=ibis.null("int64"), volgende=ibis.null("int64"),
-                                            volgnr=ibis.null("int64"))
-    return occasions.union(others, distinct=False)
 
 
 def _occasions(daily):
