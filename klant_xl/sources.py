@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +28,7 @@ from klant_xl.exports import (
     read_export,
 )
 from klant_xl.files import CSV_SUFFIXES, EXCEL_SUFFIXES, sniff_delimiter
-from klant_xl.headers import choose_columns, header_key, is_header_row
+from klant_xl.headers import choose_columns, header_key, is_header_row, parse_column_choices
 from klant_xl.vocabulary import TRANSACTION_COLUMNS
 
 __all__ = [
@@ -140,8 +141,9 @@ def _plain_roles(headers: list[str], columns):
 #: Header keys of customer columns the export reader normalises (names, e-mail, phone).
 _NORMALISED_KEYS = {header_key(alias) for role in ("Naam", "Voornaam", "Achternaam", "E-mail", "Telefoon")
                     for alias in ROLE_ALIASES[role]}
-#: Spaces the export reader strips from a text cell (a plain text has none at its ends).
-_EDGE_SPACES = "[\\s\\x{00A0}\\x{202F}\\x{2009}]"
+#: White space at the ends of a text: what the export reader strips from a cell, and what Python's
+#: ``str.strip()`` strips before it tests for an error value (every Unicode space). A plain text has none.
+_EDGE_SPACES = "[\\pZ\\x{0009}-\\x{000D}\\x{001C}-\\x{001F}\\x{0085}]"
 
 
 def _plain_read(con, relation: str, key_role: str, today):
@@ -264,8 +266,10 @@ def _plain_csv_head(path: Path):
     """(delimiter, header cells) of a CSV file DuckDB can read as the export reader does, or None.
 
     The first line is the header row (the reader's :func:`klant_xl.headers.is_header_row`),
-    the text is UTF-8 (a BOM is allowed), there is no ``sep=`` line, no quoted line break in
-    the header, no blank line (the reader reports those) and no NUL character anywhere.
+    the text is UTF-8 (one BOM is allowed), there is no ``sep=`` line, no quoted line break in
+    the header, no blank line (the reader reports those), no NUL character and no space or tab
+    beside a quote anywhere (DuckDB drops one such space and reads the field as quoted; the
+    reader keeps it as text).
     """
     try:
         with path.open("rb") as handle:
@@ -276,7 +280,7 @@ def _plain_csv_head(path: Path):
             chunk = head
             while chunk:
                 window = previous + chunk
-                if b"\n\n" in window or b"\n\r\n" in window or b"\x00" in window:
+                if any(part in window for part in _NOT_PLAIN_BYTES):
                     return None
                 previous = window[-2:]
                 chunk = handle.read(_CHUNK)
@@ -289,9 +293,16 @@ def _plain_csv_head(path: Path):
         return None
     delimiter = sniff_delimiter(text)
     cells = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
-    if not cells or not is_header_row(cells):
+    if not cells or not is_header_row(cells) or any("\ufeff" in cell for cell in cells):
         return None
     return delimiter, cells
+
+
+#: Bytes that send a CSV file to the export reader: a blank line, a NUL, a space or tab beside a quote.
+_NOT_PLAIN_BYTES = (b"\n\n", b"\n\r\n", b"\x00", b' "', b'" ', b'\t"', b'"\t')
+#: Characters DuckDB's file readers expand (``*.csv``, ``x[1].csv``, ``~``): a file named with them is
+#: read by pandas, as it is named.
+_PATTERN_CHARACTERS = set("*?[]{}~")
 
 
 def plain_csv(path, columns=None, today=None):
@@ -311,7 +322,9 @@ def plain_csv(path, columns=None, today=None):
     """
     import duckdb
 
-    path = Path(str(path))
+    path = Path(os.path.abspath(str(path)))
+    if _PATTERN_CHARACTERS & set(str(path)):
+        return None
     head = _plain_csv_head(path)
     if head is None:
         return None
@@ -394,6 +407,9 @@ def parquet_source(path, columns=None, reference_date=None, contacts=None, *, co
     -------
     (TransactionEngine or pandas.DataFrame, ReadingReport)
     """
+    if Path(str(path)).is_file() and _PATTERN_CHARACTERS & set(os.path.abspath(str(path))):
+        # one file named with characters DuckDB would expand (x[1].parquet): read as it is named
+        return _purchases(pd.read_parquet(path), path, columns, counted_statuses, today, first_row=2)
     scan, types = _parquet_scan(path)
     plan = _plain_parquet(scan, types, columns, today)
     if plan is None:
@@ -424,6 +440,8 @@ def open_transaction_file(path, *, columns=None, counted_statuses=None, referenc
     InvoerFout
         The file cannot be read, or holds no purchase at all.
     """
+    if isinstance(columns, (str, list, tuple)):
+        columns = parse_column_choices(columns)
     if is_parquet(path):
         return parquet_source(path, columns, reference_date, contacts, counted_statuses=counted_statuses, today=today)
     suffix = Path(str(path)).suffix.lower()

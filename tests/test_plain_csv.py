@@ -135,9 +135,57 @@ HEADER = ("Klant", "Datum", "Bedrag", "Product")
     pytest.param(csv_lines(("Naam", "Datum", "Bedrag"), [r[:3] for r in ROWS]), id="a name as customer"),
     pytest.param(csv_lines(("Klant", "Datum", "Bedrag", "Bedrag"), [r[:3] + ("1",) for r in ROWS]),
                  id="two columns with one header"),
+    # found by a review: DuckDB drops one space beside a quote and reads the field as quoted
+    pytest.param(csv_lines(HEADER, ROWS) + [' "K1",2026-03-01,5,Pen'], id="space before a quoted id"),
+    pytest.param(csv_lines(HEADER, ROWS) + ['K9, "2026-03-01",5,Pen'], id="space before a quoted date"),
+    pytest.param(csv_lines(HEADER, ROWS) + ['K9,2026-03-01,5, "a,b"'], id="space before a quoted product"),
+    pytest.param(csv_lines(HEADER, ROWS) + ['"K9" ,2026-03-01,5,Pen'], id="space after a quote"),
+    # the reader tests for an error value after str.strip(), which strips every Unicode space
+    pytest.param(csv_lines(HEADER, ROWS + [("#N/A\u3000", "2026-03-01", "5", "Pen")]), id="error value and wide space"),
+    pytest.param(csv_lines(HEADER, ROWS + [("#N/A\x0b", "2026-03-01", "5", "Pen")]), id="error value and vertical tab"),
 ])
 def test_a_file_the_reader_reads_otherwise_is_declined(tmp_path, lines):
     assert plain_csv(write(tmp_path / "x.csv", lines), today=TODAY) is None
+
+
+def test_a_double_bom_is_the_readers_to_read(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf" + "\n".join(csv_lines(HEADER, ROWS)).encode() + b"\n")
+    assert plain_csv(path, today=TODAY) is None
+
+
+@pytest.mark.parametrize("name", ["x[1].csv", "shop-*.csv", "s?.csv", "{a}.csv"])
+def test_a_file_named_with_pattern_characters_is_read_as_it_is_named(tmp_path, name, monkeypatch):
+    # DuckDB would read x1.csv for x[1].csv, and every shop-….csv for shop-*.csv
+    write(tmp_path / "x1.csv", csv_lines(HEADER, [("ANDER", "2026-01-05", "100", "")]))
+    write(tmp_path / "shop-2026.csv", csv_lines(HEADER, [("ANDER", "2026-01-05", "100", "")]))
+    write(tmp_path / "s1.csv", csv_lines(HEADER, [("ANDER", "2026-01-05", "100", "")]))
+    path = write(tmp_path / name, csv_lines(HEADER, ROWS))
+    assert plain_csv(path, today=TODAY) is None
+    frame, report = open_transaction_file(path, today=TODAY)
+    assert set(frame["Klant"]) == {"K1", "K2", "K3"} and report.revenue == 33.0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "~").mkdir()
+    write(tmp_path / "~" / "t.csv", csv_lines(HEADER, ROWS))
+    frame, _ = open_transaction_file("~/t.csv", today=TODAY)  # the folder named ~ here, not the home folder
+    assert set(frame["Klant"]) == {"K1", "K2", "K3"}
+
+
+def test_a_parquet_file_named_with_pattern_characters_is_read_as_it_is_named(tmp_path):
+    frame = pd.DataFrame({"Klant": ["K1", "K2"], "Datum": pd.to_datetime(["2026-01-05", "2026-01-06"]),
+                          "Bedrag": [10.0, 5.0]})
+    frame.to_parquet(tmp_path / "x[1].parquet")
+    frame.assign(Klant="ANDER").to_parquet(tmp_path / "x1.parquet")
+    read, report = open_transaction_file(tmp_path / "x[1].parquet", today=TODAY)
+    assert set(read["Klant"]) == {"K1", "K2"} and report.revenue == 15.0
+
+
+def test_column_choices_may_be_typed_as_text(tmp_path):
+    path = write(tmp_path / "c.csv", csv_lines(("Code", "Datum", "Bedrag"), [r[:3] for r in ROWS]))
+    engine, report = open_transaction_file(path, today=TODAY, columns="Klant=Code")
+    assert report.customers == 3
+    frame, _ = open_transaction_file(path, today=TODAY, columns="Klant=Code", as_frame=True)
+    assert set(frame["Klant"]) == {"K1", "K2", "K3"}
 
 
 def test_a_windows_byte_far_down_the_file_is_declined(tmp_path):
