@@ -128,3 +128,25 @@ def test_workbook_has_inlezen_and_contact_details(capsys, tmp_path):
     header = [c.value for c in next(winback.iter_rows(min_row=4, max_row=4))]
     rows = [dict(zip(header, [c.value for c in r])) for r in winback.iter_rows(min_row=5, max_row=6)]
     assert {r["Klant"]: r["Telefoon"] for r in rows if r["Klant"]} == {"a@x.nl": "06-11111111", "b@x.nl": "06-22222222"}
+
+
+@pytest.mark.parametrize("export", ["shopify_orders.csv", "woocommerce_orders.csv"])
+def test_a_workbook_from_an_export_says_the_same_after_a_refresh(tmp_path, export):
+    # analyse -o computes the outputs from the export it read; a later refresh reads the Transacties sheet
+    # that -o wrote: the workbook must not contradict itself (every output sheet the same, cell by cell)
+    from klant_xl.excel.layout import OUTPUT_SHEETS
+    from klant_xl.excel.refresh import refresh_workbook
+
+    from .excel_helpers import load, sheet_snapshot
+
+    path = tmp_path / "w.xlsx"
+    assert main(["analyse", str(DATA / "exports" / export), "-o", str(path), "--peildatum", "2026-11-30"]) == 0
+    shown = [s for s in OUTPUT_SHEETS if s not in ("Inlezen",)]  # Inlezen names the export, then the sheet
+    before = {s: sheet_snapshot(load(path), s)[0] for s in shown}
+    refresh_workbook(path)
+    after = {s: sheet_snapshot(load(path), s)[0] for s in shown}
+    for sheet in shown:
+        changed = {k: (before[sheet].get(k), after[sheet].get(k)) for k in set(before[sheet]) | set(after[sheet])
+                   if before[sheet].get(k) != after[sheet].get(k)}
+        assert not changed, f"{sheet}: {sorted(changed.items())[:5]}"
+    assert len(before["Klanten"]) > 20
