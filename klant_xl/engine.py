@@ -31,7 +31,6 @@ position: decides the first / last product of a day).
 from __future__ import annotations
 
 import json
-import math
 import sys
 import threading
 import uuid
@@ -415,8 +414,7 @@ def _expr_gaps(tables, v):
 
 
 def _expr_occasions(tables, v):
-    daily = tables["dagen"]
-    return daily.filter(daily.koop).select("Klant", "dag")
+    return _occasions(tables["dagen"]).select("Klant", "dag")
 
 
 def _expr_activity(tables, v, *, boundaries: int, contacts: bool):
@@ -430,7 +428,7 @@ def _expr_activity(tables, v, *, boundaries: int, contacts: bool):
     for j in range(boundaries):  # whole days: 0 <= grens - dag <= inactief is van <= dag <= grens (van = grens - floor)
         marks[f"a{j}"] = activity.dag.between(v[f"van{j}"], v[f"grens{j}"]).any()
     per_customer = activity.group_by("Klant").aggregate(**marks)
-    occasions = daily.filter(daily.koop)
+    occasions = _occasions(daily)
     first = occasions.group_by("Klant").aggregate(eerste=occasions.dag.min())
     joined = per_customer.inner_join(first, "Klant")
     return joined.group_by(["eerste", *marks]).aggregate(n=joined.count())

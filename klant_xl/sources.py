@@ -146,7 +146,7 @@ _NORMALISED_KEYS = {header_key(alias) for role in ("Naam", "Voornaam", "Achterna
 _EDGE_SPACES = "[\\pZ\\x{0009}-\\x{000D}\\x{001C}-\\x{001F}\\x{0085}]"
 
 
-def _plain_read(con, relation: str, key_role: str, today):
+def _plain_read(con, relation: str, key_role: str, today, listing):
     """A plain relation as the engine table with customers as codes, or None when the export reader must read it.
 
     ``relation`` (SQL) has the columns ``Klant`` (text), ``datum`` (DATE), ``Bedrag`` (DOUBLE),
@@ -159,10 +159,11 @@ def _plain_read(con, relation: str, key_role: str, today):
 
     Returns
     -------
-    (table, ids, rows, customers, revenue) or None
+    (table, ids, ReadingReport) or None
         ``table`` (Arrow) in the columns of :data:`klant_xl.engine.ENGINE_SCHEMA` with
         ``Klant`` the position of the id in ``ids`` (the distinct ids, sorted), as
-        :meth:`klant_xl.engine.TransactionEngine.from_coded` takes them; the reading report's counts.
+        :meth:`klant_xl.engine.TransactionEngine.from_coded` takes them; the reading report
+        (``listing``: the columns as :func:`_plain_roles` chose them, and the counts).
     """
     import duckdb
 
@@ -201,7 +202,9 @@ def _plain_read(con, relation: str, key_role: str, today):
         f"b.\"Bedrag\", nullif(b.\"Product\", '') AS \"Product\", CAST(b._rij AS BIGINT) AS _rij "
         f"FROM {relation} b JOIN _klanten k ON b.\"Klant\" = k.\"Klant\"").to_arrow_table()
     ids = con.sql('SELECT "Klant" FROM _klanten ORDER BY code').to_arrow_table().column(0)
-    return table, ids.to_numpy(zero_copy_only=False), int(rows), int(customers), float(revenue or 0)
+    report = ReadingReport(columns=listing, rows=int(rows), orders=int(rows), counted_orders=int(rows),
+                           customers=int(customers), revenue=float(revenue or 0))
+    return table, ids.to_numpy(zero_copy_only=False), report
 
 
 #: A day the reader reads (1900-01-01 .. 2261-12-31), and an amount it sums (finite, below 10^15).
@@ -217,7 +220,7 @@ def _plain_parquet(scan: str, types: dict[str, str], columns, today):
     which day it is would be the reader's) and the amounts as numbers. Then both give the same
     transactions and the same report.
 
-    Returns ``(table, ids, listing, rows, customers, revenue)`` (see :func:`_plain_read`) or None.
+    Returns ``(table, ids, report)`` (see :func:`_plain_read`) or None.
     """
     import duckdb
 
@@ -244,13 +247,9 @@ def _plain_parquet(scan: str, types: dict[str, str], columns, today):
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        read = _plain_read(con, relation, key_role, today)
+        return _plain_read(con, relation, key_role, today, listing)
     finally:
         con.close()
-    if read is None:
-        return None
-    table, ids, *counts = read
-    return (table, ids, listing, *counts)
 
 
 #: The text forms the plain CSV path reads itself: ISO (2026-11-23) or Dutch (23-11-2026) dates with an
@@ -258,7 +257,7 @@ def _plain_parquet(scan: str, types: dict[str, str], columns, today):
 #: the whole file to the export reader.
 _PLAIN_DATE_TEXT = "^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
 _PLAIN_AMOUNT_TEXT = "^-?[0-9]+([.,][0-9]{1,2})?$"
-#: Bytes a CSV file is checked in (for blank lines and NUL characters).
+#: Bytes a CSV file is checked in (for :data:`_NOT_PLAIN_BYTES`).
 _CHUNK = 1 << 24
 
 
@@ -366,15 +365,9 @@ def plain_csv(path, columns=None, today=None):
         except duckdb.Error:  # ragged rows, bad UTF-8 further down, a line too long: the reader reads it
             return None
         relation = '(SELECT *, rowid + 2 AS _rij FROM "_tekst")'  # the header is row 1
-        read = _plain_read(con, relation, key_role, today)
+        return _plain_read(con, relation, key_role, today, listing)
     finally:
         con.close()
-    if read is None:
-        return None
-    table, ids, rows, customers, revenue = read
-    report = ReadingReport(columns=listing, rows=rows, orders=rows, counted_orders=rows, customers=customers,
-                           revenue=revenue)
-    return table, ids, report
 
 
 def _parquet_frame(path, scan: str) -> pd.DataFrame:
@@ -414,11 +407,8 @@ def parquet_source(path, columns=None, reference_date=None, contacts=None, *, co
     plan = _plain_parquet(scan, types, columns, today)
     if plan is None:
         return _purchases(_parquet_frame(path, scan), path, columns, counted_statuses, today, first_row=2)
-    table, ids, listing, rows, customers, revenue = plan
-    engine = TransactionEngine.from_coded(table, ids, str(path), reference_date, contacts)
-    report = ReadingReport(columns=listing, rows=rows, orders=rows, counted_orders=rows, customers=customers,
-                           revenue=revenue)
-    return engine, report
+    table, ids, report = plan
+    return TransactionEngine.from_coded(table, ids, str(path), reference_date, contacts), report
 
 
 def open_transaction_file(path, *, columns=None, counted_statuses=None, reference_date=None, contacts=None,

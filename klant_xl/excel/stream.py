@@ -113,7 +113,7 @@ def _deferred_tails(values: list, styled: bool, epoch, style: str = ""):
     """Per value, the cell's XML after ``r="A5`` (the closing quote, ``style`` and what :func:`_tail`
     gives); None for a cell openpyxl leaves out. Each distinct value is formatted once.
 
-    A column of only text, whole and finite numbers and blanks (nearly every column) is coded at
+    A column of only text, finite numbers and blanks (nearly every column) is coded at
     once (``pandas.factorize``, where ``1 == 1.0`` share a code: both are written ``1``); any other
     (booleans, which would share a code with 1, dates, NaN) goes value by value.
     """

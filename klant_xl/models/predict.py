@@ -254,7 +254,7 @@ def predict_customers(
     spend_params = spend_ll = spend_message = None
     spend_model = None
     spend_x, spend_m, spend_fit = spend.result()
-    if spend_m is not None and np.isfinite(spend_m).any():
+    if spend_fit is not None:  # there are amounts (see _spend_fit)
         if isinstance(spend_fit, (TeWeinigGegevens, ModelFout)):
             # Kans actief stays useful; the order value falls back to the customer's own mean.
             spend_model = "eigen gemiddelde"
