@@ -4,8 +4,8 @@ Customer-base analysis for small businesses (active, inactive, lost customers,
 churn, projections, segments, win-back), as a Python library, a command line
 tool ``klant-xl`` and an Excel add-in built on xlwings.
 
-Importing ``klant_xl`` loads only the analytic core (pandas, numpy, scipy);
-the Excel shells (``klant_xl.udfs``, ``klant_xl.excel``) load xlwings and
+Importing ``klant_xl`` loads only the analytic core (pandas, numpy; the models
+load scipy when first used); the Excel shells (``klant_xl.udfs``, ``klant_xl.excel``) load xlwings and
 openpyxl when they are used.
 """
 
@@ -21,7 +21,6 @@ from klant_xl.errors import (
 )
 from klant_xl.cohorts import cohort_triangle
 from klant_xl.exports import ReadingReport, read_export
-from klant_xl.models import predict_customers
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers
 from klant_xl.reading import read_contacts, read_transactions, read_transactions_lenient
 from klant_xl.sample import sample_contacts, sample_transactions
@@ -41,6 +40,16 @@ from klant_xl.values import customer_id
 from klant_xl.winback import winback_list
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # The models (and scipy) load when first used: ``klant_xl.predict_customers`` imports them then.
+    if name == "predict_customers":
+        from klant_xl import models
+
+        globals()[name] = models.predict_customers
+        return models.predict_customers
+    raise AttributeError(f"module 'klant_xl' has no attribute {name!r}")
 
 
 def main(port=None) -> bool:

@@ -15,13 +15,12 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from klant_xl import models
 from klant_xl.cohorts import cohort_boundaries, cohort_churn, cohort_triangle
 from klant_xl.concurrency import Beside
 from klant_xl.engine import engine_for
 from klant_xl.errors import ModelFout, TeWeinigGegevens
 from klant_xl.formatting import format_count
-from klant_xl.models import expected_active_next_year, predict_customers
-from klant_xl.models.sbg import project_cohorts
 from klant_xl.portfolio import portfolio
 from klant_xl.records import Record, key
 from klant_xl.projection import (
@@ -56,8 +55,8 @@ from klant_xl.vocabulary import ACTIVE_STATUSES
 from klant_xl.winback import WinbackReport, quarter_boundaries, quarters_shown, winback_list
 from klant_xl.winback import winback_report as measure_winback
 
-__all__ = ["Analysis", "ProjectionInputs", "SegmentTables", "ThresholdOrigin", "analyse", "segment_tables",
-           "segments_summary_json"]
+__all__ = ["Analysis", "ProjectionInputs", "SegmentTables", "ThresholdOrigin", "analyse", "load_models_beside",
+           "segment_tables", "segments_summary_json"]
 
 
 class ThresholdOrigin(NamedTuple):
@@ -418,7 +417,7 @@ def segments_summary_json(
 def _predictions(summary, engine, settings: Settings, reference):
     """(predictions, expected buyers next year, None) of the models, or (None, None, why not)."""
     try:
-        predictions = predict_customers(
+        predictions = models.predict_customers(
             summary,
             engine,
             margin=settings.margin,
@@ -426,11 +425,22 @@ def _predictions(summary, engine, settings: Settings, reference):
             clv_horizon_months=settings.clv_horizon_months,
             reference_date=reference,
         )
-        expected_buyers = expected_active_next_year(summary, parameters=predictions.attrs["parameters"],
+        expected_buyers = models.expected_active_next_year(summary, parameters=predictions.attrs["parameters"],
                                                     reference_date=reference)
     except (TeWeinigGegevens, ModelFout) as exc:
         return None, None, exc
     return predictions, expected_buyers, None
+
+
+def load_models_beside() -> Beside:
+    """Import the models (and scipy, about 0.4 s) on a thread of their own, where there are threads.
+
+    A shell calls this before it reads a file: the import then overlaps with the reading
+    (DuckDB and the file readers work outside the interpreter lock), and the fit in
+    :func:`analyse` finds the models loaded. Without threads (xlwings Lite) it does nothing:
+    :func:`analyse` imports them when it fits. The import error, if any, is raised there too.
+    """
+    return Beside(lambda: (models.predict, models.sbg))
 
 
 def analyse(
@@ -481,7 +491,7 @@ def analyse(
     summary = engine.summary()
     # The models need only the summary: they are fitted beside the rest (numpy and DuckDB both work
     # outside the interpreter lock, so the two cores share the work); the answer is the same.
-    models = Beside(lambda: _predictions(summary, engine, settings, reference), threaded=engine.embedded)
+    fits = Beside(lambda: _predictions(summary, engine, settings, reference), threaded=engine.embedded)
 
     choice = choose_thresholds(
         transactions,
@@ -561,7 +571,7 @@ def analyse(
         tier_cuts=settings.tier_cuts,
     )
     segment_counts = segments_summary_json(transactions, summary, status, reference, tables=segments)
-    predictions, expected_buyers, refusal = models.result()
+    predictions, expected_buyers, refusal = fits.result()
     if refusal is not None:
         messages.append(f"Geen voorspellingen (kans actief, CLV): {refusal}")
     return Analysis(
@@ -581,7 +591,7 @@ def analyse(
         predictions=predictions,
         expected_buyers_next_year=expected_buyers,
         winback_report=report,
-        cohort_projection=project_cohorts(segments.cohorts, settings.projection_years),
+        cohort_projection=models.sbg.project_cohorts(segments.cohorts, settings.projection_years),
         settings=settings,
         projection_warnings=warnings,
         revenue_last_year=engine.revenue_last_year(),

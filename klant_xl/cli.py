@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from klant_xl import __version__, query_cache
-from klant_xl.analysis import Analysis, analyse
+from klant_xl.analysis import Analysis, analyse, load_models_beside
 from klant_xl.errors import KlantXLError
 from klant_xl.formatting import format_count, format_date, format_number, format_percent
 from klant_xl.projection import cumulative_loss, doubling_time, project_customers, projection_warnings
@@ -300,6 +300,7 @@ def _analyse_file(args, err: Console) -> Analysis:
     """Read the export named on the command line (and its contacts) and analyse it, with progress."""
     from klant_xl.reading import read_contacts
 
+    load_models_beside()  # scipy loads while the file is read
     with _progress(err, 3) as step:
         step(f"{_source_name(args)} lezen…")
         contacts = read_contacts(args.contactmomenten) if args.contactmomenten else None
@@ -543,6 +544,7 @@ def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
 
     refuse_existing(args.werkmap, args.overschrijven)
     refuse_existing(full_table_path(Path(args.werkmap)), args.overschrijven)  # the full Klanten table beside it
+    load_models_beside()  # scipy loads while the export is read
     with _progress(err, 7) as step:
         transactions, report = read_export_file(args.bestand, args, as_frame=True)  # the rows go on Transacties
         analyse_to_workbook(transactions, args.werkmap, contacts=args.contactmomenten,

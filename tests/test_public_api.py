@@ -30,3 +30,20 @@ def test_core_import_does_not_load_excel_libraries():
     code = "import sys, klant_xl; print(sorted(m for m in ('xlwings', 'openpyxl') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_models_package_offers_what_predict_offers():
+    from klant_xl import models
+    from klant_xl.models import predict
+
+    assert models.__all__ == predict.__all__
+    assert all(getattr(models, name) is getattr(predict, name) for name in models.__all__)
+    assert models.sbg.project_cohorts.__module__ == "klant_xl.models.sbg"
+
+
+def test_the_models_and_scipy_load_when_first_used():
+    # the command line imports them on a thread while it reads the file (load_models_beside)
+    code = ("import sys, klant_xl.cli; print('scipy' in sys.modules); "
+            "klant_xl.predict_customers; print('scipy' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True"]

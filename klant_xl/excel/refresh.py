@@ -33,7 +33,7 @@ from klant_xl.excel.inputs import read_inputs
 from klant_xl.settings import settings_from_values
 from klant_xl.values import is_blank, parse_dates
 from klant_xl.excel.layout import page
-from klant_xl.analysis import analyse
+from klant_xl.analysis import analyse, load_models_beside
 from klant_xl.excel.files import refuse_if_open, refuse_read_only, workbook_lock, write_table_file
 from klant_xl.excel.offline import OfflineWorkbook
 from klant_xl.excel.boundary import message_for, write_error_log
@@ -194,6 +194,7 @@ def refresh(port: WorkbookPort, progress=None, reading=None, today=None, preload
     timings = {}
     started = time.perf_counter()
     step("Klantanalyse: gegevens lezen…")
+    load_models_beside()  # scipy loads while the sheets are read
     transactions, contacts, settings, sheet_reading, typed_as_text, linked_file = read_inputs(port, today, preloaded)
     refuse_overwriting_the_source(getattr(port, "path", None), linked_file)
     if reading is not None:

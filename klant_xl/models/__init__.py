@@ -14,7 +14,35 @@ One module per model:
   Overzicht (:func:`predict_customers`, :func:`expected_active_next_year`).
 """
 
-from klant_xl.models import predict
-from klant_xl.models.predict import *  # noqa: F403 - the package's API is that of predict
 
-__all__ = list(predict.__all__)
+from importlib import import_module
+
+#: The package's API is that of :mod:`.predict` (a test keeps the two lists equal).
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODELS",
+    "PREDICTION_COLUMNS",
+    "expected_active_next_year",
+    "model_inputs",
+    "model_report",
+    "predict_customers",
+    "repeat_spend",
+]
+#: The model modules, loaded when first named (``models.sbg``).
+SUBMODULES = ("bgnbd", "clv", "gamma_gamma", "mbgnbd", "pareto_nbd", "predict", "sbg")
+
+
+def __getattr__(name: str):
+    # The models load scipy (about 0.4 s): with the first one used, not with ``import klant_xl``.
+    if name in __all__:
+        value = getattr(import_module("klant_xl.models.predict"), name)
+    elif name in SUBMODULES:
+        value = import_module(f"klant_xl.models.{name}")
+    else:
+        raise AttributeError(f"module 'klant_xl.models' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__, *SUBMODULES})
