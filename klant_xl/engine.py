@@ -166,8 +166,8 @@ class CustomerKeys:
 
     def __init__(self, ids):
         codes, uniques = pd.factorize(ids)
+        order = _text_order(uniques)
         uniques = np.asarray(uniques, dtype=object)
-        order = np.argsort(uniques, kind="stable")
         rank = np.empty(len(order), dtype=np.int32)
         rank[order] = np.arange(len(order), dtype=np.int32)
         self.ids = uniques[order]
@@ -207,6 +207,21 @@ class CustomerKeys:
             codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)
             frame["Klant"] = pd.Categorical.from_codes(codes, categories=self.index)
         return frame
+
+
+def _text_order(texts) -> np.ndarray:
+    """Positions that sort distinct texts as Python compares ``str`` (by code point).
+
+    Arrow-backed text is sorted by Arrow: UTF-8 bytes compare in code point order, so the
+    order is the same as Python's, several times faster than sorting the objects.
+    """
+    dtype = getattr(texts, "dtype", None)
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        return np.asarray(pc.sort_indices(pa.array(texts)), dtype=np.intp)
+    return np.argsort(np.asarray(texts, dtype=object), kind="stable")
 
 
 def _nullable_codes(codes: np.ndarray):

@@ -50,9 +50,11 @@ from klant_xl.headers import (
 from klant_xl.values import (
     amounts_and_bad,
     cell_texts,
-    customer_ids,
+    customer_id_codes,
     dates_and_bad,
     expected_for,
+    id_text_column,
+    ids_of_codes,
     shown,
 )
 from klant_xl.vocabulary import CONTACT_COLUMNS, REJECTED_COLUMNS, TRANSACTION_COLUMNS
@@ -110,12 +112,12 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
             return None
         return data.iloc[:, pos].reset_index(drop=True)
 
-    customers = customer_ids(column("Klant")) if n else np.array([], dtype=object)
+    codes, ids = customer_id_codes(column("Klant")) if n else (np.zeros(0, np.int64), np.array([], dtype=object))
     date_raw = column("Datum")
     date_blank = blank_mask(date_raw)
-    no_customer = pd.isna(customers)
-    total = np.zeros(len(customers), dtype=bool)
-    total[date_blank] = is_total(customers[date_blank])  # only rows without a date can be totals rows
+    no_customer = codes < 0
+    total = np.zeros(len(codes), dtype=bool)
+    total[date_blank] = is_total(ids_of_codes(codes[date_blank], ids))  # only rows without a date can be totals rows
     skip = (no_customer & date_blank) | total
     anonymous = no_customer & ~date_blank
     keep = ~skip & ~anonymous
@@ -131,7 +133,7 @@ def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_r
             WaardeFout(date_header, int(krows[i]), shown(value), expected_for(value, "geen datum"))
         errors.append((int(krows[i]), wanted.index("Datum"), err))
 
-    out = {"Klant": customers[idx], "Datum": dates.to_numpy()}
+    out = {"Klant": id_text_column(codes[idx], ids), "Datum": dates.to_numpy()}
     if "Bedrag" in wanted:
         amount_raw = column("Bedrag")
         if amount_raw is None:

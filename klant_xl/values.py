@@ -61,9 +61,12 @@ __all__ = [
     "cell_text",
     "cell_texts",
     "customer_id",
+    "customer_id_codes",
     "customer_ids",
     "dates_and_bad",
     "expected_for",
+    "id_text_column",
+    "ids_of_codes",
     "is_blank",
     "parse_amounts",
     "parse_date",
@@ -777,6 +780,49 @@ def customer_ids(values) -> np.ndarray:
         texts = texts.copy()
         texts[mail] = [customer_id(t) for t in texts[mail]]
     return texts
+
+
+def customer_id_codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`customer_ids` of a column as codes: ``(codes, ids)`` with ``ids[codes]`` the ids.
+
+    ``ids`` are the distinct ids (object array, in order of first appearance), ``codes`` an
+    int64 array, -1 where a cell has no id. A text column is keyed once per distinct text, and
+    the million-row arrays stay integers (no second pass over the texts to find blanks or to
+    build a text column).
+
+    >>> codes, ids = customer_id_codes(pd.Series([" K1 ", "K1", None, "A@B.nl", " "]))
+    >>> codes.tolist(), ids.tolist()
+    ([0, 0, -1, 1, -1], ['K1', 'a@b.nl'])
+    """
+    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    if isinstance(arr, np.ndarray) and arr.dtype == object and \
+            pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+        text_codes, texts = pd.factorize(arr)  # None/NaN: -1
+        id_codes, ids = pd.factorize(np.array([customer_id(t) for t in texts] + [None], dtype=object))
+        return id_codes[text_codes], np.asarray(ids, dtype=object)  # code -1 takes the appended None
+    codes, ids = pd.factorize(customer_ids(values))
+    return codes.astype(np.int64, copy=False), np.asarray(ids, dtype=object)
+
+
+def ids_of_codes(codes: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The ids of :func:`customer_id_codes` per row (object array, None for -1)."""
+    return np.append(ids, None)[codes]
+
+
+def id_text_column(codes: np.ndarray, ids: np.ndarray) -> pd.Series:
+    """The ids per row as a text Series (pandas' ``str`` dtype), built from the codes.
+
+    With Arrow-backed text (pandas with pyarrow) the column is decoded by Arrow from the
+    distinct ids; without it (Pyodide) from the object array: the same Series either way.
+    """
+    dtype = pd.Series([], dtype=str).dtype
+    if getattr(dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+
+        encoded = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0),
+                                                 pa.array(ids, type=pa.large_string()))
+        return pd.Series(pd.array(encoded.cast(pa.large_string()), dtype=dtype))
+    return pd.Series(ids_of_codes(codes, ids), dtype=str)
 
 
 # --------------------------------------------------------------------------- columns

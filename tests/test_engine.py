@@ -270,3 +270,30 @@ def test_a_thread_that_cannot_start_computes_in_place(monkeypatch):
     monkeypatch.undo()
     with pytest.raises(ZeroDivisionError):  # an error on the thread is raised by result()
         Beside(lambda: 1 / 0).result()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(max_size=6), max_size=40), st.booleans())
+def test_customer_codes_follow_pythons_order_of_the_ids(texts, arrow_backed):
+    # the engine's codes sort as the ids do (by code point), whether Arrow or Python sorts them
+    from klant_xl.engine import CustomerKeys
+
+    ids = pd.Series(texts, dtype=str) if arrow_backed else pd.Series(texts, dtype=object)
+    keys = CustomerKeys(ids)
+    assert keys.ids.tolist() == sorted(set(texts))
+    codes = keys.codes.to_numpy(dtype=float, na_value=np.nan)
+    assert [keys.ids[int(c)] for c in codes] == texts
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from([" K1", "K1 ", "k1", "A@b.NL", "a@B.nl", "", " ", "x"]),
+                          st.text(max_size=4)), max_size=30))
+def test_customer_id_codes_give_the_ids_customer_ids_gives(cells):
+    from klant_xl.values import customer_id_codes, customer_ids, id_text_column, ids_of_codes
+
+    column = pd.Series(cells, dtype=object)
+    codes, ids = customer_id_codes(column)
+    expected = customer_ids(column)
+    assert ids_of_codes(codes, ids).tolist() == expected.tolist()
+    assert len(set(ids.tolist())) == len(ids)  # one code per id
+    pd.testing.assert_series_equal(id_text_column(codes, ids), pd.Series(expected, dtype=str))
