@@ -117,3 +117,16 @@ def test_parameters_that_are_not_positive_numbers_are_refused():
 
     with pytest.raises(InvoerFout, match="groter dan 0"):
         gamma_gamma.expected_value((6, -2, 15), [1], [3.0])
+
+
+def test_a_spend_parameter_running_off_is_refused_without_following_it_to_the_bound(monkeypatch):
+    # every customer's mean spend over ten purchases of U(5, 205): no spread between customers,
+    # so q and gamma run off together to infinity (the fit cannot pin the model down)
+    rng = np.random.default_rng(3)
+    means = rng.uniform(5, 205, size=(5000, 10)).mean(axis=1)
+    evaluations = []
+    likelihood = gamma_gamma._neg_ll
+    monkeypatch.setattr(gamma_gamma, "_neg_ll", lambda *a, **k: evaluations.append(1) or likelihood(*a, **k))
+    with pytest.raises(ModelFout, match="loopt weg naar 0 of oneindig"):
+        gamma_gamma.fit(np.full(5000, 10.0), means)
+    assert len(evaluations) < 60  # it took 79 evaluations out to the bound of the optimiser

@@ -23,6 +23,9 @@ __all__ = ["FitResult", "check_enough", "distinct_rows", "maximise", "as_float_a
 #: A fitted log-parameter beyond +-LOG_PARAM_LIMIT means a parameter ran off to
 #: 0 or infinity: the data do not pin the model down.
 LOG_PARAM_LIMIT = 13.0
+#: An iterate this far out (e^16, twenty times past the limit) is running off: the fit stops
+#: there with the same refusal, instead of following the parameter out to the bound.
+RUN_OFF_STOP = LOG_PARAM_LIMIT + 3.0
 
 
 @dataclass(frozen=True)
@@ -142,12 +145,23 @@ def maximise(
     when the optimiser fails or a parameter runs off to 0 or infinity; the
     message ends with ``advice``. Parameters listed in ``may_run_off`` (by
     position) may go to 0 or infinity: that is a meaningful limit of the model
-    (e.g. nobody drops out), not a failure.
+    (e.g. nobody drops out), not a failure. An iterate past :data:`RUN_OFF_STOP` ends
+    the fit with that refusal at once (following it out to the bound cost half the
+    iterations of such a fit, for the same answer).
 
     Returns
     -------
     (log_params, iterations)
     """
+    checked = np.ones(len(x0), bool)
+    checked[list(may_run_off)] = False
+    running_off = []
+
+    def watch(intermediate_result):
+        if np.any(np.abs(intermediate_result.x[checked]) > RUN_OFF_STOP):
+            running_off.append(True)
+            raise StopIteration
+
     with np.errstate(all="ignore"):
         res = minimize(
             neg_ll_and_grad,
@@ -156,7 +170,10 @@ def maximise(
             method="L-BFGS-B",
             bounds=[(-2 * LOG_PARAM_LIMIT, 2 * LOG_PARAM_LIMIT)] * len(x0),
             options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-9},
+            callback=watch,
         )
+    if running_off:
+        raise _running_off(model_label, advice)
     ok = np.isfinite(res.fun) and np.all(np.isfinite(res.x))
     # ABNORMAL line-search terminations at an optimum that is already flat are fine.
     if ok and not res.success:
@@ -165,14 +182,16 @@ def maximise(
         raise ModelFout(
             f"Het {model_label} convergeert niet op deze gegevens. {advice}"
         )
-    checked = np.ones(len(res.x), bool)
-    checked[list(may_run_off)] = False
     if np.any(np.abs(res.x[checked]) > LOG_PARAM_LIMIT):
-        raise ModelFout(
-            f"Het {model_label} past niet goed op deze gegevens: een parameter loopt weg "
-            f"naar 0 of oneindig. {advice}"
-        )
+        raise _running_off(model_label, advice)
     return res.x, int(res.nit)
+
+
+def _running_off(model_label: str, advice: str) -> ModelFout:
+    return ModelFout(
+        f"Het {model_label} past niet goed op deze gegevens: een parameter loopt weg "
+        f"naar 0 of oneindig. {advice}"
+    )
 
 def history_arrays(frequency, recency, T):
     """frequency, recency and T as equal-length float arrays (a Dutch error otherwise)."""
