@@ -64,10 +64,13 @@ def _ranked_positions(transactions, summary, reference_date, active) -> np.ndarr
         if "Omzet" in summary.columns
         else pd.Series(0.0, index=recent.index)
     )
-    order = pd.DataFrame(
-        {"recent": recent.to_numpy(), "total": total.to_numpy(), "klant": recent.index.astype(str)},
-    ).sort_values(["recent", "total", "klant"], ascending=[False, False, True], kind="mergesort")
-    return np.flatnonzero(active)[order.index.to_numpy()]
+    ids = pd.Index(recent.index.astype(str))
+    # the engine's summary comes sorted by id: then the id's rank is its position
+    id_rank = np.arange(len(ids)) if ids.is_monotonic_increasing else \
+        np.argsort(np.argsort(np.asarray(ids, dtype=object), kind="stable"), kind="stable")
+    # descending revenues as ascending negatives (a missing one, NaN, still sorts last)
+    order = np.lexsort((id_rank, -total.to_numpy(dtype=float), -recent.to_numpy(dtype=float)))
+    return np.flatnonzero(active)[order]
 
 
 def _ranked_levels(transactions, summary, status, reference_date, cuts, labels, name, shared=None) -> pd.Series:

@@ -157,3 +157,33 @@ def test_cohort_shares_in_unit_interval(rows, inactive_days, period):
     # triangle shape: row i (oldest first) has values in its first (columns - offset) cells
     if len(triangle):
         assert not np.isnan(values[:, 0]).any()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["b", "a", "c", "K2", "K10", "é", "Z"]),
+                          st.sampled_from([0.0, -0.0, 5.0, 12.5, float("nan")]),
+                          st.sampled_from([0.0, 3.0, 12.5, 40.0])),
+                min_size=1, max_size=7, unique_by=lambda row: row[0]))
+def test_the_pyramid_ranks_by_recent_then_total_revenue_then_id(rows):
+    # inline oracle: Python's sort on (recent desc, total desc, id), a missing recent revenue last
+    from klant_xl.tiers import _ranked_positions  # noqa: PLC2701 - the ranking itself
+
+    ids = [r[0] for r in rows]
+    summary = pd.DataFrame({"Omzet": [r[2] for r in rows]}, index=pd.Index(ids, dtype=object))
+    recent = pd.Series([r[1] for r in rows], index=summary.index)
+
+    class Engine:  # what _recent_revenue asks of the transactions
+        def recent_revenue(self, index):
+            return recent.reindex(index)
+
+    import klant_xl.tiers as tiers
+
+    expected = sorted(range(len(rows)), key=lambda i: (math.isnan(rows[i][1]), -rows[i][1] if not math.isnan(rows[i][1]) else 0,
+                                                       -rows[i][2], ids[i]))
+    original = tiers.engine_for
+    tiers.engine_for = lambda transactions, reference_date: Engine()
+    try:
+        got = _ranked_positions(None, summary, None, np.ones(len(rows), bool))
+    finally:
+        tiers.engine_for = original
+    assert got.tolist() == expected
