@@ -415,6 +415,11 @@ class _WriteExcelTable:
         self.options = options
 
     def __call__(self, ctx):
+        # xlwings runs the writer after the function: the cells in and out are millions of objects
+        with without_cycle_collection():
+            self._write(ctx)
+
+    def _write(self, ctx):
         table = ctx.value
         grid = table._grid
         if grid is not None and len(grid) == len(table) - 1 and len(grid):
