@@ -931,8 +931,10 @@ class TransactionEngine:
                               **{f"van{j}": day - reach for j, day in enumerate(wanted)})
         frame = self._run("activity", _expr_activity, values, boundaries=len(wanted), contacts=self.has_contacts)
         marks = [c for c in frame.columns if c.startswith("a")]
-        frame = frame.sort_values(["eerste", *marks], kind="mergesort").reset_index(drop=True)
         frame = frame.astype({"eerste": np.int64, "n": np.int64, **{k: bool for k in marks}})
+        # one stable numpy sort on (eerste, a0, a1, ...): the backend's rows come in any order
+        order = np.lexsort([frame[c].to_numpy() for c in reversed(["eerste", *marks])])
+        frame = frame.take(order).reset_index(drop=True)
         profile = ActivityProfile(days=wanted, inactive_days=inactive, counts=frame)
         profiles[(wanted, inactive)] = profile
         return profile
