@@ -52,6 +52,10 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'klant_xl' has no attribute {name!r}")
 
 
+def __dir__():
+    return sorted({*globals(), *__all__})
+
+
 def main(port=None) -> bool:
     """Refresh the active workbook: what the ribbon button *Vernieuw analyse* runs.
 

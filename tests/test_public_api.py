@@ -44,6 +44,8 @@ def test_the_models_package_offers_what_predict_offers():
 def test_the_models_and_scipy_load_when_first_used():
     # the command line imports them on a thread while it reads the file (load_models_beside)
     code = ("import sys, klant_xl.cli; print('scipy' in sys.modules); "
-            "klant_xl.predict_customers; print('scipy' in sys.modules)")
+            "print('predict_customers' in dir(klant_xl), 'predict_customers' in dir(klant_xl.models)); "
+            "klant_xl.predict_customers; print('scipy' in sys.modules); "
+            "from klant_xl import *; print(predict_customers.__module__)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["False", "True"]
+    assert result.stdout.split() == ["False", "True", "True", "True", "klant_xl.models.predict"]
