@@ -17,7 +17,7 @@ One module per model:
 
 from importlib import import_module
 
-#: The package's API is that of :mod:`.predict` (a test keeps the two lists equal).
+#: The package's API, defined by :mod:`.predict` (which takes this list as its own ``__all__``).
 __all__ = [
     "DEFAULT_MODEL",
     "MODELS",

@@ -17,20 +17,10 @@ import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, ModelFout, TeWeinigGegevens
 from klant_xl.models import bgnbd, clv, gamma_gamma, mbgnbd
+from klant_xl.models import __all__  # this module's API is the package's: klant_xl/models/__init__.py lists it
 from klant_xl.models._fit import distinct_rows
 from klant_xl.summary import summary_reference_date
 from klant_xl.engine import TransactionEngine, engine_for
-
-__all__ = [
-    "DEFAULT_MODEL",
-    "MODELS",
-    "PREDICTION_COLUMNS",
-    "expected_active_next_year",
-    "model_inputs",
-    "model_report",
-    "predict_customers",
-    "repeat_spend",
-]
 
 #: Transaction models by name.
 MODELS = {"bgnbd": bgnbd, "mbgnbd": mbgnbd}
