@@ -421,38 +421,35 @@ class _WriteExcelTable:
 
     def _write(self, ctx):
         table = ctx.value
-        grid = table._grid
-        if grid is not None and len(grid) == len(table) - 1 and len(grid):
-            ctx.value = self._from_grid(ctx, table, grid)
+        if not table:
+            ctx.value = []
             return
-        out = [["" if v is None else v for v in row] for row in table]
-        if len(out) > 1 and table.date_columns:
-            prepare = ctx.engine.impl.prepare_xl_data_element
-            body = out[1:]
-            for j in table.date_columns:
-                converted = {}
-                for row in body:
-                    value = row[j]
-                    if value != "":
-                        done = converted.get(value)
-                        if done is None:
-                            done = converted[value] = prepare(value, self.options)
-                        row[j] = done
-        ctx.value = out
-
-    def _from_grid(self, ctx, table, grid: np.ndarray) -> list:
-        """The rows from the grid :func:`table` kept: the same values as the row-by-row path."""
+        grid, blanks = table._grid, table._blanks
+        if grid is None or len(grid) != len(table) - 1:  # rows made another way than by table()
+            grid, blanks = _grid_of(table[1:], len(table[0]))
         body = grid.copy()
-        body[table._blanks] = ""
-        if table.date_columns:
+        body[blanks] = ""
+        if table.date_columns and len(body):
             prepare = ctx.engine.impl.prepare_xl_data_element
             for j in table.date_columns:
-                filled = np.flatnonzero(~table._blanks[:, j])
+                filled = np.flatnonzero(~blanks[:, j])
                 converted = {}
                 column = body[:, j]
                 column[filled] = [converted[v] if v in converted else converted.setdefault(v, prepare(v, self.options))
                                   for v in column[filled].tolist()]
-        return [list(table[0]), *body.tolist()]
+        ctx.value = [list(table[0]), *body.tolist()]
+
+
+def _grid_of(rows: list, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of cells as the object grid and blank mask :func:`table` keeps (xlwings refuses
+    rows of unequal length before its writer runs, so the rows are rectangular here)."""
+    grid = np.empty((len(rows), width), dtype=object)
+    blanks = np.zeros((len(rows), width), dtype=bool)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            grid[i, j] = value
+            blanks[i, j] = value is None
+    return grid, blanks
 
 
 class ExcelTableConverter(Converter):
