@@ -92,9 +92,8 @@ def calamine_read(path: Path) -> float:
 
 
 def run_one(n: int, path: Path, models: bool = True) -> dict:
-    from klant_xl.excel.refresh import refresh_workbook
-
     from klant_xl import query_cache
+    from klant_xl.excel.refresh import refresh_workbook
 
     if not models:
         _without_models()

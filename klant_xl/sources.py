@@ -315,6 +315,8 @@ def _has_unplain_bytes(window: bytes) -> bool:
         if part in window:
             return True
     return False
+
+
 #: Characters DuckDB's file readers expand (``*.csv``, ``x[1].csv``, ``~``): a file named with them is
 #: read by pandas, as it is named.
 _PATTERN_CHARACTERS = set("*?[]{}~")
