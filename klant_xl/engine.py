@@ -888,29 +888,47 @@ class TransactionEngine:
         """Net revenue of all lines in (peildatum − 1 year, peildatum]."""
         return float(np.nansum(_money(self.customer_frame()["omzet_12m"])))  # NULL: no line in that year
 
+    def _positions_in_frame(self, index) -> np.ndarray:
+        """For each id in ``index``, its row in :meth:`customer_frame` (-1: no line).
+
+        The summary's index is the frame's ids in the frame's order: then the positions are
+        0, 1, 2, ... without looking up 100,000 texts.
+        """
+        ids = self._cached("customer_ids", lambda: pd.Index(self.customer_frame()["Klant"].to_numpy(dtype=object)))
+        keys = pd.Index(index)
+        if len(keys) == len(ids) and keys.equals(ids):
+            return np.arange(len(ids))
+        return ids.get_indexer(keys.astype(str))
+
     def recent_revenue(self, index: pd.Index) -> pd.Series:
         """Revenue per customer over (peildatum − 1 year, peildatum], 0 without lines there."""
-        frame = self.customer_frame()
-        revenue = pd.Series(_money(frame["omzet_12m"]),
-                            index=frame["Klant"].to_numpy(dtype=object))
-        keys = pd.Index(index).astype(str)
-        return pd.Series(revenue.reindex(keys).fillna(0.0).to_numpy(dtype=float), index=index)
+        revenue = _money(self.customer_frame()["omzet_12m"])  # NaN (NULL): no line in that year
+        positions = self._positions_in_frame(index)
+        found = positions >= 0
+        values = np.zeros(len(positions))
+        values[found] = revenue[positions[found]]
+        return pd.Series(np.where(np.isnan(values), 0.0, values), index=index)
 
     def repeat_spend(self, customers=None) -> pd.DataFrame:
         """Repeat occasions and their mean day amount per customer (Gamma-Gamma input)."""
         frame = self.customer_frame()
-        chosen = frame[frame["aankopen"].fillna(0).to_numpy(dtype=np.int64) > 1]
-        out = pd.DataFrame(
-            {"frequency": chosen["aankopen"].to_numpy(dtype=float) - 1.0,
-             "monetary_value": chosen["herhaal_bedrag"].to_numpy(dtype=float, na_value=np.nan)},
-            index=pd.Index(chosen["Klant"].to_numpy(dtype=object), name="Klant"),
-        )
-        if customers is not None:
-            index = pd.Index(customers).astype(str)
-            out = out.reindex(index)
-            out["frequency"] = out["frequency"].fillna(0.0)
-            out.index = pd.Index(customers, name="Klant")
-        return out
+        occasions = frame["aankopen"].fillna(0).to_numpy(dtype=np.int64)
+        mean_amount = frame["herhaal_bedrag"].to_numpy(dtype=float, na_value=np.nan)
+        if customers is None:
+            repeat = occasions > 1
+            return pd.DataFrame(
+                {"frequency": occasions[repeat].astype(float) - 1.0, "monetary_value": mean_amount[repeat]},
+                index=pd.Index(frame["Klant"].to_numpy(dtype=object)[repeat], name="Klant"),
+            )
+        positions = self._positions_in_frame(customers)
+        chosen = np.flatnonzero(positions >= 0)
+        chosen = chosen[occasions[positions[chosen]] > 1]  # customers with a repeat occasion
+        frequency = np.zeros(len(positions))
+        frequency[chosen] = occasions[positions[chosen]] - 1.0
+        monetary = np.full(len(positions), np.nan)
+        monetary[chosen] = mean_amount[positions[chosen]]
+        return pd.DataFrame({"frequency": frequency, "monetary_value": monetary},
+                            index=pd.Index(customers, name="Klant"))
 
     def activity(self, days, inactive_days: float) -> ActivityProfile:
         """Activity at the boundary days (:class:`ActivityProfile`), one query for all of them.

@@ -159,6 +159,27 @@ def test_user_values_survive_dropping_out_and_coming_back(shop):
     assert table_rows(shop, "Klanten")[0][-1] == "Mijn label"
 
 
+def test_output_tables_are_read_back_only_when_they_hold_user_columns(shop, monkeypatch):
+    """Klanten without a column of the user's is not read cell by cell before it is rewritten
+    (a million customers took seconds); once the user adds one, it is, and the values stay."""
+    read = []
+    original = OfflineWorkbook.read_table
+
+    def recording(self, name):
+        read.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(OfflineWorkbook, "read_table", recording)
+    refresh_workbook(shop)
+    assert "Klanten" not in read and "Winback" in read  # Winback has the tracking columns
+
+    read.clear()
+    _edit(shop, edit=lambda wb: add_table_column(*find_table(wb, "Klanten"), "Mijn label", {"A": "VIP"}))
+    refresh_workbook(shop)
+    assert "Klanten" in read
+    assert {r["Klant"]: r["Mijn label"] for r in table_dicts(shop, "Klanten")}["A"] == "VIP"
+
+
 def test_cleared_user_value_stays_cleared(shop):
     _edit(shop, edit=lambda wb: set_cell_in_table(*find_table(wb, "Winback"), "E", "Notitie", "mail gestuurd"))
     refresh_workbook(shop)

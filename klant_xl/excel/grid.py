@@ -16,7 +16,7 @@ import pandas as pd
 from klant_xl.status import STATUS_COLOURS
 from klant_xl.vocabulary import LOST
 
-__all__ = ["cell_value", "column_values", "frame_from_rows", "try_quietly", "unique_headers", "value_colours"]
+__all__ = ["cell_value", "column_values", "frame_from_rows", "header_names", "try_quietly", "unique_headers", "value_colours"]
 
 
 def cell_value(value):
@@ -71,6 +71,15 @@ def unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
+def header_names(cells) -> list[str]:
+    """Header cells as the column names :func:`frame_from_rows` gives them (text, stripped,
+    trailing blanks dropped)."""
+    header = [("" if h is None else str(h)).strip() for h in cells]
+    while header and header[-1] == "":
+        header.pop()
+    return header
+
+
 def frame_from_rows(rows: list[list], what: str, header_row: int = 1) -> pd.DataFrame | None:
     """Header row + data rows -> DataFrame (object columns), trailing empty rows dropped.
 
@@ -82,9 +91,7 @@ def frame_from_rows(rows: list[list], what: str, header_row: int = 1) -> pd.Data
         end -= 1
     if not end:
         return None
-    header = [("" if h is None else str(h)).strip() for h in rows[0]]
-    while header and header[-1] == "":
-        header.pop()
+    header = header_names(rows[0])
     width = len(header)
     body = rows[1:end]
     if not body:

@@ -19,7 +19,7 @@ import datetime as dt
 
 import pandas as pd
 
-from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, try_quietly, unique_headers, value_colours
+from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, header_names, try_quietly, unique_headers, value_colours
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 from klant_xl.excel.offline import FOOTER_LEFT, FOOTER_RIGHT
 
@@ -83,6 +83,13 @@ class LiveWorkbook:
                 if table.name.lower() == name.lower():
                     return sheet, table
         return None, None
+
+    def table_header(self, name: str) -> list[str] | None:
+        sheet, table = self._find_table(name)
+        header = None if table is None else table.header_row_range
+        if header is None:  # no table, or a table with its header row switched off
+            return None
+        return header_names(header.options(ndim=1).value)
 
     def read_table(self, name: str) -> pd.DataFrame | None:
         sheet, table = self._find_table(name)

@@ -33,7 +33,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from klant_xl.errors import WerkmapFout
 from klant_xl.excel import features, splice, stream
 from klant_xl.excel.files import atomic_write, refuse_if_open, save_openpyxl
-from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, unique_headers, value_colours
+from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, header_names, unique_headers, value_colours
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 from klant_xl.sheet_guard import check_sheet_size, error_cells
 
@@ -439,6 +439,14 @@ class OfflineWorkbook:
                 if table_name.lower() == name.lower():
                     return ws, ws.tables[table_name]
         return None, None
+
+    def table_header(self, name: str) -> list[str] | None:
+        """The column names the table's definition holds (Excel keeps them equal to the header
+        cells), without reading its cells; None when absent."""
+        ws, table = self._find_table(name)
+        if table is None or not table.tableColumns:
+            return None
+        return header_names([column.name for column in table.tableColumns])
 
     def read_table(self, name: str) -> pd.DataFrame | None:
         """The Excel table ``name`` as a DataFrame (header = column names), or None."""

@@ -31,6 +31,10 @@ class WorkbookPort(Protocol):
     def read_table(self, name: str) -> pd.DataFrame | None:
         """An Excel table (any sheet) as a frame, index = the Excel row; None when absent."""
 
+    def table_header(self, name: str) -> list[str] | None:
+        """The column names of an Excel table as its definition holds them, without reading its
+        cells; None when absent or not known."""
+
     def read_names(self, names) -> dict:
         """Values of the cells that defined names point to (names that point nowhere are left out)."""
 

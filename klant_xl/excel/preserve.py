@@ -90,6 +90,8 @@ def update_store(store: pd.DataFrame | None, table: str, old: pd.DataFrame | Non
     if old is None or key not in old.columns or not len(old):
         return store.reset_index(drop=True)
     present = [c for c in columns if c in old.columns]
+    if not present:  # nothing of the user's in the table: the stored values stay as they are
+        return store.reset_index(drop=True)
     keys = old[key].map(customer_id)
     shown = set(keys.dropna())
     this = store["Tabel"] == table

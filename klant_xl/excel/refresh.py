@@ -122,6 +122,20 @@ def current_tracking(old_winback: pd.DataFrame | None, store: pd.DataFrame | Non
     return tracking_frame(merged)
 
 
+def _old_table(port, name: str, written: list[str]) -> pd.DataFrame | None:
+    """The output table ``name`` as it is now, before it is rewritten.
+
+    Its cells are read only when its header has a column klant_xl does not write (a column
+    the user added, or a tracking column): otherwise nothing in it is the user's, and the
+    header alone says so (the Klanten table of a million customers is not read back).
+    """
+    header = port.table_header(name)
+    if header is None or len(set(header)) != len(header) or "" in header \
+            or any(column not in written for column in header):
+        return port.read_table(name)
+    return pd.DataFrame(columns=header)
+
+
 def _keep_user_columns(port, specs: list[SheetSpec], store, registry) -> tuple[SheetSpec, pd.DataFrame]:
     """Add the user columns to every keyed output table; return the updated ``_bewaard`` sheet and store."""
     registries = []
@@ -129,8 +143,8 @@ def _keep_user_columns(port, specs: list[SheetSpec], store, registry) -> tuple[S
         for block in spec.tables():
             if block.key is None:
                 continue
-            old = port.read_table(block.name)
             written = [str(c) for c in block.frame.columns if c not in block.tracking]
+            old = _old_table(port, block.name, written)
             users = preserve.user_columns(block.name, old, written, registry, block.tracking)
             store = preserve.update_store(store, block.name, old, block.key, users)
             frame = block.frame.drop(columns=[c for c in users if c in block.frame.columns])
