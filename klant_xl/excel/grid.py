@@ -16,7 +16,8 @@ import pandas as pd
 from klant_xl.status import STATUS_COLOURS
 from klant_xl.vocabulary import LOST
 
-__all__ = ["cell_value", "column_values", "frame_from_rows", "header_names", "try_quietly", "unique_headers", "value_colours"]
+__all__ = ["cell_value", "column_values", "frame_from_rows", "header_names", "try_quietly", "unique_headers",
+           "value_colours"]
 
 
 def cell_value(value):

@@ -19,7 +19,15 @@ import datetime as dt
 
 import pandas as pd
 
-from klant_xl.excel.grid import cell_value, column_values, frame_from_rows, header_names, try_quietly, unique_headers, value_colours
+from klant_xl.excel.grid import (
+    cell_value,
+    column_values,
+    frame_from_rows,
+    header_names,
+    try_quietly,
+    unique_headers,
+    value_colours,
+)
 from klant_xl.excel.spec import FORMATS, Cells, ChartBlock, SheetSpec, TableBlock, column_letter
 from klant_xl.excel.offline import FOOTER_LEFT, FOOTER_RIGHT
 

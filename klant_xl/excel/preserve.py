@@ -87,10 +87,8 @@ def update_store(store: pd.DataFrame | None, table: str, old: pd.DataFrame | Non
     store["Kolom"] = store["Kolom"].astype(str)
     this = store["Tabel"] == table
     store = store[~this | store["Kolom"].isin(columns)]
-    if old is None or key not in old.columns or not len(old):
-        return store.reset_index(drop=True)
-    present = [c for c in columns if c in old.columns]
-    if not present:  # nothing of the user's in the table: the stored values stay as they are
+    present = [] if old is None else [c for c in columns if c in old.columns]
+    if not present or key not in old.columns or not len(old):  # nothing shown to fold in: the stored values stay
         return store.reset_index(drop=True)
     keys = old[key].map(customer_id)
     shown = set(keys.dropna())
