@@ -17,7 +17,7 @@ import pandas as pd
 
 from klant_xl import models
 from klant_xl.cohorts import cohort_boundaries, cohort_churn, cohort_triangle
-from klant_xl.concurrency import Beside
+from klant_xl.concurrency import Beside, one_blas_thread
 from klant_xl.engine import engine_for
 from klant_xl.errors import ModelFout, TeWeinigGegevens
 from klant_xl.formatting import format_count
@@ -439,7 +439,9 @@ def load_models_beside() -> Beside:
     (DuckDB and the file readers work outside the interpreter lock), and the fit in
     :func:`analyse` finds the models loaded. Without threads (xlwings Lite) it does nothing:
     :func:`analyse` imports them when it fits. The import error, if any, is raised there too.
+    OpenBLAS is asked for one thread first (:func:`klant_xl.concurrency.one_blas_thread`).
     """
+    one_blas_thread()
     return Beside(lambda: (models.predict, models.sbg))
 
 

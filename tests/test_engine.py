@@ -272,6 +272,45 @@ def test_a_thread_that_cannot_start_computes_in_place(monkeypatch):
         Beside(lambda: 1 / 0).result()
 
 
+def test_the_shells_ask_openblas_for_one_thread_unless_the_user_chose(monkeypatch):
+    import os
+    import sys
+
+    from klant_xl.concurrency import one_blas_thread
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setitem(sys.modules, "scipy", None)  # scipy imported already: OpenBLAS has read the variable
+    one_blas_thread()
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    monkeypatch.delitem(sys.modules, "scipy")
+    one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "3"
+
+
+def test_the_fit_of_a_shell_runs_openblas_on_one_thread(tmp_path):
+    # A fresh interpreter as `klant-xl analyse` starts: load_models_beside before scipy is imported.
+    # scipy's OpenBLAS then reports a pool of one (else one per core, spinning beside the fit).
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import ctypes, glob, os\n"
+        "from klant_xl.analysis import load_models_beside\n"
+        "load_models_beside().result()\n"
+        "import scipy.optimize\n"
+        "lib = ctypes.CDLL(glob.glob(os.path.join(os.path.dirname(scipy.__file__), os.pardir, 'scipy.libs',"
+        " '*openblas*'))[0])\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'), lib.scipy_openblas_get_num_threads())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["1", "1"]
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.text(max_size=6), max_size=40), st.booleans())
 def test_customer_codes_follow_pythons_order_of_the_ids(texts, arrow_backed):
