@@ -89,6 +89,8 @@ class _SpendRows:
         self.log_m = np.log(m)
         self.log_xu = np.log(self.xu)
         self.xm = x * m
+        # row-length arrays each optimiser step fills (a fresh array per step costs a page fault per 4 KB)
+        self.work = np.empty((5, len(x)))
 
 
 def _neg_ll(log_params, rows: _SpendRows, want_grad=True):
@@ -99,20 +101,33 @@ def _neg_ll(log_params, rows: _SpendRows, want_grad=True):
     p, q, g = np.exp(log_params)
     xi = rows.xi
     pxu = p * rows.xu
-    g_xm = g + rows.xm
-    lgm = np.log(g_xm)
+    lgm, ll, tmp, g_xm, pxq = rows.work  # each expression below computed step by step into the fit's arrays
+    np.add(g, rows.xm, out=g_xm)
+    np.log(g_xm, out=lgm)
     head = gammaln(pxu + q) - gammaln(pxu) - gammaln(q) + q * np.log(g)
-    pxq = (pxu + q)[xi]
-    ll = head[xi] + (pxu - 1)[xi] * rows.log_m + (pxu * rows.log_xu)[xi] - pxq * lgm
+    np.take(pxu + q, xi, out=pxq)
+    # ll = head[x] + (pxu - 1)[x] * log_m + (pxu * log_xu)[x] - pxq * lgm
+    np.add(np.take(head, xi, out=ll), np.multiply(np.take(pxu - 1, xi, out=tmp), rows.log_m, out=tmp), out=ll)
+    np.add(ll, np.take(pxu * rows.log_xu, xi, out=tmp), out=ll)
+    np.subtract(ll, np.multiply(pxq, lgm, out=tmp), out=ll)
     w = rows.w
-    value = -(w * ll).sum() / rows.W
+    value = -np.multiply(w, ll, out=tmp).sum() / rows.W
     if not want_grad:
         return value
     d_pq = digamma(pxu + q)
-    g_p = rows.x * ((d_pq - digamma(pxu))[xi] + rows.log_m + rows.log_xu[xi] - lgm)
-    g_q = (d_pq - digamma(q) + np.log(g))[xi] - lgm
-    g_g = q / g - pxq / g_xm
-    grad = np.array([(w * v).sum() for v in (g_p, g_q, g_g)]) / rows.W
+    grad = np.empty(3)
+    # g_p = x * ((d_pq - digamma(pxu))[x] + log_m + log_xu[x] - lgm)
+    g_p = np.add(np.take(d_pq - digamma(pxu), xi, out=ll), rows.log_m, out=ll)
+    np.add(g_p, np.take(rows.log_xu, xi, out=tmp), out=g_p)
+    np.multiply(rows.x, np.subtract(g_p, lgm, out=g_p), out=g_p)
+    # g_q = (d_pq - digamma(q) + log(g))[x] - lgm
+    g_q = np.subtract(np.take(d_pq - digamma(q) + np.log(g), xi, out=tmp), lgm, out=tmp)
+    grad[0] = np.multiply(w, g_p, out=g_p).sum()
+    grad[1] = np.multiply(w, g_q, out=g_q).sum()
+    # g_g = q / g - pxq / g_xm
+    g_g = np.subtract(q / g, np.divide(pxq, g_xm, out=g_xm), out=g_xm)
+    grad[2] = np.multiply(w, g_g, out=g_g).sum()
+    grad /= rows.W
     return value, -grad * np.array([p, q, g])
 
 
