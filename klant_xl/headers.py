@@ -183,9 +183,9 @@ def blank_mask(series: pd.Series) -> np.ndarray:
         return series.isna().to_numpy(dtype=bool)
     arr = series.to_numpy(dtype=object)
     kind = pd.api.types.infer_dtype(arr, skipna=True)
-    if kind in ("string", "empty"):
-        stripped = per_distinct(arr, str.strip)
-        return pd.isna(stripped) | (stripped == "")
+    if kind in ("string", "empty"):  # each distinct text tested once, the answer spread as booleans
+        codes, uniques = pd.factorize(arr)  # None/NaN: code -1, the last entry
+        return np.array([not text.strip() for text in uniques] + [True], dtype=bool)[codes]
     blank = np.asarray(pd.isna(arr), dtype=bool).copy()
     if kind in NO_TEXT_KINDS:  # number or date cells only: blank is missing (one C pass, no loop)
         return blank
