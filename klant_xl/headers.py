@@ -178,14 +178,18 @@ def is_total(texts: np.ndarray) -> np.ndarray:
 
 
 def blank_mask(series: pd.Series) -> np.ndarray:
-    """True for blank cells (None, NaN, NaT, empty or whitespace text), vectorised."""
+    """:func:`klant_xl.values.is_blank` of every cell (None, NaN, NaT, text of only spaces), vectorised.
+
+    A cell's answer does not depend on the rest of its column (a text column is tested once per
+    distinct text, a mixed one per text cell, a column without text by ``isna``).
+    """
     if not pd.api.types.is_object_dtype(series.dtype) and not pd.api.types.is_string_dtype(series.dtype):
         return series.isna().to_numpy(dtype=bool)
     arr = series.to_numpy(dtype=object)
     kind = pd.api.types.infer_dtype(arr, skipna=True)
     if kind in ("string", "empty"):  # each distinct text tested once, the answer spread as booleans
         codes, uniques = pd.factorize(arr)  # None/NaN: code -1, the last entry
-        return np.array([not text.strip() for text in uniques] + [True], dtype=bool)[codes]
+        return np.array([is_blank(text) for text in uniques] + [True], dtype=bool)[codes]
     blank = np.asarray(pd.isna(arr), dtype=bool).copy()
     if kind in NO_TEXT_KINDS:  # number or date cells only: blank is missing (one C pass, no loop)
         return blank

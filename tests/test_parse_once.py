@@ -224,6 +224,21 @@ def test_blank_mask_agrees_with_is_blank_on_mixed_cells(values):
     assert blank_mask(pd.Series(values, dtype=object)).tolist() == [is_blank(v) for v in values]
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" \t\r\n\x0b\x0c\x85\u00a0\u2009\u202f\u3000x", max_size=3)),
+                min_size=1, max_size=30))
+def test_a_cell_is_blank_or_not_whatever_else_its_column_holds(texts):
+    # blank: no value, or text of only the spaces klant_xl strips from every cell (space, tab, CR, LF,
+    # NBSP, thin and narrow NBSP); a form feed or an ideographic space is text, in a column of text
+    # as in a column that also holds a number
+    from klant_xl.headers import blank_mask
+
+    spaces = " \t\r\n\u00a0\u2009\u202f"
+    expected = [t is None or t.strip(spaces) == "" for t in texts]
+    assert blank_mask(pd.Series(texts, dtype=object)).tolist() == expected
+    assert blank_mask(pd.Series([*texts, 7.0], dtype=object)).tolist() == [*expected, False]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.lists(st.one_of(st.none(), st.just(""), st.text(max_size=3), st.floats(allow_nan=False),
                                    st.dates()), max_size=4), max_size=12))
