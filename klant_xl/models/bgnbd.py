@@ -536,6 +536,11 @@ def purchases_if_alive(params, t, x, T, modified):
 def _expected_purchases(params, t, frequency, recency, T, modified):
     x, t_x, T = history_arrays(frequency, recency, T)
     alive = expit(-_log_odds_dead(params, x, t_x, T, modified))
+    if np.ndim(t) == 0 and x.ndim == 1 and len(x) > 1:
+        # given alive, the purchases depend on (x, T) only: computed once per distinct pair (each
+        # value is computed element by element, so it is the same number as row by row)
+        (gx, gT), _, to_group = distinct_rows(x, T)
+        return purchases_if_alive(params, t, gx, gT, modified)[to_group] * alive
     return purchases_if_alive(params, t, x, T, modified) * alive
 
 
