@@ -187,9 +187,8 @@ def blank_mask(series: pd.Series) -> np.ndarray:
         return series.isna().to_numpy(dtype=bool)
     arr = series.to_numpy(dtype=object)
     kind = pd.api.types.infer_dtype(arr, skipna=True)
-    if kind in ("string", "empty"):  # each distinct text tested once, the answer spread as booleans
-        codes, uniques = pd.factorize(arr)  # None/NaN: code -1, the last entry
-        return np.array([is_blank(text) for text in uniques] + [True], dtype=bool)[codes]
+    if kind in ("string", "empty"):  # each distinct text tested once
+        return per_distinct(arr, is_blank, missing=True).astype(bool)
     blank = np.asarray(pd.isna(arr), dtype=bool).copy()
     if kind in NO_TEXT_KINDS:  # number or date cells only: blank is missing (one C pass, no loop)
         return blank

@@ -112,11 +112,6 @@ class _Rows:
         self.work = np.empty((8, len(x)))
 
 
-def _spread(values, index, out):
-    """``values[index]`` written into ``out``."""
-    return np.take(values, index, out=out)
-
-
 def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     """Negative mean log-likelihood and its gradient in the log-parameters.
 
@@ -137,12 +132,12 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     alT, alt = al + rows.Tu, al + rows.tu
     xi, ti, Ti = rows.xi, rows.ti, rows.Ti
     lnT, lnt, rx, lnA, lnC, ll, tmp, tmp2 = rows.work
-    _spread(np.log(alT), Ti, lnT)
-    _spread(np.log(alt), ti, lnt)
+    np.take(np.log(alT), Ti, out=lnT)
+    np.take(np.log(alt), ti, out=lnt)
     np.add(r, rows.x, out=rx)
     for ln, ln_age, lnB in ((lnA, lnT, lnBA), (lnC, lnt, lnBC)):  # ln = K[x] - rx * ln_age + lnB[x]
-        np.subtract(_spread(K, xi, tmp), np.multiply(rx, ln_age, out=ln), out=ln)
-        np.add(ln, _spread(lnB, xi, tmp), out=ln)
+        np.subtract(np.take(K, xi, out=tmp), np.multiply(rx, ln_age, out=ln), out=ln)
+        np.add(ln, np.take(lnB, xi, out=tmp), out=ln)
     np.logaddexp(lnA, lnC, out=ll)
     w = rows.w
     value = -np.multiply(w, ll, out=tmp).sum() / rows.W
@@ -163,16 +158,16 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
         return np.multiply(w, g, out=g).sum()
 
     # g_r = dK_r[x] - wA * lnT - wC * lnt
-    g = np.subtract(_spread(dK_r, xi, tmp), np.multiply(wA, lnT, out=lnT), out=tmp)
+    g = np.subtract(np.take(dK_r, xi, out=tmp), np.multiply(wA, lnT, out=lnT), out=tmp)
     grad[0] = weighted_sum(np.subtract(g, np.multiply(wC, lnt, out=lnt), out=g))
     # g_al = r / al - rx * (wA / (al + T) + wC / (al + t_x))
-    share = np.add(np.divide(wA, _spread(alT, Ti, lnT), out=lnT), np.divide(wC, _spread(alt, ti, lnt), out=lnt),
-                   out=lnT)
+    share = np.add(np.divide(wA, np.take(alT, Ti, out=lnT), out=lnT),
+                   np.divide(wC, np.take(alt, ti, out=lnt), out=lnt), out=lnT)
     grad[1] = weighted_sum(np.subtract(r / al, np.multiply(rx, share, out=share), out=share))
     # g_a = wA * dA_a[x] + wC * dC_a[x], g_b likewise
     for i, (dA, dC) in ((2, (dA_a, dC_a)), (3, (dA_b, dC_b))):
-        g = np.add(np.multiply(wA, _spread(dA, xi, tmp), out=tmp), np.multiply(wC, _spread(dC, xi, tmp2), out=tmp2),
-                   out=tmp)
+        g = np.add(np.multiply(wA, np.take(dA, xi, out=tmp), out=tmp),
+                   np.multiply(wC, np.take(dC, xi, out=tmp2), out=tmp2), out=tmp)
         grad[i] = weighted_sum(g)
     grad /= rows.W
     return value, -grad * np.array([r, al, a, b])
