@@ -178,7 +178,7 @@ def fit(frequency, monetary_value, weights=None, min_repeat_buyers=None) -> FitR
     needed = MIN_REPEAT_BUYERS if min_repeat_buyers is None else min_repeat_buyers
     check_enough(LABEL, n, n, needed, needed)
     (xu, mu), w, _ = distinct_rows(x[use], m[use], weights=w0[use])
-    scale = float(np.dot(w, mu) / w.sum())
+    scale = float((w * mu).sum() / w.sum())  # a plain sum, not np.dot: see bgnbd.weighted_sum
     rows = _SpendRows(xu, mu / scale, w, w.sum())
     log_params, nit = maximise(
         lambda lp: _neg_ll(lp, rows),
