@@ -631,16 +631,24 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
             return None
         return data.iloc[:, pos].reset_index(drop=True)
 
-    texts: dict[str, np.ndarray] = {}  # each column's texts once (callers do not modify them)
+    texts: dict[int, np.ndarray] = {}  # each column's texts once, by position (callers do not modify them)
+
+    def column_texts(pos):
+        if pos not in texts:
+            texts[pos] = cell_texts(data.iloc[:, pos]) if n else np.full(n, None, dtype=object)
+        return texts[pos]
 
     def text(role):
-        if role not in texts:
-            column = raw(role)
-            texts[role] = np.full(n, None, dtype=object) if column is None or not n else cell_texts(column)
-        return texts[role]
+        pos = chosen.get(role)
+        if pos is None or pos >= data.shape[1]:
+            return np.full(n, None, dtype=object)
+        return column_texts(pos)
 
     rownum = np.asarray(rows, dtype="int64")
-    blanks = [blank_mask(data.iloc[:, pos]) for pos in range(data.shape[1])]
+    # a cell is blank exactly when it has no text: a column the roles read is factorised once, for both
+    read = set(chosen.values())
+    blanks = [_is_none(column_texts(pos)) if pos in read else blank_mask(data.iloc[:, pos])
+              for pos in range(data.shape[1])]
     all_blank = np.logical_and.reduce(blanks) if blanks else np.ones(n, dtype=bool)
     skip = np.zeros(n, dtype=object)  # 0 = kept, else the reason
     skip[:] = None
