@@ -507,10 +507,21 @@ def choose_roles(headers, profile, choices) -> tuple[dict[str, int], list]:
     return chosen, listing
 
 
-def _first_per_order(values: pd.Series, order: np.ndarray) -> pd.Series:
-    """Per row: the first non-blank value of its order (order-level fields apply to all rows);
-    ``order`` holds integer order codes."""
-    return values.groupby(order, sort=False).transform("first").astype(object)
+def _first_per_order(values: np.ndarray, keep: np.ndarray, order: np.ndarray, n_orders: int) -> np.ndarray:
+    """Per row: the first value, in row order, of a kept row of its order that has one (order-level
+    fields apply to all rows); None for an order without. ``order`` holds integer order codes
+    ``0 .. n_orders-1``. Rows are compared by position, never the values themselves.
+
+    >>> _first_per_order(np.array([None, 2.0, True, "c"], dtype=object), np.array([True, True, True, False]),
+    ...                  np.array([0, 0, 1, 1]), 2).tolist()
+    [2.0, 2.0, True, True]
+    """
+    rows = np.flatnonzero(keep & ~pd.isna(values))
+    first_row = np.full(n_orders + 1, -1, dtype=np.int64)  # the last slot: no row
+    present, first = np.unique(order[rows], return_index=True)
+    first_row[present] = rows[first]
+    out = np.append(np.asarray(values, dtype=object), None)
+    return out[first_row[order]]
 
 
 def _first_text_per_group(texts: np.ndarray, keep: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
@@ -673,8 +684,7 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
             out = np.asarray(values, dtype=object).copy()
             out[~keep] = None
         else:
-            series = pd.Series(values, dtype=object).where(keep)
-            out = np.array(_first_per_order(series, order_key).to_numpy(dtype=object), dtype=object)
+            out = _first_per_order(np.asarray(values, dtype=object), keep, order_key, n_orders)
         out[pd.isna(out)] = None
         return out
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
@@ -344,3 +345,29 @@ def test_every_row_is_counted_or_skipped_and_revenue_is_the_counted_orders(rows)
 def test_normalisers():
     assert normalise_email(["  X@Y.NL"]).tolist() == ["x@y.nl"]
     assert normalise_phone(["+32 470 12 34 56"]).tolist() == ["+32470123456"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.booleans(),
+                          st.one_of(st.none(), st.just(float("nan")), st.just(pd.NaT), st.text(max_size=2),
+                                    st.integers(0, 2), st.booleans(), st.floats(allow_nan=False))),
+                max_size=25))
+def test_an_order_level_field_is_the_first_value_of_a_kept_line_of_its_order(lines):
+    """Row order decides, never the value: 1, 1.0 and True are three different first values."""
+    from klant_xl.exports import _first_per_order
+
+    orders = np.array([order for order, _, _ in lines], dtype=np.int64)
+    keep = np.array([kept for _, kept, _ in lines], dtype=bool)
+    values = np.empty(len(lines), dtype=object)
+    values[:] = [value for _, _, value in lines]
+
+    def missing(value):
+        return value is None or value is pd.NaT or (isinstance(value, float) and value != value)
+
+    first = {}
+    for order, kept, value in lines:
+        if kept and not missing(value) and order not in first:
+            first[order] = value
+    expected = [first.get(order) for order, _, _ in lines]
+    got = _first_per_order(values, keep, orders, 5).tolist()
+    assert [(type(v), v) for v in got] == [(type(v), v) for v in expected]
