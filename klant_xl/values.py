@@ -1157,9 +1157,15 @@ def amounts_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             out = pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
             bad = ~np.isfinite(out) & ~pd.isna(arr)
             return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad | _beyond(out)
-        if inferred in ("string", "empty"):
-            texts = pd.Series(_stripped_texts(arr), dtype=object)
-            text_mask = (texts != "").to_numpy()
+        if inferred in ("string", "empty"):  # each distinct text parsed once, spread by its code
+            codes, uniques = pd.factorize(arr)  # None/NaN: -1, a blank
+            stripped = np.array([text.strip(_TEXT_SPACES) for text in uniques], dtype=object)
+            filled = np.flatnonzero(stripped != "")
+            values, wrong = np.full(len(uniques) + 1, np.nan), np.zeros(len(uniques) + 1, dtype=bool)
+            if len(filled):
+                values[filled], wrong[filled] = _texts_to_amounts(pd.Series(stripped[filled], dtype=object))
+            out, bad = values[codes], wrong[codes]
+            return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad | _beyond(out)
         else:
             kinds = _classify(arr)
             num = kinds == "n"

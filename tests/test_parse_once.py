@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 
 import pandas as pd
 import pytest
@@ -280,3 +281,33 @@ def test_frame_from_rows_builds_the_frame_pandas_builds_from_the_rows(rows):
     assert [[repr(v) for v in r] for r in got.itertuples(index=False)] == \
         [[repr(v) for v in r] for r in expected.itertuples(index=False)]
     assert all(dtype == object for dtype in got.dtypes) or not len(got.columns)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([".", ","]),
+       st.lists(st.one_of(st.none(), st.sampled_from(["", "  ", "\u00a0"]),
+                          st.tuples(st.integers(-99999, 99999), st.integers(0, 99),
+                                    st.sampled_from(["", " ", "\u00a0"]))),
+                max_size=40))
+def test_a_column_of_amount_texts_is_read_cell_by_cell_whatever_repeats(separator, cells):
+    # each distinct text is parsed once and spread: the amounts are those of the cells one by one
+    from klant_xl.values import amounts_and_bad
+
+    def shown(cell):
+        if cell is None or isinstance(cell, str):
+            return cell
+        units, cents, pad = cell
+        return f"{pad}{'-' if units < 0 else ''}{abs(units)}{separator}{cents:02d}{pad}"
+
+    def expected(cell):
+        if cell is None or isinstance(cell, str):
+            return None
+        units, cents, _ = cell
+        return (-1 if units < 0 else 1) * (abs(units) + cents / 100)
+
+    texts = [shown(c) for c in cells] * 2  # every text at least twice
+    amounts, bad = amounts_and_bad(pd.Series(texts, dtype=object))
+    want = [expected(c) for c in cells] * 2
+    assert not bad.any()
+    got = [None if math.isnan(a) else round(a, 2) for a in amounts]
+    assert got == [None if w is None else round(w, 2) for w in want]
