@@ -555,6 +555,13 @@ def _order_codes(order_text: np.ndarray | None, n: int) -> tuple[np.ndarray, int
     return codes, len(uniques) + int(alone.sum())
 
 
+def _is_text_column(column: pd.Series) -> bool:
+    """Whether every cell of ``column`` is text or missing (a CSV column; a sheet's date or amount column is not)."""
+    if not pd.api.types.is_object_dtype(column.dtype) and not pd.api.types.is_string_dtype(column.dtype):
+        return False
+    return pd.api.types.infer_dtype(column.to_numpy(dtype=object), skipna=True) in ("string", "empty")
+
+
 def _is_none(values: np.ndarray) -> np.ndarray:
     return pd.isna(values).astype(bool)
 
@@ -656,10 +663,15 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
         return column_texts(pos)
 
     rownum = np.asarray(rows, dtype="int64")
-    # a cell is blank exactly when it has no text: a column the roles read is factorised once, for both
+    # a cell is blank exactly when it has no text: a text column the roles read is factorised once, for both
     read = set(chosen.values())
-    blanks = [_is_none(column_texts(pos)) if pos in read else blank_mask(data.iloc[:, pos])
-              for pos in range(data.shape[1])]
+
+    def blank(pos):
+        if pos in read and _is_text_column(data.iloc[:, pos]):
+            return _is_none(column_texts(pos))
+        return blank_mask(data.iloc[:, pos])
+
+    blanks = [blank(pos) for pos in range(data.shape[1])]
     all_blank = np.logical_and.reduce(blanks) if blanks else np.ones(n, dtype=bool)
     skip = np.zeros(n, dtype=object)  # 0 = kept, else the reason
     skip[:] = None
