@@ -19,7 +19,7 @@ RUNS = {
                   "klant-xl analyse"),
     "udfs.py": (["--rows", "5000", "--runs", "1"], "KLANTSTATUS_TABEL"),
     "refresh.py": (["2000"], "vs calamine"),
-    "export.py": (["--rows", "3000"], "klant-xl analyse -o"),
+    "export.py": (["--rows", "3000", "--repeats", "1"], "klant-xl analyse -o"),
 }
 
 
