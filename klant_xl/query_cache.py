@@ -1,4 +1,7 @@
-"""The engine's compiled SQL kept between runs of the command line (adapter: a file in the user's cache).
+"""The engine's compiled SQL kept between runs (adapter: a file in the user's cache).
+
+The command line, the ribbon's refresh and the Excel functions use it: each Excel session, and
+each click on *Vernieuw analyse*, starts a Python of its own.
 
 Compiling the analysis's Ibis expressions to DuckDB SQL, and importing Ibis to do it, takes about
 two seconds; a command-line run is often not much longer than that. The SQL depends only on the
@@ -21,7 +24,12 @@ from pathlib import Path
 
 from klant_xl import engine
 
-__all__ = ["cache_file", "load", "save"]
+__all__ = ["cache_file", "load", "load_once", "save", "save_new"]
+
+#: The shapes this process read from the file or wrote to it (so that :func:`save_new` costs nothing
+#: after a formula that compiled nothing new).
+_KEPT: set = set()
+_LOADED = False
 
 
 def _folder() -> Path:
@@ -56,7 +64,24 @@ def load() -> int:
     if not isinstance(queries, dict):
         return 0
     engine.remember_queries(queries)
+    _KEPT.update(key for key in queries if isinstance(key, str))
     return len(queries)
+
+
+def load_once() -> int:
+    """:func:`load` the first time this process asks (the Excel functions ask at every call)."""
+    global _LOADED
+    if _LOADED:
+        return 0
+    _LOADED = True
+    return load()
+
+
+def save_new() -> bool:
+    """:func:`save` when the engine compiled a shape this process has not kept yet; else nothing (no file read)."""
+    if set(engine.compiled_queries()) <= _KEPT:
+        return True
+    return save()
 
 
 def save() -> bool:
@@ -71,6 +96,7 @@ def save() -> bool:
         except (OSError, ValueError):
             known = {}
         if isinstance(known, dict) and set(queries) <= set(known):
+            _KEPT.update(queries)
             return True
         merged = {**(known if isinstance(known, dict) else {}), **queries}
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -84,4 +110,5 @@ def save() -> bool:
             raise
     except OSError:
         return False
+    _KEPT.update(queries)
     return True

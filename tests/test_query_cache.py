@@ -84,3 +84,44 @@ def test_entries_of_another_shape_change_nothing(kept, tmp_path, monkeypatch):
     after = engine.compiled_queries()
     assert {k: v for k, v in after.items() if k in before} == before
     assert set(after) - set(before) <= ({"x"} if kept == {"x": "SELECT 1"} else set())
+
+
+EXCEL_CHILD = """
+import json, sys
+from tests import xlwings_harness as harness
+harness.register_engines()
+module = harness.classic_module()
+from klant_xl.excel.offline import OfflineWorkbook
+from klant_xl.excel.refresh import main
+klanten = [["Klant"], ["K1"], ["K2"], ["K1"], ["K3"]]
+datums = [["Datum"], [45000.0], [45010.0], [45300.0], [45600.0]]
+cells = module.KLANTSTATUS_TABEL(klanten, datums, None, 45700.0, 90, 365)
+refreshed = main(OfflineWorkbook(sys.argv[1])) if len(sys.argv) > 1 else None
+print(json.dumps({"ibis": "ibis" in sys.modules, "status": [row[1] for row in cells[1:]], "refreshed": refreshed}))
+"""
+
+
+def excel_session(cache: Path, *workbook: Path) -> dict:
+    """One Excel session as a Python of its own: a formula, and (given a workbook) the ribbon's refresh."""
+    env = {**os.environ, "KLANT_XL_CACHE": str(cache)}
+    result = subprocess.run([sys.executable, "-c", EXCEL_CHILD, *map(str, workbook)], capture_output=True,
+                            text=True, env=env, check=True, cwd=Path(__file__).parent.parent)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_next_excel_session_uses_the_sql_the_first_one_kept(tmp_path):
+    # a formula and a click on "Vernieuw analyse" each run in a Python of their own: the first
+    # compiles (and imports Ibis), every later one reads the SQL the first kept
+    from tests.excel_helpers import build_shop_workbook
+
+    workbook = build_shop_workbook(tmp_path, [("K1", "2024-03-01", 20.0), ("K2", "2024-05-01", 35.0),
+                                              ("K1", "2025-01-10", 15.0)])
+    cache = tmp_path / "cache"
+    first = excel_session(cache)
+    # peildatum 45700 (12-02-2025): K1 last bought 400 days before, K2 690, K3 100 (thresholds 90 / 365)
+    assert first == {"ibis": True, "status": ["Verloren", "Verloren", "Inactief"], "refreshed": None}
+    assert len(list(cache.glob("sql-*.json"))) == 1
+    second = excel_session(cache, workbook)  # the refresh has shapes of its own: compiled once, then kept
+    assert second["status"] == first["status"] and second["refreshed"] is True
+    third = excel_session(cache, workbook)
+    assert third == {"ibis": False, "status": first["status"], "refreshed": True}

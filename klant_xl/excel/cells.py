@@ -37,6 +37,7 @@ import pandas as pd
 
 from xlwings.conversion import Converter, Pipeline
 
+from klant_xl import query_cache
 from klant_xl.errors import InvoerFout, KlantXLError, WaardeFout
 from klant_xl.excel._collect import without_cycle_collection
 from klant_xl.reading import HEADER_ALIASES
@@ -525,6 +526,7 @@ def excel_function(func):
     @functools.wraps(func)
     def wrapper(*args):
         try:
+            _kept_sql(query_cache.load_once)  # SQL an earlier Excel session compiled: no Ibis import
             with without_cycle_collection():  # a million cells are a million objects (~15% faster)
                 return func(*args)
         except KlantXLError as exc:
@@ -537,5 +539,15 @@ def excel_function(func):
         except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
             logger.exception("%s failed", func.__name__)
             return f"{func.__name__}: onverwachte fout ({type(exc).__name__}); controleer de invoer."
+        finally:
+            _kept_sql(query_cache.save_new)  # for the next session; nothing to do after most calls
 
     return wrapper
+
+
+def _kept_sql(step) -> None:
+    """Read or write the SQL cache; it is only a cache, so no failure of it reaches a cell."""
+    try:
+        step()
+    except Exception:  # noqa: BLE001
+        logger.exception("SQL cache")

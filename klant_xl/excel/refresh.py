@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from klant_xl import query_cache
 from klant_xl.errors import KlantXLError, WaardeFout, WerkmapFout
 from klant_xl.excel import preserve
 from klant_xl.excel._collect import without_cycle_collection
@@ -335,6 +336,7 @@ def main(port=None) -> bool:
             port = LiveWorkbook(xw.Book.caller())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            _kept_sql(query_cache.load)  # every click starts a Python of its own: SQL kept by an earlier one
             refresh(port, today=pd.Timestamp.today().normalize())
             port.commit()
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - a button in Excel must never show a traceback
@@ -348,9 +350,18 @@ def main(port=None) -> bool:
             write_error_log(alert_error)
         return False
     finally:
+        _kept_sql(query_cache.save_new)
         if port is not None:
             try:
                 port.status(None)
             except Exception:  # noqa: BLE001
                 pass
     return True
+
+
+def _kept_sql(step) -> None:
+    """Read or write the SQL cache (:mod:`klant_xl.query_cache`); only a cache, so never a failed refresh."""
+    try:
+        step()
+    except Exception as exc:  # noqa: BLE001
+        write_error_log(exc)
