@@ -59,7 +59,7 @@ def load() -> int:
     """Give the engine the SQL kept earlier; returns how many shapes were read (0 without a usable file)."""
     try:
         queries = json.loads(cache_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: no home folder to find the cache in
         return 0
     if not isinstance(queries, dict):
         return 0
@@ -108,7 +108,7 @@ def save() -> bool:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to find the cache in
         return False
     _KEPT.update(queries)
     return True

@@ -125,3 +125,24 @@ def test_the_next_excel_session_uses_the_sql_the_first_one_kept(tmp_path):
     assert second["status"] == first["status"] and second["refreshed"] is True
     third = excel_session(cache, workbook)
     assert third == {"ibis": False, "status": first["status"], "refreshed": True}
+
+
+def test_no_home_folder_means_no_cache_not_a_failed_refresh(tmp_path, monkeypatch):
+    # a container user without HOME or passwd entry: Path.home() raises RuntimeError
+    from tests.excel_helpers import build_shop_workbook
+
+    from klant_xl.excel.offline import OfflineWorkbook
+    from klant_xl.excel.refresh import main as refresh_active_workbook
+
+    workbook = build_shop_workbook(tmp_path, [("K1", "2024-03-01", 20.0), ("K2", "2024-05-01", 35.0)])
+    monkeypatch.delenv("KLANT_XL_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert query_cache.load() == 0
+    assert query_cache.save() is False
+    assert refresh_active_workbook(OfflineWorkbook(workbook)) is True

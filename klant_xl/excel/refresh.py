@@ -11,6 +11,7 @@ sheets are only read.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -363,5 +364,5 @@ def _kept_sql(step) -> None:
     """Read or write the SQL cache (:mod:`klant_xl.query_cache`); only a cache, so never a failed refresh."""
     try:
         step()
-    except Exception as exc:  # noqa: BLE001
-        write_error_log(exc)
+    except Exception:  # noqa: BLE001 - not even a failing error log may stop the refresh for a cache
+        logging.getLogger(__name__).exception("SQL cache")
