@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -25,6 +26,8 @@ from pathlib import Path
 from klant_xl import engine
 
 __all__ = ["cache_file", "load", "load_once", "save", "save_new"]
+
+logger = logging.getLogger(__name__)
 
 #: The shapes this process read from the file or wrote to it (so that :func:`save_new` costs nothing
 #: after a formula that compiled nothing new).
@@ -56,16 +59,23 @@ def cache_file() -> Path:
 
 
 def load() -> int:
-    """Give the engine the SQL kept earlier; returns how many shapes were read (0 without a usable file)."""
+    """Give the engine the SQL kept earlier; returns how many shapes were read (0 without a usable file).
+
+    Never raises: the cache is only a cache, so whatever goes wrong (no home folder, an unreadable or
+    damaged file) means no kept SQL, logged, not a failed formula or refresh.
+    """
     try:
         queries = json.loads(cache_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError, RuntimeError):  # RuntimeError: no home folder to find the cache in
+        if not isinstance(queries, dict):
+            return 0
+        engine.remember_queries(queries)
+        _KEPT.update(key for key in queries if isinstance(key, str))
+        return len(queries)
+    except OSError:  # no file yet (the first run) or no access: nothing to say
         return 0
-    if not isinstance(queries, dict):
+    except Exception:  # noqa: BLE001 - RuntimeError without a home folder, a damaged file, ...
+        logger.warning("SQL cache niet gelezen", exc_info=True)
         return 0
-    engine.remember_queries(queries)
-    _KEPT.update(key for key in queries if isinstance(key, str))
-    return len(queries)
 
 
 def load_once() -> int:
@@ -85,30 +95,37 @@ def save_new() -> bool:
 
 
 def save() -> bool:
-    """Keep the engine's compiled SQL (atomically: a reader never sees half a file); False when it could not."""
+    """Keep the engine's compiled SQL (atomically: a reader never sees half a file); False when it could not.
+
+    Never raises, as :func:`load`.
+    """
     queries = engine.compiled_queries()
     if not queries:
         return False
     try:
-        target = cache_file()
-        try:
-            known = json.loads(target.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            known = {}
-        if isinstance(known, dict) and set(queries) <= set(known):
-            _KEPT.update(queries)
-            return True
-        merged = {**(known if isinstance(known, dict) else {}), **queries}
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".sql-", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(merged, out)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except (OSError, RuntimeError):  # RuntimeError: no home folder to find the cache in
+        _write(cache_file(), queries)
+    except Exception:  # noqa: BLE001 - OSError, RuntimeError without a home folder, ...: only a cache
+        logger.warning("SQL cache niet bewaard", exc_info=True)
         return False
     _KEPT.update(queries)
     return True
+
+
+def _write(target: Path, queries: dict) -> None:
+    try:
+        known = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    if set(queries) <= set(known):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".sql-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({**known, **queries}, out)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

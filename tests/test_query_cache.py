@@ -146,3 +146,20 @@ def test_no_home_folder_means_no_cache_not_a_failed_refresh(tmp_path, monkeypatc
     assert query_cache.load() == 0
     assert query_cache.save() is False
     assert refresh_active_workbook(OfflineWorkbook(workbook)) is True
+
+
+@pytest.mark.parametrize("failure", [TypeError, KeyError, UnicodeDecodeError])
+def test_no_failure_of_the_cache_reaches_a_formula_or_the_command_line(failure, tmp_path, monkeypatch, capsys):
+    # the cache is only a cache: whatever it raises, load and save answer "nothing kept" and the work goes on
+    def broken(*args):
+        if failure is UnicodeDecodeError:
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+        raise failure("kapot")
+
+    monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(query_cache, "cache_file", broken)
+    assert query_cache.load() == 0
+    assert main(["analyse", str(SAMPLE), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["klanten"] > 0
+    assert query_cache.save() is False
+    assert not (tmp_path / "cache").exists()

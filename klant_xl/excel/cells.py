@@ -526,7 +526,7 @@ def excel_function(func):
     @functools.wraps(func)
     def wrapper(*args):
         try:
-            _kept_sql(query_cache.load_once)  # SQL an earlier Excel session compiled: no Ibis import
+            query_cache.load_once()  # SQL an earlier Excel session compiled: no Ibis import
             with without_cycle_collection():  # a million cells are a million objects (~15% faster)
                 return func(*args)
         except KlantXLError as exc:
@@ -540,14 +540,6 @@ def excel_function(func):
             logger.exception("%s failed", func.__name__)
             return f"{func.__name__}: onverwachte fout ({type(exc).__name__}); controleer de invoer."
         finally:
-            _kept_sql(query_cache.save_new)  # for the next session; nothing to do after most calls
+            query_cache.save_new()  # for the next session; nothing to do after most calls
 
     return wrapper
-
-
-def _kept_sql(step) -> None:
-    """Read or write the SQL cache; it is only a cache, so no failure of it reaches a cell."""
-    try:
-        step()
-    except Exception:  # noqa: BLE001
-        logger.exception("SQL cache")

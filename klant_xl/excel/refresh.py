@@ -11,7 +11,6 @@ sheets are only read.
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -337,7 +336,7 @@ def main(port=None) -> bool:
             port = LiveWorkbook(xw.Book.caller())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            _kept_sql(query_cache.load)  # every click starts a Python of its own: SQL kept by an earlier one
+            query_cache.load()  # every click starts a Python of its own: SQL kept by an earlier one
             refresh(port, today=pd.Timestamp.today().normalize())
             port.commit()
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - a button in Excel must never show a traceback
@@ -351,18 +350,10 @@ def main(port=None) -> bool:
             write_error_log(alert_error)
         return False
     finally:
-        _kept_sql(query_cache.save_new)
+        query_cache.save_new()
         if port is not None:
             try:
                 port.status(None)
             except Exception:  # noqa: BLE001
                 pass
     return True
-
-
-def _kept_sql(step) -> None:
-    """Read or write the SQL cache (:mod:`klant_xl.query_cache`); only a cache, so never a failed refresh."""
-    try:
-        step()
-    except Exception:  # noqa: BLE001 - not even a failing error log may stop the refresh for a cache
-        logging.getLogger(__name__).exception("SQL cache")
