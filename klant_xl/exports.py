@@ -60,6 +60,7 @@ from klant_xl.values import (
     NO_TEXT_KINDS,
     amounts_and_bad,
     cell_texts,
+    holds_only_text,
     dates_and_bad,
     expected_for,
     per_distinct,
@@ -555,13 +556,6 @@ def _order_codes(order_text: np.ndarray | None, n: int) -> tuple[np.ndarray, int
     return codes, len(uniques) + int(alone.sum())
 
 
-def _is_text_column(column: pd.Series) -> bool:
-    """Whether every cell of ``column`` is text or missing (a CSV column; a sheet's date or amount column is not)."""
-    if not pd.api.types.is_object_dtype(column.dtype) and not pd.api.types.is_string_dtype(column.dtype):
-        return False
-    return pd.api.types.infer_dtype(column.to_numpy(dtype=object), skipna=True) in ("string", "empty")
-
-
 def _is_none(values: np.ndarray) -> np.ndarray:
     return pd.isna(values).astype(bool)
 
@@ -667,7 +661,7 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
     read = set(chosen.values())
 
     def blank(pos):
-        if pos in read and _is_text_column(data.iloc[:, pos]):
+        if pos in read and holds_only_text(data.iloc[:, pos]):
             return _is_none(column_texts(pos))
         return blank_mask(data.iloc[:, pos])
 

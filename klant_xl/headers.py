@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.values import NO_TEXT_KINDS, is_blank, per_distinct
+from klant_xl.values import NO_TEXT_KINDS, TEXT_KINDS, is_blank, per_distinct
 from klant_xl.vocabulary import EXPORT_ROLES
 
 __all__ = [
@@ -187,7 +187,7 @@ def blank_mask(series: pd.Series) -> np.ndarray:
         return series.isna().to_numpy(dtype=bool)
     arr = series.to_numpy(dtype=object)
     kind = pd.api.types.infer_dtype(arr, skipna=True)
-    if kind in ("string", "empty"):  # each distinct text tested once
+    if kind in TEXT_KINDS:  # each distinct text tested once
         return per_distinct(arr, is_blank, missing=True).astype(bool)
     blank = np.asarray(pd.isna(arr), dtype=bool).copy()
     if kind in NO_TEXT_KINDS:  # number or date cells only: blank is missing (one C pass, no loop)

@@ -56,6 +56,7 @@ __all__ = [
     "MIN_DATE",
     "NO_TEXT_KINDS",
     "NO_WORDS",
+    "TEXT_KINDS",
     "YES_WORDS",
     "amounts_and_bad",
     "cell_text",
@@ -65,6 +66,7 @@ __all__ = [
     "customer_ids",
     "dates_and_bad",
     "expected_for",
+    "holds_only_text",
     "id_text_column",
     "ids_of_codes",
     "is_blank",
@@ -688,6 +690,27 @@ NO_TEXT_KINDS = ("floating", "integer", "mixed-integer-float", "datetime", "date
                  "decimal", "timedelta")
 
 
+#: What :func:`pandas.api.types.infer_dtype` (``skipna=True``) calls a column of text and blanks only.
+TEXT_KINDS = ("string", "empty")
+
+
+def holds_only_text(values) -> bool:
+    """Whether every cell of a column (Series or array) is text or missing: one C pass, no loop.
+
+    A column of numbers or dates (a sheet's date and amount columns) is not, nor a mixed one.
+
+    >>> holds_only_text(pd.Series(["K1", None, " "])), holds_only_text(pd.Series(["K1", 7.0]))
+    (True, False)
+    """
+    if isinstance(values, pd.Series):
+        if not pd.api.types.is_object_dtype(values.dtype) and not pd.api.types.is_string_dtype(values.dtype):
+            return False
+        values = values.to_numpy(dtype=object)
+    elif not isinstance(values, np.ndarray) or values.dtype != object:
+        return False
+    return pd.api.types.infer_dtype(values, skipna=True) in TEXT_KINDS
+
+
 def per_distinct(values, function, missing=None) -> np.ndarray:
     """``function`` of every value, computed once per distinct text (object array out).
 
@@ -699,7 +722,7 @@ def per_distinct(values, function, missing=None) -> np.ndarray:
     ['B', None, 'B', 'A']
     """
     arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values.astype(object, copy=False)
-    if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+    if not holds_only_text(arr):
         return np.fromiter((missing if v is None or (isinstance(v, float) and v != v) else function(v) for v in arr),
                            dtype=object, count=len(arr))
     codes, uniques = pd.factorize(arr)
@@ -728,7 +751,7 @@ def cell_texts(values) -> np.ndarray:
         return series.astype("int64").astype(str).to_numpy(dtype=object)
     arr = series.to_numpy(dtype=object)
     inferred = pd.api.types.infer_dtype(arr, skipna=True)
-    if inferred in ("string", "empty"):
+    if inferred in TEXT_KINDS:
         return per_distinct(arr, cell_text)
     if inferred == "floating":
         # number cells as a sheet reader delivers them (customer numbers, floats): whole ones in one go
@@ -771,8 +794,7 @@ def customer_ids(values) -> np.ndarray:
     ['K1', '7', None, 'a@b.nl']
     """
     arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
-    if isinstance(arr, np.ndarray) and arr.dtype == object and \
-            pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+    if holds_only_text(arr):
         return per_distinct(arr, customer_id)
     texts = cell_texts(values)
     mail = np.fromiter((t is not None and "@" in t for t in texts), dtype=bool, count=len(texts))
@@ -795,8 +817,7 @@ def customer_id_codes(values) -> tuple[np.ndarray, np.ndarray]:
     ([0, 0, -1, 1, -1], ['K1', 'a@b.nl'])
     """
     arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
-    if isinstance(arr, np.ndarray) and arr.dtype == object and \
-            pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+    if holds_only_text(arr):
         text_codes, texts = pd.factorize(arr)  # None/NaN: -1
         id_codes, ids = pd.factorize(np.array([customer_id(t) for t in texts] + [None], dtype=object))
         return id_codes[text_codes], np.asarray(ids, dtype=object)  # code -1 takes the appended None
@@ -982,7 +1003,7 @@ def dates_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             out = _to_ns(pd.to_datetime(pd.Series(arr, dtype=object), errors="coerce"))
             bad = np.isnat(out) & ~pd.isna(arr)
             return pd.Series(out, index=series.index, name=series.name, dtype="datetime64[ns]"), bad
-        if inferred in ("string", "empty"):
+        if inferred in TEXT_KINDS:
             kinds = None
         else:
             kinds = _classify(arr)
@@ -1157,7 +1178,7 @@ def amounts_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             out = pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
             bad = ~np.isfinite(out) & ~pd.isna(arr)
             return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad | _beyond(out)
-        if inferred in ("string", "empty"):  # each distinct text parsed once, spread by its code
+        if inferred in TEXT_KINDS:  # each distinct text parsed once, spread by its code
             codes, uniques = pd.factorize(arr)  # None/NaN: -1, a blank
             stripped = np.array([text.strip(_TEXT_SPACES) for text in uniques], dtype=object)
             filled = np.flatnonzero(stripped != "")
@@ -1166,13 +1187,12 @@ def amounts_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
                 values[filled], wrong[filled] = _texts_to_amounts(pd.Series(stripped[filled], dtype=object))
             out, bad = values[codes], wrong[codes]
             return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad | _beyond(out)
-        else:
-            kinds = _classify(arr)
-            num = kinds == "n"
-            out[num] = arr[num].astype("float64")
-            bad |= (kinds == "x") | (kinds == "d") | (num & ~np.isfinite(out))
-            text_mask = kinds == "s"
-            texts = _texts_where(arr, text_mask)
+        kinds = _classify(arr)  # mixed cells: numbers, dates, texts
+        num = kinds == "n"
+        out[num] = arr[num].astype("float64")
+        bad |= (kinds == "x") | (kinds == "d") | (num & ~np.isfinite(out))
+        text_mask = kinds == "s"
+        texts = _texts_where(arr, text_mask)
         if text_mask.any():
             out[text_mask], bad[text_mask] = _texts_to_amounts(texts[text_mask].reset_index(drop=True))
     return pd.Series(out, index=series.index, name=series.name, dtype="float64"), bad | _beyond(out)
