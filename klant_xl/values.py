@@ -755,7 +755,7 @@ def cell_texts(values) -> np.ndarray:
         return per_distinct(arr, cell_text)
     if inferred == "floating":
         # number cells as a sheet reader delivers them (customer numbers, floats): whole ones in one go
-        numbers = np.asarray(arr, dtype="float64")
+        numbers = series.to_numpy(dtype="float64", na_value=np.nan)  # pd.NA too (a nullable column's blank)
         whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2**63)
         out = np.empty(len(arr), dtype=object)
         out[whole] = numbers[whole].astype(np.int64).astype(str)
@@ -1002,6 +1002,10 @@ def dates_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             # date cells as a sheet reader delivers them (python datetime / date objects): one vectorised call
             out = _to_ns(pd.to_datetime(pd.Series(arr, dtype=object), errors="coerce"))
             bad = np.isnat(out) & ~pd.isna(arr)
+            if bad.any():  # pandas gives up on a column of several UTC offsets (summer and winter): cell by cell
+                out, again = out.copy(), np.flatnonzero(bad)
+                out[again] = [np.datetime64(_to_date(v) or "NaT", "ns") for v in arr[again]]
+                bad[again] = np.isnat(out[again])
             return pd.Series(out, index=series.index, name=series.name, dtype="datetime64[ns]"), bad
         if inferred in TEXT_KINDS:
             kinds = None

@@ -7,6 +7,7 @@ from the fixture rows, written out in the comment next to it.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
+from klant_xl.errors import InvoerFout, KlantXLError, KolomOntbreekt, WaardeFout
 from klant_xl.exports import (
     EXPORT_PROFILES,
     STATUS_VALUES,
@@ -371,3 +372,67 @@ def test_an_order_level_field_is_the_first_value_of_a_kept_line_of_its_order(lin
     expected = [first.get(order) for order, _, _ in lines]
     got = _first_per_order(values, keep, orders, 5).tolist()
     assert [(type(v), v) for v in got] == [(type(v), v) for v in expected]
+
+
+
+def test_dates_with_summer_and_winter_offsets_are_read_as_the_day_they_show():
+    # a frame from a shop's API: aware datetimes, +01:00 in winter and +02:00 in summer. pandas gives up
+    # on a column of two offsets (it made the second "geen bruikbare datum"); each is its own wall date
+    winter = dt.timezone(dt.timedelta(hours=1))
+    summer = dt.timezone(dt.timedelta(hours=2))
+    frame = pd.DataFrame({
+        "Klant": ["K1", "K2", "K3"],
+        "Datum": pd.Series([dt.datetime(2024, 1, 5, 23, 30, tzinfo=winter),
+                            pd.Timestamp("2024-06-01T00:15:00+02:00"),
+                            dt.datetime(2024, 7, 2, 9, 0, tzinfo=summer)], dtype=object),
+        "Bedrag": [10.0, 20.0, 30.0],
+    })
+    purchases, report = read_export(frame)
+    assert purchases["Datum"].tolist() == [pd.Timestamp("2024-01-05"), pd.Timestamp("2024-06-01"),
+                                           pd.Timestamp("2024-07-02")]
+    assert report.messages == []
+
+
+def test_a_nullable_number_column_is_read_not_a_traceback():
+    # an e-mail column of a frame with pandas' NA beside a number: it used to raise TypeError
+    frame = pd.DataFrame({"Klant": ["K1", "K2"], "Datum": ["2024-01-01", "2024-01-02"], "Bedrag": [1.0, 2.0],
+                          "Email": pd.Series([7.0, pd.NA], dtype=object)})
+    purchases, _report = read_export(frame)
+    assert purchases["Klant"].tolist() == ["K1", "K2"]
+
+
+_CELL_KINDS = (
+    st.none(), st.just(pd.NA), st.just(pd.NaT), st.just(np.nan), st.booleans(), st.integers(-10**6, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=6),
+    st.sampled_from(["2024-01-05", "05-01-2024", "1.234,56", "K1", "a@b.nl", " ", "#N/A"]),
+    st.datetimes(min_value=dt.datetime(1800, 1, 1), max_value=dt.datetime(2300, 1, 1),
+                 timezones=st.sampled_from([None, dt.timezone.utc, dt.timezone(dt.timedelta(hours=2))])),
+    st.dates(), st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=9)),
+)
+_ODD_CELLS = st.one_of(*_CELL_KINDS)
+
+
+_BLANKS = st.sampled_from([None, pd.NA, pd.NaT, np.nan])
+#: a column of one kind of cell and blanks (pandas reads such a column in one vectorised go), or of any cells
+_COLUMNS = st.one_of(
+    st.lists(_ODD_CELLS, min_size=1, max_size=6),
+    *(st.lists(st.one_of(_BLANKS, kind), min_size=1, max_size=6) for kind in _CELL_KINDS),
+)
+
+
+@pytest.mark.parametrize("column", ["Klant", "Datum", "Bedrag", "Email"])
+@given(cells=_COLUMNS)
+@settings(max_examples=250, deadline=None)
+def test_any_cells_in_any_column_are_read_or_refused_in_dutch(column, cells):
+    # whatever a frame or a sheet reader hands over: purchases, or one of klant_xl's own errors (a Dutch
+    # message), never a TypeError or ValueError from deep inside
+    n = len(cells)
+    frame = pd.DataFrame({"Klant": [f"K{i}" for i in range(n)], "Datum": ["2024-01-05"] * n, "Bedrag": [1.0] * n,
+                          "Email": [None] * n})
+    frame[column] = pd.Series(cells, dtype=object)
+    try:
+        purchases, _report = read_export(frame)
+    except KlantXLError as exc:
+        assert str(exc)
+    else:
+        assert len(purchases) <= n
