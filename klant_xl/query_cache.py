@@ -29,8 +29,8 @@ __all__ = ["cache_file", "load", "load_once", "save", "save_new"]
 
 logger = logging.getLogger(__name__)
 
-#: The shapes this process read from the file or wrote to it (so that :func:`save_new` costs nothing
-#: after a formula that compiled nothing new).
+#: The shapes this process read from the file, wrote to it or tried to (so that :func:`save_new` costs
+#: nothing after a formula that compiled nothing new).
 _KEPT: set = set()
 _LOADED = False
 
@@ -89,9 +89,12 @@ def load_once() -> int:
 
 def save_new() -> bool:
     """:func:`save` when the engine compiled a shape this process has not kept yet; else nothing (no file read)."""
-    if set(engine.compiled_queries()) <= _KEPT:
+    compiled = set(engine.compiled_queries())
+    if compiled <= _KEPT:
         return True
-    return save()
+    saved = save()
+    _KEPT.update(compiled)  # tried: a folder that cannot be written is not tried again after every formula
+    return saved
 
 
 def save() -> bool:

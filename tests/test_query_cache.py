@@ -163,3 +163,23 @@ def test_no_failure_of_the_cache_reaches_a_formula_or_the_command_line(failure, 
     assert json.loads(capsys.readouterr().out)["klanten"] > 0
     assert query_cache.save() is False
     assert not (tmp_path / "cache").exists()
+
+
+def test_an_unwritable_cache_is_tried_once_per_session_not_after_every_formula(tmp_path, monkeypatch):
+    # an Excel session recalculates thousands of formulas; each used to retry the failing write
+    attempts = []
+
+    def unwritable(target, queries):
+        attempts.append(len(queries))
+        raise PermissionError("alleen-lezen")
+
+    monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path))
+    monkeypatch.setattr(query_cache, "_KEPT", set())
+    monkeypatch.setattr(query_cache, "_write", unwritable)
+    monkeypatch.setattr(engine, "compiled_queries", lambda: {"vorm-1": "SELECT 1"})
+    assert query_cache.save_new() is False
+    assert query_cache.save_new() is True  # nothing new since the attempt: no second write
+    assert attempts == [1]
+    monkeypatch.setattr(engine, "compiled_queries", lambda: {"vorm-1": "SELECT 1", "vorm-2": "SELECT 2"})
+    assert query_cache.save_new() is False  # a new shape is worth one more try
+    assert attempts == [1, 2]
