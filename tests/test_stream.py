@@ -289,6 +289,6 @@ def stream_tails_alone(values, styled, epoch):
 
 
 def _same_but_signed_zero(got, expected, values):
-    # -0.0 == 0.0: a column writes the first of them for both (as openpyxl's own dedup-free writer would
-    # differ only in the sign of zero, which Excel shows as 0 either way)
-    return all(g == e or (type(v) is float and v == 0) for g, e, v in zip(got, expected, values))
+    # -0.0 == 0.0 == 0: a column writes the first of them for all (as openpyxl's own dedup-free writer would
+    # differ only in the sign of zero, which Excel shows as 0 either way); a boolean is never one of them
+    return all(g == e or (type(v) in (float, int) and v == 0) for g, e, v in zip(got, expected, values))
