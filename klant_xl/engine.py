@@ -321,8 +321,12 @@ def _exact(amounts):
     return amounts.cast(_MONEY)
 
 
-def _expr_daily(tables, v):
+def _expr_daily(tables, v, *, products: bool):
     """One row per (customer, day) up to the peildatum: purchase?, amount, first/last purchase line.
+
+    ``products``: whether the lines name products. Without them nobody asks for a first or last
+    product, and the first/last purchase line is NULL rather than aggregated (two aggregates less
+    over every line).
 
     A purchase day (an occasion) also has its neighbours among the customer's occasions
     (``vorige``, ``volgende``) and its position (``volgnr``, from 0); a day with only returns has
@@ -333,12 +337,13 @@ def _expr_daily(tables, v):
     t = tables["transacties"]
     lines = t.filter(t.dag <= v["peildag"])
     purchase = lines.Bedrag.isnull() | (lines.Bedrag >= 0)
-    days = lines.group_by(["Klant", "dag"]).aggregate(
-        koop=purchase.any(),
-        bedrag=_exact(lines.Bedrag).sum(),
-        eerste_rij=lines._rij.min(where=purchase),
-        laatste_rij=lines._rij.max(where=purchase),
-    )
+    if products:
+        rows = {"eerste_rij": lines._rij.min(where=purchase), "laatste_rij": lines._rij.max(where=purchase)}
+    else:
+        rows = {}
+    days = lines.group_by(["Klant", "dag"]).aggregate(koop=purchase.any(), bedrag=_exact(lines.Bedrag).sum(), **rows)
+    if not products:
+        days = days.mutate(eerste_rij=ibis.null("int64"), laatste_rij=ibis.null("int64"))
     # per customer, the purchase days apart from the days with only returns: neighbours are occasions
     window = ibis.window(group_by=["Klant", "koop"], order_by="dag")
     none = ibis.null("int64")
@@ -384,13 +389,16 @@ def _expr_customers(tables, v, *, products: bool, contacts: bool, median_aggrega
         laatste_regel=daily.dag.max(),
     )
     occasions = _occasions(daily)
+    rows = {}
+    if products:  # the lines of the first and the last occasion, for their products below
+        rows = {"eerste_rij": occasions.eerste_rij.min(where=occasions.volgnr == 0),
+                "laatste_rij": occasions.laatste_rij.max(where=occasions.volgende.isnull())}
     per_occasion = occasions.group_by("Klant").aggregate(
         eerste=occasions.dag.min(),
         laatste=occasions.dag.max(),
         aankopen=occasions.count(),
-        eerste_rij=occasions.eerste_rij.min(where=occasions.volgnr == 0),
-        laatste_rij=occasions.laatste_rij.max(where=occasions.volgende.isnull()),
         herhaal_bedrag=occasions.bedrag.mean(where=occasions.volgnr > 0).cast("float64"),
+        **rows,
     )
     joined = per_customer.left_join(per_occasion, "Klant").drop("Klant_right")
     joined = joined.left_join(_median_gaps(occasions, median_aggregate=median_aggregate), "Klant").drop("Klant_right")
@@ -782,7 +790,8 @@ class TransactionEngine:
 
     def _daily(self) -> None:
         """Materialise the (customer, day) table once on the backend."""
-        self._cached("dagen", lambda: self.runner.materialise("dagen", "daily", _expr_daily, self._values()))
+        self._cached("dagen", lambda: self.runner.materialise("dagen", "daily", _expr_daily, self._values(),
+                                                              products=self.has_products))
 
     def _run(self, key, build, values=None, **shape) -> pd.DataFrame:
         self._daily()
