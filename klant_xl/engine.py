@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.values import MAX_AMOUNT, expected_for, parse_reference_date, shown
+from klant_xl.values import MAX_AMOUNT, expected_for, id_codes_of, parse_reference_date, shown
 from klant_xl.vocabulary import SUMMARY_COLUMNS
 
 __all__ = [
@@ -62,6 +62,7 @@ _DAILY_SCHEMA = {"Klant": "string", "dag": "int64", "koop": "boolean", "bedrag":
 _TRACKED_SCHEMA = {"_contact": "int64", "Klant": "string", "contactdag": "float64"}
 
 _EPOCH = np.datetime64("1970-01-01", "D")
+_TEXT_DTYPE = pd.Series([], dtype=str).dtype
 _LOCK = threading.RLock()
 _DUCKDB = None
 _SQL: dict = {}
@@ -171,8 +172,29 @@ class CustomerKeys:
         rank = np.empty(len(order), dtype=np.int32)
         rank[order] = np.arange(len(order), dtype=np.int32)
         self.ids = uniques[order]
-        self.codes = _nullable_codes(np.where(codes >= 0, rank[np.maximum(codes, 0)], -1))
+        self.codes = _nullable_codes(np.where(codes >= 0, rank[np.maximum(codes, 0)] if len(rank) else 0, -1))
         self._index = None
+
+    @classmethod
+    def of_codes(cls, codes: np.ndarray, ids: np.ndarray) -> CustomerKeys:
+        """The keys of rows already coded: ``ids[codes]`` the id per row, -1 none (see
+        :func:`klant_xl.values.id_codes_of`). Ids no row uses are left out, as a factorisation
+        of the rows' ids would."""
+        codes = np.asarray(codes, dtype=np.int64)
+        ids = np.asarray(ids, dtype=object)
+        present = codes >= 0
+        used = np.bincount(codes[present], minlength=len(ids)) > 0
+        if not used.all():
+            position = np.cumsum(used) - 1
+            codes = np.where(present, position[np.maximum(codes, 0)], -1)
+            ids = ids[used]
+        order = _text_order(pd.array(ids, dtype=_TEXT_DTYPE))
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        keys = cls(np.array([], dtype=object))
+        keys.ids = ids[order]
+        keys.codes = _nullable_codes(np.where(present, rank[np.maximum(codes, 0)] if len(rank) else 0, -1))
+        return keys
 
     @classmethod
     def of_sorted(cls, ids) -> CustomerKeys:
@@ -225,9 +247,22 @@ def _text_order(texts) -> np.ndarray:
 
 
 def _nullable_codes(codes: np.ndarray):
+    """Codes (-1: no customer) as a nullable Int32 array."""
     codes = np.asarray(codes)
-    return pd.array(np.maximum(codes, 0).astype(np.int32), dtype="Int32").where(codes >= 0, pd.NA) \
-        if (codes < 0).any() else pd.array(codes.astype(np.int32), dtype="Int32")
+    missing = codes < 0
+    return pd.arrays.IntegerArray(np.where(missing, 0, codes).astype(np.int32), missing)
+
+
+def _refuse_blank_ids(codes, index: pd.Index, column: str) -> None:
+    """A row without a customer id cannot be counted for anyone: the first such row, by name."""
+    missing = np.asarray(pd.isna(codes))
+    if missing.any():
+        position = int(np.argmax(missing))
+        row = index[position]
+        row = int(row) if isinstance(row, (int, np.integer)) else position + 1
+        err = WaardeFout(column, row, "", "leeg")
+        err.args = (f"{column} in rij {row} is leeg: elke regel hoort bij een klant.",)
+        raise err
 
 
 def _canonical_frame(transactions: pd.DataFrame) -> tuple[pd.DataFrame, CustomerKeys]:
@@ -240,9 +275,14 @@ def _canonical_frame(transactions: pd.DataFrame) -> tuple[pd.DataFrame, Customer
     keep = dates.notna().to_numpy()
     n = int(keep.sum())
     customers = transactions["Klant"]
-    if not keep.all():
-        customers = customers[keep]
-    keys = CustomerKeys(customers.astype(str))
+    coded = id_codes_of(customers) if keep.all() else None  # the reader's codes: no second factorisation
+    if coded is not None:
+        keys = CustomerKeys.of_codes(*coded)
+    else:
+        if not keep.all():
+            customers = customers[keep]
+        keys = CustomerKeys(customers.astype(str))
+    _refuse_blank_ids(keys.codes, transactions.index[keep] if not keep.all() else transactions.index, "Klant")
     frame = pd.DataFrame(
         {
             "Klant": keys.codes,
@@ -264,8 +304,9 @@ def _contacts_frame(contacts: pd.DataFrame, keys: CustomerKeys | None) -> pd.Dat
             raise KolomOntbreekt(column, contacts.columns)
     dates = pd.to_datetime(contacts["Datum"])
     keep = dates.notna().to_numpy()
-    return pd.DataFrame({"Klant": _coded(keys, contacts["Klant"].astype(str).to_numpy(dtype=object)[keep]),
-                         "dag": _days_of(dates.to_numpy()[keep])})
+    ids = contacts["Klant"].astype(str).to_numpy(dtype=object, na_value=None)[keep]
+    _refuse_blank_ids(ids, contacts.index[keep], "Klant (contactmomenten)")
+    return pd.DataFrame({"Klant": _coded(keys, ids), "dag": _days_of(dates.to_numpy()[keep])})
 
 
 def _coded(keys: CustomerKeys | None, ids: np.ndarray):

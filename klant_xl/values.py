@@ -67,6 +67,7 @@ __all__ = [
     "dates_and_bad",
     "expected_for",
     "holds_only_text",
+    "id_codes_of",
     "id_text_column",
     "ids_of_codes",
     "is_blank",
@@ -830,11 +831,54 @@ def ids_of_codes(codes: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.append(ids, None)[codes]
 
 
+#: The codes behind the text columns :func:`id_text_column` built, by the id of the column's Arrow
+#: data: ``id -> (weak reference to that data, codes, ids)``. Arrow data never changes in place (a
+#: pandas edit of the column makes new data), so while the reference lives the codes are the column's.
+_ID_CODES: dict = {}
+_ID_CODES_LIMIT = 8
+
+
+def _arrow_data(column):
+    """The Arrow data behind an Arrow-backed pandas text column, else None."""
+    return getattr(getattr(column, "array", None), "_pa_array", None)
+
+
+def _remember_codes(column: pd.Series, codes: np.ndarray, ids: np.ndarray) -> None:
+    import weakref
+
+    data = _arrow_data(column)
+    if data is None:
+        return
+    for key in [key for key, (ref, _, _) in _ID_CODES.items() if ref() is None]:
+        del _ID_CODES[key]
+    while len(_ID_CODES) >= _ID_CODES_LIMIT:  # the oldest first
+        del _ID_CODES[next(iter(_ID_CODES))]
+    try:
+        _ID_CODES[id(data)] = (weakref.ref(data), codes, ids)
+    except TypeError:  # data that cannot be referenced weakly: nothing kept
+        pass
+
+
+def id_codes_of(column) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``(codes, ids)`` a column of :func:`id_text_column` was built from, or None.
+
+    The engine keys customers as integers; a column the reader built from codes need not be
+    factorised again (a second pass over a million texts). None for any other column, and for
+    one changed since (its Arrow data is new), which the caller then factorises itself.
+    """
+    data = _arrow_data(column)
+    entry = _ID_CODES.get(id(data)) if data is not None else None
+    if entry is None or entry[0]() is not data:
+        return None
+    return entry[1], entry[2]
+
+
 def id_text_column(codes: np.ndarray, ids: np.ndarray) -> pd.Series:
     """The ids per row as a text Series (pandas' ``str`` dtype), built from the codes.
 
     With Arrow-backed text (pandas with pyarrow) the column is decoded by Arrow from the
-    distinct ids; without it (Pyodide) from the object array: the same Series either way.
+    distinct ids, and its codes are kept for :func:`id_codes_of`; without it (Pyodide) it is
+    built from the object array: the same Series either way.
     """
     dtype = pd.Series([], dtype=str).dtype
     if getattr(dtype, "storage", None) == "pyarrow":
@@ -842,7 +886,9 @@ def id_text_column(codes: np.ndarray, ids: np.ndarray) -> pd.Series:
 
         encoded = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0),
                                                  pa.array(ids, type=pa.large_string()))
-        return pd.Series(pd.array(encoded.cast(pa.large_string()), dtype=dtype))
+        column = pd.Series(pd.array(encoded.cast(pa.large_string()), dtype=dtype))
+        _remember_codes(column, codes, ids)
+        return column
     return pd.Series(ids_of_codes(codes, ids), dtype=str)
 
 

@@ -336,3 +336,51 @@ def test_customer_id_codes_give_the_ids_customer_ids_gives(cells):
     assert ids_of_codes(codes, ids).tolist() == expected.tolist()
     assert len(set(ids.tolist())) == len(ids)  # one code per id
     pd.testing.assert_series_equal(id_text_column(codes, ids), pd.Series(expected, dtype=str))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=5), st.integers(0, 40), st.integers(-5, 50)), min_size=1, max_size=30),
+       st.lists(st.text(max_size=5), max_size=4))
+def test_the_engine_keys_the_reader_s_coded_ids_as_it_keys_their_texts(rows, unused):
+    # a column the reader built from codes (id_text_column) reaches the engine with its codes: the
+    # same summary as the same ids typed as plain texts, ids no row uses left out
+    from klant_xl.values import id_codes_of, id_text_column
+
+    texts = [text for text, _, _ in rows]
+    ids = list(dict.fromkeys(unused + texts))  # distinct, some without a row, not sorted
+    codes = np.array([ids.index(text) for text in texts], dtype=np.int64)
+    dates = pd.Timestamp("2026-01-01") + pd.to_timedelta([day for _, day, _ in rows], unit="D")
+    amounts = [float(amount) for _, _, amount in rows]
+    coded = pd.DataFrame({"Klant": id_text_column(codes, np.array(ids, dtype=object)), "Datum": dates,
+                          "Bedrag": amounts})
+    assert id_codes_of(coded["Klant"]) is not None
+    plain = pd.DataFrame({"Klant": pd.Series(texts, dtype=object), "Datum": dates, "Bedrag": amounts})
+    summary = TransactionEngine(coded).summary()
+    assert summary.index.tolist() == sorted(set(texts))
+    pd.testing.assert_frame_equal(summary, TransactionEngine(plain).summary())
+
+
+def test_an_id_column_someone_changed_is_factorised_again():
+    from klant_xl.values import id_codes_of, id_text_column
+
+    transactions = pd.DataFrame({"Klant": id_text_column(np.array([0, 1, 0]), np.array(["b", "a"], dtype=object)),
+                                 "Datum": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]),
+                                 "Bedrag": [1.0, 2.0, 4.0]})
+    transactions.loc[2, "Klant"] = "c"  # the third line is someone else's now
+    assert id_codes_of(transactions["Klant"]) is None
+    summary = TransactionEngine(transactions).summary()
+    assert summary["Omzet"].to_dict() == {"a": 2.0, "b": 1.0, "c": 4.0}
+
+
+@pytest.mark.parametrize("blank", [None, np.nan, pd.NA])
+def test_a_frame_row_without_a_customer_is_named_not_a_traceback(blank):
+    dates = pd.to_datetime(["2026-01-01", "2026-01-05", "2026-01-09"])
+    lines = pd.DataFrame({"Klant": ["a", blank, "b"], "Datum": dates, "Bedrag": [1.0, 2.0, 3.0]},
+                         index=pd.Index([2, 3, 4], name="Rij"))
+    with pytest.raises(WaardeFout, match=r"^Klant in rij 3 is leeg: elke regel hoort bij een klant\.$"):
+        TransactionEngine(lines)
+    with pytest.raises(WaardeFout, match=r"^Klant in rij 2 is leeg"):  # every id blank: no IndexError
+        TransactionEngine(lines.assign(Klant=[blank] * 3))
+    contacts = pd.DataFrame({"Klant": ["a", blank], "Datum": dates[:2]}, index=pd.Index([2, 3], name="Rij"))
+    with pytest.raises(WaardeFout, match=r"^Klant \(contactmomenten\) in rij 3 is leeg"):
+        TransactionEngine(lines.assign(Klant=["a", "a", "b"]), contacts=contacts)
