@@ -66,6 +66,8 @@ _TEXT_DTYPE = pd.Series([], dtype=str).dtype
 _LOCK = threading.RLock()
 _DUCKDB = None
 _SQL: dict = {}
+#: The shapes whose SQL came from :func:`remember_queries` (kept by an earlier run), not compiled here.
+_REMEMBERED: set = set()
 
 
 def _ibis():
@@ -104,8 +106,19 @@ def remember_queries(queries: dict[str, str]) -> None:
     """SQL compiled earlier from these same expressions (see :func:`compiled_queries`)."""
     with _LOCK:
         for key, sql in queries.items():
-            if isinstance(key, str) and isinstance(sql, str):
-                _SQL.setdefault(key, sql)
+            if isinstance(key, str) and isinstance(sql, str) and key not in _SQL:
+                _SQL[key] = sql
+                _REMEMBERED.add(key)
+
+
+def _forget_remembered(cache_key: str) -> bool:
+    """Drop SQL an earlier run kept for this shape (DuckDB refused it); False when it was compiled here."""
+    with _LOCK:
+        if cache_key not in _REMEMBERED:
+            return False
+        _REMEMBERED.discard(cache_key)
+        _SQL.pop(cache_key, None)
+        return True
 
 
 def _is_ibis_table(value) -> bool:
@@ -548,11 +561,14 @@ class _DuckDBRunner:
         with self.lock:
             self.cursor.register(name, table)
 
-    def _sql(self, key, build, values: dict, **shape) -> str:
+    @staticmethod
+    def _cache_key(key, values: dict, shape: dict) -> str:
         # the kind of each value is part of the shape: an int and a float compile to other placeholders
         # (keyed by name only, a float threshold after an int one left the placeholder in the SQL)
         kinds = sorted((name, isinstance(value, float)) for name, value in values.items())
-        cache_key = json.dumps([key, sorted(shape.items()), kinds])
+        return json.dumps([key, sorted(shape.items()), kinds])
+
+    def _sql(self, cache_key: str, build, values: dict, shape: dict) -> str:
         sql = _SQL.get(cache_key)
         if sql is None:
             with _LOCK:  # one compile at a time (the models are fitted on a thread of their own)
@@ -566,15 +582,32 @@ class _DuckDBRunner:
             sql = sql.replace(repr(_sentinel(i, value)), repr(_literal(value)))
         return sql
 
+    def _run(self, statement, key, build, values: dict, shape: dict):
+        """``statement(sql)`` on the compiled SQL of this shape. SQL an earlier run kept that DuckDB
+        refuses (a damaged cache entry) is compiled again once, and the new SQL replaces it."""
+        import duckdb
+
+        cache_key = self._cache_key(key, values, shape)
+        try:
+            return statement(self._sql(cache_key, build, values, shape))
+        except duckdb.Error:
+            if not _forget_remembered(cache_key):
+                raise
+        return statement(self._sql(cache_key, build, values, shape))
+
     def execute(self, key, build, values: dict, **shape) -> pd.DataFrame:
-        sql = self._sql(key, build, values, **shape)
-        with self.lock:
-            return self.cursor.sql(sql).to_arrow_table().to_pandas()
+        def run(sql):
+            with self.lock:
+                return self.cursor.sql(sql).to_arrow_table().to_pandas()
+
+        return self._run(run, key, build, values, shape)
 
     def materialise(self, name, key, build, values: dict, **shape) -> None:
-        sql = self._sql(key, build, values, **shape)
-        with self.lock:
-            self.cursor.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        def run(sql):
+            with self.lock:
+                self.cursor.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+
+        self._run(run, key, build, values, shape)
 
     def close(self) -> None:
         try:

@@ -29,9 +29,10 @@ __all__ = ["cache_file", "load", "load_once", "save", "save_new"]
 
 logger = logging.getLogger(__name__)
 
-#: The shapes this process read from the file, wrote to it or tried to (so that :func:`save_new` costs
-#: nothing after a formula that compiled nothing new).
-_KEPT: set = set()
+#: The SQL of each shape this process read from the file, wrote to it or tried to (so that :func:`save_new`
+#: costs nothing after a formula that compiled nothing new); a shape the engine compiled again because
+#: DuckDB refused the kept SQL (a damaged entry) has other SQL now, and is saved.
+_KEPT: dict = {}
 _LOADED = False
 
 
@@ -69,7 +70,7 @@ def load() -> int:
         if not isinstance(queries, dict):
             return 0
         engine.remember_queries(queries)
-        _KEPT.update(key for key in queries if isinstance(key, str))
+        _KEPT.update((key, sql) for key, sql in queries.items() if isinstance(key, str))
         return len(queries)
     except OSError:  # no file yet (the first run) or no access: nothing to say
         return 0
@@ -89,8 +90,8 @@ def load_once() -> int:
 
 def save_new() -> bool:
     """:func:`save` when the engine compiled a shape this process has not kept yet; else nothing (no file read)."""
-    compiled = set(engine.compiled_queries())
-    if compiled <= _KEPT:
+    compiled = engine.compiled_queries()
+    if _kept_already(compiled, _KEPT):
         return True
     saved = save()
     _KEPT.update(compiled)  # tried: a folder that cannot be written is not tried again after every formula
@@ -114,6 +115,11 @@ def save() -> bool:
     return True
 
 
+def _kept_already(queries: dict, kept: dict) -> bool:
+    """Whether ``kept`` holds every one of these shapes with this SQL."""
+    return all(kept.get(key) == sql for key, sql in queries.items())
+
+
 def _write(target: Path, queries: dict) -> None:
     try:
         known = json.loads(target.read_text(encoding="utf-8"))
@@ -121,7 +127,7 @@ def _write(target: Path, queries: dict) -> None:
         known = {}
     if not isinstance(known, dict):
         known = {}
-    if set(queries) <= set(known):
+    if _kept_already(queries, known):
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".sql-", suffix=".tmp", dir=target.parent)

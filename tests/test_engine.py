@@ -148,8 +148,12 @@ def test_compiled_sql_is_cached_per_kind_of_value():
         return table.filter(table.dag > values["grens"]).select("Klant")
 
     runner = engine._DuckDBRunner()
-    as_int = runner._sql("test_kind_of_value", build, {"grens": 20000})
-    as_float = runner._sql("test_kind_of_value", build, {"grens": 20000.5})
+
+    def sql(values):
+        return runner._sql(runner._cache_key("test_kind_of_value", values, {}), build, values, {})
+
+    as_int = sql({"grens": 20000})
+    as_float = sql({"grens": 20000.5})
     assert "20000" in as_int and "20000.5" in as_float
     assert "918273645" not in as_float and "9182736450" not in as_int
 

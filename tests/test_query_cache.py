@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from klant_xl import engine, query_cache
@@ -174,7 +175,7 @@ def test_an_unwritable_cache_is_tried_once_per_session_not_after_every_formula(t
         raise PermissionError("alleen-lezen")
 
     monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path))
-    monkeypatch.setattr(query_cache, "_KEPT", set())
+    monkeypatch.setattr(query_cache, "_KEPT", {})
     monkeypatch.setattr(query_cache, "_write", unwritable)
     monkeypatch.setattr(engine, "compiled_queries", lambda: {"vorm-1": "SELECT 1"})
     assert query_cache.save_new() is False
@@ -183,3 +184,58 @@ def test_an_unwritable_cache_is_tried_once_per_session_not_after_every_formula(t
     monkeypatch.setattr(engine, "compiled_queries", lambda: {"vorm-1": "SELECT 1", "vorm-2": "SELECT 2"})
     assert query_cache.save_new() is False  # a new shape is worth one more try
     assert attempts == [1, 2]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "unknown column"])
+def test_a_damaged_entry_is_compiled_again_and_repaired_in_the_file(damage, tmp_path, monkeypatch, capsys):
+    # one entry of the file is not SQL DuckDB runs (half written by hand, edited, from a broken disk):
+    # the analysis compiles that shape again, answers as without a cache, and the file gets the new SQL
+    monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path))
+    monkeypatch.setattr(engine, "_SQL", {})
+    monkeypatch.setattr(engine, "_REMEMBERED", set())
+    monkeypatch.setattr(query_cache, "_KEPT", {})
+    assert main(["analyse", str(SAMPLE), "--json"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    kept = json.loads(query_cache.cache_file().read_text())
+    shape = next(key for key in kept if json.loads(key)[0] == "customers")
+    good = kept[shape]
+    kept[shape] = {"truncated": good[: len(good) // 2], "garbage": "SELEC kapot FROM",
+                   "unknown column": 'SELECT "geen_kolom" FROM "dagen"'}[damage]
+    query_cache.cache_file().write_text(json.dumps(kept))
+
+    monkeypatch.setattr(engine, "_SQL", {})  # a new process: nothing compiled yet
+    monkeypatch.setattr(engine, "_REMEMBERED", set())
+    monkeypatch.setattr(query_cache, "_KEPT", {})
+    assert query_cache.load() == len(kept)
+    assert main(["analyse", str(SAMPLE), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == expected
+    repaired = json.loads(query_cache.cache_file().read_text())
+    assert repaired[shape] == good
+    assert {key: sql for key, sql in repaired.items() if key != shape} == \
+        {key: sql for key, sql in kept.items() if key != shape}
+
+
+def test_an_error_of_sql_compiled_in_this_run_is_not_retried(monkeypatch):
+    # the retry is for SQL an earlier run kept; a query that fails as compiled now fails once, as it is
+    import duckdb
+
+    builds = []
+
+    def build(tables, values):
+        import ibis
+
+        builds.append(1)
+        return tables["transacties"].select(kapot=ibis.literal("geen getal").cast("int64"))
+
+    monkeypatch.setattr(engine, "_SQL", {})
+    monkeypatch.setattr(engine, "_REMEMBERED", set())
+    runner = engine._DuckDBRunner()
+    runner.register("transacties", pd.DataFrame({"Klant": [1], "dag": [1], "Bedrag": [1.0], "Product": [None],
+                                                 "_rij": [0]}))
+    with pytest.raises(duckdb.Error):
+        runner.execute("test_not_retried", build, {})
+    assert builds == [1]
+    engine.remember_queries({runner._cache_key("test_kept", {}, {}): engine._SQL.popitem()[1]})
+    with pytest.raises(duckdb.Error):  # kept SQL that fails: compiled again once, and that fails too
+        runner.execute("test_kept", build, {})
+    assert builds == [1, 1]
