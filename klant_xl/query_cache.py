@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from klant_xl import engine
+from klant_xl.file_locks import waiting_lock
 
 __all__ = ["cache_file", "load", "load_once", "save", "save_new"]
 
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 #: DuckDB refused the kept SQL (a damaged entry) has other SQL now, and is saved.
 _KEPT: dict = {}
 _LOADED = False
+#: How long a save waits for another run's save of the same cache folder (then it keeps nothing).
+_LOCK_SECONDS = 2.0
 
 
 def _folder() -> Path:
@@ -121,6 +124,16 @@ def _kept_already(queries: dict, kept: dict) -> bool:
 
 
 def _write(target: Path, queries: dict) -> None:
+    """Add ``queries`` to the file; one run at a time (``.sql.lock``), or another run's new shapes,
+    read before ours were written, would be lost. TimeoutError when another run holds the lock."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with waiting_lock(target.parent / ".sql.lock", _LOCK_SECONDS) as held:
+        if not held:
+            raise TimeoutError(f"een andere klant_xl houdt {target.parent / '.sql.lock'} vast")
+        _merge(target, queries)
+
+
+def _merge(target: Path, queries: dict) -> None:
     try:
         known = json.loads(target.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -129,7 +142,6 @@ def _write(target: Path, queries: dict) -> None:
         known = {}
     if _kept_already(queries, known):
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".sql-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

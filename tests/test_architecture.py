@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "klant_xl"
 #: Modules that talk to Excel, files being written, or a person: everything else is core.
 SHELLS = ("klant_xl.udfs", "klant_xl.cli", "klant_xl.excel", "klant_xl.lite", "klant_xl.__init__")
 #: Modules that read files for the core (I/O, but no Excel and no user interface).
-ADAPTERS = ("klant_xl.files", "klant_xl.query_cache", "klant_xl.sheet_guard", "klant_xl.sources")
+ADAPTERS = ("klant_xl.file_locks", "klant_xl.files", "klant_xl.query_cache", "klant_xl.sheet_guard", "klant_xl.sources")
 FORBIDDEN_IN_CORE = ("xlwings", "openpyxl", "python_calamine", "rich")
 CLOCK_CALLS = {"now", "today", "utcnow", "time", "perf_counter", "monotonic", "localtime", "gmtime"}
 

@@ -239,3 +239,50 @@ def test_an_error_of_sql_compiled_in_this_run_is_not_retried(monkeypatch):
     with pytest.raises(duckdb.Error):  # kept SQL that fails: compiled again once, and that fails too
         runner.execute("test_kept", build, {})
     assert builds == [1, 1]
+
+
+def test_runs_saving_at_the_same_time_keep_each_other_s_shapes(tmp_path, monkeypatch):
+    # two runs (an Excel session and a refresh) each read the file, add their new shapes and write it
+    # back: without a lock the second write dropped the first one's shapes. A slowed mkstemp widens the
+    # window between reading and writing as a busy disk would.
+    import tempfile
+    import threading
+    import time
+
+    real_mkstemp = tempfile.mkstemp
+
+    def slow_mkstemp(*args, **kwargs):
+        time.sleep(0.2)
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(query_cache.tempfile, "mkstemp", slow_mkstemp)
+    target = tmp_path / "sql-test.json"
+    runs = [{f"vorm-{run}-{i}": f"SELECT {run}{i}" for i in range(3)} for run in range(4)]
+    threads = [threading.Thread(target=query_cache._write, args=(target, queries)) for queries in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    kept = json.loads(target.read_text())
+    assert kept == {key: sql for queries in runs for key, sql in queries.items()}
+
+
+def test_a_lock_another_run_keeps_is_waited_for_then_left(tmp_path, monkeypatch):
+    # a save waits for another run's save; one that never ends (a hung process) costs this run
+    # the wait, not the formula or refresh: nothing is kept, the file is untouched
+    import fcntl
+    import threading
+
+    monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path))
+    monkeypatch.setattr(query_cache, "_LOCK_SECONDS", 0.3)
+    monkeypatch.setattr(engine, "compiled_queries", lambda: {"vorm-1": "SELECT 1"})
+    target = query_cache.cache_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"vorm-0": "SELECT 0"}))
+    other = open(tmp_path / ".sql.lock", "w")  # noqa: SIM115 - held across the calls below
+    fcntl.flock(other, fcntl.LOCK_EX)
+    assert query_cache.save() is False
+    assert json.loads(target.read_text()) == {"vorm-0": "SELECT 0"}
+    threading.Timer(0.1, other.close).start()  # the other run ends while this one waits
+    assert query_cache.save() is True
+    assert json.loads(target.read_text()) == {"vorm-0": "SELECT 0", "vorm-1": "SELECT 1"}

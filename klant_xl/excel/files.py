@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 from klant_xl.errors import InvoerFout, WerkmapFout
+from klant_xl.file_locks import try_lock
 
 __all__ = [
     "LOCK_PREFIX",
@@ -242,24 +243,6 @@ def remove_stale_temp_files(path) -> list[Path]:
     return removed
 
 
-def _try_lock(fd: int) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
 def _lock_holder(lock: Path) -> str:
     try:
         text = lock.read_text(encoding="utf-8").strip()
@@ -293,7 +276,7 @@ def workbook_lock(path, action: str = "bewerken"):
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
             raise WerkmapFout(disk_error_message(path, exc)) from None
-        if not _try_lock(fd):
+        if not try_lock(fd):
             os.close(fd)
             raise WerkmapFout(
                 f"De werkmap '{path.name}' wordt al door klant_xl bewerkt{_lock_holder(lock)}. Wacht tot die "
