@@ -180,12 +180,16 @@ class CustomerKeys:
 
     def __init__(self, ids):
         codes, uniques = pd.factorize(ids)
+        self._rank(codes, uniques)
+
+    def _rank(self, codes: np.ndarray, uniques) -> None:
+        """Codes into the distinct ids ``uniques`` (-1: no customer) -> codes in the ids' sorted order."""
         order = _text_order(uniques)
-        uniques = np.asarray(uniques, dtype=object)
-        rank = np.empty(len(order), dtype=np.int32)
+        rank = np.empty(len(order) + 1, dtype=np.int32)
         rank[order] = np.arange(len(order), dtype=np.int32)
-        self.ids = uniques[order]
-        self.codes = _nullable_codes(np.where(codes >= 0, rank[np.maximum(codes, 0)] if len(rank) else 0, -1))
+        rank[-1] = -1  # code -1 stays -1
+        self.ids = np.asarray(uniques, dtype=object)[order]
+        self.codes = _nullable_codes(rank[codes])
         self._index = None
 
     @classmethod
@@ -195,18 +199,12 @@ class CustomerKeys:
         of the rows' ids would."""
         codes = np.asarray(codes, dtype=np.int64)
         ids = np.asarray(ids, dtype=object)
-        present = codes >= 0
-        used = np.bincount(codes[present], minlength=len(ids)) > 0
+        used = np.bincount(codes[codes >= 0], minlength=len(ids)) > 0
         if not used.all():
-            position = np.cumsum(used) - 1
-            codes = np.where(present, position[np.maximum(codes, 0)], -1)
-            ids = ids[used]
-        order = _text_order(pd.array(ids, dtype=_TEXT_DTYPE))
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order), dtype=np.int64)
-        keys = cls(np.array([], dtype=object))
-        keys.ids = ids[order]
-        keys.codes = _nullable_codes(np.where(present, rank[np.maximum(codes, 0)] if len(rank) else 0, -1))
+            position = np.append(np.cumsum(used) - 1, -1)  # code -1 stays -1
+            codes, ids = position[codes], ids[used]
+        keys = cls.__new__(cls)
+        keys._rank(codes, pd.array(ids, dtype=_TEXT_DTYPE))
         return keys
 
     @classmethod
