@@ -582,13 +582,15 @@ class _DuckDBRunner:
 
     def _run(self, statement, key, build, values: dict, shape: dict):
         """``statement(sql)`` on the compiled SQL of this shape. SQL an earlier run kept that DuckDB
-        refuses (a damaged cache entry) is compiled again once, and the new SQL replaces it."""
+        refuses as SQL (a damaged cache entry: a parser, binder or catalog error, DuckDB's
+        ProgrammingError) is compiled again once, and the new SQL replaces it. Any other error (the
+        data, memory, an interrupt) is raised at once: compiling again would not change it."""
         import duckdb
 
         cache_key = self._cache_key(key, values, shape)
         try:
             return statement(self._sql(cache_key, build, values, shape))
-        except duckdb.Error:
+        except duckdb.ProgrammingError:
             if not _forget_remembered(cache_key):
                 raise
         return statement(self._sql(cache_key, build, values, shape))

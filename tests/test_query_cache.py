@@ -221,11 +221,9 @@ def test_an_error_of_sql_compiled_in_this_run_is_not_retried(monkeypatch):
 
     builds = []
 
-    def build(tables, values):
-        import ibis
-
+    def build(tables, values):  # reads a table this runner never registered: DuckDB refuses the SQL
         builds.append(1)
-        return tables["transacties"].select(kapot=ibis.literal("geen getal").cast("int64"))
+        return tables["benaderd"].select("Klant")
 
     monkeypatch.setattr(engine, "_SQL", {})
     monkeypatch.setattr(engine, "_REMEMBERED", set())
@@ -239,6 +237,32 @@ def test_an_error_of_sql_compiled_in_this_run_is_not_retried(monkeypatch):
     with pytest.raises(duckdb.Error):  # kept SQL that fails: compiled again once, and that fails too
         runner.execute("test_kept", build, {})
     assert builds == [1, 1]
+
+
+def test_kept_sql_failing_on_the_data_is_not_compiled_again(monkeypatch):
+    # a conversion error (like running out of memory or an interrupt) is not the SQL's fault: compiling
+    # again would only run the failing query twice
+    import duckdb
+
+    builds = []
+
+    def build(tables, values):
+        import ibis
+
+        builds.append(1)
+        return tables["transacties"].select(kapot=ibis.literal("geen getal").cast("int64"))
+
+    monkeypatch.setattr(engine, "_SQL", {})
+    monkeypatch.setattr(engine, "_REMEMBERED", set())
+    runner = engine._DuckDBRunner()
+    runner.register("transacties", pd.DataFrame({"Klant": [1], "dag": [1], "Bedrag": [1.0], "Product": [None],
+                                                 "_rij": [0]}))
+    with pytest.raises(duckdb.ConversionException):
+        runner.execute("test_data", build, {})
+    engine.remember_queries({runner._cache_key("test_data_kept", {}, {}): engine._SQL.popitem()[1]})
+    with pytest.raises(duckdb.ConversionException):
+        runner.execute("test_data_kept", build, {})
+    assert builds == [1]
 
 
 def test_runs_saving_at_the_same_time_keep_each_other_s_shapes(tmp_path, monkeypatch):
