@@ -41,6 +41,8 @@ import datetime as _dt
 import math
 import numbers
 import re
+import threading
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -836,6 +838,7 @@ def ids_of_codes(codes: np.ndarray, ids: np.ndarray) -> np.ndarray:
 #: pandas edit of the column makes new data), so while the reference lives the codes are the column's.
 _ID_CODES: dict = {}
 _ID_CODES_LIMIT = 8
+_ID_CODES_LOCK = threading.Lock()
 
 
 def _arrow_data(column):
@@ -844,19 +847,19 @@ def _arrow_data(column):
 
 
 def _remember_codes(column: pd.Series, codes: np.ndarray, ids: np.ndarray) -> None:
-    import weakref
-
     data = _arrow_data(column)
     if data is None:
         return
-    for key in [key for key, (ref, _, _) in _ID_CODES.items() if ref() is None]:
-        del _ID_CODES[key]
-    while len(_ID_CODES) >= _ID_CODES_LIMIT:  # the oldest first
-        del _ID_CODES[next(iter(_ID_CODES))]
     try:
-        _ID_CODES[id(data)] = (weakref.ref(data), codes, ids)
+        entry = (weakref.ref(data), codes, ids)
     except TypeError:  # data that cannot be referenced weakly: nothing kept
-        pass
+        return
+    with _ID_CODES_LOCK:  # two readers at once (threads) must not change the table under each other
+        for key in [key for key, (ref, _, _) in _ID_CODES.items() if ref() is None]:
+            del _ID_CODES[key]
+        while len(_ID_CODES) >= _ID_CODES_LIMIT:  # the oldest first
+            del _ID_CODES[next(iter(_ID_CODES))]
+        _ID_CODES[id(data)] = entry
 
 
 def id_codes_of(column) -> tuple[np.ndarray, np.ndarray] | None:
@@ -867,7 +870,10 @@ def id_codes_of(column) -> tuple[np.ndarray, np.ndarray] | None:
     one changed since (its Arrow data is new), which the caller then factorises itself.
     """
     data = _arrow_data(column)
-    entry = _ID_CODES.get(id(data)) if data is not None else None
+    if data is None:
+        return None
+    with _ID_CODES_LOCK:
+        entry = _ID_CODES.get(id(data))
     if entry is None or entry[0]() is not data:
         return None
     return entry[1], entry[2]

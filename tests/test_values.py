@@ -376,3 +376,37 @@ def test_parse_days_bad(value, message):
     with pytest.raises(WaardeFout) as info:
         parse_days(value, "Drempel inactief")
     assert str(info.value) == message
+
+
+def test_readers_on_threads_at_once_each_keep_their_column_s_codes():
+    # id_text_column remembers its codes in a small table; two threads changing that table at once
+    # raised 'dictionary changed size during iteration' or KeyError in one of them (found by review)
+    import sys
+    import threading
+
+    from klant_xl.values import id_codes_of, id_text_column
+
+    failures = []
+
+    def read(worker):
+        try:
+            for i in range(400):
+                ids = np.array([f"w{worker}", f"i{i}"], dtype=object)
+                column = id_text_column(np.array([1, 0, 1]), ids)
+                found = id_codes_of(column)
+                if found is not None and found[1].tolist() != ids.tolist():
+                    failures.append(("other codes", worker, i))
+        except Exception as exc:  # noqa: BLE001 - what a thread raised is the finding
+            failures.append(repr(exc))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=read, args=(worker,)) for worker in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
