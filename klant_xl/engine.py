@@ -96,10 +96,12 @@ def compiled_queries() -> dict[str, str]:
     """The SQL the DuckDB runner compiled from the expressions so far, by shape (a text key).
 
     A shell may keep them between runs (:mod:`klant_xl.query_cache`) and give them back with
-    :func:`remember_queries`: a run that finds every shape compiled never imports Ibis.
+    :func:`remember_queries`: a run that finds every shape compiled never imports Ibis. SQL given
+    back that way is not among them (this run did not compile it and may not have run it: saved
+    again it could undo another run's repair of a damaged entry), unless it was compiled again.
     """
     with _LOCK:
-        return dict(_SQL)
+        return {key: sql for key, sql in _SQL.items() if key not in _REMEMBERED}
 
 
 def remember_queries(queries: dict[str, str]) -> None:

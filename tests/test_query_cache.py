@@ -310,3 +310,20 @@ def test_a_lock_another_run_keeps_is_waited_for_then_left(tmp_path, monkeypatch)
     threading.Timer(0.1, other.close).start()  # the other run ends while this one waits
     assert query_cache.save() is True
     assert json.loads(target.read_text()) == {"vorm-0": "SELECT 0", "vorm-1": "SELECT 1"}
+
+
+def test_kept_sql_this_run_never_ran_is_not_saved_over_another_run_s_repair(tmp_path, monkeypatch):
+    # this run read a damaged entry it never used; meanwhile another run repaired it in the file.
+    # Saving this run's new shape must not write the damaged SQL back.
+    monkeypatch.setenv("KLANT_XL_CACHE", str(tmp_path))
+    monkeypatch.setattr(engine, "_SQL", {})
+    monkeypatch.setattr(engine, "_REMEMBERED", set())
+    monkeypatch.setattr(query_cache, "_KEPT", {})
+    target = query_cache.cache_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"vorm-a": "SELEC kapot"}))
+    assert query_cache.load() == 1
+    target.write_text(json.dumps({"vorm-a": "SELECT 1"}))  # the other run's repair
+    engine._SQL["vorm-b"] = "SELECT 2"  # compiled by this run
+    assert query_cache.save() is True
+    assert json.loads(target.read_text()) == {"vorm-a": "SELECT 1", "vorm-b": "SELECT 2"}
