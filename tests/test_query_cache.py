@@ -215,6 +215,16 @@ def test_a_damaged_entry_is_compiled_again_and_repaired_in_the_file(damage, tmp_
         {key: sql for key, sql in kept.items() if key != shape}
 
 
+def fresh_runner(monkeypatch):
+    """A DuckDB runner over one line, in a process that has compiled and remembered nothing yet."""
+    monkeypatch.setattr(engine, "_SQL", {})
+    monkeypatch.setattr(engine, "_REMEMBERED", set())
+    runner = engine._DuckDBRunner()
+    runner.register("transacties", pd.DataFrame({"Klant": [1], "dag": [1], "Bedrag": [1.0], "Product": [None],
+                                                 "_rij": [0]}))
+    return runner
+
+
 def test_an_error_of_sql_compiled_in_this_run_is_not_retried(monkeypatch):
     # the retry is for SQL an earlier run kept; a query that fails as compiled now fails once, as it is
     import duckdb
@@ -225,11 +235,7 @@ def test_an_error_of_sql_compiled_in_this_run_is_not_retried(monkeypatch):
         builds.append(1)
         return tables["benaderd"].select("Klant")
 
-    monkeypatch.setattr(engine, "_SQL", {})
-    monkeypatch.setattr(engine, "_REMEMBERED", set())
-    runner = engine._DuckDBRunner()
-    runner.register("transacties", pd.DataFrame({"Klant": [1], "dag": [1], "Bedrag": [1.0], "Product": [None],
-                                                 "_rij": [0]}))
+    runner = fresh_runner(monkeypatch)
     with pytest.raises(duckdb.Error):
         runner.execute("test_not_retried", build, {})
     assert builds == [1]
@@ -252,11 +258,7 @@ def test_kept_sql_failing_on_the_data_is_not_compiled_again(monkeypatch):
         builds.append(1)
         return tables["transacties"].select(kapot=ibis.literal("geen getal").cast("int64"))
 
-    monkeypatch.setattr(engine, "_SQL", {})
-    monkeypatch.setattr(engine, "_REMEMBERED", set())
-    runner = engine._DuckDBRunner()
-    runner.register("transacties", pd.DataFrame({"Klant": [1], "dag": [1], "Bedrag": [1.0], "Product": [None],
-                                                 "_rij": [0]}))
+    runner = fresh_runner(monkeypatch)
     with pytest.raises(duckdb.ConversionException):
         runner.execute("test_data", build, {})
     engine.remember_queries({runner._cache_key("test_data_kept", {}, {}): engine._SQL.popitem()[1]})
