@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import NamedTuple
 
@@ -44,6 +45,7 @@ from scipy.special import betaln, digamma, expit, gammaln
 
 from klant_xl.models._fit import (
     FitResult,
+    _take,
     as_float_array,
     check_enough,
     check_history,
@@ -111,6 +113,16 @@ class _Rows:
         # fresh array each step costs a page fault per 4 KB (as much time as the arithmetic).
         self.work = np.empty((8, len(x)))
 
+    def rescaled(self, factor: float) -> _Rows:
+        """These rows with every time (recency and age) times ``factor``, sharing the factorisation.
+
+        Each row's time is the same number as ``t_x * factor`` row by row (a distinct value times
+        the factor is that row's value times the factor), so the likelihood is too.
+        """
+        rows = copy.copy(self)
+        rows.tu, rows.Tu = self.tu * factor, self.Tu * factor
+        return rows
+
 
 def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     """Negative mean log-likelihood and its gradient in the log-parameters.
@@ -132,12 +144,12 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     alT, alt = al + rows.Tu, al + rows.tu
     xi, ti, Ti = rows.xi, rows.ti, rows.Ti
     lnT, lnt, rx, lnA, lnC, ll, tmp, tmp2 = rows.work
-    np.take(np.log(alT), Ti, out=lnT)
-    np.take(np.log(alt), ti, out=lnt)
+    _take(np.log(alT), Ti, lnT)
+    _take(np.log(alt), ti, lnt)
     np.add(r, rows.x, out=rx)
     for ln, ln_age, lnB in ((lnA, lnT, lnBA), (lnC, lnt, lnBC)):  # ln = K[x] - rx * ln_age + lnB[x]
-        np.subtract(np.take(K, xi, out=tmp), np.multiply(rx, ln_age, out=ln), out=ln)
-        np.add(ln, np.take(lnB, xi, out=tmp), out=ln)
+        np.subtract(_take(K, xi, tmp), np.multiply(rx, ln_age, out=ln), out=ln)
+        np.add(ln, _take(lnB, xi, tmp), out=ln)
     np.logaddexp(lnA, lnC, out=ll)
     w = rows.w
     value = -np.multiply(w, ll, out=tmp).sum() / rows.W
@@ -158,16 +170,16 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
         return np.multiply(w, g, out=g).sum()
 
     # g_r = dK_r[x] - wA * lnT - wC * lnt
-    g = np.subtract(np.take(dK_r, xi, out=tmp), np.multiply(wA, lnT, out=lnT), out=tmp)
+    g = np.subtract(_take(dK_r, xi, tmp), np.multiply(wA, lnT, out=lnT), out=tmp)
     grad[0] = weighted_sum(np.subtract(g, np.multiply(wC, lnt, out=lnt), out=g))
     # g_al = r / al - rx * (wA / (al + T) + wC / (al + t_x))
-    share = np.add(np.divide(wA, np.take(alT, Ti, out=lnT), out=lnT),
-                   np.divide(wC, np.take(alt, ti, out=lnt), out=lnt), out=lnT)
+    share = np.add(np.divide(wA, _take(alT, Ti, lnT), out=lnT),
+                   np.divide(wC, _take(alt, ti, lnt), out=lnt), out=lnT)
     grad[1] = weighted_sum(np.subtract(r / al, np.multiply(rx, share, out=share), out=share))
     # g_a = wA * dA_a[x] + wC * dC_a[x], g_b likewise
     for i, (dA, dC) in ((2, (dA_a, dC_a)), (3, (dA_b, dC_b))):
-        g = np.add(np.multiply(wA, np.take(dA, xi, out=tmp), out=tmp),
-                   np.multiply(wC, np.take(dC, xi, out=tmp2), out=tmp2), out=tmp)
+        g = np.add(np.multiply(wA, _take(dA, xi, tmp), out=tmp),
+                   np.multiply(wC, _take(dC, xi, tmp2), out=tmp2), out=tmp)
         grad[i] = weighted_sum(g)
     grad /= rows.W
     return value, -grad * np.array([r, al, a, b])
@@ -216,13 +228,14 @@ def fit_variant(frequency, recency, T, weights=None, min_customers=None, min_rep
     # Rescale time so the largest age is 10: the optimum does not depend on the
     # unit (days or weeks) and starts from the same place.
     scale = 10.0 / max(float(T.max()), 1e-12)
-    rows = _Rows(xu, tu * scale, Tu * scale, w, modified)
+    rows = _Rows(xu, tu, Tu, w, modified)
+    scaled = rows.rescaled(scale)
     # Every limit of a and b is a model of its own (see the Notes of fit), so only
     # r and alpha (a vanishing or unbounded spread of purchase rates) count as running off.
-    log_params, nit = maximise(lambda p: _neg_ll(p, rows), np.zeros(4), label, may_run_off=(2, 3))
+    log_params, nit = maximise(lambda p: _neg_ll(p, scaled), np.zeros(4), label, may_run_off=(2, 3))
     r, al, a, b = np.exp(log_params)
     params = BGNBDParams(float(r), float(al / scale), float(a), float(b))
-    ll = _log_likelihood(params, xu, tu, Tu, w, modified)
+    ll = float(-_neg_ll(np.log(np.asarray(params, float)), rows, want_grad=False) * rows.W)  # in the data's unit
     return FitResult(name, params, ll, n_customers, n_repeat, len(w), nit)
 
 

@@ -210,11 +210,11 @@ def predict_customers(
     valid = inputs.notna().all(axis=1).to_numpy()
     x_all, tx_all, T_all = (inputs[c].to_numpy() for c in ("frequency", "recency", "T"))
     x, t_x, T = x_all[valid], tx_all[valid], T_all[valid]
-    fitted = module.fit(x, t_x, T)
+    # Fit and predict on the distinct histories only; customers share them a lot (the fit would
+    # group the rows again: grouped ones with their weights it takes as they are).
+    (hx, ht, hT), weights, inverse = distinct_rows(x, t_x, T)
+    fitted = module.fit(hx, ht, hT, weights=weights)
     params = fitted.params
-
-    # Predict on the distinct histories only; customers share them a lot.
-    (hx, ht, hT), _, inverse = distinct_rows(x, t_x, T)
     horizon = float(horizon_days) / time_unit_days
     alive = module.probability_alive(params, hx, ht, hT)
     purchases = module.expected_purchases(params, horizon, hx, ht, hT)
