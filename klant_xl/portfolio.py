@@ -29,19 +29,19 @@ def _first_product(transactions: pd.DataFrame, index: pd.Index, column: str) -> 
     return pd.Series(first.reindex(pd.Index(index).astype(str)).to_numpy(), index=index)
 
 
-def _clean_keys(keys: pd.Series) -> list:
-    """``str(key).strip()`` per key, ``(onbekend)`` for an empty one.
+def _clean_keys(keys) -> np.ndarray:
+    """``str(key).strip()`` per key, ``(onbekend)`` for an empty one (an object array).
 
     Text keys are cleaned once per distinct value (a customer base has few
     first products); anything else key by key, as equal keys of different
     types (``1`` and ``1.0``) print differently.
     """
-    values = keys.to_numpy(dtype=object)
+    values = np.asarray(keys, dtype=object)
     codes, uniques = pd.factorize(values)
     if len(uniques) and (codes >= 0).all() and all(type(u) is str for u in uniques):
         cleaned = np.array([u.strip() or UNKNOWN_PRODUCT for u in uniques], dtype=object)
-        return cleaned[codes].tolist()
-    return [str(k).strip() or UNKNOWN_PRODUCT for k in values]
+        return cleaned[codes]
+    return np.array([str(k).strip() or UNKNOWN_PRODUCT for k in values], dtype=object)
 
 
 def portfolio(
@@ -83,28 +83,24 @@ def portfolio(
         raise KolomOntbreekt(by, summary.columns)
     occasions = pd.to_numeric(summary["Aankopen"], errors="coerce").fillna(0)
     buyers = (occasions > 0).to_numpy()
-    frame = pd.DataFrame(
-        {
-            "key": keys.astype(object).where(keys.notna(), UNKNOWN_PRODUCT).to_numpy(),
-            "repeat": (occasions >= 2).to_numpy(dtype=float),
-            "lost": (states == LOST).to_numpy(dtype=float),
-            "revenue": pd.to_numeric(summary["Omzet"], errors="coerce").fillna(0.0).to_numpy(),
-        }
-    )[buyers]
-    frame["key"] = _clean_keys(frame["key"])
-    grouped = frame.groupby("key", sort=True).agg(
-        Klanten=("repeat", "size"),
-        Herhaalaankoopratio=("repeat", "mean"),
-        lost=("lost", "mean"),
-        revenue=("revenue", "mean"),
-    )
-    grouped = grouped.sort_values("Klanten", ascending=False, kind="mergesort")
+    values = keys.to_numpy(dtype=object)[buyers]  # a copy
+    values[pd.isna(values)] = UNKNOWN_PRODUCT
+    # one code per cleaned key, in sorted key order (as a sorted groupby)
+    codes, labels = pd.factorize(_clean_keys(values), sort=True)
+    customers = np.bincount(codes, minlength=len(labels))
+    with np.errstate(invalid="ignore"):  # counts of 0/1 flags: exact sums, the same means as pandas'
+        repeat = np.bincount(codes, weights=(occasions >= 2).to_numpy(dtype=float)[buyers], minlength=len(labels))
+        lost = np.bincount(codes, weights=(states == LOST).to_numpy(dtype=float)[buyers], minlength=len(labels))
+    revenue = pd.to_numeric(summary["Omzet"], errors="coerce").fillna(0.0).to_numpy()[buyers]
+    # the mean revenue by pandas' grouped mean (compensated sums), as before
+    mean_revenue = pd.Series(revenue).groupby(codes).mean().reindex(range(len(labels))).to_numpy(dtype=float)
+    order = np.argsort(-customers, kind="stable")  # most customers first, ties in key order
     return pd.DataFrame(
         {
-            by: list(grouped.index),
-            "Klanten": grouped["Klanten"].to_numpy(dtype=np.int64),
-            "Herhaalaankoopratio": grouped["Herhaalaankoopratio"].to_numpy(dtype=float),
-            "Aandeel verloren": grouped["lost"].to_numpy(dtype=float),
-            "Gem. omzet": grouped["revenue"].to_numpy(dtype=float),
+            by: [labels[i] for i in order],
+            "Klanten": customers[order].astype(np.int64),
+            "Herhaalaankoopratio": (repeat / customers)[order].astype(float),
+            "Aandeel verloren": (lost / customers)[order].astype(float),
+            "Gem. omzet": mean_revenue[order],
         }
     )

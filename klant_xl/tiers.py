@@ -210,9 +210,14 @@ def segment_overview(segments, summary: pd.DataFrame, levels: Sequence[str] | No
         key = values.name if isinstance(values.name, str) and values.name else "Segment"
     require_columns(summary, ("Omzet",))
     revenue = pd.to_numeric(summary["Omzet"], errors="coerce").fillna(0.0).reindex(values.index).fillna(0.0)
-    frame = pd.DataFrame({"key": values.astype(object).to_numpy(), "Omzet": revenue.to_numpy()})
-    frame = frame[frame["key"].notna()]
-    grouped = frame.groupby("key", sort=False).agg(Klanten=("Omzet", "size"), Omzet=("Omzet", "sum"))
+    keys = values.astype(object).to_numpy()
+    present = pd.notna(keys)
+    # one code per value in the order values first occur (as an unsorted groupby)
+    codes, found = pd.factorize(keys[present])
+    sums = pd.Series(revenue.to_numpy()[present]).groupby(codes).sum()  # pandas' compensated sums, as before
+    grouped = pd.DataFrame({"Klanten": np.bincount(codes, minlength=len(found)),
+                            "Omzet": sums.reindex(range(len(found))).to_numpy(dtype=float)},
+                           index=pd.Index(found, dtype=object, name="key"))
     keep_empty = True
     if levels is None:
         levels = {"Piramide": PYRAMID_LEVELS, "Niveau": TIER_LEVELS}.get(key, SEGMENT_ORDER)
