@@ -33,11 +33,15 @@ def grouped_by_hand(table, weights):
     for position, key in enumerate(ordered):
         for i in groups[key]:
             inverse[i] = position
-    return [table[groups[key][0]] for key in ordered], [sum(weights[i] for i in groups[key]) for key in ordered], inverse
+    distinct = [table[groups[key][0]] for key in ordered]
+    return distinct, [sum(weights[i] for i in groups[key]) for key in ordered], inverse
 
 
 def same_rows(left, right):
-    return all(len(a) == len(b) and all((x != x and y != y) or x == y for x, y in zip(a, b)) for a, b in zip(left, right))
+    def same(x, y):
+        return (x != x and y != y) or x == y  # NaN matches NaN
+
+    return all(len(a) == len(b) and all(same(x, y) for x, y in zip(a, b)) for a, b in zip(left, right))
 
 
 @settings(max_examples=300, deadline=None)

@@ -18,7 +18,7 @@ from scipy.special import hyp2f1
 
 from klant_xl.errors import InvoerFout, ModelFout, TeWeinigGegevens
 
-__all__ = ["FitResult", "check_enough", "distinct_rows", "maximise", "as_float_array"]
+__all__ = ["FitResult", "check_enough", "distinct_rows", "maximise", "as_float_array", "take_rows"]
 
 #: A fitted log-parameter beyond +-LOG_PARAM_LIMIT means a parameter ran off to
 #: 0 or infinity: the data do not pin the model down.
@@ -123,7 +123,7 @@ def distinct_rows(*columns: np.ndarray, weights=None):
     return tuple(c[new] for c in sorted_cols), counts, inverse
 
 
-def _take(table: np.ndarray, positions: np.ndarray, out: np.ndarray) -> np.ndarray:
+def take_rows(table: np.ndarray, positions: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``table[positions]`` written into ``out``: the likelihoods spread per-distinct-value terms over the rows.
 
     ``mode="clip"``: the positions come from ``np.unique`` and are in range, and only numpy's

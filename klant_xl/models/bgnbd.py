@@ -45,7 +45,7 @@ from scipy.special import betaln, digamma, expit, gammaln
 
 from klant_xl.models._fit import (
     FitResult,
-    _take,
+    take_rows,
     as_float_array,
     check_enough,
     check_history,
@@ -144,12 +144,12 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     alT, alt = al + rows.Tu, al + rows.tu
     xi, ti, Ti = rows.xi, rows.ti, rows.Ti
     lnT, lnt, rx, lnA, lnC, ll, tmp, tmp2 = rows.work
-    _take(np.log(alT), Ti, lnT)
-    _take(np.log(alt), ti, lnt)
+    take_rows(np.log(alT), Ti, lnT)
+    take_rows(np.log(alt), ti, lnt)
     np.add(r, rows.x, out=rx)
     for ln, ln_age, lnB in ((lnA, lnT, lnBA), (lnC, lnt, lnBC)):  # ln = K[x] - rx * ln_age + lnB[x]
-        np.subtract(_take(K, xi, tmp), np.multiply(rx, ln_age, out=ln), out=ln)
-        np.add(ln, _take(lnB, xi, tmp), out=ln)
+        np.subtract(take_rows(K, xi, tmp), np.multiply(rx, ln_age, out=ln), out=ln)
+        np.add(ln, take_rows(lnB, xi, tmp), out=ln)
     np.logaddexp(lnA, lnC, out=ll)
     w = rows.w
     value = -np.multiply(w, ll, out=tmp).sum() / rows.W
@@ -170,16 +170,16 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
         return np.multiply(w, g, out=g).sum()
 
     # g_r = dK_r[x] - wA * lnT - wC * lnt
-    g = np.subtract(_take(dK_r, xi, tmp), np.multiply(wA, lnT, out=lnT), out=tmp)
+    g = np.subtract(take_rows(dK_r, xi, tmp), np.multiply(wA, lnT, out=lnT), out=tmp)
     grad[0] = weighted_sum(np.subtract(g, np.multiply(wC, lnt, out=lnt), out=g))
     # g_al = r / al - rx * (wA / (al + T) + wC / (al + t_x))
-    share = np.add(np.divide(wA, _take(alT, Ti, lnT), out=lnT),
-                   np.divide(wC, _take(alt, ti, lnt), out=lnt), out=lnT)
+    share = np.add(np.divide(wA, take_rows(alT, Ti, lnT), out=lnT),
+                   np.divide(wC, take_rows(alt, ti, lnt), out=lnt), out=lnT)
     grad[1] = weighted_sum(np.subtract(r / al, np.multiply(rx, share, out=share), out=share))
     # g_a = wA * dA_a[x] + wC * dC_a[x], g_b likewise
     for i, (dA, dC) in ((2, (dA_a, dC_a)), (3, (dA_b, dC_b))):
-        g = np.add(np.multiply(wA, _take(dA, xi, tmp), out=tmp),
-                   np.multiply(wC, _take(dC, xi, tmp2), out=tmp2), out=tmp)
+        g = np.add(np.multiply(wA, take_rows(dA, xi, tmp), out=tmp),
+                   np.multiply(wC, take_rows(dC, xi, tmp2), out=tmp2), out=tmp)
         grad[i] = weighted_sum(g)
     grad /= rows.W
     return value, -grad * np.array([r, al, a, b])

@@ -34,7 +34,7 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from klant_xl.errors import InvoerFout, ModelFout
-from klant_xl.models._fit import FitResult, _take, as_float_array, check_enough, distinct_rows, maximise
+from klant_xl.models._fit import FitResult, as_float_array, check_enough, distinct_rows, maximise, take_rows
 
 __all__ = [
     "MIN_REPEAT_BUYERS",
@@ -105,10 +105,10 @@ def _neg_ll(log_params, rows: _SpendRows, want_grad=True):
     np.add(g, rows.xm, out=g_xm)
     np.log(g_xm, out=lgm)
     head = gammaln(pxu + q) - gammaln(pxu) - gammaln(q) + q * np.log(g)
-    _take(pxu + q, xi, pxq)
+    take_rows(pxu + q, xi, pxq)
     # ll = head[x] + (pxu - 1)[x] * log_m + (pxu * log_xu)[x] - pxq * lgm
-    np.add(_take(head, xi, ll), np.multiply(_take(pxu - 1, xi, tmp), rows.log_m, out=tmp), out=ll)
-    np.add(ll, _take(pxu * rows.log_xu, xi, tmp), out=ll)
+    np.add(take_rows(head, xi, ll), np.multiply(take_rows(pxu - 1, xi, tmp), rows.log_m, out=tmp), out=ll)
+    np.add(ll, take_rows(pxu * rows.log_xu, xi, tmp), out=ll)
     np.subtract(ll, np.multiply(pxq, lgm, out=tmp), out=ll)
     w = rows.w
     value = -np.multiply(w, ll, out=tmp).sum() / rows.W
@@ -117,11 +117,11 @@ def _neg_ll(log_params, rows: _SpendRows, want_grad=True):
     d_pq = digamma(pxu + q)
     grad = np.empty(3)
     # g_p = x * ((d_pq - digamma(pxu))[x] + log_m + log_xu[x] - lgm)
-    g_p = np.add(_take(d_pq - digamma(pxu), xi, ll), rows.log_m, out=ll)
-    np.add(g_p, _take(rows.log_xu, xi, tmp), out=g_p)
+    g_p = np.add(take_rows(d_pq - digamma(pxu), xi, ll), rows.log_m, out=ll)
+    np.add(g_p, take_rows(rows.log_xu, xi, tmp), out=g_p)
     np.multiply(rows.x, np.subtract(g_p, lgm, out=g_p), out=g_p)
     # g_q = (d_pq - digamma(q) + log(g))[x] - lgm
-    g_q = np.subtract(_take(d_pq - digamma(q) + np.log(g), xi, tmp), lgm, out=tmp)
+    g_q = np.subtract(take_rows(d_pq - digamma(q) + np.log(g), xi, tmp), lgm, out=tmp)
     grad[0] = np.multiply(w, g_p, out=g_p).sum()
     grad[1] = np.multiply(w, g_q, out=g_q).sum()
     # g_g = q / g - pxq / g_xm
