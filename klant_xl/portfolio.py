@@ -88,9 +88,9 @@ def portfolio(
     # one code per cleaned key, in sorted key order (as a sorted groupby)
     codes, labels = pd.factorize(_clean_keys(values), sort=True)
     customers = np.bincount(codes, minlength=len(labels))
-    with np.errstate(invalid="ignore"):  # counts of 0/1 flags: exact sums, the same means as pandas'
-        repeat = np.bincount(codes, weights=(occasions >= 2).to_numpy(dtype=float)[buyers], minlength=len(labels))
-        lost = np.bincount(codes, weights=(states == LOST).to_numpy(dtype=float)[buyers], minlength=len(labels))
+    # counts of 0/1 flags: exact sums, so the same shares as pandas' grouped means (every label has a customer)
+    repeat = np.bincount(codes, weights=(occasions >= 2).to_numpy(dtype=float)[buyers], minlength=len(labels))
+    lost = np.bincount(codes, weights=(states == LOST).to_numpy(dtype=float)[buyers], minlength=len(labels))
     revenue = pd.to_numeric(summary["Omzet"], errors="coerce").fillna(0.0).to_numpy()[buyers]
     # the mean revenue by pandas' grouped mean (compensated sums), as before
     mean_revenue = pd.Series(revenue).groupby(codes).mean().reindex(range(len(labels))).to_numpy(dtype=float)
