@@ -1,12 +1,15 @@
-"""The shared fit machinery: grouping rows into distinct rows with weights (klant_xl.models._fit)."""
+"""The shared fit machinery (klant_xl.models._fit): grouping rows into distinct rows with weights, log_add_exp."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from klant_xl.models._fit import distinct_rows
+from klant_xl.models._fit import distinct_rows, log_add_exp
 
 # small value sets, so rows repeat; -0.0 equals 0.0 and NaN equals nothing, as numpy compares them
 values = st.sampled_from([0.0, -0.0, 1.0, 2.5, 7.0, float("nan")])
@@ -83,3 +86,33 @@ def test_the_fast_path_hands_back_copies():
     xu[0] = 9.0
     weights[0] = 9.0
     assert x.tolist() == [0.0, 1.0]
+
+
+# every float a likelihood term can be: ordinary and huge values, both infinities, NaN
+terms = st.one_of(st.floats(min_value=-1e300, max_value=1e300), st.sampled_from([float("inf"), float("-inf"),
+                                                                                  float("nan"), 0.0, 709.0, -745.0]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(terms, terms), min_size=1, max_size=50))
+def test_log_add_exp_is_log_of_the_summed_exponentials(pairs):
+    a = np.array([p[0] for p in pairs])
+    b = np.array([p[1] for p in pairs])
+    out, scratch = np.empty(len(a)), np.empty(len(a))
+    with np.errstate(invalid="ignore"):
+        got = log_add_exp(a, b, out, scratch)
+    for x, y, value in zip(a, b, got):
+        if x != x or y != y:  # a NaN in gives NaN out
+            assert value != value
+        elif x == y and abs(x) == float("inf"):  # e^inf + e^inf, e^-inf + e^-inf
+            assert value == x
+        else:  # the oracle: the larger plus log(1 + e^-(difference)), in plain floats
+            high, low = max(x, y), min(x, y)
+            expected = high + math.log1p(math.exp(low - high))
+            assert value == pytest.approx(expected, rel=4e-16, abs=4e-16)
+
+
+def test_log_add_exp_may_write_into_an_input():
+    a, b = np.array([0.0, 1.0, -np.inf]), np.array([0.0, -np.inf, 2.0])
+    log_add_exp(a, b, a, np.empty(3))
+    assert a.tolist() == [math.log(2.0), 1.0, 2.0]

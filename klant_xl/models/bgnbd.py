@@ -45,6 +45,7 @@ from scipy.special import betaln, digamma, expit, gammaln
 
 from klant_xl.models._fit import (
     FitResult,
+    log_add_exp,
     take_rows,
     as_float_array,
     check_enough,
@@ -130,7 +131,7 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     The individual likelihood ``L(r, alpha, a, b | x, t_x, T)`` derived in [1]_ (for the modified model the
     expression of Batislam et al. 2007, see :mod:`.mbgnbd`), written as
     ``log(A + C)`` with ``A`` = alive at T and ``C`` = dropped out after the last
-    purchase, evaluated with ``logaddexp`` so it never overflows [3]_.
+    purchase, evaluated in logs as ``max(lnA, lnC) + log1p(exp(-|lnA - lnC|))`` so it never overflows [3]_.
     """
     r, al, a, b = np.exp(log_params)
     k = rows.k
@@ -150,7 +151,7 @@ def _neg_ll(log_params, rows: _Rows, want_grad: bool = True):
     for ln, ln_age, lnB in ((lnA, lnT, lnBA), (lnC, lnt, lnBC)):  # ln = K[x] - rx * ln_age + lnB[x]
         np.subtract(take_rows(K, xi, tmp), np.multiply(rx, ln_age, out=ln), out=ln)
         np.add(ln, take_rows(lnB, xi, tmp), out=ln)
-    np.logaddexp(lnA, lnC, out=ll)
+    log_add_exp(lnA, lnC, ll, tmp)
     w = rows.w
     value = -np.multiply(w, ll, out=tmp).sum() / rows.W
     if not want_grad:
