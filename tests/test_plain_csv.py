@@ -202,6 +202,37 @@ def test_a_nul_character_is_declined(tmp_path):
     assert plain_csv(path, today=TODAY) is None
 
 
+# the bytes the plain path refuses (a blank line, a NUL, a space or tab beside a quote), written out here
+REFUSED_BYTES = [b"\n\n", b"\n\r\n", b"\x00", b' "', b'" ', b'\t"', b'"\t']
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.sampled_from([b"K1,2026-01-05,1\n", b"\n", b"\r", b"\x00", b" ", b"\t", b'"', b"a"]),
+                       max_size=40), chunk=st.integers(min_value=3, max_value=9))
+def test_the_byte_check_finds_a_refused_pair_across_any_chunk_boundary(tmp_path, pieces, chunk, monkeypatch):
+    # a clean first 64 KB (read at once), then small chunks, so patterns fall across their boundaries
+    from klant_xl import sources
+
+    monkeypatch.setattr(sources, "_CHUNK", chunk)
+    first = b"Klant,Datum,Bedrag\n" + b"K0,2026-01-05,1\n" * 5000
+    rest = b"".join(pieces)
+    path = tmp_path / "c.csv"
+    path.write_bytes(first + rest)
+    refused = any(part in first[-2:] + rest for part in REFUSED_BYTES)
+    assert (sources._plain_csv_head(path) is None) == refused
+
+
+@pytest.mark.parametrize("offset", range(4))
+@pytest.mark.parametrize("part", REFUSED_BYTES)
+def test_each_refused_pattern_is_found_at_every_alignment_to_the_chunks(tmp_path, monkeypatch, part, offset):
+    from klant_xl import sources
+
+    monkeypatch.setattr(sources, "_CHUNK", 4)
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"Klant,Datum,Bedrag\n" + b"K0,2026-01-05,1\n" * 5000 + b"a" * offset + part + b"a\n")
+    assert sources._plain_csv_head(path) is None
+
+
 PLAIN_IDS = ["K1", "K2", "k1", "10", "010", "é", "a b", "K;5", 'K"6', "Totaal"]
 PLAIN_DATES = ["2026-01-05", "2026-1-5", "5-1-2026", "05-01-2026", "2026-01-05 10:00", "2026-01-05T10:00:00",
                "2026-03-01", "31-12-1999"]
