@@ -386,9 +386,30 @@ def _cmd_projectie(args, console: Console, err: Console) -> int:
     return EXIT_OK
 
 
+def _refuse_mailing_output(args) -> None:
+    """The mailing list never replaces one of its own inputs, nor an existing file unless asked; it is a CSV."""
+    from klant_xl.errors import InvoerFout
+    from klant_xl.excel.files import refuse_existing
+
+    output = Path(args.uitvoer)
+    if output.suffix.lower() != ".csv":
+        raise InvoerFout(f"De mailinglijst is een CSV-bestand: geef bij -o een naam die op .csv eindigt, "
+                         f"niet '{output.name}'.")
+    for given in (args.bestand, args.contactmomenten):
+        if given and output.exists() and Path(given).exists() and output.samefile(given):
+            raise InvoerFout(f"'{output}' is ook het bestand dat je inleest; de mailinglijst komt daar niet "
+                             "overheen. Kies een andere naam bij -o.")
+    if args.aantal is not None and args.soort != "winback":
+        raise InvoerFout("--aantal hoort bij --soort winback (de uitsluitlijst bevat altijd alle inactieve "
+                         "en verloren klanten).")
+    refuse_existing(output, args.overschrijven)
+
+
 def _cmd_mailinglijst(args, console: Console, err: Console) -> int:
+    from klant_xl.excel.files import atomic_write
     from klant_xl.mailing import exclusion_list, leave_out_opted_out, write_mailing_csv
 
+    _refuse_mailing_output(args)
     result = _analyse_file(args, err)
     left_out = 0
     if args.soort == "winback":
@@ -397,7 +418,10 @@ def _cmd_mailinglijst(args, console: Console, err: Console) -> int:
     else:
         frame = exclusion_list(result.summary, result.status, contact_details=result.contact_details)
         description = "uitsluitlijst (inactieve en verloren klanten niet meer in reguliere campagnes)"
-    path = write_mailing_csv(frame, args.uitvoer)
+    if result.reading is not None:  # what was read, skipped or doubted: a list is only as good as its export
+        _print_reading(console, result.reading)
+    path = Path(args.uitvoer)
+    atomic_write(path, lambda temporary: write_mailing_csv(frame, temporary))
     console.print(
         f"{format_count(len(frame), 'klant', 'klanten')} in de {description} geschreven naar {path} "
         f"(peildatum {format_date(result.reference_date)})."
@@ -459,6 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mailing.add_argument("--aantal", type=int, metavar="N", help="met --soort winback: alleen de N meest recente")
     mailing.add_argument("--contactmomenten", metavar="BESTAND", help="optioneel: contactmomenten (klant, datum, soort)")
+    mailing.add_argument("--overschrijven", action="store_true", help=_OVERWRITE_HELP)
     analysis_options(mailing)
     reading_options(mailing)
     mailing.set_defaults(handler=_cmd_mailinglijst)

@@ -84,3 +84,50 @@ def test_mailinglijst_writes_neutralised_csv(capsys, tmp_path):
     # 'gewoon' inactive (202 days), the formula-like id lost (353 days); 'actief' is not listed
     assert customers == ["gewoon", "'=HYPERLINK(\"x\")"]
     assert "2 klanten in de uitsluitlijst" in stdout
+
+
+MAILING_EXPORT = "Klant;Datum;Bedrag\nK1;01-01-2025;10\nK1;01-06-2025;10\nK2;20-12-2025;10\n"
+
+
+def test_mailinglijst_never_writes_over_its_own_export(capsys, tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text(MAILING_EXPORT, encoding="utf-8")
+    for extra in ([], ["--overschrijven"]):
+        code, _, err = run(capsys, "mailinglijst", str(export), "-o", str(export), *extra)
+        assert code == 1 and "ook het bestand dat je inleest" in err
+    assert export.read_text(encoding="utf-8") == MAILING_EXPORT
+
+
+def test_mailinglijst_replaces_an_existing_list_only_when_asked(capsys, tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text(MAILING_EXPORT, encoding="utf-8")
+    out = tmp_path / "lijst.csv"
+    out.write_text("mijn eigen lijst", encoding="utf-8")
+    code, _, err = run(capsys, "mailinglijst", str(export), "-o", str(out))
+    assert code == 1 and "bestaat al" in err and "--overschrijven" in err
+    assert out.read_text(encoding="utf-8") == "mijn eigen lijst"
+    code, stdout, _ = run(capsys, "mailinglijst", str(export), "-o", str(out), "--overschrijven",
+                          "--dagen-inactief", "90", "--dagen-verloren", "300")
+    assert code == 0 and "1 klant in de uitsluitlijst" in stdout
+    assert out.read_bytes().decode("utf-8-sig").splitlines()[1].startswith("K1;")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv", "lijst.csv"]  # no temporary file left
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["-o", "lijst.xlsx"], "op .csv eindigt"),
+    (["-o", "lijst.csv", "--aantal", "2"], "--aantal hoort bij --soort winback"),
+])
+def test_mailinglijst_refuses_what_it_would_not_do(capsys, tmp_path, argv, message, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "export.csv").write_text(MAILING_EXPORT, encoding="utf-8")
+    code, _, err = run(capsys, "mailinglijst", "export.csv", *argv)
+    assert code == 1 and message in " ".join(err.split())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv"]
+
+
+def test_mailinglijst_shows_what_the_export_reader_doubted(capsys, tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text("Klant,Datum,Bedrag\nK1,2025-01-01,10\nK2,2099-02-01,20\nK1,2025-03-01,5\n", encoding="utf-8")
+    code, stdout, _ = run(capsys, "mailinglijst", str(export), "-o", str(tmp_path / "lijst.csv"))
+    assert code == 0
+    assert "Inlezen" in stdout and "2099" in stdout
