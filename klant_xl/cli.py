@@ -94,6 +94,19 @@ def _percent_argument(name: str, maximum: float | None = 1.0) -> Callable[[str],
     return parse
 
 
+def _number_argument(name: str, minimum: float | None = None) -> Callable[[str], float]:
+    """argparse type for a number typed as in a cell: "1.000" is a thousand, "7,5" seven and a half."""
+    def parse(text: str) -> float:
+        from klant_xl.values import parse_number
+
+        try:
+            return parse_number(text, name, minimum=minimum)
+        except KlantXLError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    return parse
+
+
 def date_argument(text: str) -> pd.Timestamp:
     """argparse type for a peildatum argument (Dutch message on bad input)."""
     from klant_xl.values import parse_date
@@ -489,7 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
     mailing.set_defaults(handler=_cmd_mailinglijst)
 
     projectie = commands.add_parser("projectie", help="projectie van het klantenbestand (huidige en nieuwe situatie)")
-    projectie.add_argument("--start", type=float, required=True, metavar="N", help="aantal klanten nu")
+    projectie.add_argument("--start", type=_number_argument("Aantal klanten nu", minimum=0), required=True, metavar="N",
+                           help="aantal klanten nu, bv. 1.000 of 1000")
     projectie.add_argument("--nieuw", type=_percent_argument("Nieuwe klanten %", maximum=None), required=True, metavar="PCT", help="nieuwe klanten per jaar, bv. 40%%")
     projectie.add_argument("--verloop", type=_percent_argument("Verloop %"), required=True, metavar="PCT", help="verloop per jaar, bv. 30%%")
     projectie.add_argument("--jaren", type=int, default=10, metavar="N", help="aantal jaren (standaard 10)")

@@ -131,3 +131,22 @@ def test_mailinglijst_shows_what_the_export_reader_doubted(capsys, tmp_path):
     code, stdout, _ = run(capsys, "mailinglijst", str(export), "-o", str(tmp_path / "lijst.csv"))
     assert code == 0
     assert "Inlezen" in stdout and "2099" in stdout
+
+
+def test_projectie_reads_the_start_as_a_dutch_number(capsys):
+    def years(start):
+        code, out, _ = run(capsys, "projectie", "--start", start, "--nieuw", "40%", "--verloop", "30%", "--jaren", "2",
+                           "--json")
+        assert code == 0
+        return json.loads(out)["huidige_situatie"]
+
+    assert years("1.000") == years("1000") == [1000, 1100, 1210]  # seed 002: +10% a year
+    assert years("1.000,0") == years("1000")
+
+
+@pytest.mark.parametrize("start", ["inf", "nan", "veel", "-5"])
+def test_projectie_refuses_a_start_that_is_no_count(capsys, start):
+    with pytest.raises(SystemExit) as stopped:
+        main(["projectie", f"--start={start}", "--nieuw", "40%", "--verloop", "30%"])
+    assert stopped.value.code == 2
+    assert "Aantal klanten nu is" in capsys.readouterr().err
