@@ -706,9 +706,14 @@ class ActivityProfile:
         return int(n[at_start].sum()), int(n[at_start & self.active_at(end)].sum())
 
     def new_customers(self, start: int, end: int) -> int:
-        """Customers whose first purchase lies in ``[start, end)``."""
+        """Customers whose first purchase lies after ``start``, up to and including ``end``.
+
+        A customer who first bought on the start day is active at the start (counted there), and
+        one who first bought on the end day is active at the end: so active at the end = retained
+        + new + came back, and a year's new customers are its cohort.
+        """
         first = self.counts["eerste"].to_numpy()
-        return int(self.counts["n"].to_numpy(dtype=np.int64)[(first >= start) & (first < end)].sum())
+        return int(self.counts["n"].to_numpy(dtype=np.int64)[(first > start) & (first <= end)].sum())
 
 
 def _whole_days(inactive_days: float) -> int:

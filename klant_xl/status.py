@@ -579,7 +579,7 @@ class ChurnResult:
     retention : float
         1 − churn.
     new_customers : int
-        Customers whose first purchase falls in [start, end).
+        Customers whose first purchase falls after start, on or before end.
     new_share : float
         new_customers / active_at_start (annualised when asked).
     """
@@ -606,7 +606,10 @@ def churn_over_period(
 
     A customer is *active at* a day when they have bought on or before it and
     their last activity (purchase, return or contact) lies at most
-    *inactive_days* before it.
+    *inactive_days* before it. A *new* customer first bought after ``start`` and
+    on or before ``end``: one who first bought on the start day is already among
+    the active at the start, so nobody counts twice (and a calendar year's new
+    customers are that year's cohort).
 
     Parameters
     ----------

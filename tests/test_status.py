@@ -262,3 +262,13 @@ def test_thresholds_in_the_wrong_order_are_an_error_naming_both():
         choose_thresholds(HAND, "2026-06-30", 90, 30)
     assert "Drempel verloren (30 dagen)" in str(info.value) and "drempel inactief (90 dagen)" in str(info.value)
     assert choose_thresholds(HAND, "2026-06-30", 90, 90).lost_days == 90  # equal: no Inactief, allowed
+
+
+def test_a_first_purchase_on_the_start_day_is_active_at_the_start_not_new():
+    # worked by hand: active at 2026-01-01 (threshold 180) = "start-day" and "december"; new after it up
+    # to and including 2027-01-01 = "end-day" and "may"; nobody is in both counts
+    data = tx([("start-day", "2026-01-01", 1.0), ("december", "2025-12-15", 1.0),
+               ("may", "2026-05-01", 1.0), ("end-day", "2027-01-01", 1.0)])
+    result = churn_over_period(data, "2026-01-01", "2027-01-01", 180)
+    assert result.active_at_start == 2
+    assert result.new_customers == 2 and result.new_share == 1.0

@@ -509,7 +509,7 @@ def overview_sheet(analysis) -> SheetSpec:
              "actief waren, het deel dat nu niet meer actief is."),
             ("Behoud laatste jaar", _finite(churn.retention), "percent", "1 − verloop: het deel dat actief bleef."),
             ("Nieuwe klanten laatste jaar", int(churn.new_customers), "int",
-             f"Eerste aankoop tussen {_date_text(churn.start)} en {_date_text(churn.end)}."),
+             f"Eerste aankoop na {_date_text(churn.start)} tot en met {_date_text(churn.end)}."),
         ]
     derived = analysis.thresholds_derived
     kpis += [
