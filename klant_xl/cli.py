@@ -476,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyse_cmd.add_argument("bestand", metavar="BESTAND", nargs="?",
                              help="transacties: CSV, XLSX of Parquet met klant, datum en bedrag")
     analyse_cmd.add_argument("--bron", metavar="URL",
-                             help="in plaats van een bestand: een database, bv. duckdb:///winkel.duckdb of postgres://…")
+                             help="in plaats van een bestand: een database, bv. duckdb://winkel.duckdb of postgres://…")
     analyse_cmd.add_argument("--tabel", metavar="NAAM", help="met --bron: de tabel met transacties")
     analyse_cmd.add_argument("--klanten", metavar="PAD",
                              help="schrijf de volledige klantentabel (alle klanten) als .parquet of .csv")

@@ -486,19 +486,45 @@ def csv_transactions(path, reference_date=None, contacts=None, columns=None, tod
     return TransactionEngine.from_coded(table, ids, str(path), reference_date, contacts)
 
 
+def _table_names(con) -> list[str] | None:
+    """The tables of an Ibis connection, for a message (None when the backend will not say)."""
+    try:
+        return sorted(con.list_tables())
+    except Exception:  # noqa: BLE001 - Ibis 12's DuckDB listing calls a method DuckDB 2 renamed
+        pass
+    try:
+        rows = con.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    except Exception:  # noqa: BLE001 - the list only helps the message
+        return None
+    return sorted(str(row[0]) for row in rows)
+
+
 def database_table(url: str, table: str, columns=None):
     """The transactions table behind a connection URL (``ibis.connect``), columns renamed to the canonical names.
 
-    ``url`` is anything :func:`ibis.connect` takes (``duckdb:///winkel.duckdb``,
+    ``url`` is anything :func:`ibis.connect` takes (``duckdb://winkel.duckdb``,
     ``postgres://user@host/db``, ``bigquery://project/dataset``, …); the backend computes the
     analysis on its own table.
     """
     import ibis
 
+    if url.startswith("duckdb://"):  # connecting would create an empty database where none is
+        database = url[len("duckdb://"):].split("?", 1)[0]
+        if database and database != ":memory:" and not Path(database).exists():
+            hint = (" (duckdb:///pad begint bij de hoofdmap; een bestand in deze map is duckdb://bestand.duckdb)"
+                    if database.startswith("/") else "")
+            raise InvoerFout(f"Databasebestand '{database}' bestaat niet{hint}.")
     try:
         con = ibis.connect(url)
-        source = con.table(table)
     except Exception as exc:  # noqa: BLE001 - every backend has its own errors
+        raise InvoerFout(f"Kan geen verbinding maken met '{url}': {exc}") from None
+    try:
+        source = con.table(table)
+    except Exception as exc:  # noqa: BLE001
+        names = _table_names(con)
+        if names is not None and table not in names:
+            found = ", ".join(f"'{name}'" for name in names[:20]) if names else "geen enkele tabel"
+            raise InvoerFout(f"Tabel '{table}' bestaat niet in '{url}'; die database heeft {found}.") from None
         raise InvoerFout(f"Kan tabel '{table}' niet openen via '{url}': {exc}") from None
     mapping = _mapped(list(source.columns), columns)
     return source.select(**{canonical: source[header] for canonical, header in mapping.items() if header})

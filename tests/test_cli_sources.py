@@ -88,10 +88,25 @@ def test_bron_needs_tabel_and_not_a_file(capsys):
     assert code == 2 and "--bron" in err
 
 
-def test_unknown_database_is_a_dutch_message(capsys, tmp_path):
+def test_unknown_database_is_a_dutch_message_and_is_not_created(capsys, tmp_path):
     code, _, err = run(capsys, "analyse", "--bron", f"duckdb://{tmp_path / 'leeg.duckdb'}", "--tabel", "orders")
     assert code == 1
-    assert "Kan tabel 'orders' niet openen" in err
+    squeezed = "".join(err.split())  # the console wraps a long path anywhere
+    assert "".join(f"Databasebestand '{tmp_path / 'leeg.duckdb'}' bestaat niet".split()) in squeezed
+    assert "duckdb:///padbegintbijdehoofdmap" in squeezed  # an absolute path: three slashes
+    assert not (tmp_path / "leeg.duckdb").exists()
+
+
+def test_unknown_table_names_the_tables_there_are(capsys, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    database = tmp_path / "winkel.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("CREATE TABLE orders AS SELECT 'K1' AS Klant, DATE '2025-01-01' AS Datum, 10.0 AS Bedrag")
+    con.execute("CREATE TABLE klanten AS SELECT 'K1' AS Klant")
+    con.close()
+    code, _, err = run(capsys, "analyse", "--bron", f"duckdb://{database}", "--tabel", "order")
+    assert code == 1
+    assert "Tabel 'order' bestaat niet" in err and "'klanten', 'orders'" in " ".join(err.split())
 
 
 def test_plain_csv_is_parsed_by_duckdb_with_the_readers_answer(tmp_path, export):
