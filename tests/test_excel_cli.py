@@ -51,6 +51,22 @@ def test_analyse_export_to_new_workbook(tmp_path, capsys):
     assert len(table_dicts(out, "Klanten")) == len(customers)
 
 
+@pytest.mark.parametrize("name", ["winkel.xlsx", "winkel.xlsm"])
+def test_uitleg_of_a_workbook_from_an_export_names_that_export_and_only_the_modules_there_are(tmp_path, capsys, name):
+    import openpyxl
+
+    export = tmp_path / "mijn_export.csv"
+    export.write_text("Klant,Datum,Bedrag\nK1,2025-01-05,10\nK1,2025-03-05,12\nK2,2025-02-01,8\n", encoding="utf-8")
+    out = tmp_path / name
+    assert main(["analyse", str(export), "-o", str(out)]) == 0
+    lines = [cell.value for cell in openpyxl.load_workbook(out)["Uitleg"]["A"] if cell.value]
+    text = " ".join(lines)
+    assert "Schoenen Van Dijk" not in text and "'mijn_export.csv'" in text
+    assert f"klant-xl vernieuw {name}" in text
+    # 'Run main' starts the module beside the workbook: only an .xlsm gets one
+    assert ("Run main" in text) == (name.endswith(".xlsm")) == (tmp_path / "winkel.py").exists()
+
+
 def test_deel(made, tmp_path, capsys):
     out = tmp_path / "voor-adviseur.xlsx"
     assert main(["deel", str(made), "-o", str(out)]) == 0

@@ -137,7 +137,7 @@ def customers_sheet(analysis) -> SheetSpec:
 #: analysis.segments key -> Dutch title on the Segmenten sheet (in this order; others follow).
 SEGMENT_TITLES = {
     "segments": "RFM-segmenten",
-    "pyramid": "Klantenpiramide (omzet laatste 12 maanden)",
+    "pyramid": "Klantenpiramide (niveau naar de omzet van de laatste 12 maanden; Omzet = alle jaren)",
     "tiers": "Goud / zilver / brons",
     "portfolio": "Per product van de eerste aankoop",
     "cohorts": "Cohorten: deel van de klanten nog actief, per jaar na de eerste aankoop",

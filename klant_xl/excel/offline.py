@@ -45,20 +45,29 @@ STUB_MIN_BYTES = 2_000_000
 NEVER_STUBBED = ("Instellingen", "_bewaard")
 
 NAVY = "1F4E78"
+
+
+def _font(**properties) -> Font:
+    """A cell font in the workbook's body font (Calibri 12, the template's default style), so a title or
+    a note differs from the data beside it only in what ``properties`` say (a font without a name showed
+    in another typeface in LibreOffice, and a size of its own in Excel)."""
+    return Font(**{"name": "Calibri", "family": 2, "scheme": "minor", "size": 12, **properties})
+
+
 STYLES = {
-    "title": {"font": Font(bold=True, size=14, color=NAVY)},
-    "subtitle": {"font": Font(bold=True, size=12, color=NAVY)},
-    "header": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor=NAVY)},
-    "label": {"font": Font(bold=False), "alignment": Alignment(vertical="top")},
-    "note": {"font": Font(italic=True, color="595959"), "alignment": Alignment(wrap_text=False)},
+    "title": {"font": _font(bold=True, size=14, color=NAVY)},
+    "subtitle": {"font": _font(bold=True, size=12, color=NAVY)},
+    "header": {"font": _font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor=NAVY)},
+    "label": {"font": _font(bold=False), "alignment": Alignment(vertical="top")},
+    "note": {"font": _font(italic=True, color="595959"), "alignment": Alignment(wrap_text=False)},
     "input": {"fill": PatternFill("solid", fgColor="FFF2CC"),
               "border": Border(*(Side(style="thin", color="BF9000"),) * 4)},
-    "kpi": {"font": Font(bold=True), "alignment": Alignment(vertical="top")},
+    "kpi": {"font": _font(bold=True), "alignment": Alignment(vertical="top")},
     "center": {"alignment": Alignment(horizontal="center")},
-    "warning": {"font": Font(bold=True, color="C00000"), "alignment": Alignment(vertical="top")},
+    "warning": {"font": _font(bold=True, color="C00000"), "alignment": Alignment(vertical="top")},
     "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
-    "notewrap": {"font": Font(italic=True, color="595959"), "alignment": Alignment(wrap_text=True, vertical="top")},
-    "inputheader": {"font": Font(bold=True, color="000000"), "fill": PatternFill("solid", fgColor="FFD966"),
+    "notewrap": {"font": _font(italic=True, color="595959"), "alignment": Alignment(wrap_text=True, vertical="top")},
+    "inputheader": {"font": _font(bold=True, color="000000"), "fill": PatternFill("solid", fgColor="FFD966"),
                     "border": Border(*(Side(style="thin", color="BF9000"),) * 4)},
 }
 #: Footer parts: the sheet's name on the left, the page on the right (Excel header/footer codes).
@@ -74,7 +83,7 @@ def _status_style(status: str) -> dict:
     if style is None:
         return {}
     fill, font = style
-    return {"fill": PatternFill("solid", fgColor=fill), "font": Font(bold=True, color=font)}
+    return {"fill": PatternFill("solid", fgColor=fill), "font": _font(bold=True, color=font)}
 
 
 def _apply_style(cell, style: str | None):
@@ -83,6 +92,11 @@ def _apply_style(cell, style: str | None):
     found = _status_style(style.split(":", 1)[1]) if style.startswith("status:") else STYLES[style]
     for attribute, value in found.items():
         setattr(cell, attribute, value)
+
+
+#: The width of a table column of each kind before it holds values (a date needs 11 characters, an amount about
+#: 12); other kinds get 12, room for a customer number or a kind of contact.
+_BLANK_WIDTH = {"date": 12, "money": 13}
 
 
 def _width_of(value, kind: str) -> int:
@@ -185,9 +199,12 @@ def _write_table(ws, block: TableBlock, widths: dict, defer: bool = False) -> No
             fill = STYLES["input"]["fill"]
             _set_style(ws, col, range(first, first + max(cell_rows, 1)), "fillId", ws.parent._fills.add(fill))
         sample = values[:300]
-        width = max([len(headers[j]) + 3] + [_width_of(v, kind) + 1 for v in sample])
+        value_widths = [_width_of(v, kind) for v in sample]
+        # a blank column is as wide as its values will be (a date typed into the empty Contactmomenten showed ###)
+        least = _BLANK_WIDTH.get(kind, 12) if not any(value_widths) else 8
+        width = max([len(headers[j]) + 3, least] + [w + 1 for w in value_widths])
         letter = column_letter(col)
-        widths[letter] = max(widths.get(letter, 0), min(max(width, 8), 60))
+        widths[letter] = max(widths.get(letter, 0), min(width, 60))
     table = Table(displayName=block.name, ref=block.ref)
     table.tableStyleInfo = TableStyleInfo(name=block.style, showRowStripes=True)
     ws.add_table(table)

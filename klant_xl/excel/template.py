@@ -119,15 +119,25 @@ GLOSSARY = [
      "die aan het begin van de periode actief waren en aan het eind niet meer.", None),
 ]
 
+#: Step 4 of Uitleg in a workbook with macros (.xlsm, with its Run-main module beside it) and without.
+REFRESH_STEP = ("4. Klik op de tab Klantanalyse op 'Vernieuw analyse'. Zonder die tab kan het ook via het "
+                "xlwings-lint: de knop 'Run main' (hoofdprogramma uitvoeren) start klantanalyse.py naast deze werkmap. "
+                "Zonder Excel: klant-xl vernieuw klantanalyse.xlsm.")
+REFRESH_STEP_NO_MACROS = ("4. Klik op de tab Klantanalyse op 'Vernieuw analyse' (de invoegtoepassing klant_xl). Zonder "
+                          "Excel: klant-xl vernieuw klantanalyse.xlsm.")
+#: Step 1 of Uitleg in a workbook made from the user's own export (``klant-xl analyse EXPORT -o WERKMAP``).
+OWN_EXPORT_STEP = ("1. De transacties op het blad Transacties komen uit {source}. Plak er nieuwere over (kolommen "
+                   "Klant, Datum, Bedrag; Product en Kanaal mogen erbij) en vernieuw.")
+LINKED_EXPORT_STEP = ("1. De transacties komen uit {source} (zie Instellingen, 'Transacties uit bestand'): elke "
+                      "vernieuwing leest dat bestand opnieuw.")
+
 EXPLANATION = [
     ("Klantanalyse met klant_xl", "title"),
     ("Hoe groot is je klantenbestand echt? Wie is actief, wie haakt af, wie ben je kwijt — en wat betekent dat "
      "over een paar jaar?", "note"),
     (None, None),
     *USAGE_STEPS,
-    ("4. Klik op de tab Klantanalyse op 'Vernieuw analyse'. Zonder die tab kan het ook via het xlwings-lint: de knop "
-     "'Run main' (hoofdprogramma uitvoeren) start klantanalyse.py naast deze werkmap. Zonder Excel: "
-     "klant-xl vernieuw klantanalyse.xlsm.", None),
+    (REFRESH_STEP, None),
     ("5. Lees Overzicht (het eerste blad), Klanten, Segmenten, Winback en Projectie. Elk blad is ingesteld om "
      "netjes af te drukken: liggend of staand, passend op de paginabreedte, met de kopregel op elke pagina.", None),
     (None, None),
@@ -153,6 +163,19 @@ EXPLANATION = [
 
 #: Width (characters) of the Uitleg column; longer lines wrap between words.
 EXPLANATION_WIDTH = 88
+
+
+def explanation_lines(workbook_path, source_file=None, linked: bool = False) -> list:
+    """The Uitleg lines of a workbook at ``workbook_path``: its own file names, no 'Run main' in a
+    workbook without macros, and step 1 naming ``source_file`` when the data came from an export
+    (``linked``: the workbook reads that file on every refresh) rather than the sample shop."""
+    macros = Path(workbook_path).suffix.lower() == ".xlsm"
+    replaced = {REFRESH_STEP: REFRESH_STEP if macros else REFRESH_STEP_NO_MACROS}
+    if source_file is not None:
+        step = LINKED_EXPORT_STEP if linked else OWN_EXPORT_STEP
+        replaced[USAGE_STEPS[1][0]] = step.format(source=f"'{Path(source_file).name}'")
+    return [(None if text is None else named_for(replaced.get(text, text), workbook_path), style)
+            for text, style in EXPLANATION]
 
 
 def explanation_sheet(lines=None) -> SheetSpec:
@@ -221,11 +244,10 @@ def build_workbook(path, transactions: pd.DataFrame, contacts: pd.DataFrame | No
     try:
         # Keep the quickstart's two sheets (their VBA document modules stay matched): the first becomes
         # Uitleg, the config sheet becomes the active xlwings.conf.
-        explanation_lines = explanation if explanation is not None else \
-            [(None if text is None else named_for(text, path), style) for text, style in EXPLANATION]
+        lines = explanation if explanation is not None else explanation_lines(path)
         explanation, config = wb.worksheets[0], wb["_xlwings.conf"]
         explanation.title, config.title = "Uitleg", "xlwings.conf"
-        for ws, spec in ((explanation, explanation_sheet(explanation_lines)), (config, config_sheet())):
+        for ws, spec in ((explanation, explanation_sheet(lines)), (config, config_sheet())):
             _clear(ws)
             render_sheet(ws, spec, wb)
         for name, frame in (("Transacties", transactions), ("Contactmomenten", contacts)):
@@ -344,9 +366,11 @@ def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAUL
             raise InvoerFout(f"{format_number(len(transactions))} transacties passen niet op een werkblad (Excel houdt "
                              f"er {format_number(INPUT_ROWS)}); geef het bestand, dan leest de werkmap het daaruit.")
         return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress,
-                              reading=reading, linked_file=source_file)
+                              reading=reading, linked_file=source_file,
+                              explanation=explanation_lines(path, source_file, linked=True))
     details = getattr(reading, "contact_details", None)
     if details is not None:
         transactions = transactions.join(details.drop(columns=[c for c in details.columns if c in transactions.columns]),
                                          on="Klant")
-    return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress, reading=reading)
+    return build_workbook(path, transactions, contact_frame, settings=settings, progress=progress, reading=reading,
+                          explanation=explanation_lines(path, source_file))
