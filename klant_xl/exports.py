@@ -132,6 +132,8 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
         "Status", "Betaalstatus", "Orderstatus", "Bestelstatus", "Factuurstatus", "Financial Status",
         "Order Status", "Payment Status", "Payment status", "status",
     ),
+    "Geannuleerd": ("Geannuleerd", "Geannuleerd op", "Annuleringsdatum", "Datum annulering", "Cancelled at",
+                    "Canceled at", "Cancelled Date", "Cancellation Date"),
     "Regelsoort": ("Regelsoort", "Line Type", "Soort regel", "Row Type", "linetype"),
     "Bedrag": (
         "Bedrag", "Bedrag incl. BTW", "Bedrag incl BTW", "Bedrag inclusief BTW", "Totaalbedrag",
@@ -236,7 +238,8 @@ EXPORT_PROFILES: tuple[ExportProfile, ...] = (
          "Bedrag": "Total", "Terugbetaald": "Refunded Amount", "Prijs": "Lineitem price",
          "Aantal": "Lineitem quantity", "Product": "Lineitem name", "Naam": "Billing Name",
          "Telefoon": "Phone", "Adres": "Billing Address1", "Postcode": "Billing Zip",
-         "Woonplaats": "Billing City", "Nieuwsbrief": "Accepts Marketing", "Kanaal": "Source"},
+         "Woonplaats": "Billing City", "Nieuwsbrief": "Accepts Marketing", "Kanaal": "Source",
+         "Geannuleerd": "Cancelled at"},
         ignore=("Klantnummer",),
         note="één rij per orderregel; orderkolommen alleen op de eerste rij van een order",
     ),
@@ -762,6 +765,18 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
             report.messages.append(
                 f"Onbekende status {listed} in kolom '{headers[chosen['Status']]}': niet meegeteld. "
                 "Tel ze mee met --status-telt of de instelling 'Statussen die meetellen'.")
+
+    # cancelled (order level): a cancellation date (Shopify's "Cancelled at") or a yes undoes the sale,
+    # whatever the payment status still says (an order cancelled without a refund stays "paid"); a no
+    # ("nee", "false", "0") in a yes/no column does not
+    if "Geannuleerd" in chosen:
+        marks = first(text("Geannuleerd"))
+        given = np.flatnonzero(live & ~_is_none(marks))
+        said_no = per_distinct(marks[given], lambda v: _norm_value(v) in _NO).astype(bool)
+        cancelled = np.zeros(n, dtype=bool)
+        cancelled[given[~said_no]] = True
+        skip[cancelled] = "geannuleerd"
+        live &= ~cancelled
 
     # report the skipped rows
     skipped = ~_is_none(skip)

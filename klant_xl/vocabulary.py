@@ -65,7 +65,7 @@ REJECTED_COLUMNS = ("Rij", "Kolom", "Waarde", "Melding")
 #: Every column role a reader can fill, in the order the report lists them.
 EXPORT_ROLES = (
     "Klant", "Klantnummer", "E-mail", "Telefoon", "Naam", "Voornaam", "Achternaam",
-    "Datum", "Bestelling", "Status", "Regelsoort", "Bedrag", "Regelbedrag", "Prijs", "Aantal",
+    "Datum", "Bestelling", "Status", "Geannuleerd", "Regelsoort", "Bedrag", "Regelbedrag", "Prijs", "Aantal",
     "Terugbetaald", "Product", "Kanaal", "Adres", "Postcode", "Woonplaats", "Nieuwsbrief",
 )
 

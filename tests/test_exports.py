@@ -436,3 +436,32 @@ def test_any_cells_in_any_column_are_read_or_refused_in_dutch(column, cells):
         assert str(exc)
     else:
         assert len(purchases) <= n
+
+
+SHOPIFY_HEADER = "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Total,Cancelled at"
+
+
+def test_a_shopify_order_with_a_cancellation_date_is_no_purchase_whatever_its_payment_status(tmp_path):
+    # a Shopify order cancelled without a refund keeps Financial Status "paid"; "Cancelled at" says it is undone
+    path = tmp_path / "orders_export.csv"
+    path.write_text("\n".join([
+        SHOPIFY_HEADER,
+        "#1001,an@x.nl,paid,2025-03-01 10:00:00 +0100,1,Schoen,50.00,55.00,",
+        "#1001,,,2025-03-01 10:00:00 +0100,1,Veters,5.00,,",
+        "#1002,bert@x.nl,paid,2025-03-05 10:00:00 +0100,1,Laars,80.00,80.00,",
+        "#1003,an@x.nl,paid,2025-04-01 10:00:00 +0100,1,Tas,120.00,120.00,2025-04-02 10:00:00 +0100",
+        "#1003,,,2025-04-01 10:00:00 +0100,1,Riem,10.00,,",
+    ]) + "\n", encoding="utf-8")
+    frame, report = read_export(path)
+    assert report.profile == "Shopify (orderexport)"
+    assert sorted(frame["Bedrag"].tolist()) == [55.0, 80.0]  # #1003 (EUR 120) is gone, #1001 and #1002 count
+    assert report.revenue == 135.0 and report.counted_orders == 2 and report.orders == 3
+    assert report.skipped["geannuleerd"]["regels"] == 2
+
+
+def test_a_no_in_a_cancelled_column_keeps_the_sale():
+    raw = pd.DataFrame({"Klant": ["K1", "K2", "K3", "K4"], "Datum": ["2025-01-05"] * 4, "Bedrag": ["10"] * 4,
+                        "Geannuleerd": ["nee", "ja", "", "false"]})
+    frame, report = read_export(raw)
+    assert frame["Klant"].tolist() == ["K1", "K3", "K4"]
+    assert report.skipped["geannuleerd"]["regels"] == 1
