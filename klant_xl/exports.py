@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
-from klant_xl.formatting import format_date, format_number
+from klant_xl.formatting import format_count, format_date, format_number
 from klant_xl.headers import (
     blank_mask,
     empty_error,
@@ -426,9 +426,10 @@ class ReadingReport:
 
         out = [f"Export gelezen{' als ' + self.profile if self.profile else ''}"
                f"{' uit ' + repr(self.source) if self.source else ''}: "
-               f"{format_number(self.rows)} regels, {format_number(self.orders)} bestellingen, "
+               f"{format_count(self.rows, 'regel', 'regels')}, "
+               f"{format_count(self.orders, 'bestelling', 'bestellingen')}, "
                f"{format_number(self.counted_orders)} geteld als aankoop van "
-               f"{format_number(self.customers)} klanten; netto omzet € {format_number(self.revenue, 2)}."]
+               f"{format_count(self.customers, 'klant', 'klanten')}; netto omzet € {format_number(self.revenue, 2)}."]
         by_reason: dict[str, list[str]] = {}
         for role, header, why in self.columns:
             by_reason.setdefault(why, []).append(f"{role} ← '{header}'")
@@ -436,7 +437,8 @@ class ReadingReport:
             out.append(f"Kolommen ({why}): " + ", ".join(parts) + ".")
         for reason, entry in self.skipped.items():
             examples = ", ".join(str(r) for r in entry["voorbeelden"])
-            out.append(f"Overgeslagen ({reason}): {format_number(entry['regels'])} regels, bijvoorbeeld rij {examples}.")
+            out.append(f"Overgeslagen ({reason}): {format_count(entry['regels'], 'regel', 'regels')}, "
+                       f"bijvoorbeeld rij {examples}.")
         out.extend(self.messages)
         return out
 
@@ -761,7 +763,7 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
         skip[rows_with[not_counted]] = reasons[not_counted]
         live[rows_with[not_counted]] = False
         if unknown_values:
-            listed = ", ".join(f"'{k}' ({v} regels)" for k, v in sorted(unknown_values.items()))
+            listed = ", ".join(f"'{k}' ({format_count(v, 'regel', 'regels')})" for k, v in sorted(unknown_values.items()))
             report.messages.append(
                 f"Onbekende status {listed} in kolom '{headers[chosen['Status']]}': niet meegeteld. "
                 "Tel ze mee met --status-telt of de instelling 'Statussen die meetellen'.")

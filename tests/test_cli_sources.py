@@ -64,7 +64,7 @@ def test_parquet_with_an_empty_customer_is_read_as_the_csv_would_be(capsys, tmp_
     export.to_parquet(path)
     code, out, _ = run(capsys, "analyse", str(path))
     assert code == 0
-    assert "Overgeslagen (geen klant): 1 regels, bijvoorbeeld rij 6." in " ".join(out.split())
+    assert "Overgeslagen (geen klant): 1 regel, bijvoorbeeld rij 6." in " ".join(out.split())
     csv = tmp_path / "gat.csv"
     export.assign(besteldatum=export["besteldatum"].dt.strftime("%Y-%m-%d")).to_csv(csv, index=False)
     parquet_json = json.loads(run(capsys, "analyse", str(path), "--json")[1])

@@ -173,7 +173,7 @@ def test_counted_statuses_are_the_users_choice_and_unknown_ones_are_named():
     frame, report = read_export(raw, counted_statuses=["paid"])
     assert frame["Klant"].tolist() == ["a@x.nl"]
     assert report.skipped["andere status"]["regels"] == 2
-    assert "'afgehaald' (1 regels)" in report.messages[0] and "--status-telt" in report.messages[0]
+    assert "'afgehaald' (1 regel)" in report.messages[0] and "--status-telt" in report.messages[0]
     frame, _ = read_export(raw, counted_statuses=["paid", "afgehaald"])
     assert frame["Klant"].tolist() == ["a@x.nl", "c@x.nl"]
 
@@ -310,7 +310,7 @@ def test_report_json_and_lines_are_dutch():
     lines = report.lines()
     assert lines[0].startswith("Export gelezen als Shopify (orderexport): 11 regels, 8 bestellingen")
     assert lines[1].startswith("Kolommen (profiel Shopify (orderexport)): E-mail ← 'Email', Telefoon ← 'Phone'")
-    assert "Overgeslagen (geen klant): 1 regels, bijvoorbeeld rij 8." in lines
+    assert "Overgeslagen (geen klant): 1 regel, bijvoorbeeld rij 8." in lines
 
 
 def test_template_layout_reads_as_before():
