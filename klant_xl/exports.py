@@ -633,6 +633,17 @@ def read_export(source, columns=None, *, counted_statuses=None, today=None, shee
     if unknown:
         raise InvoerFout(f"Onbekende rol {unknown[0]!r} in de kolomkeuze; kies uit {', '.join(ROLES)}.")
     headers, data, rows = load_table(source, sheet, "transactions", first_row)
+    sheet_name = data.attrs.get("sheet")  # an export workbook: messages name the sheet they are about
+    try:
+        return _read_export_table(headers, data, rows, choices, counted_statuses, today, profiles)
+    except WaardeFout as exc:
+        if sheet_name is None or type(exc) is not WaardeFout:
+            raise
+        raise WaardeFout(f"Werkblad '{sheet_name}', {exc.column}", exc.row, exc.value, exc.expected) from None
+
+
+def _read_export_table(headers, data, rows, choices, counted_statuses, today, profiles):
+    """The body of :func:`read_export` on a loaded table (headers, positional data, row numbers)."""
     profile = detect_profile(headers, profiles)
     chosen, listing = choose_roles(headers, profile, choices)
     report = ReadingReport(profile=profile.name if profile else None, columns=listing)

@@ -158,4 +158,6 @@ def _read_workbook(path: Path, sheet, default_sheet: str | None) -> pd.DataFrame
         raise InvoerFout(f"Werkblad '{sheet}' in '{path.name}' is niet leesbaar ({exc}).") from None
     if not cells:
         raise InvoerFout(f"Werkblad '{sheet}' in '{path.name}' is leeg.")
-    return pd.DataFrame(cells, dtype=object)
+    grid = pd.DataFrame(cells, dtype=object)
+    grid.attrs["sheet"] = sheet  # the sheet read, for messages about its cells
+    return grid

@@ -97,7 +97,11 @@ def load_table(source, sheet=None, kind: str = "transactions", first_row: int | 
         raise InvoerFout(f"Bestand niet gevonden: '{path}'.")
     if path.is_dir():
         raise InvoerFout(f"'{path}' is een map, geen bestand.")
-    return split_header(read_grid(path, sheet, _SHEET_NAMES[kind]))
+    grid = read_grid(path, sheet, _SHEET_NAMES[kind])
+    headers, data, rows = split_header(grid)
+    if "sheet" in grid.attrs:
+        data.attrs["sheet"] = grid.attrs["sheet"]
+    return headers, data, rows
 
 
 def _read(source, columns, wanted: tuple[str, ...], kind: str, *, sheet, first_row, drop_duplicates):

@@ -465,3 +465,13 @@ def test_a_no_in_a_cancelled_column_keeps_the_sale():
     frame, report = read_export(raw)
     assert frame["Klant"].tolist() == ["K1", "K3", "K4"]
     assert report.skipped["geannuleerd"]["regels"] == 1
+
+
+def test_a_bad_value_in_an_export_workbook_names_its_sheet(tmp_path):
+    path = tmp_path / "export.xlsx"
+    pd.DataFrame({"Klant": ["K1", "K2", "K3"], "Datum": ["2025-01-01", "morgen", "2025-02-01"],
+                  "Bedrag": [1, 2, 3]}).to_excel(path, sheet_name="Orders", index=False)
+    with pytest.raises(WaardeFout) as raised:
+        read_export(path)
+    assert str(raised.value) == "Werkblad 'Orders', Datum in rij 3 is geen datum: 'morgen'"
+    assert raised.value.row == 3 and raised.value.value == "morgen"
