@@ -774,7 +774,8 @@ def _read_export_table(headers, data, rows, choices, counted_statuses, today, pr
         skip[rows_with[not_counted]] = reasons[not_counted]
         live[rows_with[not_counted]] = False
         if unknown_values:
-            listed = ", ".join(f"'{k}' ({format_count(v, 'regel', 'regels')})" for k, v in sorted(unknown_values.items()))
+            listed = ", ".join(f"'{k}' ({format_count(v, 'regel', 'regels')})"
+                               for k, v in sorted(unknown_values.items()))
             report.messages.append(
                 f"Onbekende status {listed} in kolom '{headers[chosen['Status']]}': niet meegeteld. "
                 "Tel ze mee met --status-telt of de instelling 'Statussen die meetellen'.")

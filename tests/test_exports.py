@@ -438,7 +438,8 @@ def test_any_cells_in_any_column_are_read_or_refused_in_dutch(column, cells):
         assert len(purchases) <= n
 
 
-SHOPIFY_HEADER = "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Total,Cancelled at"
+SHOPIFY_HEADER = ("Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Total,"
+                  "Cancelled at")
 
 
 def test_a_shopify_order_with_a_cancellation_date_is_no_purchase_whatever_its_payment_status(tmp_path):
