@@ -82,29 +82,35 @@ def _progress(console: Console, total: int):
         yield step
 
 
-def _percent_argument(name: str, maximum: float | None = 1.0) -> Callable[[str], float]:
+def _value_argument(parse_value: Callable[[str], float]) -> Callable[[str], float]:
+    """argparse type: ``parse_value(text)``, its Dutch message as argparse's error."""
     def parse(text: str) -> float:
-        from klant_xl.values import parse_fraction
-
         try:
-            return parse_fraction(text, name, maximum=maximum)
+            return parse_value(text)
         except KlantXLError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from exc
 
     return parse
+
+
+def _percent_argument(name: str, maximum: float | None = 1.0) -> Callable[[str], float]:
+    """argparse type for a percentage: "30%", "30" and "0,3" are the same."""
+    def parse_value(text: str) -> float:
+        from klant_xl.values import parse_fraction
+
+        return parse_fraction(text, name, maximum=maximum)
+
+    return _value_argument(parse_value)
 
 
 def _number_argument(name: str, minimum: float | None = None) -> Callable[[str], float]:
     """argparse type for a number typed as in a cell: "1.000" is a thousand, "7,5" seven and a half."""
-    def parse(text: str) -> float:
+    def parse_value(text: str) -> float:
         from klant_xl.values import parse_number
 
-        try:
-            return parse_number(text, name, minimum=minimum)
-        except KlantXLError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from exc
+        return parse_number(text, name, minimum=minimum)
 
-    return parse
+    return _value_argument(parse_value)
 
 
 def date_argument(text: str) -> pd.Timestamp:
