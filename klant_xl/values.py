@@ -1052,7 +1052,10 @@ def dates_and_bad(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         inferred = pd.api.types.infer_dtype(arr, skipna=True)
         if inferred in ("datetime", "date"):
             # date cells as a sheet reader delivers them (python datetime / date objects): one vectorised call
-            out = _to_ns(pd.to_datetime(pd.Series(arr, dtype=object), errors="coerce"))
+            try:
+                out = _to_ns(pd.to_datetime(pd.Series(arr, dtype=object), errors="coerce"))
+            except (ValueError, TypeError, OverflowError):  # zoned and plain stamps together: pandas refuses
+                out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
             bad = np.isnat(out) & ~pd.isna(arr)
             if bad.any():  # pandas gives up on a column of several UTC offsets (summer and winter): cell by cell
                 out, again = out.copy(), np.flatnonzero(bad)

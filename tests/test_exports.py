@@ -476,3 +476,11 @@ def test_a_bad_value_in_an_export_workbook_names_its_sheet(tmp_path):
         read_export(path)
     assert str(raised.value) == "Werkblad 'Orders', Datum in rij 3 is geen datum: 'morgen'"
     assert raised.value.row == 3 and raised.value.value == "morgen"
+
+
+def test_zoned_and_plain_date_cells_in_one_column_are_read_not_crashed_on():
+    # found by hypothesis: pandas refuses a column of a UTC stamp and a plain date ("Mixed timezones")
+    raw = pd.DataFrame({"Klant": ["a", "b"], "Bedrag": [1, 2],
+                        "Datum": [dt.datetime(2000, 1, 1, 23, 0, tzinfo=dt.timezone.utc), dt.date(2000, 1, 2)]})
+    frame, _ = read_export(raw)
+    assert frame["Datum"].tolist() == [pd.Timestamp("2000-01-01"), pd.Timestamp("2000-01-02")]
