@@ -582,11 +582,20 @@ def _cmd_opschonen(args, console: Console, err: Console) -> int:
 # --------------------------------------------------------------------------- workbook commands (klant_xl.excel)
 
 
+def _refuse_workbook_name(path, kinds=(".xlsx", ".xlsm")) -> None:
+    """A workbook is written only under a name Excel opens as one (an .xlsx named uit.csv opens as garbage)."""
+    from klant_xl.errors import InvoerFout
+
+    if Path(path).suffix.lower() not in kinds:
+        raise InvoerFout(f"Een werkmap krijgt een naam die op {' of '.join(kinds)} eindigt, niet '{Path(path).name}'.")
+
+
 def _cmd_analyse_to_workbook(args, console: Console, err: Console) -> int:
     from klant_xl.excel.files import refuse_existing
     from klant_xl.excel.layout import full_table_path
     from klant_xl.excel.template import analyse_to_workbook
 
+    _refuse_workbook_name(args.werkmap)
     refuse_existing(args.werkmap, args.overschrijven)
     refuse_existing(full_table_path(Path(args.werkmap)), args.overschrijven)  # the full Klanten table beside it
     load_models_beside()  # scipy loads while the export is read
@@ -608,6 +617,7 @@ def _cmd_sjabloon(args, console: Console, err: Console) -> int:
         from klant_xl.excel.lite_workbook import build_lite_workbook
 
         output = args.output or "klantanalyse-lite.xlsx"
+        _refuse_workbook_name(output, (".xlsx",))  # Lite runs no macros
         refuse_existing(output, args.overschrijven)
         with _progress(err, 6) as step:
             build_lite_workbook(output, package=args.pakket, progress=step)
@@ -618,6 +628,7 @@ def _cmd_sjabloon(args, console: Console, err: Console) -> int:
 
 
     output = args.output or "klantanalyse.xlsm"
+    _refuse_workbook_name(output)
     refuse_existing(output, args.overschrijven)
     with _progress(err, 6) as step:
         build_template(output, progress=step)

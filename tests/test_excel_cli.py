@@ -71,3 +71,12 @@ def test_deel(made, tmp_path, capsys):
     out = tmp_path / "voor-adviseur.xlsx"
     assert main(["deel", str(made), "-o", str(out)]) == 0
     assert out.exists() and "Kopie om te delen" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("argv", [["analyse", str(SAMPLE), "-o", "uit.csv"], ["sjabloon", "-o", "sjabloon.txt"],
+                                  ["sjabloon", "--lite", "-o", "lite.xlsm"]])
+def test_a_workbook_is_written_only_under_a_workbook_name(tmp_path, capsys, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 1
+    assert "Een werkmap krijgt een naam die op" in " ".join(capsys.readouterr().err.split())
+    assert list(tmp_path.iterdir()) == []
