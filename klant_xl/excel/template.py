@@ -99,11 +99,13 @@ def input_sheet(name: str, frame: pd.DataFrame, note: str | None = None) -> Shee
                      freeze="A2", page=PageSetup(title_rows="1:1", footer=INPUT_FOOTER))
 
 
+#: Step 1 of Uitleg in a workbook holding the sample shop (the template and the Lite workbook).
+SAMPLE_DATA_STEP = ("1. Plak je eigen transacties op het blad Transacties (kolommen Klant, Datum, Bedrag; Product "
+                    "en Kanaal mogen erbij). De voorbeeldgegevens van 'Schoenen Van Dijk' mag je overschrijven.")
 #: The first steps of "Zo gebruik je deze werkmap", the same in the template and the Lite workbook.
 USAGE_STEPS = [
     ("Zo gebruik je deze werkmap", "subtitle"),
-    ("1. Plak je eigen transacties op het blad Transacties (kolommen Klant, Datum, Bedrag; Product en Kanaal "
-     "mogen erbij). De voorbeeldgegevens van 'Schoenen Van Dijk' mag je overschrijven.", None),
+    (SAMPLE_DATA_STEP, None),
     ("2. Optioneel: zet contactmomenten (websitebezoek, geopende e-mail, klantenservice) op Contactmomenten; "
      "die tellen ook als activiteit.", None),
     ("3. Kijk op Instellingen naar de peildatum en de drempels (standaard 'automatisch': afgeleid uit je "
@@ -173,7 +175,7 @@ def explanation_lines(workbook_path, source_file=None, linked: bool = False) -> 
     replaced = {REFRESH_STEP: REFRESH_STEP if macros else REFRESH_STEP_NO_MACROS}
     if source_file is not None:
         step = LINKED_EXPORT_STEP if linked else OWN_EXPORT_STEP
-        replaced[USAGE_STEPS[1][0]] = step.format(source=f"'{Path(source_file).name}'")
+        replaced[SAMPLE_DATA_STEP] = step.format(source=f"'{Path(source_file).name}'")
     return [(None if text is None else named_for(replaced.get(text, text), workbook_path), style)
             for text, style in EXPLANATION]
 
