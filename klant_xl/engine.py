@@ -86,9 +86,11 @@ def _duckdb():
             # threads: DuckDB's default (the cores). Its threads combine partial results in whatever order
             # they finish; the expressions keep every result independent of that order (money is summed
             # as exact decimals, ties are broken by value). No progress bar: DuckDB would draw it on the
-            # user's terminal (or Excel's console) in the middle of klant_xl's own progress.
+            # user's terminal (or Excel's console) in the middle of klant_xl's own progress. Rows in any
+            # order: every result is sorted in Python or keyed, and DuckDB aggregates a sixth faster so.
             _DUCKDB = duckdb.connect()
             _DUCKDB.execute("SET enable_progress_bar = false")
+            _DUCKDB.execute("SET preserve_insertion_order = false")
         return _DUCKDB
 
 

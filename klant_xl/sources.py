@@ -383,6 +383,7 @@ def plain_csv(path, columns=None, today=None):
                         f"OR {_PLAIN_AMOUNT} AS _ongeldig FROM ({typed})")
         except duckdb.Error:  # ragged rows, bad UTF-8 further down, a line too long: the reader reads it
             return None
+        con.execute("SET preserve_insertion_order = false")  # the rows keep their rowid; the rest is keyed
         relation = '(SELECT *, rowid + 2 AS _rij FROM "_tekst")'  # the header is row 1
         return _plain_read(con, relation, key_role, today, listing)
     finally:
