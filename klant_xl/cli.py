@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -35,7 +36,18 @@ EXIT_USAGE = 2
 
 
 class _DutchParser(argparse.ArgumentParser):
-    """argparse with its few fixed English phrases in Dutch."""
+    """argparse with its few fixed English phrases in Dutch, and Dutch negative numbers taken as values.
+
+    argparse takes a word after an option for its value only when it looks like a negative
+    number in its own sense (``-10``, ``-0.5``); ``--nieuw -10%`` or ``-0,5`` then read as an
+    unknown option and the message said a value was missing. Any word that starts with a minus
+    and a digit (or a decimal separator and a digit) is a value here, so the option's own check
+    says what is wrong with it. No option of klant-xl starts with a digit.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-[.,]?\d")
 
     def format_usage(self) -> str:
         return super().format_usage().replace("usage:", "gebruik:")

@@ -150,3 +150,19 @@ def test_projectie_refuses_a_start_that_is_no_count(capsys, start):
         main(["projectie", f"--start={start}", "--nieuw", "40%", "--verloop", "30%"])
     assert stopped.value.code == 2
     assert "Aantal klanten nu is" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--nieuw", "-10%", "Nieuwe klanten % is negatief: '-10%'"),
+    ("--nieuw", "-0,1", "Nieuwe klanten % is negatief: '-0,1'"),
+    ("--verloop", "-5 %", "Verloop % is geen percentage tussen 0% en 100%: '-5 %'"),
+    ("--start", "-1.000", "Aantal klanten nu is negatief: '-1.000'"),
+])
+def test_a_negative_dutch_number_after_an_option_is_its_value(capsys, option, value, said):
+    # argparse took '-10%' for an unknown option and said the value was missing
+    argv = {"--start": "1000", "--nieuw": "40%", "--verloop": "30%", option: value}
+    with pytest.raises(SystemExit) as stopped:
+        main(["projectie", *[word for pair in argv.items() for word in pair]])
+    assert stopped.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"argument {option}: {said}" in err and "verwacht een waarde" not in err
