@@ -188,7 +188,10 @@ STATUS_VALUES: dict[str, str | None] = {
     "te laat": "niet betaald", "herinnering verstuurd": "niet betaald", "aanmaning verstuurd": "niet betaald",
     "oninbaar": "niet betaald", "checkout draft": "concept", "draft": "concept", "concept": "concept",
     "refunded": "terugbetaald", "terugbetaald": "terugbetaald", "gecrediteerd": "terugbetaald",
-    "chargeback": "terugbetaald", "charged back": "terugbetaald",
+    "chargeback": "terugbetaald", "charged back": "terugbetaald", "terugbetaling": "terugbetaald",
+    "terugboeking": "terugbetaald", "gestorneerd": "terugbetaald", "creditnota": "terugbetaald",
+    "returned": "geretourneerd", "retour": "geretourneerd", "retour ontvangen": "geretourneerd",
+    "geretourneerd": "geretourneerd", "teruggestuurd": "geretourneerd",
 }
 
 #: Line-type values (normalised) -> ``"order"`` (the order's own row: its amount counts),

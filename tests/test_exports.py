@@ -150,6 +150,8 @@ def test_differing_order_amounts_are_warned_about():
     ("voided", "geannuleerd"), ("Cancelled", "geannuleerd"), ("VOIDED", "geannuleerd"), ("Geannuleerd", "geannuleerd"),
     ("failed", "mislukt"), ("Pending payment", "niet betaald"), ("wc-pending", "niet betaald"), ("pending", "niet betaald"),
     ("refunded", "terugbetaald"), ("Terugbetaald", "terugbetaald"), ("checkout-draft", "concept"),
+    ("Terugbetaling", "terugbetaald"), ("Retour", "geretourneerd"), ("returned", "geretourneerd"),
+    ("Retour ontvangen", "geretourneerd"),
 ])
 def test_statuses_that_are_no_sale(status, reason):
     raw = pd.DataFrame({"Order ID": ["1", "2"], "Datum": ["2026-01-05", "2026-01-06"], "E-mail": ["a@x.nl", "b@x.nl"],
