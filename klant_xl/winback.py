@@ -354,8 +354,11 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
 
     Notes
     -----
-    Each quarter [first day, first day of the next quarter) is one
-    :func:`klant_xl.status.churn_over_period`, so the numbers match ``CHURN_PERCENTAGE``.
+    Each quarter is one :func:`klant_xl.status.churn_over_period` from the last day of the
+    quarter before to its own last day, so the numbers match ``CHURN_PERCENTAGE`` and the year
+    of Overzicht: with the peildatum on 31-12, the first quarter of that year starts on the day
+    the year's churn starts (active on 31-12 of the year before), and the last quarter ends on
+    the peildatum (a customer still active on the peildatum is never counted as lost).
     """
     if isinstance(transactions, pd.DataFrame):
         require_columns(transactions, ("Klant", "Datum"))
@@ -369,8 +372,7 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
         engine.prefetch_activity(quarter_boundaries(periods), inactive_days)
     rows = []
     for period in periods:
-        start = period.start_time.normalize()
-        end = (period + 1).start_time.normalize()
+        start, end = _quarter_start(period), _quarter_end(period)
         result = churn_over_period(engine, start, end, inactive_days, contacts=contacts)
         active, retained = int(result.active_at_start), int(result.retained)
         lost = active - retained
@@ -382,9 +384,19 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
     return table[started.to_numpy()].reset_index(drop=True)
 
 
+def _quarter_start(period) -> pd.Timestamp:
+    """The day a quarter's churn starts from: the last day of the quarter before it."""
+    return period.start_time.normalize() - pd.Timedelta(days=1)
+
+
+def _quarter_end(period) -> pd.Timestamp:
+    """The day a quarter's churn ends on: its own last day."""
+    return period.end_time.normalize()
+
+
 def quarter_boundaries(periods) -> list[pd.Timestamp]:
-    """First days of the quarters and of the quarter after the last: where :func:`quarterly_churn` looks."""
-    return [p.start_time.normalize() for p in periods] + [(periods[-1] + 1).start_time.normalize()]
+    """Where :func:`quarterly_churn` looks: the last day before each quarter and the last day of the last one."""
+    return [_quarter_start(p) for p in periods] + [_quarter_end(periods[-1])]
 
 
 def quarters_shown(reference_date, quarters: int = 8) -> list:

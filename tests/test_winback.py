@@ -267,6 +267,39 @@ def test_quarterly_churn_only_complete_quarters(churn_data, reference, last):
     assert table["Kwartaal"].iloc[-1] == last
 
 
+def test_a_quarter_runs_from_the_last_day_before_it_to_its_own_last_day():
+    # 90 days. P bought on 15 March and on 1 April: 90 days before 30 June, so still active on the
+    # quarter's last day (the peildatum): not lost. Measured up to 1 July, the first day of the next
+    # quarter, P was lost in K2 while active on the peildatum. Q bought on 2 October 2025: 90 days
+    # before 31 December, so active when K1 2026 starts (the day the year of Overzicht starts), lost by
+    # 31 March; from 1 January Q was not active at the start at all.
+    transactions = pd.DataFrame({"Klant": ["P", "P", "Q", "R"],
+                                 "Datum": pd.to_datetime(["2026-03-15", "2026-04-01", "2025-10-02", "2026-06-30"]),
+                                 "Bedrag": 10.0})
+    table = quarterly_churn(transactions, "2026-06-30", 90, quarters=2)
+    assert table["Kwartaal"].tolist() == ["2026 K1", "2026 K2"]
+    assert table["Actief begin"].tolist() == [1, 1]  # K1: Q on 31-12-2025; K2: P on 31-03-2026
+    assert table["Verloren"].tolist() == [1, 0]
+
+
+def test_the_quarters_of_a_year_chain_to_the_year_of_overzicht():
+    # with the peildatum on 31-12 the first quarter starts with the year's active customers, and each
+    # quarter starts with the customers active at the end of the one before
+    from klant_xl.status import churn_over_period
+
+    days = pd.date_range("2024-01-01", "2025-12-31", freq="17D")
+    transactions = pd.DataFrame({"Klant": [f"K{i % 23}" for i in range(len(days))], "Datum": days, "Bedrag": 1.0})
+    table = quarterly_churn(transactions, "2025-12-31", 60, quarters=4)
+    assert table["Kwartaal"].tolist() == ["2025 K1", "2025 K2", "2025 K3", "2025 K4"]
+    year = churn_over_period(transactions, "2024-12-31", "2025-12-31", 60)
+    assert table["Actief begin"].iloc[0] == year.active_at_start
+    ends = [churn_over_period(transactions, start, end, 60) for start, end in
+            [("2024-12-31", "2025-03-31"), ("2025-03-31", "2025-06-30"), ("2025-06-30", "2025-09-30"),
+             ("2025-09-30", "2025-12-31")]]
+    assert table["Actief begin"].tolist() == [result.active_at_start for result in ends]
+    assert table["Verloren"].tolist() == [result.active_at_start - result.retained for result in ends]
+
+
 def test_quarterly_churn_needs_threshold(churn_data):
     with pytest.raises(InvoerFout, match="Drempel inactief"):
         quarterly_churn(churn_data[0], "2026-07-15", None)
