@@ -30,7 +30,7 @@ from klant_xl.projection import (
     projection_warnings,
 )
 from klant_xl.retention import retention_flags
-from klant_xl.rfm import rules_grid
+from klant_xl.rfm import few_customers_message, rules_grid
 from klant_xl.settings import DEFAULTS, Settings
 from klant_xl.status import (
     PurchaseGaps,
@@ -573,6 +573,9 @@ def analyse(
         tier_cuts=settings.tier_cuts,
     )
     segment_counts = segments_summary_json(transactions, summary, status, reference, tables=segments)
+    few = few_customers_message(summary)
+    if few is not None:
+        messages.append(few)
     predictions, expected_buyers, refusal = fits.result()
     if refusal is not None:
         messages.append(f"Geen voorspellingen (kans actief, CLV): {refusal}")

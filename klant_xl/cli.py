@@ -161,7 +161,7 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
             f"Tijd tussen aankopen: gemiddeld {format_number(gaps['gemiddelde'])} dagen, "
             f"mediaan {format_number(gaps['mediaan'])} dagen "
             f"(25% binnen {format_number(gaps['p25'])}, 75% binnen {format_number(gaps['p75'])}, "
-            f"90% binnen {format_number(gaps['p90'])} dagen; {format_number(gaps['aantal'])} tussenpozen)."
+            f"90% binnen {format_number(gaps['p90'])} dagen; {format_count(gaps['aantal'], 'tussenpoos', 'tussenpozen')})."
         )
     derived = result.thresholds_derived
 

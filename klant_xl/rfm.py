@@ -31,7 +31,12 @@ from klant_xl.summary import require_columns
 from klant_xl.values import is_blank, parse_score_set
 from klant_xl.vocabulary import LOST
 
-__all__ = ["RFM_RULES", "SEGMENT_ORDER", "rfm_scores", "rfm_segments", "rules_from_table", "rules_grid"]
+__all__ = ["MIN_SCORED_CUSTOMERS", "RFM_RULES", "SEGMENT_ORDER", "few_customers_message", "rfm_scores",
+           "rfm_segments", "rules_from_table", "rules_grid"]
+
+#: Below this many customers with a purchase a quintile holds fewer than ten of them: the scores and
+#: segments are still given, with :func:`few_customers_message` saying how little they mean.
+MIN_SCORED_CUSTOMERS = 50
 
 #: Display order of the standard RFM segments (best first); unknown names come after.
 SEGMENT_ORDER = (
@@ -125,6 +130,33 @@ def rfm_scores(summary: pd.DataFrame) -> pd.DataFrame:
         {"R": r, "F": f, "M": m, "RFM-score": 100 * r + 10 * f + m},
         index=summary.index,
     )
+
+
+def few_customers_message(summary: pd.DataFrame, minimum: int = MIN_SCORED_CUSTOMERS) -> str | None:
+    """A Dutch message when too few customers have a purchase for the quintiles to mean much, else None.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        Per-customer summary with ``Aankopen``.
+    minimum : int
+        Customers with a purchase from which no message is given (default
+        :data:`MIN_SCORED_CUSTOMERS`).
+
+    Examples
+    --------
+    >>> few_customers_message(pd.DataFrame({"Aankopen": [1, 2, 0]}))[:40]
+    'Maar 2 klanten met een aankoop: de RFM-s'
+    >>> few_customers_message(pd.DataFrame({"Aankopen": [1] * 50})) is None
+    True
+    """
+    require_columns(summary, ("Aankopen",))
+    buyers = int((pd.to_numeric(summary["Aankopen"], errors="coerce").fillna(0) > 0).sum())
+    if buyers == 0 or buyers >= minimum:
+        return None
+    who = "klant" if buyers == 1 else "klanten"
+    return (f"Maar {buyers} {who} met een aankoop: de RFM-scores delen ze in vijf groepen van elk een vijfde, dus de "
+            f"RFM-segmenten en de piramide zeggen pas iets vanaf {minimum} klanten.")
 
 
 def rules_from_table(table) -> pd.DataFrame:

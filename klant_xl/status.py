@@ -32,7 +32,7 @@ from klant_xl.errors import (
     KolomOntbreekt,
     TeWeinigGegevens,
 )
-from klant_xl.formatting import format_number, format_percent
+from klant_xl.formatting import format_count, format_number, format_percent
 from klant_xl.records import Record, key
 from klant_xl.summary import (
     require_columns,
@@ -376,7 +376,8 @@ def thresholds_from_histogram(
     observed_gaps = int(counts[observed].sum())
     if observed_gaps < min_gaps:
         raise TeWeinigGegevens(
-            f"Te weinig herhaalaankopen om drempels af te leiden: {observed_gaps} tussenpozen tussen aankopen, "
+            f"Te weinig herhaalaankopen om drempels af te leiden: "
+            f"{format_count(observed_gaps, 'tussenpoos', 'tussenpozen')} tussen aankopen, "
             f"minstens {min_gaps} nodig. Vul de drempels zelf in (aantal dagen)."
         )
     curve = kaplan_meier(durations, observed, counts)

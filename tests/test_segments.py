@@ -484,3 +484,18 @@ def test_rules_grid_round_trip_and_edit():
     edited.loc[33, "F=3"] = None
     with pytest.raises(WaardeFout, match="Segment in rij 33 is leeg"):
         rules_from_table(edited)
+
+
+def test_few_customers_with_a_purchase_get_a_message_in_the_analysis():
+    from klant_xl import analyse
+
+    # 49 buyers (one customer only returned goods): the quintiles hold ten at most; 50 buyers: no message
+    def messages(buyers):
+        days = pd.date_range("2025-01-01", periods=buyers, freq="D")
+        frame = pd.DataFrame({"Klant": [f"K{i:03d}" for i in range(buyers)] + ["R"],
+                              "Datum": [*days, days[0]], "Bedrag": [10.0] * buyers + [-5.0]})
+        return [m for m in analyse(frame).messages if "RFM" in m]
+
+    assert messages(49) == ["Maar 49 klanten met een aankoop: de RFM-scores delen ze in vijf groepen van elk een "
+                            "vijfde, dus de RFM-segmenten en de piramide zeggen pas iets vanaf 50 klanten."]
+    assert messages(50) == []

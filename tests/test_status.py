@@ -178,7 +178,7 @@ def test_too_few_gaps_gives_dutch_message():
     with pytest.raises(TeWeinigGegevens) as info:
         derive_thresholds(data)
     assert str(info.value) == (
-        "Te weinig herhaalaankopen om drempels af te leiden: 1 tussenpozen tussen aankopen, minstens 30 nodig. "
+        "Te weinig herhaalaankopen om drempels af te leiden: 1 tussenpoos tussen aankopen, minstens 30 nodig. "
         "Vul de drempels zelf in (aantal dagen)."
     )
 
