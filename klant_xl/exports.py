@@ -431,7 +431,7 @@ class ReadingReport:
                f"{' uit ' + repr(self.source) if self.source else ''}: "
                f"{format_count(self.rows, 'regel', 'regels')}, "
                f"{format_count(self.orders, 'bestelling', 'bestellingen')}, "
-               f"{format_number(self.counted_orders)} geteld als aankoop van "
+               f"{format_number(self.counted_orders)} meegeteld (aankopen en retouren) van "
                f"{format_count(self.customers, 'klant', 'klanten')}; netto omzet € {format_number(self.revenue, 2)}."]
         by_reason: dict[str, list[str]] = {}
         for role, header, why in self.columns:
@@ -449,7 +449,7 @@ class ReadingReport:
         """Frames for the ``Inlezen`` sheet: ``kolommen``, ``overgeslagen``, ``samenvatting``."""
         source = [("Transacties uit bestand", self.source)] if self.source else []
         summary = [*source, ("Export", self.profile or "algemeen (kolomnamen herkend)"), ("Regels gelezen", self.rows),
-                   ("Bestellingen", self.orders), ("Geteld als aankoop", self.counted_orders),
+                   ("Bestellingen", self.orders), ("Meegeteld (aankopen en retouren)", self.counted_orders),
                    ("Klanten", self.customers), ("Regels overgeslagen", self.skipped_rows()),
                    ("Netto omzet", round(float(self.revenue), 2))]
         return {

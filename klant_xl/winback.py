@@ -73,7 +73,8 @@ OUTCOME_COLUMNS = (
     "Klant", "Benaderd op", "Kanaal", "Reden", "Teruggewonnen", "Datum terugkeer", "Omzet sinds contact",
 )
 RATE_COLUMNS = ("Benaderd", "Teruggewonnen", "Percentage")
-QUARTER_COLUMNS = ("Kwartaal", "Actief begin", "Verloren", "Verloop", "Behoud")
+#: ``Niet meer actief``, not ``Verloren``: the status Verloren is another thing (no activity past the lost threshold).
+QUARTER_COLUMNS = ("Kwartaal", "Actief begin", "Niet meer actief", "Verloop", "Behoud")
 
 NO_REASON = "(geen reden)"
 NO_CHANNEL = "(geen kanaal)"
@@ -348,8 +349,8 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
     Returns
     -------
     pd.DataFrame
-        ``Kwartaal`` ("2026 K1"), ``Actief begin`` (active at the start), ``Verloren``
-        (of those, not active at the end), ``Verloop`` = Verloren / Actief begin,
+        ``Kwartaal`` ("2026 K1"), ``Actief begin`` (active at the start), ``Niet meer actief``
+        (of those, not active at the end), ``Verloop`` = Niet meer actief / Actief begin,
         ``Behoud`` = 1 − Verloop; oldest quarter first.
 
     Notes
@@ -379,7 +380,7 @@ def quarterly_churn(transactions: pd.DataFrame, reference_date, inactive_days, c
         churn = lost / active if active else float("nan")
         rows.append((f"{period.year} K{period.quarter}", active, lost, churn, 1.0 - churn))
     table = pd.DataFrame(rows, columns=list(QUARTER_COLUMNS))
-    table = table.astype({"Actief begin": "int64", "Verloren": "int64", "Verloop": "float64", "Behoud": "float64"})
+    table = table.astype({"Actief begin": "int64", "Niet meer actief": "int64", "Verloop": "float64", "Behoud": "float64"})
     started = (table["Actief begin"] > 0).cummax()
     return table[started.to_numpy()].reset_index(drop=True)
 

@@ -26,7 +26,7 @@ def test_analyse_prints_the_mapping_and_the_skipped_rows_before_the_analysis(cap
     assert code == 0
     flat = " ".join(out.split())
     assert flat.index("Inlezen") < flat.index("Klantanalyse van")
-    assert "Export gelezen als Shopify (orderexport): 11 regels, 8 bestellingen, 4 geteld als aankoop van 3 klanten; " \
+    assert "Export gelezen als Shopify (orderexport): 11 regels, 8 bestellingen, 4 meegeteld (aankopen en retouren) van 3 klanten; " \
            "netto omzet € 380,00." in flat
     assert "Bestelling ← 'Name'" in flat and "Status ← 'Financial Status'" in flat and "E-mail ← 'Email'" in flat
     assert "Overgeslagen (geen klant): 1 regel, bijvoorbeeld rij 8." in flat

@@ -237,10 +237,10 @@ def test_quarterly_churn_by_hand(churn_data):
     # 90 days: Q1 2026 starts with A, B, E active; only E (contact on 1 March) is active at its end.
     # Q2 starts with C, D, E, F; C and F are active at its end. Q4 2025 has nobody: left out.
     table = quarterly_churn(transactions, "2026-07-15", 90, contacts=contacts, quarters=3)
-    assert table.columns.tolist() == ["Kwartaal", "Actief begin", "Verloren", "Verloop", "Behoud"]
+    assert table.columns.tolist() == ["Kwartaal", "Actief begin", "Niet meer actief", "Verloop", "Behoud"]
     assert table["Kwartaal"].tolist() == ["2026 K1", "2026 K2"]
     assert table["Actief begin"].tolist() == [3, 4]
-    assert table["Verloren"].tolist() == [2, 2]
+    assert table["Niet meer actief"].tolist() == [2, 2]
     assert table["Verloop"].tolist() == pytest.approx([2 / 3, 0.5])
     assert table["Behoud"].tolist() == pytest.approx([1 / 3, 0.5])
 
@@ -250,7 +250,7 @@ def test_quarterly_churn_contacts_count_as_activity(churn_data):
     table = quarterly_churn(transactions, "2026-07-15", 90, quarters=3)
     # without the contact moment E is lost in Q1 and not active at the start of Q2
     assert table["Actief begin"].tolist() == [3, 3]
-    assert table["Verloren"].tolist() == [3, 1]
+    assert table["Niet meer actief"].tolist() == [3, 1]
 
 
 @pytest.mark.parametrize("reference, last", [
@@ -279,7 +279,7 @@ def test_a_quarter_runs_from_the_last_day_before_it_to_its_own_last_day():
     table = quarterly_churn(transactions, "2026-06-30", 90, quarters=2)
     assert table["Kwartaal"].tolist() == ["2026 K1", "2026 K2"]
     assert table["Actief begin"].tolist() == [1, 1]  # K1: Q on 31-12-2025; K2: P on 31-03-2026
-    assert table["Verloren"].tolist() == [1, 0]
+    assert table["Niet meer actief"].tolist() == [1, 0]
 
 
 def test_the_quarters_of_a_year_chain_to_the_year_of_overzicht():
@@ -297,7 +297,7 @@ def test_the_quarters_of_a_year_chain_to_the_year_of_overzicht():
             [("2024-12-31", "2025-03-31"), ("2025-03-31", "2025-06-30"), ("2025-06-30", "2025-09-30"),
              ("2025-09-30", "2025-12-31")]]
     assert table["Actief begin"].tolist() == [result.active_at_start for result in ends]
-    assert table["Verloren"].tolist() == [result.active_at_start - result.retained for result in ends]
+    assert table["Niet meer actief"].tolist() == [result.active_at_start - result.retained for result in ends]
 
 
 def test_quarterly_churn_needs_threshold(churn_data):

@@ -75,6 +75,24 @@ def _date_text(value) -> str:
     return pd.Timestamp(value).strftime("%d-%m-%Y")
 
 
+def _whole_days_text(days) -> str:
+    """A threshold as the whole days it allows: 'hooguit 261 dagen' for 261 or 261.5 (day counts are whole)."""
+    value = _finite(days)
+    return format_number(math.floor(value)) if value is not None else "?"
+
+
+def years_as_numbers(frame: pd.DataFrame, column: str) -> tuple[pd.DataFrame, str]:
+    """``frame`` with a column of years ("2024") as whole numbers, and the kind to show it with.
+
+    A year stored as text gets Excel's green 'number stored as text' mark and sorts and filters
+    as text. Quarters ("2024-K1") and anything else stay text.
+    """
+    values = frame[column].astype(str) if column in frame.columns and len(frame) else None
+    if values is None or not values.str.fullmatch(r"[0-9]{4}").all():
+        return frame, "text"
+    return frame.assign(**{column: values.astype(int).to_numpy()}), "year"
+
+
 def _finite(value):
     """A plain float, or None for NaN/inf/None (an empty cell)."""
     if value is None:
@@ -114,6 +132,15 @@ def fitting_customers(table: pd.DataFrame, winback: pd.Series, rows: int) -> pd.
     return table.loc[sorted(keep)].reset_index(drop=True)
 
 
+#: Table columns that print readably side by side on one landscape A4 page.
+COLUMNS_PER_PAGE = 10
+
+
+def pages_wide(columns: int) -> int:
+    """How many landscape pages wide a table of ``columns`` columns prints (each page repeats column A)."""
+    return max(1, math.ceil(columns / COLUMNS_PER_PAGE))
+
+
 def customers_sheet(analysis) -> SheetSpec:
     table = analysis.customer_table()
     note = f"Eén rij per klant, peildatum {_date_text(analysis.reference_date)}. Eigen kolommen aan het eind van de tabel blijven bewaard bij vernieuwen."
@@ -128,7 +155,8 @@ def customers_sheet(analysis) -> SheetSpec:
     cells = Cells().add(1, 1, "Klanten", style="title").add(2, 1, note, style="note")
     block = TableBlock("Klanten", table, row=4, col=1, key="Klant", value_colours=dict(STATUS_FILLS))
     return SheetSpec("Klanten", [cells, block], freeze="B5",
-                     page=page(analysis.reference_date, orientation="landscape", title_rows="4:4"))
+                     page=page(analysis.reference_date, orientation="landscape", title_rows="4:4",
+                               pages_wide=pages_wide(len(table.columns)), title_columns="A:A"))
 
 
 # --------------------------------------------------------------------------- Segmenten
@@ -137,11 +165,13 @@ def customers_sheet(analysis) -> SheetSpec:
 #: analysis.segments key -> Dutch title on the Segmenten sheet (in this order; others follow).
 SEGMENT_TITLES = {
     "segments": "RFM-segmenten",
-    "pyramid": "Klantenpiramide (niveau naar de omzet van de laatste 12 maanden; Omzet = alle jaren)",
+    "pyramid": "Klantenpiramide (niveau naar de omzet van de laatste 12 maanden, grenzen als deel van de actieve "
+               "klanten; Aandeel = van alle klanten; Omzet = alle jaren)",
     "tiers": "Goud / zilver / brons",
     "portfolio": "Per product van de eerste aankoop",
     "cohorts": "Cohorten: deel van de klanten nog actief, per jaar na de eerste aankoop",
-    "cohort_churn": "Verloop per cohort",
+    "cohort_churn": "Verloop per cohort (per jaar: van wie aan het begin actief was, het deel dat aan het eind niet "
+                    "meer actief is; wie terugkomt telt niet als behouden, in de driehoek hierboven wel als actief)",
     "rules": "R×F-regels (gebruikt voor de RFM-segmenten)",
     "cohort_projection": "Cohorten: verwacht behoud per jaar (sBG-model)",
     "pareto": "Pareto: aandeel van de omzet van de beste klanten",
@@ -168,7 +198,10 @@ def _table_name(key: str) -> str:
 
 def segments_sheet(analysis) -> SheetSpec:
     cells = Cells().add(1, 1, "Segmenten", style="title")
-    cells.add(2, 1, f"Peildatum {_date_text(analysis.reference_date)}. Omzet beslist, niet winst.", style="note")
+    cells.add(2, 1, f"Peildatum {_date_text(analysis.reference_date)}. De RFM-segmenten volgen uit recentheid, "
+                    "frequentie en omzet en staan los van de status: 'Nieuwe klanten' en 'Slapend' zijn hier namen "
+                    "van segmenten, niet de status Nieuw of Inactief. Piramide en goud/zilver/brons gaan op omzet, "
+                    "niet op winst.", style="note")
     blocks: list = [cells]
     row = 4
     counts = analysis.status_counts()
@@ -195,6 +228,8 @@ def segments_sheet(analysis) -> SheetSpec:
                      "Actief op peildatum": "percent"}
         if key == "cohort_projection":
             kinds["Waargenomen perioden"] = "int"
+        if "Cohort" in frame.columns:
+            frame, kinds["Cohort"] = years_as_numbers(frame, "Cohort")
         block = TableBlock(_table_name(key), frame, row=row + 1, col=1, title=title, kinds=kinds, colour_scale=scale)
         blocks.append(block)
         if key == "pyramid" and len(frame) and "Klanten" in frame.columns:
@@ -247,8 +282,10 @@ def winback_sheet(analysis) -> SheetSpec:
                        value_colours=dict(STATUS_FILLS))
     cells.add(3, 1, "De gele kolommen vul je zelf in (zoals de gele cellen op Instellingen); kies een cel voor een "
                     "hint.", style="note")
+    # the results of add_winback_report stand right of the table, in about six columns
     return SheetSpec("Winback", [cells, block], freeze="B5", widths=tracking_widths(block),
-                     page=page(analysis.reference_date, orientation="landscape", title_rows="4:4"))
+                     page=page(analysis.reference_date, orientation="landscape", title_rows="4:4",
+                               pages_wide=pages_wide(len(frame.columns) + 6), title_columns="A:A"))
 
 
 def tracking_widths(block: TableBlock) -> dict:
@@ -343,8 +380,8 @@ def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(
     c.add(1, 1, "Projectie van je klantenbestand", style="title")
     when = f" Gemeten = uit de gegevens tot de peildatum {_date_text(reference_date)}." if reference_date is not None else ""
     c.add(2, 1, "Rekenvoorbeeld 'Terugwinnen van inactieve klanten': aantal klanten volgend jaar = dit jaar × "
-                "(1 + nieuw − verloop). Alles hieronder zijn Excel-formules op het blad Instellingen; ze werken "
-                "ook zonder Python." + when, style="note")
+                "(1 + nieuw − verloop). Alles hieronder zijn Excel-formules op de invoer van het blad Instellingen; "
+                "ze werken ook zonder Python." + when, style="note")
 
     new_high, churn_high = PLAUSIBLE_RATES["new"][1], PLAUSIBLE_RATES["churn"][1]
     static = " ".join(f"Let op: {w}" for w in warnings)
@@ -363,7 +400,7 @@ def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(
 
     rows = [
         ("start", "Klanten nu", used("projection_start", r["start"]), measured.get("start"), "int",
-         "Instelling 'Projectie: klanten nu'; leeg = actieve klanten op de peildatum."),
+         "Instelling 'Projectie: klanten nu'; leeg = actieve klanten (Nieuw + Actief) op de peildatum."),
         ("new", "% Nieuwe klanten per jaar", used("projection_new_rate", r["new"]), measured.get("new"), "percent",
          "Leeg = nieuwe klanten in het laatste jaar, als deel van de actieve klanten."),
         ("churn", "% Verloop per jaar", used("projection_churn_rate", r["churn"]), measured.get("churn"), "percent",
@@ -465,12 +502,14 @@ def overview_sheet(analysis) -> SheetSpec:
 
     status = pd.DataFrame({"Status": list(counts.index), "Klanten": counts.astype(int).to_numpy()})
     status_row = 5
+    inactive_text, lost_text = _whole_days_text(analysis.inactive_days), _whole_days_text(analysis.lost_days)
+    together = f" Nieuw + Actief = de {format_count(active, 'actieve klant', 'actieve klanten')}."
     status_notes = {
-        "Nieuw": "Eerste aankoop binnen de drempel inactief.",
-        "Actief": f"Laatste activiteit hooguit {format_number(analysis.inactive_days)} dagen geleden.",
-        "Inactief": f"Slapend: {format_number(analysis.inactive_days)} tot {format_number(analysis.lost_days)} "
-                    "dagen geen activiteit; nog terug te winnen (zie Winback).",
-        "Verloren": f"Langer dan {format_number(analysis.lost_days)} dagen geen activiteit: oud-klant.",
+        "Nieuw": f"Actief, met de eerste aankoop hooguit {inactive_text} dagen geleden.",
+        "Actief": f"Laatste activiteit hooguit {inactive_text} dagen geleden, klant van daarvoor.{together}",
+        "Inactief": f"Slapend: meer dan {inactive_text} en hooguit {lost_text} dagen geen activiteit; nog terug te "
+                    "winnen (zie Winback).",
+        "Verloren": f"Meer dan {lost_text} dagen geen activiteit: oud-klant.",
     }
     status["Toelichting"] = [
         f"{format_number(100 * n / max(total, 1))}% van de klanten. {status_notes.get(name, '')}"
@@ -492,8 +531,9 @@ def overview_sheet(analysis) -> SheetSpec:
         kpis.append(("Omzet laatste 12 maanden", revenue, "money",
                      "Som van de bedragen in het jaar tot en met de peildatum; retouren tellen negatief."))
         if active:
-            kpis.append(("Omzet per actieve klant (12 mnd)", revenue / active, "money",
-                         f"Omzet laatste 12 maanden gedeeld door de {format_count(active, 'actieve klant', 'actieve klanten')}."))
+            kpis.append(("Omzet (12 mnd) per actieve klant", revenue / active, "money",
+                         "Alle omzet van de laatste 12 maanden, ook van wie nu inactief is, gedeeld door de "
+                         f"{format_count(active, 'actieve klant', 'actieve klanten')} (Nieuw + Actief)."))
     kpis += [
         ("Herhaalaankoopratio", _finite(analysis.repeat_rate), "percent",
          "Deel van de klanten dat twee keer of vaker kocht."),
@@ -526,7 +566,8 @@ def overview_sheet(analysis) -> SheetSpec:
     if "verdubbelingstijd_jaren" in projection:
         doubling = _finite(projection["verdubbelingstijd_jaren"])
         kpis.append(("Verdubbelingstijd (jaren)", doubling if doubling is not None else "groeit niet", "number",
-                     "Bij het huidige aantal nieuwe klanten en verloop (zie Projectie)."))
+                     "Bij het huidige aantal nieuwe klanten en verloop, bij de laatste vernieuwing. Projectie "
+                     "rekent meteen met wat je op Instellingen verandert, dit blad na 'Vernieuw analyse'."))
     header = status_row + len(status) + 2
     c.add(header, 1, "Kengetal", style="header").add(header, 2, "Waarde", style="header")
     c.add(header, 3, "Toelichting", style="header")
@@ -554,7 +595,8 @@ def overview_sheet(analysis) -> SheetSpec:
     c.add(year_row - 1, 1, "Klanten per jaar", style="subtitle")
     c.add(year_row - 1, 3, PER_YEAR_NOTE, style="notewrap")
     heights[year_row - 1] = wrapped_height(PER_YEAR_NOTE, note_width) or 15
-    year_block = TableBlock("Overzicht_PerJaar", per_year, row=year_row, col=1, kinds={"Jaar": "text"})
+    per_year, year_kind = years_as_numbers(per_year, "Jaar")
+    year_block = TableBlock("Overzicht_PerJaar", per_year, row=year_row, col=1, kinds={"Jaar": year_kind})
     years = max(len(per_year), 1)
     charts = [
         ChartBlock("col", "Klanten per status", anchor="E5",

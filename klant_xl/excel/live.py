@@ -288,10 +288,14 @@ class LiveWorkbook:
         setup.Orientation = 2 if page.orientation == "landscape" else 1
         if page.fit_width or page.one_page:
             setup.Zoom = False
-            setup.FitToPagesWide = 1
+            setup.FitToPagesWide = 1 if page.one_page else max(int(page.pages_wide), 1)
             setup.FitToPagesTall = 1 if page.one_page else False
         if page.title_rows:
             setup.PrintTitleRows = "$" + page.title_rows.replace(":", ":$")
+        if page.title_columns:
+            setup.PrintTitleColumns = "$" + page.title_columns.replace(":", ":$")
+        if page.pages_wide > 1 and not page.one_page:
+            setup.Order = 2  # xlOverThenDown: a row's pages one after the other
         setup.LeftFooter, setup.CenterFooter, setup.RightFooter = FOOTER_LEFT, page.footer, FOOTER_RIGHT
 
     def _freeze(self, sheet, cell: str) -> None:

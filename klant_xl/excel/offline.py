@@ -313,10 +313,14 @@ def _page_setup(ws, spec: SheetSpec) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     if page.fit_width or page.one_page:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToWidth = 1 if page.one_page else max(int(page.pages_wide), 1)
         ws.page_setup.fitToHeight = 1 if page.one_page else 0
     if page.title_rows:
         ws.print_title_rows = page.title_rows
+    if page.title_columns:
+        ws.print_title_cols = page.title_columns
+    if page.pages_wide > 1 and not page.one_page:
+        ws.page_setup.pageOrder = "overThenDown"  # a row's pages one after the other, not all rows first
     if page.print_area:
         ws.print_area = page.print_area
     ws.page_margins.left = ws.page_margins.right = 0.5

@@ -36,6 +36,7 @@ FORMATS: dict[str, str] = {
     "money": '"€" #,##0.00',
     "percent": "0.0%",
     "int": "#,##0",
+    "year": "0",
     "days": "#,##0",
     "number": "#,##0.00",
     "decimal": "0.000",
@@ -229,11 +230,17 @@ class PageSetup:
     orientation : str
         ``portrait`` or ``landscape``.
     fit_width : bool
-        Shrink so all columns fit one page wide.
+        Shrink so all columns fit ``pages_wide`` pages wide.
+    pages_wide : int
+        How many pages wide a fitted sheet prints (a wide table on one page is unreadably small);
+        above 1 the pages go across first, so a row's pages follow each other.
     one_page : bool
         Shrink the whole sheet onto one page (the Overzicht dashboard).
     title_rows : str or None
         Rows repeated at the top of every page, e.g. ``"4:4"`` (a table header).
+    title_columns : str or None
+        Columns repeated at the left of every page, e.g. ``"A:A"`` (the customer), when a
+        table prints over several pages wide.
     footer : str
         Text in the middle of the footer (the peildatum); the left part names
         the sheet, the right part the page ("Pagina 2 van 7").
@@ -243,8 +250,10 @@ class PageSetup:
 
     orientation: str = "portrait"
     fit_width: bool = True
+    pages_wide: int = 1
     one_page: bool = False
     title_rows: str | None = None
+    title_columns: str | None = None
     footer: str = ""
     print_area: str | None = None
 
