@@ -212,6 +212,12 @@ _NO = {"no", "n", "nee", "false", "onwaar", "0", "unsubscribed", "not subscribed
 ERROR_CELL = re.compile(r"^#(N/A|N/B|NA|VALUE!|WAARDE!|REF!|VERW!|DIV/0!|DEEL/0!|NAME\?|NAAM\?|NUM!|GETAL!|NULL!|LEEG!|SPILL!|CALC!)$",
                          re.IGNORECASE)
 _DAYS_APART = 365
+#: A date also stands apart when the gap to it is at least this many days and this many times the
+#: largest gap between the other dates, with at least this many other distinct dates to judge by:
+#: one order typed as 2026 among daily sales up to 2025 (a seasonal shop's yearly gap is no outlier).
+_GAP_DAYS, _GAP_FACTOR, _GAP_BASIS = 60, 4, 20
+#: At most this many distinct dates at either end are taken for stray dates by that rule.
+_STRAY_DATES = 3
 _EXAMPLES = 5
 
 
@@ -991,23 +997,58 @@ def _contact_details(frame, first_text, name_key) -> pd.DataFrame | None:
     return latest.astype(object).where(latest.notna(), None)
 
 
+def _stray_ends(distinct: np.ndarray) -> tuple[int, int]:
+    """How many of the first and of the last distinct dates stand apart from the rest (sorted days).
+
+    A date stands apart when the gap to its neighbour is more than :data:`_DAYS_APART` days, or at
+    least :data:`_GAP_DAYS` days and :data:`_GAP_FACTOR` times the largest gap between the other
+    dates (at most :data:`_STRAY_DATES` dates at an end, judged on at least :data:`_GAP_BASIS` others).
+    """
+    days = distinct.astype("datetime64[D]").astype(np.int64)
+    gaps = np.diff(days)
+
+    def apart(gap: int, others: np.ndarray) -> bool:
+        if gap > _DAYS_APART:
+            return True
+        return len(others) + 1 >= _GAP_BASIS and gap >= _GAP_DAYS and gap >= _GAP_FACTOR * max(int(others.max()), 1)
+
+    late = 0
+    while late < len(gaps) and (apart(int(gaps[-1 - late]), gaps[:len(gaps) - 1 - late]) if late < _STRAY_DATES
+                                else gaps[-1 - late] > _DAYS_APART):
+        late += 1
+    early = 0
+    while early < len(gaps) - late and early < _STRAY_DATES and apart(int(gaps[early]), gaps[early + 1:len(gaps) - late]):
+        early += 1
+    return early, late
+
+
 def check_dates(frame: pd.DataFrame, today, report: ReadingReport) -> None:
-    """Warn about dates after ``today`` or far after all others; suggest the last ordinary date."""
+    """Warn about dates after ``today`` or far after all others (suggesting the last ordinary date as
+    the peildatum), and about dates far before all others (they count; the warning names them)."""
 
     if not len(frame):
         return
     dates = frame["Datum"]
     distinct = np.sort(dates.dropna().unique())
+    if not len(distinct):
+        return
     limit = None
     if today is not None:
         limit = pd.Timestamp(today).normalize()
     outlier = np.zeros(len(distinct), dtype=bool)
     if limit is not None:
         outlier |= distinct > np.datetime64(limit)
-    k = len(distinct) - 1
-    while k > 0 and (distinct[k] - distinct[k - 1]) > np.timedelta64(_DAYS_APART, "D"):
-        outlier[k:] = True
-        k -= 1
+    early, late = _stray_ends(distinct)
+    if late:
+        outlier[len(distinct) - late:] = True
+    if early and early < len(distinct) - late:
+        first_ordinary = pd.Timestamp(distinct[early])
+        stray = dates[dates < first_ordinary]
+        rows = ", ".join(f"rij {r} ({format_date(d)})" for r, d in list(stray.items())[:_EXAMPLES])
+        report.messages.append(
+            f"Onwaarschijnlijke datum ver voor de andere datums: {rows}. Die aankopen tellen mee (ook in 'Klanten "
+            f"per jaar'); de andere datums beginnen op {format_date(first_ordinary)}. Klopt de datum niet, verbeter "
+            "hem dan in de export.")
     if not outlier.any() or outlier.all():
         return
     ordinary = pd.Timestamp(distinct[~outlier].max())

@@ -272,6 +272,48 @@ def test_far_outlier_date_warns_and_does_not_move_the_default_peildatum():
     assert "rij 5 (01-01-2099)" in report.messages[0] and "30-06-2026" in report.messages[0]
 
 
+def _every_other_day(extra, start="2024-01-01", end="2025-12-31"):
+    days = [*pd.date_range(start, end, freq="2D").strftime("%Y-%m-%d"), *extra]
+    return pd.DataFrame({"Datum": days, "E-mail": [f"k{i % 50}@x.nl" for i in range(len(days))], "Bedrag": 1.0})
+
+
+def test_one_date_months_after_daily_sales_warns_and_keeps_the_peildatum():
+    # sales every other day up to 31-12-2025 and one order typed as 20-09-2026 (not after today):
+    # 263 days apart where the largest other gap is 2 days. It moved the peildatum, and every
+    # customer became inactive, without a word.
+    frame, report = read_export(_every_other_day(["2026-09-20"]), today=pd.Timestamp("2026-12-06"))
+    assert len(frame) == 367  # the order itself still counts
+    assert report.reference_date == pd.Timestamp("2025-12-31")
+    assert report.messages == [
+        "Onwaarschijnlijke datum ver na de andere datums: rij 368 (20-09-2026). De standaard-peildatum is daarom "
+        "31-12-2025, de laatste gewone datum (latere aankopen tellen dan niet mee); geef een peildatum op als die "
+        "datum toch klopt."]
+
+
+@pytest.mark.parametrize("extra", [["2026-02-20"], ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"]])
+def test_a_short_break_or_a_reopened_shop_is_no_stray_date(extra):
+    # 51 days after the last sale is within the 60 days; four days of sales after a break are no stray dates
+    _, report = read_export(_every_other_day(extra), today=pd.Timestamp("2026-12-06"))
+    assert report.reference_date is None and report.messages == []
+
+
+def test_a_seasonal_shop_s_yearly_gap_is_no_stray_date():
+    days = [f"{year}-12-{day:02d}" for year in range(2015, 2026) for day in range(1, 25)]
+    raw = pd.DataFrame({"Datum": days, "E-mail": "a@x.nl", "Bedrag": 1.0})
+    _, report = read_export(raw, today=pd.Timestamp("2026-12-06"))
+    assert report.reference_date is None and report.messages == []
+
+
+def test_a_date_far_before_the_others_warns_and_counts():
+    frame, report = read_export(_every_other_day(["1925-01-02"]), today=pd.Timestamp("2026-12-06"))
+    assert len(frame) == 367 and pd.Timestamp("1925-01-02") in set(frame["Datum"])
+    assert report.reference_date is None
+    assert report.messages == [
+        "Onwaarschijnlijke datum ver voor de andere datums: rij 368 (02-01-1925). Die aankopen tellen mee (ook in "
+        "'Klanten per jaar'); de andere datums beginnen op 01-01-2024. Klopt de datum niet, verbeter hem dan in de "
+        "export."]
+
+
 def test_date_after_today_warns():
     raw = pd.DataFrame({"Datum": ["2026-01-05", "2026-03-01"], "E-mail": ["a@x.nl", "b@x.nl"], "Bedrag": [1, 2]})
     _, report = read_export(raw, today=pd.Timestamp("2026-02-01"))
