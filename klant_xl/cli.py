@@ -356,10 +356,31 @@ def _write_customers(result: Analysis, path: str) -> None:
     write_table_file(result.customer_table(), path)
 
 
+def _refuse_customers_output(args) -> None:
+    """``--klanten PAD`` is checked before any work: a .parquet or .csv name, never one of the command's
+    own inputs (it replaced the export it read), an existing file only with --overschrijven."""
+    from klant_xl.errors import InvoerFout
+    from klant_xl.excel.files import refuse_existing
+
+    output = Path(args.klanten)
+    if getattr(args, "werkmap", None):
+        raise InvoerFout("--klanten hoort bij analyse zonder -o: met -o staat de klantentabel op het blad Klanten "
+                         "(en bij te veel klanten voor Excel in zijn geheel naast de werkmap).")
+    if output.suffix.lower() not in (".parquet", ".csv"):
+        raise InvoerFout(f"Klantentabel '{output.name}': kies een bestandsnaam op .parquet of .csv.")
+    for given in (args.bestand, args.contactmomenten):
+        if given and output.exists() and Path(given).exists() and output.samefile(given):
+            raise InvoerFout(f"'{output}' is ook het bestand dat je inleest; de klantentabel komt daar niet "
+                             "overheen. Kies een andere naam bij --klanten.")
+    refuse_existing(output, getattr(args, "overschrijven", False))
+
+
 def _cmd_analyse(args, console: Console, err: Console) -> int:
     if bool(args.bron) == bool(args.bestand) or bool(args.bron) != bool(args.tabel):
         err.print("Geef een bestand, of --bron URL met --tabel NAAM (niet allebei).")
         return EXIT_USAGE
+    if args.klanten:
+        _refuse_customers_output(args)
     if getattr(args, "werkmap", None):
         if args.bron:
             err.print("Een database kan niet in de werkmap; gebruik 'klant-xl analyse --bron … --tabel …' zonder -o.")

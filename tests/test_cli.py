@@ -166,3 +166,37 @@ def test_a_negative_dutch_number_after_an_option_is_its_value(capsys, option, va
     assert stopped.value.code == 2
     err = " ".join(capsys.readouterr().err.split())
     assert f"argument {option}: {said}" in err and "verwacht een waarde" not in err
+
+
+def test_klanten_never_replaces_the_export_it_reads(tmp_path, capsys):
+    # 'analyse s.csv --klanten s.csv' wrote the customer table over the export
+    export = tmp_path / "s.csv"
+    export.write_text(MAILING_EXPORT, encoding="utf-8")
+    code, _, err = run(capsys, "analyse", str(export), "--klanten", str(export), "--overschrijven")
+    assert code != 0 and "ook het bestand dat je inleest" in " ".join(err.split())
+    assert export.read_text(encoding="utf-8") == MAILING_EXPORT
+
+
+def test_klanten_replaces_an_existing_file_only_when_asked(tmp_path, capsys):
+    export, table = tmp_path / "s.csv", tmp_path / "klanten.csv"
+    export.write_text(MAILING_EXPORT, encoding="utf-8")
+    table.write_text("mijn eigen lijst\n", encoding="utf-8")
+    code, _, err = run(capsys, "analyse", str(export), "--klanten", str(table))
+    assert code != 0 and "bestaat al en wordt niet overschreven" in " ".join(err.split())
+    assert table.read_text(encoding="utf-8") == "mijn eigen lijst\n"
+    code, _, err = run(capsys, "analyse", str(export), "--klanten", str(table), "--overschrijven")
+    assert code == 0 and "Klantentabel geschreven" in err
+    rows = table.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("Klant;Status;") and [row.split(";")[0] for row in rows[1:]] == ["K1", "K2"]
+
+
+@pytest.mark.parametrize(("extra", "said"), [
+    (["--klanten", "klanten.txt"], "kies een bestandsnaam op .parquet of .csv"),
+    (["--klanten", "klanten.csv", "-o", "uit.xlsx"], "--klanten hoort bij analyse zonder -o"),
+])
+def test_klanten_is_checked_before_the_analysis(tmp_path, capsys, extra, said):
+    export = tmp_path / "s.csv"
+    export.write_text(MAILING_EXPORT, encoding="utf-8")
+    code, _, err = run(capsys, "analyse", str(export), *[str(tmp_path / w) if "." in w else w for w in extra])
+    assert code != 0 and said in " ".join(err.split())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]  # no workbook, no table
