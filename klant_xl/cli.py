@@ -761,6 +761,22 @@ def _add_workbook_commands(commands, analyse_cmd) -> None:
     addin.set_defaults(handler=_cmd_addin)
 
 
+def _tolerant_output() -> None:
+    """A character the terminal's or file's encoding lacks is printed as '?', never a crash.
+
+    Windows writes redirected output (``klant-xl analyse x.csv > rapport.txt``) in the ANSI code page
+    (cp1252), which has no '←' or '•': the report stopped halfway with an encoding error.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and encoding != "utf8":
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a closed or special stream: leave it as it is
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``klant-xl``; returns the exit code."""
     import signal
@@ -768,6 +784,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from klant_xl.excel.boundary import message_for
 
+    _tolerant_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     console = Console(highlight=False)

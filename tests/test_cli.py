@@ -200,3 +200,18 @@ def test_klanten_is_checked_before_the_analysis(tmp_path, capsys, extra, said):
     code, _, err = run(capsys, "analyse", str(export), *[str(tmp_path / w) if "." in w else w for w in extra])
     assert code != 0 and said in " ".join(err.split())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]  # no workbook, no table
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp850"])
+def test_output_in_an_encoding_without_every_character_is_printed_not_crashed(encoding):
+    # Windows writes redirected output in the ANSI code page: '•' and '←' stopped the report halfway
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", "from klant_xl.cli import main; raise SystemExit(main(['demo']))"],
+                            capture_output=True, env={**os.environ, "PYTHONIOENCODING": encoding}, timeout=300)
+    out = result.stdout.decode(encoding)
+    assert result.returncode == 0, result.stderr.decode(encoding, "replace")
+    assert "Peildatum: 31-12-2025" in out and "Projectie" in out
+    assert "? 80% van de klanten die terugkomen" in out  # the bullet the code page lacks
