@@ -785,9 +785,13 @@ def _read_export_table(headers, data, rows, choices, counted_statuses, today, pr
         if unknown_values:
             listed = ", ".join(f"'{k}' ({format_count(v, 'regel', 'regels')})"
                                for k, v in sorted(unknown_values.items()))
+            # the choice replaces the statuses that count: the hint lists those of this file that count now too
+            counted_now = sorted({str(v) for v in pd.unique(values[_is_none(reasons)])})
+            everything = ",".join([*counted_now, *sorted(unknown_values)])
             report.messages.append(
                 f"Onbekende status {listed} in kolom '{headers[chosen['Status']]}': niet meegeteld. "
-                "Tel ze mee met --status-telt of de instelling 'Statussen die meetellen'.")
+                f"Tel ze mee met --status-telt \"{everything}\" of met de instelling 'Statussen die als verkoop "
+                "tellen' (noem dan alle statussen die tellen: de keuze vervangt de standaard).")
 
     # cancelled (order level): a cancellation date (Shopify's "Cancelled at") or a yes undoes the sale,
     # whatever the payment status still says (an order cancelled without a refund stays "paid"); a no

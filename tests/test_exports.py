@@ -180,6 +180,19 @@ def test_counted_statuses_are_the_users_choice_and_unknown_ones_are_named():
     assert frame["Klant"].tolist() == ["a@x.nl", "c@x.nl"]
 
 
+def test_the_hint_for_an_unknown_status_keeps_the_statuses_that_count():
+    # following 'Tel ze mee met --status-telt' with only the unknown status made every other status stop counting
+    raw = pd.DataFrame({"Datum": ["2026-01-05"] * 4, "E-mail": ["a@x.nl", "b@x.nl", "c@x.nl", "d@x.nl"],
+                        "Bedrag": [1, 2, 3, 4],
+                        "Order Status": ["wc-completed", "wc-processing", "wc-completed-custom", "wc-cancelled"]})
+    frame, report = read_export(raw)
+    assert frame["Klant"].tolist() == ["a@x.nl", "b@x.nl"]
+    hint = '--status-telt "wc-completed,wc-processing,wc-completed-custom"'
+    assert hint in report.messages[0] and "'Statussen die als verkoop tellen'" in report.messages[0]
+    frame, report = read_export(raw, counted_statuses="wc-completed,wc-processing,wc-completed-custom".split(","))
+    assert frame["Klant"].tolist() == ["a@x.nl", "b@x.nl", "c@x.nl"] and report.messages == []
+
+
 def test_status_mapping_is_editable_data(monkeypatch):
     monkeypatch.setitem(STATUS_VALUES, "afgehaald", None)
     raw = pd.DataFrame({"Datum": ["2026-01-05"], "E-mail": ["a@x.nl"], "Bedrag": [1], "Status": ["Afgehaald"]})
