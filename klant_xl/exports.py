@@ -242,7 +242,7 @@ class ExportProfile:
 EXPORT_PROFILES: tuple[ExportProfile, ...] = (
     ExportProfile(
         "shopify", "Shopify (orderexport)",
-        ("Name", "Financial Status", "Lineitem quantity", "Lineitem price"),
+        ("Name", "Lineitem quantity", "Lineitem price"),  # Financial Status may have been deleted: see below
         {"Bestelling": "Name", "E-mail": "Email", "Status": "Financial Status", "Datum": "Created at",
          "Bedrag": "Total", "Terugbetaald": "Refunded Amount", "Prijs": "Lineitem price",
          "Aantal": "Lineitem quantity", "Product": "Lineitem name", "Naam": "Billing Name",
@@ -658,6 +658,11 @@ def _read_export_table(headers, data, rows, choices, counted_statuses, today, pr
     report = ReadingReport(profile=profile.name if profile else None, columns=listing)
     if "Datum" not in chosen:
         raise KolomOntbreekt("Datum", [h for h in headers if h])
+    if profile is not None and "Status" in profile.columns and "Status" not in chosen and "Status" not in choices:
+        report.messages.append(
+            f"Geen statuskolom ('{profile.columns['Status']}') in deze export ({profile.name}): elke bestelling telt "
+            "als verkoop, ook een geannuleerde of onbetaalde. Exporteer opnieuw met die kolom, of kies er een met "
+            "--kolom Status=KOLOM ('--kolom Status=' zonder kolom: bewust zonder status).")
     n = len(data)
     report.rows = n
     data = data.reset_index(drop=True)

@@ -517,6 +517,28 @@ def test_a_shopify_order_with_a_cancellation_date_is_no_purchase_whatever_its_pa
     assert report.skipped["geannuleerd"]["regels"] == 2
 
 
+def test_a_shopify_export_without_its_status_column_is_still_read_as_orders_and_says_so(tmp_path):
+    # with 'Financial Status' deleted the profile was not recognised: the empty 'Receipt Number' became the order
+    # number, every line item its own order and the rows without an e-mail 'geen klant'
+    path = tmp_path / "orders_export.csv"
+    path.write_text("\n".join([
+        "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Total,Receipt Number",
+        "#1001,an@x.nl,2025-03-01 10:00:00 +0100,1,Schoen,50.00,55.00,",
+        "#1001,,2025-03-01 10:00:00 +0100,1,Veters,5.00,,",
+        "#1002,bert@x.nl,2025-03-05 10:00:00 +0100,1,Laars,80.00,80.00,",
+    ]) + "\n", encoding="utf-8")
+    frame, report = read_export(path)
+    assert report.profile == "Shopify (orderexport)"
+    assert report.orders == 2 and report.counted_orders == 2 and report.revenue == 135.0
+    assert report.skipped == {}
+    assert report.messages == [
+        "Geen statuskolom ('Financial Status') in deze export (Shopify (orderexport)): elke bestelling telt als "
+        "verkoop, ook een geannuleerde of onbetaalde. Exporteer opnieuw met die kolom, of kies er een met "
+        "--kolom Status=KOLOM ('--kolom Status=' zonder kolom: bewust zonder status)."]
+    _, report = read_export(path, columns={"Status": None})  # chosen: no message
+    assert report.messages == []
+
+
 def test_a_no_in_a_cancelled_column_keeps_the_sale():
     raw = pd.DataFrame({"Klant": ["K1", "K2", "K3", "K4"], "Datum": ["2025-01-05"] * 4, "Bedrag": ["10"] * 4,
                         "Geannuleerd": ["nee", "ja", "", "false"]})
