@@ -343,7 +343,8 @@ def parse_fraction(value, name: str, *, cell: bool = False, allow_above_100: boo
     value : float or str
         ``0.3``, ``"30%"``, ``"30 %"``, ``"0,3"``, ``"12,5%"``. A number above 1 and at
         most 100 without a ``%`` sign is read as a percentage (``30`` means 30%): a user
-        who types 30 next to "Verloop per jaar" means 30%, never 3000%.
+        who types 30 next to "Verloop per jaar" means 30%, never 3000%. A text ``"1"``
+        (100% as a fraction, 1% as a percentage) is refused as ambiguous.
     name : str
         What the value is, in Dutch, for the message.
     cell : bool
@@ -387,6 +388,10 @@ def parse_fraction(value, name: str, *, cell: bool = False, allow_above_100: boo
     Traceback (most recent call last):
     ...
     klant_xl.errors.DubbelzinnigPercentage: Nieuw is 1,2: in een cel met procentnotatie is dat 120%, getypt als getal misschien 1,2%. Typ het percentage met %-teken (bijv. '1,2%'), of zet op Instellingen 'Percentages boven 100% toestaan' op JA om het als 120% te lezen.
+    >>> parse_fraction("1", "Verloop")
+    Traceback (most recent call last):
+    ...
+    klant_xl.errors.WaardeFout: Verloop is dubbelzinnig (100% of 1%? typ het met %-teken: '100%' of '1%'): '1'
     >>> parse_fraction("veel", "Verloop")
     Traceback (most recent call last):
     ...
@@ -405,6 +410,9 @@ def parse_fraction(value, name: str, *, cell: bool = False, allow_above_100: boo
         number = _number_text(text)
     if number is None or not math.isfinite(number):
         raise WaardeFout(name, None, shown(value), _NOT_A_PERCENTAGE)
+    if not is_number and not percent and number == 1:
+        # typed text: 0,3 is 30% and 1,5 is 1,5%, so a bare 1 could be 100% as well as 1%
+        raise WaardeFout(name, None, shown(value), "dubbelzinnig (100% of 1%? typ het met %-teken: '100%' of '1%')")
     if is_number and cell and number > 1:
         if not allow_above_100:
             raise DubbelzinnigPercentage(name, number)

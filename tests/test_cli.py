@@ -221,3 +221,15 @@ def test_output_in_an_encoding_without_every_character_is_printed_not_crashed(en
     assert result.returncode == 0, result.stderr.decode(encoding, "replace")
     assert "Klant ? 'Klant'" in out  # the arrow the code pages lack
     assert "Peildatum: 31-12-2025" in out and "Projectie" in out  # and the report to its end
+
+
+@pytest.mark.parametrize(("typed", "fraction"), [("1%", 0.01), ("100%", 1.0), ("1,5", 0.015), ("0,5", 0.5)])
+def test_a_bare_one_as_percentage_is_refused_and_the_rest_read_as_before(capsys, typed, fraction):
+    # '--nieuw 1' was 100% while '--nieuw 1,5' is 1,5%: a bare 1 is refused, naming both readings
+    with pytest.raises(SystemExit) as stopped:
+        main(["projectie", "--start", "100", "--nieuw", "1", "--verloop", "5%"])
+    assert stopped.value.code == 2
+    assert "dubbelzinnig (100% of 1%?" in " ".join(capsys.readouterr().err.split())
+    code, out, _ = run(capsys, "projectie", "--start", "100", "--nieuw", typed, "--verloop", "5%", "--jaren", "1",
+                       "--json")
+    assert code == 0 and json.loads(out)["huidige_situatie"] == [100, round(100 * (1 + fraction - 0.05))]
