@@ -49,6 +49,7 @@ import pandas as pd
 from klant_xl.errors import InvoerFout, KolomOntbreekt, WaardeFout
 from klant_xl.formatting import format_count, format_date, format_number
 from klant_xl.headers import (
+    TOTAL_WORDS,
     blank_mask,
     empty_error,
     header_key,
@@ -740,6 +741,16 @@ def _read_export_table(headers, data, rows, choices, counted_statuses, today, pr
     totals &= live
     skip[totals] = "totaalregel"
     live &= ~totals
+    # a totals word as the whole label of a row with a date counts (it may be a customer code), with a message
+    dated = np.flatnonzero(live & ~no_date & ~_is_none(label))
+    if len(dated):
+        worded = per_distinct(label[dated], lambda t: header_key(t) in TOTAL_WORDS).astype(bool)
+        if worded.any():
+            rows = ", ".join(str(r) for r in rownum[dated[worded]][:_EXAMPLES])
+            words = ", ".join(f"'{w}'" for w in sorted({str(v) for v in label[dated[worded]]}))
+            report.messages.append(
+                f"{words} (rij {rows}) lijkt een totaalregel, maar heeft een datum: telt mee als bestelling van een "
+                "klant met die naam. Is het een totaal, haal de regel dan uit de export.")
 
     # identity by precedence (or the explicit Klant column)
     key, key_column, name_key = _identity(chosen, choices, text, headers, report)

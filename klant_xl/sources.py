@@ -28,7 +28,7 @@ from klant_xl.exports import (
     read_export,
 )
 from klant_xl.files import CSV_SUFFIXES, EXCEL_SUFFIXES, sniff_delimiter
-from klant_xl.headers import choose_columns, header_key, is_header_row, parse_column_choices
+from klant_xl.headers import TOTAL_WORDS, choose_columns, header_key, is_header_row, parse_column_choices
 from klant_xl.vocabulary import TRANSACTION_COLUMNS
 
 __all__ = [
@@ -170,7 +170,11 @@ def _plain_read(con, relation: str, key_role: str, today, listing):
     errors = ERROR_CELL.pattern.replace("'", "''")  # a SQL literal keeps backslashes as they are
     guest = " OR id IN ('0', '-')" if key_role == "Klantnummer" else ""
     edges = f"'^{_EDGE_SPACES}|{_EDGE_SPACES}$'"
+    # an id that is a totals word ('Totaal', 'TOTAL:'): the reader names such rows (header_key in TOTAL_WORDS;
+    # ids with other than ASCII characters are keyed in Python below, as header_key does)
+    totals = ", ".join(f"'{word}'" for word in TOTAL_WORDS)
     id_declined = (f"id = '' OR contains(id, '@'){guest} OR regexp_matches(id, {edges}) "
+                   f"OR regexp_replace(lower(id), '[^a-z0-9]', '', 'g') IN ({totals}) "
                    f"OR regexp_matches(id, '(?i){errors}')")
     try:
         bad, rows, revenue, days = con.sql(
@@ -190,6 +194,9 @@ def _plain_read(con, relation: str, key_role: str, today, listing):
             f"SELECT count(*) FROM (SELECT DISTINCT \"Product\" AS p FROM {relation}) "
             f"WHERE regexp_matches(p, {edges})").fetchall()[0][0]
         if odd_ids or odd_products:
+            return None
+        unusual = con.sql("SELECT \"Klant\" FROM _klanten WHERE NOT regexp_full_match(\"Klant\", '[\\x00-\\x7F]*')")
+        if any(header_key(row[0]) in TOTAL_WORDS for row in unusual.fetchall()):
             return None
     except duckdb.Error:
         return None

@@ -327,6 +327,20 @@ def test_a_date_far_before_the_others_warns_and_counts():
         "export."]
 
 
+def test_a_totals_word_with_a_date_counts_and_is_named():
+    # 'Totaal,2025-03-05,60.00' at the bottom doubled the revenue without a word; a totals row without a date
+    # is skipped as before
+    raw = pd.DataFrame({"Klant": ["K1", "K2", "Totaal", "TOTAAL"], "Datum": ["2025-03-01", "2025-03-02", "2025-03-05",
+                                                                           None], "Bedrag": [10.0, 50.0, 60.0, 60.0]})
+    frame, report = read_export(raw)
+    assert frame["Klant"].tolist() == ["K1", "K2", "Totaal"]
+    assert report.skipped == {"totaalregel": {"regels": 1, "voorbeelden": [5]}}
+    assert report.messages == ["'Totaal' (rij 4) lijkt een totaalregel, maar heeft een datum: telt mee als bestelling "
+                               "van een klant met die naam. Is het een totaal, haal de regel dan uit de export."]
+    _, report = read_export(raw.assign(Klant=["K1", "K2", "Totalsport", None]).iloc[:3])
+    assert report.messages == []  # a customer whose name only starts with a totals word
+
+
 def test_date_after_today_warns():
     raw = pd.DataFrame({"Datum": ["2026-01-05", "2026-03-01"], "E-mail": ["a@x.nl", "b@x.nl"], "Bedrag": [1, 2]})
     _, report = read_export(raw, today=pd.Timestamp("2026-02-01"))

@@ -143,6 +143,10 @@ HEADER = ("Klant", "Datum", "Bedrag", "Product")
     # the reader tests for an error value after str.strip(), which strips every Unicode space
     pytest.param(csv_lines(HEADER, ROWS + [("#N/A\u3000", "2026-03-01", "5", "Pen")]), id="error value and wide space"),
     pytest.param(csv_lines(HEADER, ROWS + [("#N/A\x0b", "2026-03-01", "5", "Pen")]), id="error value and vertical tab"),
+    # a totals word as customer, with a date: the reader counts it and says it looks like a totals row
+    pytest.param(csv_lines(HEADER, ROWS + [("Totaal", "2026-03-01", "33", "")]), id="totals word"),
+    pytest.param(csv_lines(HEADER, ROWS + [("TOTAL:", "2026-03-01", "33", "")]), id="totals word with a colon"),
+    pytest.param(csv_lines(HEADER, ROWS + [("Tötaal", "2026-03-01", "33", "")]), id="totals word with an accent"),
 ])
 def test_a_file_the_reader_reads_otherwise_is_declined(tmp_path, lines):
     assert plain_csv(write(tmp_path / "x.csv", lines), today=TODAY) is None
