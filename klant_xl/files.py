@@ -126,14 +126,34 @@ def _read_text_file(path: Path) -> pd.DataFrame:
     return raw
 
 
+def _unreadable_workbook(path: Path) -> str:
+    """Why a file named as a workbook cannot be read, in Dutch, from its first bytes."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        return f"Bestand '{path.name}' is niet te lezen ({exc.strerror or exc})."
+    if head.startswith(b"PK"):
+        return (f"Bestand '{path.name}' is een beschadigde of onvolledige werkmap. Sla hem in Excel opnieuw op "
+                "(of exporteer opnieuw) en probeer het nog eens.")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return (f"Bestand '{path.name}' is een oude of met een wachtwoord beveiligde werkmap die niet te lezen is. "
+                "Open hem in Excel en sla hem op als .xlsx (zonder wachtwoord).")
+    control = set(range(32)) - {9, 10, 13}  # a text (CSV in any 8-bit encoding) has none but tab and line ends
+    if head.strip() and not control.intersection(head):
+        return (f"Bestand '{path.name}' is geen Excel-werkmap maar een tekstbestand (een CSV-export?). Geef het "
+                "de extensie .csv en probeer het opnieuw.")
+    return f"Bestand '{path.name}' is geen Excel-werkmap (een ander soort bestand met de naam {path.suffix})."
+
+
 def _read_workbook(path: Path, sheet, default_sheet: str | None) -> pd.DataFrame:
     """One sheet as a frame of cell values (no header); position + 1 = row in Excel."""
     import python_calamine
 
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own errors and OSError variants
-        raise InvoerFout(f"Bestand '{path.name}' is geen leesbare werkmap ({exc}).") from None
+    except Exception:  # calamine raises its own errors (in English) and OSError variants
+        raise InvoerFout(_unreadable_workbook(path)) from None
     names = list(book.sheet_names)
     if not names:
         raise InvoerFout(f"Werkmap '{path.name}' heeft geen werkbladen.")

@@ -233,3 +233,27 @@ def test_a_bare_one_as_percentage_is_refused_and_the_rest_read_as_before(capsys,
     code, out, _ = run(capsys, "projectie", "--start", "100", "--nieuw", typed, "--verloop", "5%", "--jaren", "1",
                        "--json")
     assert code == 0 and json.loads(out)["huidige_situatie"] == [100, round(100 * (1 + fraction - 0.05))]
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["projectie", "--start", "10", "--nieuw", "5%", "--verloop", "5%", "--jaren", "2,5"],
+     "argument --jaren: geen geheel getal: '2,5'"),
+    (["mailinglijst", "x.csv", "-o", "m.csv", "--soort", "alles"],
+     "argument --soort: ongeldige keuze: 'alles' (kies uit 'uitsluiten', 'winback')"),
+])
+def test_argparse_s_own_refusals_are_dutch(capsys, argv, said):
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2 and said in " ".join(capsys.readouterr().err.split())
+
+
+@pytest.mark.parametrize("option", [["-o", "uit.xlsx"], ["--klanten", "k.csv"]])
+def test_an_output_in_a_missing_folder_is_refused_before_the_analysis(tmp_path, capsys, option):
+    export = tmp_path / "s.csv"
+    export.write_text(MAILING_EXPORT, encoding="utf-8")
+    missing = tmp_path / "bestaat-niet"
+    code, _, err = run(capsys, "analyse", str(export), option[0], str(missing / option[1]))
+    assert code != 0
+    said = f"De map '{missing}' bestaat niet: '{option[1]}' kon niet geschreven worden"
+    assert "".join(said.split()) in "".join(err.split())  # rich breaks lines (also inside a long path)
+    assert "Klantentabel geschreven" not in err and not missing.exists()

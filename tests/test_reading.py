@@ -378,10 +378,20 @@ def test_file_problems_are_dutch_invoerfout(tmp_path, make, message):
     assert str(info.value) == message.format(p=tmp_path)
 
 
-def test_broken_workbook(tmp_path):
-    path = _touch(tmp_path / "kapot.xlsx", b"dit is geen zip")
-    with pytest.raises(InvoerFout, match=r"^Bestand 'kapot.xlsx' is geen leesbare werkmap"):
+@pytest.mark.parametrize(("content", "said"), [
+    (b"Klant;Datum;Bedrag\nK1;01-02-2026;12,50\n", "is geen Excel-werkmap maar een tekstbestand (een CSV-export?). "
+                                                   "Geef het de extensie .csv"),
+    ("Klant;Datum\nRené;01-02-2026\n".encode("cp1252"), "is geen Excel-werkmap maar een tekstbestand"),
+    (b"PK\x03\x04" + bytes(200), "is een beschadigde of onvolledige werkmap"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "is een oude of met een wachtwoord beveiligde werkmap"),
+    (bytes(range(256)), "is geen Excel-werkmap (een ander soort bestand met de naam .xlsx)"),
+])
+def test_a_workbook_that_cannot_be_read_says_what_it_is_in_dutch(tmp_path, content, said):
+    # calamine's own words were shown: 'invalid Zip archive: Could not find EOCD', 'Cfb error: Invalid OLE'
+    path = _touch(tmp_path / "kapot.xlsx", content)
+    with pytest.raises(InvoerFout) as info:
         read_transactions(path)
+    assert str(info.value).startswith(f"Bestand 'kapot.xlsx' {said}")
 
 
 def test_not_a_source():

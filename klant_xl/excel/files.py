@@ -178,6 +178,13 @@ def disk_error_message(path, exc: OSError) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return (f"Geen toestemming om '{name}' te schrijven in de map '{Path(path).parent}'. "
                 "Het bestand is niet gewijzigd.")
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return (f"De map '{Path(path).parent}' bestaat niet: '{name}' kon niet geschreven worden. Maak de map "
+                "eerst aan of kies een andere plek.")
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"De naam '{name}' is te lang voor deze schijf; kies een kortere naam."
+    if exc.errno == errno.EINVAL:
+        return f"'{name}' is geen geldige bestandsnaam op deze schijf (tekens als : * ? \" < > |); kies een andere naam."
     return f"'{name}' kon niet geschreven worden ({exc.strerror or exc}); het bestand is niet gewijzigd."
 
 
@@ -202,8 +209,12 @@ def refuse_read_only(path) -> None:
 
 
 def refuse_existing(path, overwrite: bool = False, option: str = "--overschrijven") -> None:
-    """Raise :class:`WerkmapFout` when ``path`` exists and ``overwrite`` is not set."""
+    """Raise :class:`WerkmapFout` when ``path`` exists and ``overwrite`` is not set, or its folder does not
+    exist (said before any work, not after the analysis)."""
     path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise WerkmapFout(disk_error_message(path, FileNotFoundError(errno.ENOENT, "", str(path))))
     if path.exists() and not overwrite:
         raise WerkmapFout(
             f"'{path}' bestaat al en wordt niet overschreven. Kies een andere naam, of gebruik {option} "
