@@ -332,14 +332,23 @@ def _open_transactions(args, contacts=None):
     return read_export_file(args.bestand, args, getattr(args, "peildatum", None), contacts)
 
 
-def _analyse_file(args, err: Console) -> Analysis:
-    """Read the export named on the command line (and its contacts) and analyse it, with progress."""
+def _read_contacts_file(path):
+    """The contact moments of ``--contactmomenten``; a bad value names that file, not the export's row."""
+    from klant_xl.errors import WaardeFout, placed
     from klant_xl.reading import read_contacts
 
+    try:
+        return read_contacts(path)
+    except WaardeFout as exc:
+        raise placed(exc, f"Contactmomenten '{Path(path).name}'") from None
+
+
+def _analyse_file(args, err: Console) -> Analysis:
+    """Read the export named on the command line (and its contacts) and analyse it, with progress."""
     load_models_beside()  # scipy loads while the file is read
     with _progress(err, 3) as step:
         step(f"{_source_name(args)} lezen…")
-        contacts = read_contacts(args.contactmomenten) if args.contactmomenten else None
+        contacts = _read_contacts_file(args.contactmomenten) if args.contactmomenten else None
         transactions, report = _open_transactions(args, contacts)
         step("Analyseren…")
         result = analyse(transactions, contacts, _settings_from(args), reading=report)

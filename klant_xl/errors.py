@@ -90,6 +90,16 @@ class WaardeFout(InvoerFout):
         super().__init__(f"{column}{where} is {expected}: {value!r}")
 
 
+def placed(error: WaardeFout, where: str) -> WaardeFout:
+    """``error`` with the place it is about before its column: "Werkblad 'Transacties', Datum in rij 7 ...".
+
+    A subclass with a message of its own is returned as it is.
+    """
+    if type(error) is not WaardeFout:
+        return error
+    return WaardeFout(f"{where}, {error.column}", error.row, error.value, error.expected)
+
+
 class DubbelzinnigPercentage(WaardeFout):
     """A number above 1 from a cell where a percentage is expected: 1.2 is 120% in a cell formatted
     as a percentage, but may have been typed meaning 1.2%. The message names both readings and the

@@ -97,3 +97,33 @@ def test_an_empty_klant_column_says_so(book, capsys):
     shown = " ".join(capsys.readouterr().err.split())
     assert "geen transacties met een datum" not in shown
     assert f"Overgeslagen (geen klant): {len(SHOP)} regels" in shown
+
+
+@pytest.mark.parametrize(("sheet", "cell", "said"), [
+    ("Transacties", "B3", "Werkblad 'Transacties', Datum in rij 3 is geen datum: 'morgen'"),
+    ("Contactmomenten", "B2", "Werkblad 'Contactmomenten', Datum in rij 2 is geen datum: 'morgen'"),
+])
+def test_a_bad_value_on_an_input_sheet_names_the_sheet(book, sheet, cell, said):
+    # 'Datum in rij 3 is geen datum' did not say which sheet (Transacties and Contactmomenten both have dates)
+    def type_text(wb):
+        ws = wb[sheet]
+        if sheet == "Contactmomenten":
+            ws["A2"], ws["C2"] = "A", "telefoon"
+        ws[cell] = "morgen"
+
+    _edit(book, type_text)
+    before = book.read_bytes()
+    with pytest.raises(WaardeFout) as caught:
+        refresh_workbook(book)
+    assert str(caught.value) == said
+    assert book.read_bytes() == before
+
+
+def test_a_bad_value_in_the_contacts_file_names_that_file(tmp_path, capsys):
+    export, contacts = tmp_path / "export.csv", tmp_path / "contact.csv"
+    export.write_text("Klant,Datum,Bedrag\nA,2025-01-05,10\n", encoding="utf-8")
+    contacts.write_text("Klant,Datum,Soort\nA,2025-13-01,telefoon\n", encoding="utf-8")
+    code = cli.main(["analyse", str(export), "--contactmomenten", str(contacts)])
+    assert code != 0
+    said = "Contactmomenten 'contact.csv', Datum in rij 2 is geen datum: '2025-13-01'"
+    assert said in " ".join(capsys.readouterr().err.split())

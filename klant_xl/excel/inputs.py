@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from klant_xl.errors import InvoerFout, WerkmapFout
+from klant_xl.errors import InvoerFout, WaardeFout, WerkmapFout, placed
 from klant_xl.excel.port import WorkbookPort
 from klant_xl.exports import ReadingReport, read_export
 from klant_xl.reading import read_contacts
@@ -100,8 +100,12 @@ def read_inputs(port: WorkbookPort, today=None, preloaded=None) -> WorkbookInput
     if raw is None:
         raise WerkmapFout("Het blad 'Transacties' ontbreekt of is leeg: zet daar de transacties (Klant, Datum, Bedrag).")
     first_row = int(raw.index[0]) if len(raw) else 2
-    transactions, reading = read_export(raw, dict(settings.column_choices), counted_statuses=settings.counted_statuses,
-                                        first_row=first_row, today=today)
+    try:
+        transactions, reading = read_export(raw, dict(settings.column_choices),
+                                            counted_statuses=settings.counted_statuses, first_row=first_row,
+                                            today=today)
+    except WaardeFout as exc:
+        raise placed(exc, "Werkblad 'Transacties'") from None
     if transactions.empty:
         detail = " ".join(reading.lines()[2:]) if len(raw) else ""
         raise WerkmapFout(f"Het blad 'Transacties' bevat geen transacties. {detail}".strip())
@@ -112,5 +116,8 @@ def _read_contacts(port: WorkbookPort) -> pd.DataFrame | None:
     raw_contacts = port.read_input("Contactmomenten")
     if raw_contacts is None or not len(raw_contacts) or raw_contacts.map(is_blank).all().all():
         return None
-    contacts = read_contacts(raw_contacts, first_row=int(raw_contacts.index[0]))
+    try:
+        contacts = read_contacts(raw_contacts, first_row=int(raw_contacts.index[0]))
+    except WaardeFout as exc:
+        raise placed(exc, "Werkblad 'Contactmomenten'") from None
     return None if contacts.empty else contacts

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from klant_xl.errors import InvoerFout
+from klant_xl.errors import InvoerFout, WaardeFout, placed
 from klant_xl.excel._collect import without_cycle_collection
 from klant_xl.excel.layout import OUTPUT_SHEETS
 from klant_xl.formatting import format_number
@@ -362,7 +362,12 @@ def analyse_to_workbook(export, path, contacts=None, settings: Settings = DEFAUL
         source_file = export
         export, reading = open_transaction_file(export, today=pd.Timestamp.today().normalize(), as_frame=True)
     transactions = export
-    contact_frame = read_contacts(contacts) if contacts is not None else None
+    try:
+        contact_frame = read_contacts(contacts) if contacts is not None else None
+    except WaardeFout as exc:
+        if isinstance(contacts, pd.DataFrame):
+            raise
+        raise placed(exc, f"Contactmomenten '{Path(contacts).name}'") from None
     if not isinstance(transactions, pd.DataFrame) or len(transactions) > INPUT_ROWS:
         if source_file is None:
             raise InvoerFout(f"{format_number(len(transactions))} transacties passen niet op een werkblad (Excel houdt "
