@@ -20,7 +20,7 @@ from klant_xl.cohorts import cohort_boundaries, cohort_churn, cohort_triangle
 from klant_xl.concurrency import Beside, one_blas_thread
 from klant_xl.engine import engine_for
 from klant_xl.errors import ModelFout, TeWeinigGegevens
-from klant_xl.formatting import format_count
+from klant_xl.formatting import format_count, format_number
 from klant_xl.portfolio import portfolio
 from klant_xl.records import Record, key
 from klant_xl.projection import (
@@ -300,14 +300,19 @@ def inputs_sentence(inputs: dict) -> str:
     'Invoer: 12.272 transactieregels met bedragen (een retour is geen aankoop) en 3.010 contactmomenten (tellen als activiteit).'
     >>> inputs_sentence({"transacties": 1, "met_bedragen": False, "contactmomenten": 0})
     'Invoer: 1 transactieregel zonder bedragen (elke regel telt als aankoop), zonder contactmomenten.'
+    >>> given = {"transacties": 5, "met_bedragen": True, "contactmomenten": 9, "contactmomenten_van_klanten": 2}
+    >>> inputs_sentence(given).split(" en ")[1]
+    '9 contactmomenten, waarvan 2 van klanten uit de transacties (tellen als activiteit).'
     """
 
     rows = format_count(inputs.get("transacties", 0), "transactieregel", "transactieregels")
     amounts = ("met bedragen (een retour is geen aankoop)" if inputs.get("met_bedragen")
                else "zonder bedragen (elke regel telt als aankoop)")
     contacts = inputs.get("contactmomenten", 0)
-    tail = (f" en {format_count(contacts, 'contactmoment', 'contactmomenten')} (tellen als activiteit)." if contacts
-            else ", zonder contactmomenten.")
+    matched = inputs.get("contactmomenten_van_klanten", contacts)
+    of_customers = "" if matched == contacts else f", waarvan {format_number(matched)} van klanten uit de transacties"
+    tail = (f" en {format_count(contacts, 'contactmoment', 'contactmomenten')}{of_customers} (tellen als activiteit)."
+            if contacts else ", zonder contactmomenten.")
     return f"Invoer: {rows} {amounts}{tail}"
 
 
@@ -576,6 +581,15 @@ def analyse(
     few = few_customers_message(summary)
     if few is not None:
         messages.append(few)
+    matched_contacts = 0
+    if contacts is not None and len(contacts):
+        matched_contacts = int(contacts["Klant"].astype(str).isin(summary.index).sum())
+        if matched_contacts == 0:
+            examples = ", ".join(f"'{c}'" for c in pd.unique(contacts["Klant"].astype(str))[:3])
+            known = ", ".join(f"'{c}'" for c in summary.index[:3])
+            messages.append(f"Geen enkel contactmoment ({format_number(len(contacts))}) hoort bij "
+                            f"een klant uit de transacties (contacten {examples}; klanten {known}): ze tellen nergens "
+                            "mee. Gebruik in beide dezelfde klantcode (klantnummer of e-mail).")
     predictions, expected_buyers, refusal = fits.result()
     if refusal is not None:
         messages.append(f"Geen voorspellingen (kans actief, CLV): {refusal}")
@@ -604,6 +618,7 @@ def analyse(
             "transacties": engine.row_count,
             "met_bedragen": engine.has_amounts,
             "contactmomenten": 0 if contacts is None else int(len(contacts)),
+            "contactmomenten_van_klanten": matched_contacts,
         },
         messages=messages,
         reading=reading,

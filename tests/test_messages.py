@@ -127,3 +127,24 @@ def test_a_bad_value_in_the_contacts_file_names_that_file(tmp_path, capsys):
     assert code != 0
     said = "Contactmomenten 'contact.csv', Datum in rij 2 is geen datum: '2025-13-01'"
     assert said in " ".join(capsys.readouterr().err.split())
+
+
+def test_contact_moments_that_match_no_customer_are_said_to_count_nowhere():
+    # Shopify e-mails as contacts against K-numbers in the transactions: '9 contactmomenten (tellen als
+    # activiteit)' while none counted
+    import pandas as pd
+
+    from klant_xl import analyse
+
+    transactions = pd.DataFrame({"Klant": ["K1", "K2"], "Datum": pd.to_datetime(["2025-01-05", "2025-02-05"]),
+                                 "Bedrag": 10.0})
+    contacts = pd.DataFrame({"Klant": ["k1@x.nl", "k2@x.nl", "K2"], "Datum": pd.to_datetime(["2025-03-01"] * 3),
+                             "Soort": "telefoon"})
+    result = analyse(transactions, contacts)
+    assert result.inputs_sentence().endswith("en 3 contactmomenten, waarvan 1 van klanten uit de transacties "
+                                             "(tellen als activiteit).")
+    assert not any("Geen enkel contactmoment" in m for m in result.messages)
+    result = analyse(transactions, contacts.iloc[:2])
+    assert "Geen enkel contactmoment (2) hoort bij een klant uit de transacties (contacten 'k1@x.nl', 'k2@x.nl'; " \
+           "klanten 'K1', 'K2'): ze tellen nergens mee. Gebruik in beide dezelfde klantcode (klantnummer of " \
+           "e-mail)." in result.messages
