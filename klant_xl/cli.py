@@ -130,6 +130,22 @@ def _number_argument(name: str, minimum: float | None = None) -> Callable[[str],
     return _value_argument(parse_value)
 
 
+def _years_ahead(text: str) -> int:
+    """Years of a projection: a whole number from 0 to 200, refused as the option's value like any other."""
+    from klant_xl.errors import WaardeFout
+
+    try:
+        years = int(text.strip())
+    except ValueError:
+        raise WaardeFout("Aantal jaren", None, text, "geen geheel getal") from None
+    if not 0 <= years <= 200:
+        raise WaardeFout("Aantal jaren", None, text, "geen geheel getal van 0 tot 200")
+    return years
+
+
+_years_ahead_argument = _value_argument(_years_ahead)
+
+
 def date_argument(text: str) -> pd.Timestamp:
     """argparse type for a peildatum argument (Dutch message on bad input)."""
     from klant_xl.values import parse_date
@@ -170,12 +186,15 @@ def _print_analysis(console: Console, result: Analysis, title: str) -> None:
         )
     derived = result.thresholds_derived
 
-    def origin(flag: bool) -> str:
-        return "afgeleid uit de gegevens" if flag else "ingesteld"
+    def origin(flag: bool, given) -> str:
+        if flag:
+            return "afgeleid uit de gegevens"
+        return "ingesteld" if given is not None else "standaard: te weinig gegevens om af te leiden"
 
     console.print(
-        f"Drempels: inactief na {format_number(result.inactive_days)} dagen ({origin(derived.inactive)}), "
-        f"verloren na {format_number(result.lost_days)} dagen ({origin(derived.lost)})."
+        f"Drempels: inactief na {format_number(result.inactive_days)} dagen "
+        f"({origin(derived.inactive, result.settings.inactive_days)}), "
+        f"verloren na {format_number(result.lost_days)} dagen ({origin(derived.lost, result.settings.lost_days)})."
     )
     if result.thresholds is not None:
         if derived.inactive:
@@ -403,7 +422,7 @@ def _cmd_analyse(args, console: Console, err: Console) -> int:
     result = _analyse_file(args, err)
     if args.klanten:
         _write_customers(result, args.klanten)
-        err.print(f"Klantentabel geschreven: {args.klanten} ({format_number(len(result.summary))} klanten)")
+        err.print(f"Klantentabel geschreven: {args.klanten} ({format_count(len(result.summary), 'klant', 'klanten')})")
     if args.json:
         console.print_json(json.dumps(result.to_dict()))
     else:
@@ -465,6 +484,8 @@ def _refuse_mailing_output(args) -> None:
         if given and output.exists() and Path(given).exists() and output.samefile(given):
             raise InvoerFout(f"'{output}' is ook het bestand dat je inleest; de mailinglijst komt daar niet "
                              "overheen. Kies een andere naam bij -o.")
+    if args.aantal is not None and args.aantal < 1:
+        raise InvoerFout(f"--aantal is het aantal klanten op de lijst: minstens 1, niet {args.aantal}.")
     if args.aantal is not None and args.soort != "winback":
         raise InvoerFout("--aantal hoort bij --soort winback (de uitsluitlijst bevat altijd alle inactieve "
                          "en verloren klanten).")
@@ -479,7 +500,7 @@ def _cmd_mailinglijst(args, console: Console, err: Console) -> int:
     result = _analyse_file(args, err)
     left_out = 0
     if args.soort == "winback":
-        frame, left_out = leave_out_opted_out(result.winback(limit=args.aantal))
+        frame, left_out = leave_out_opted_out(result.winback(), limit=args.aantal)
         description = "win-backdoelgroep (inactieve klanten, meest recente eerst)"
     else:
         frame = exclusion_list(result.summary, result.status, contact_details=result.contact_details)
@@ -493,7 +514,8 @@ def _cmd_mailinglijst(args, console: Console, err: Console) -> int:
         f"(peildatum {format_date(result.reference_date)})."
     )
     if left_out:
-        console.print(f"{format_number(left_out)} klanten weggelaten: zij willen geen marketing (nieuwsbrief uit).")
+        console.print(f"{format_count(left_out, 'klant', 'klanten')} weggelaten: "
+                      f"{'die wil' if left_out == 1 else 'zij willen'} geen marketing (nieuwsbrief uit).")
     return EXIT_OK
 
 
@@ -559,7 +581,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="aantal klanten nu, bv. 1.000 of 1000")
     projectie.add_argument("--nieuw", type=_percent_argument("Nieuwe klanten %", maximum=None), required=True, metavar="PCT", help="nieuwe klanten per jaar, bv. 40%%")
     projectie.add_argument("--verloop", type=_percent_argument("Verloop %"), required=True, metavar="PCT", help="verloop per jaar, bv. 30%%")
-    projectie.add_argument("--jaren", type=int, default=10, metavar="N", help="aantal jaren (standaard 10)")
+    projectie.add_argument("--jaren", type=_years_ahead_argument, default=10, metavar="N",
+                           help="aantal jaren (standaard 10)")
     projectie.add_argument("--terugwin", type=_percent_argument("Terugwin %"), metavar="PCT", help="deel van de vertrekkers dat je terugwint, bv. 60%%")
     projectie.add_argument("--json", action="store_true", help="resultaat als JSON")
     projectie.set_defaults(handler=_cmd_projectie)

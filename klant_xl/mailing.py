@@ -95,21 +95,30 @@ def exclusion_list(summary: pd.DataFrame, status, statuses=(INACTIVE, LOST), con
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
-def leave_out_opted_out(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def leave_out_opted_out(frame: pd.DataFrame, limit: int | None = None) -> tuple[pd.DataFrame, int]:
     """A mailing list without the customers who opted out of marketing (``Nieuwsbrief`` is False).
 
-    Customers whose opt-in is unknown (blank) stay on the list. Returns the list and how
-    many were left out.
+    Customers whose opt-in is unknown (blank) stay on the list. ``limit``: at most that many
+    customers, the first ones of ``frame`` that may be mailed (so ``--aantal 4`` gives four
+    when four may be mailed). Returns the list and how many were left out on the way.
 
-    >>> frame = pd.DataFrame({"Klant": ["a", "b", "c"], "Nieuwsbrief": [True, False, None]})
+    >>> frame = pd.DataFrame({"Klant": ["a", "b", "c", "d"], "Nieuwsbrief": [True, False, None, True]})
     >>> kept, left_out = leave_out_opted_out(frame)
+    >>> kept["Klant"].tolist(), left_out
+    (['a', 'c', 'd'], 1)
+    >>> kept, left_out = leave_out_opted_out(frame, limit=2)
     >>> kept["Klant"].tolist(), left_out
     (['a', 'c'], 1)
     """
     if "Nieuwsbrief" not in frame.columns:
-        return frame, 0
-    opted_out = frame["Nieuwsbrief"].map(lambda v: v is False or v is np.False_).to_numpy(dtype=bool)
-    return frame[~opted_out].reset_index(drop=True), int(opted_out.sum())
+        opted_out = np.zeros(len(frame), dtype=bool)
+    else:
+        opted_out = frame["Nieuwsbrief"].map(lambda v: v is False or v is np.False_).to_numpy(dtype=bool)
+    end = len(frame)
+    if limit is not None:
+        kept_positions = np.flatnonzero(~opted_out)
+        end = int(kept_positions[limit - 1]) + 1 if 0 < limit <= len(kept_positions) else (0 if limit <= 0 else end)
+    return frame[:end][~opted_out[:end]].reset_index(drop=True), int(opted_out[:end].sum())
 
 
 def _cell_text(value) -> str:

@@ -257,3 +257,44 @@ def test_an_output_in_a_missing_folder_is_refused_before_the_analysis(tmp_path, 
     said = f"De map '{missing}' bestaat niet: '{option[1]}' kon niet geschreven worden"
     assert "".join(said.split()) in "".join(err.split())  # rich breaks lines (also inside a long path)
     assert "Klantentabel geschreven" not in err and not missing.exists()
+
+
+def test_mailinglijst_aantal_counts_the_customers_that_may_be_mailed(tmp_path, capsys):
+    # '--aantal 4' took the four most recent inactive customers and then left out those who opted out: 2 left
+    lines = ["Klant;Datum;Bedrag;Nieuwsbrief"]
+    for i, (day, opt_in) in enumerate([("01-06-2025", "nee"), ("01-05-2025", "nee"), ("01-04-2025", "ja"),
+                                       ("01-03-2025", ""), ("01-02-2025", "ja"), ("01-01-2025", "ja")]):
+        lines.append(f"K{i};{day};10;{opt_in}")
+    lines.append("K9;31-12-2025;10;ja")  # active: not on the win-back list
+    export = tmp_path / "export.csv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "lijst.csv"
+    code, stdout, _ = run(capsys, "mailinglijst", str(export), "-o", str(out), "--soort", "winback", "--aantal", "3",
+                          "--dagen-inactief", "90", "--dagen-verloren", "730")
+    assert code == 0
+    rows = out.read_bytes().decode("utf-8-sig").splitlines()[1:]
+    assert [row.split(";")[0] for row in rows] == ["K2", "K3", "K4"]
+    assert "2 klanten weggelaten: zij willen geen marketing" in " ".join(stdout.split())
+    with pytest.raises(SystemExit):
+        main(["mailinglijst", str(export), "-o", str(tmp_path / "x.csv"), "--soort", "winback", "--aantal", "nul"])
+    code, _, err = run(capsys, "mailinglijst", str(export), "-o", str(tmp_path / "y.csv"), "--soort", "winback",
+                       "--aantal", "0")
+    assert code != 0 and "--aantal is het aantal klanten op de lijst: minstens 1, niet 0." in " ".join(err.split())
+
+
+def test_thresholds_that_fall_back_to_the_defaults_say_so(tmp_path, capsys):
+    export = tmp_path / "export.csv"
+    export.write_text(MAILING_EXPORT, encoding="utf-8")
+    code, out, _ = run(capsys, "analyse", str(export))
+    flat = " ".join(out.split())
+    assert code == 0
+    assert "inactief na 180 dagen (standaard: te weinig gegevens om af te leiden)" in flat
+    code, out, _ = run(capsys, "analyse", str(export), "--dagen-inactief", "90", "--dagen-verloren", "400")
+    assert "inactief na 90 dagen (ingesteld), verloren na 400 dagen (ingesteld)" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("years", ["1000", "-3", "abc"])
+def test_projectie_jaren_is_refused_as_an_option_value(capsys, years):
+    with pytest.raises(SystemExit) as stopped:
+        main(["projectie", "--start", "10", "--nieuw", "5%", "--verloop", "5%", f"--jaren={years}"])
+    assert stopped.value.code == 2 and "argument --jaren: Aantal jaren is geen geheel getal" in capsys.readouterr().err
