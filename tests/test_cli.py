@@ -236,8 +236,8 @@ def test_a_bare_one_as_percentage_is_refused_and_the_rest_read_as_before(capsys,
 
 
 @pytest.mark.parametrize(("argv", "said"), [
-    (["projectie", "--start", "10", "--nieuw", "5%", "--verloop", "5%", "--jaren", "2,5"],
-     "argument --jaren: geen geheel getal: '2,5'"),
+    (["mailinglijst", "x.csv", "-o", "m.csv", "--soort", "winback", "--aantal", "2,5"],
+     "argument --aantal: geen geheel getal: '2,5'"),
     (["mailinglijst", "x.csv", "-o", "m.csv", "--soort", "alles"],
      "argument --soort: ongeldige keuze: 'alles' (kies uit 'uitsluiten', 'winback')"),
 ])
