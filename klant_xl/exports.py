@@ -701,6 +701,12 @@ def _read_export_table(headers, data, rows, choices, counted_statuses, today, pr
     skip = np.zeros(n, dtype=object)  # 0 = kept, else the reason
     skip[:] = None
     skip[all_blank] = "lege regel"
+    # the header row again (two exports pasted one under the other): every column the roles read holds its header
+    again = np.ones(n, dtype=bool)
+    for pos in sorted(set(chosen.values())):
+        key = header_key(headers[pos])
+        again &= per_distinct(column_texts(pos), lambda v, key=key: bool(key) and header_key(v) == key).astype(bool)
+    skip[again & _is_none(skip) & bool(chosen)] = "kopregel herhaald"
 
     # line types: payment rows are no purchases
     kind = np.full(n, "regel", dtype=object)

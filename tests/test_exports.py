@@ -341,6 +341,23 @@ def test_a_totals_word_with_a_date_counts_and_is_named():
     assert report.messages == []  # a customer whose name only starts with a totals word
 
 
+def test_a_header_row_again_is_skipped_and_counted(tmp_path):
+    # two exports pasted one under the other: "Onbekende status 'Financial Status'" or "Bedrag in rij 4 is geen
+    # bedrag: 'Bedrag'" instead of a skipped header row
+    path = tmp_path / "twee.csv"
+    path.write_text("\n".join([
+        SHOPIFY_HEADER, "#1001,an@x.nl,paid,2025-03-01 10:00:00 +0100,1,Schoen,50.00,55.00,",
+        SHOPIFY_HEADER, "#1002,bert@x.nl,paid,2025-03-05 10:00:00 +0100,1,Laars,80.00,80.00,",
+    ]) + "\n", encoding="utf-8")
+    frame, report = read_export(path)
+    assert sorted(frame["Bedrag"].tolist()) == [55.0, 80.0] and report.messages == []
+    assert report.skipped == {"kopregel herhaald": {"regels": 1, "voorbeelden": [3]}}
+    raw = pd.DataFrame({"Klant": ["K1", "Klant", "K2"], "Datum": ["2025-01-05", "Datum", "2025-01-06"],
+                        "Bedrag": ["10", "Bedrag", "5"]})
+    frame, report = read_export(raw)
+    assert frame["Klant"].tolist() == ["K1", "K2"] and report.skipped["kopregel herhaald"]["regels"] == 1
+
+
 def test_date_after_today_warns():
     raw = pd.DataFrame({"Datum": ["2026-01-05", "2026-03-01"], "E-mail": ["a@x.nl", "b@x.nl"], "Bedrag": [1, 2]})
     _, report = read_export(raw, today=pd.Timestamp("2026-02-01"))

@@ -98,7 +98,7 @@ def test_winback_mailing_carries_email_and_phone_and_leaves_out_opted_out(capsys
     code, out, _ = _run(capsys, "mailinglijst", _winback_export(tmp_path), "-o", out_csv, "--soort", "winback",
                         "--peildatum", "2026-07-01", "--dagen-inactief", "90", "--dagen-verloren", "365")
     assert code == 0
-    assert "1 klanten weggelaten" in " ".join(out.split())
+    assert "1 klant weggelaten: die wil geen marketing" in " ".join(out.split())
     with out_csv.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh, delimiter=";"))
     assert [r["Klant"] for r in rows] == ["a@x.nl"]
