@@ -495,6 +495,10 @@ def analyse(
     engine = engine_for(transactions, settings.reference_date, contacts)
     transactions = engine
     reference = engine.reference_date
+    first_day = engine.first_day()
+    if first_day is not None and first_day > reference:
+        raise TeWeinigGegevens(f"De peildatum {reference:%d-%m-%Y} ligt vóór de eerste transactie "
+                               f"({first_day:%d-%m-%Y}): op die dag was nog niemand klant. Kies een latere peildatum.")
     summary = engine.summary()
     # The models need only the summary: they are fitted beside the rest (numpy and DuckDB both work
     # outside the interpreter lock, so the two cores share the work); the answer is the same.
@@ -525,7 +529,6 @@ def analyse(
         [year_before, reference, *quarter_boundaries(quarters_shown(reference)), *cohort_boundaries(engine, reference)],
         inactive,
     )
-    first_day = engine.first_day()
     if first_day is not None and first_day <= year_before:
         churn = churn_over_period(transactions, year_before, reference, inactive, contacts)
     else:

@@ -298,3 +298,15 @@ def test_projectie_jaren_is_refused_as_an_option_value(capsys, years):
     with pytest.raises(SystemExit) as stopped:
         main(["projectie", "--start", "10", "--nieuw", "5%", "--verloop", "5%", f"--jaren={years}"])
     assert stopped.value.code == 2 and "argument --jaren: Aantal jaren is geen geheel getal" in capsys.readouterr().err
+
+
+def test_a_peildatum_before_the_first_transaction_says_so(tmp_path, capsys):
+    # it said 'Er zijn geen klanten met een aankoop; herhaalaankoopratio is niet te berekenen'
+    export = tmp_path / "export.csv"
+    export.write_text(MAILING_EXPORT, encoding="utf-8")
+    code, _, err = run(capsys, "analyse", str(export), "--peildatum", "2020-01-01")
+    assert code != 0
+    assert ("De peildatum 01-01-2020 ligt vóór de eerste transactie (01-01-2025): op die dag was nog niemand klant. "
+            "Kies een latere peildatum.") in " ".join(err.split())
+    code, _, _ = run(capsys, "analyse", str(export), "--peildatum", "2025-01-01")  # the first day itself is fine
+    assert code == 0
