@@ -51,7 +51,8 @@ def read_grid(path: Path, sheet=None, default_sheet: str | None = None) -> pd.Da
             return _read_workbook(path, sheet, default_sheet)
     except OSError as exc:
         raise InvoerFout(f"Bestand '{path.name}' kan niet gelezen worden ({exc.strerror or exc}).") from None
-    raise InvoerFout(f"Onbekend bestandstype '{path.suffix or path.name}': gebruik .csv, .txt, .xlsx of .xlsm.")
+    raise InvoerFout(f"Onbekend bestandstype '{path.suffix or path.name}': gebruik .csv, .txt, .tsv, .xlsx, .xlsm, "
+                     ".xls of .ods.")
 
 
 def _decode(data: bytes) -> str:
@@ -89,13 +90,46 @@ def _csv_problem(exc: Exception) -> str:
     return "onverwachte tekens"
 
 
+#: First bytes of files people pick by mistake, with what they are.
+_SIGNATURES = ((b"%PDF", "een PDF-bestand"), (b"\x89PNG", "een afbeelding (PNG)"), (b"\xff\xd8\xff", "een foto (JPEG)"),
+               (b"GIF8", "een afbeelding (GIF)"), (b"\x1f\x8b", "een gecomprimeerd bestand (gzip)"),
+               (b"Rar!", "een gecomprimeerd bestand (RAR)"), (b"7z\xbc\xaf", "een gecomprimeerd bestand (7-Zip)"),
+               (b"SQLite format 3", "een database (SQLite)"), (b"PAR1", "een Parquet-bestand (geef het de extensie "
+                                                                       ".parquet)"))
+
+
+def _binary_kind(head: bytes) -> str | None:
+    """What a file that is no text is ('een PDF-bestand'), from its first bytes; None for a text.
+
+    A text in any encoding the reader knows has no control characters but tab and line ends
+    (UTF-16 has NUL bytes: recognised by its byte order mark first).
+    """
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    control = set(range(32)) - {9, 10, 12, 13}  # random bytes hold 12% of them, a text (a stray one aside) none
+    if sum(byte in control for byte in head) > max(4, len(head) // 20):
+        return "een ander soort bestand (geen tekst: er staan stuurtekens in)"
+    return None
+
+
 def _read_text_file(path: Path) -> pd.DataFrame:
     """Every cell as text (no header), one frame row per record: position + 1 = row in Excel."""
     data = path.read_bytes()
-    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:4] == b"PK\x03\x04":
         raise InvoerFout(
             f"Bestand '{path.name}' is geen tekstbestand maar een Excel-werkmap met de extensie "
             f"'{path.suffix}'. Geef het de extensie .xlsx (of sla het in Excel op als CSV) en probeer het opnieuw.")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InvoerFout(
+            f"Bestand '{path.name}' is geen tekstbestand maar een oude Excel-werkmap (.xls) met de extensie "
+            f"'{path.suffix}'. Open hem in Excel en sla hem op als .xlsx of als CSV, en probeer het opnieuw.")
+    kind = _binary_kind(data[:4096])
+    if kind is not None:
+        raise InvoerFout(f"Bestand '{path.name}' is geen tekstbestand maar {kind}. Kies de export zelf (CSV of "
+                         "Excel-werkmap).")
     text = _decode(data)
     if not text.strip():
         raise InvoerFout(f"Bestand '{path.name}' is leeg.")

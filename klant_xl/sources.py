@@ -463,8 +463,8 @@ def open_transaction_file(path, *, columns=None, counted_statuses=None, referenc
         return parquet_source(path, columns, reference_date, contacts, counted_statuses=counted_statuses, today=today)
     suffix = Path(str(path)).suffix.lower()
     if suffix not in (*CSV_SUFFIXES, *EXCEL_SUFFIXES):
-        raise InvoerFout(f"Onbekend bestandstype '{suffix or Path(str(path)).name}': gebruik .csv, .txt, .xlsx, "
-                         ".xlsm of .parquet.")
+        raise InvoerFout(f"Onbekend bestandstype '{suffix or Path(str(path)).name}': gebruik .csv, .txt, .tsv, "
+                         ".xlsx, .xlsm, .xls, .ods of .parquet.")
     if suffix in CSV_SUFFIXES and not as_frame:
         plain = plain_csv(path, columns, today)
         if plain is not None:

@@ -369,13 +369,34 @@ def test_ragged_csv_rows(tmp_path):
         (lambda p: p, "'{p}' is een map, geen bestand."),
         (lambda p: _touch(p / "leeg.csv", b""), "Bestand 'leeg.csv' is leeg."),
         (lambda p: _touch(p / "spaties.csv", b"  \r\n\r\n"), "Bestand 'spaties.csv' is leeg."),
-        (lambda p: _touch(p / "rapport.pdf", b"%PDF"), "Onbekend bestandstype '.pdf': gebruik .csv, .txt, .xlsx of .xlsm."),
+        (lambda p: _touch(p / "rapport.pdf", b"%PDF"), "Onbekend bestandstype '.pdf': gebruik .csv, .txt, .tsv, .xlsx, .xlsm, .xls of .ods."),
     ],
 )
 def test_file_problems_are_dutch_invoerfout(tmp_path, make, message):
     with pytest.raises(InvoerFout) as info:
         read_transactions(make(tmp_path))
     assert str(info.value) == message.format(p=tmp_path)
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    (b"%PDF-1.4\n1 0 obj\n", "is geen tekstbestand maar een PDF-bestand. Kies de export zelf"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(100), "is geen tekstbestand maar een afbeelding (PNG)"),
+    (b"PAR1" + bytes(100), "is geen tekstbestand maar een Parquet-bestand (geef het de extensie .parquet)"),
+    (bytes(range(256)) * 4, "is geen tekstbestand maar een ander soort bestand (geen tekst"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "is geen tekstbestand maar een oude Excel-werkmap (.xls)"),
+])
+def test_a_file_named_csv_that_is_no_text_says_what_it_is(tmp_path, content, said):
+    # a PDF read as text said "Kolom 'Datum' ontbreekt (gevonden kolommen: '%PDF-1.4')", random bytes
+    # "een los regeleinde-teken (CR)", and an old .xls was to be renamed .xlsx
+    path = _touch(tmp_path / "export.csv", content)
+    with pytest.raises(InvoerFout) as info:
+        read_transactions(path)
+    assert str(info.value).startswith(f"Bestand 'export.csv' {said}")
+
+
+def test_a_text_with_a_stray_control_character_is_still_read(tmp_path):
+    path = _touch(tmp_path / "export.csv", b"Klant;Datum;Bedrag;Notitie\nK1;01-02-2026;12,50;a\x0bb\nK2;02-02-2026;5;\n")
+    assert read_transactions(path)["Klant"].tolist() == ["K1", "K2"]
 
 
 @pytest.mark.parametrize(("content", "said"), [
