@@ -217,6 +217,16 @@ def test_an_unexpected_error_is_a_dutch_message_with_a_log_file(book, monkeypatc
     assert "Traceback" in log.read_text() and "ZeroDivisionError: kapot" in log.read_text()
 
 
+def test_the_error_log_variable_may_name_a_folder(monkeypatch, tmp_path):
+    # the README says a folder; it was taken as the file name, so no log was written at all
+    from klant_xl.excel.boundary import message_for
+
+    monkeypatch.setenv("KLANT_XL_FOUTENLOG", str(tmp_path))
+    message = message_for(ZeroDivisionError("kapot"))
+    log = tmp_path / "klant_xl-fouten.log"
+    assert str(log) in message and "ZeroDivisionError: kapot" in log.read_text(encoding="utf-8")
+
+
 def test_klant_xl_main_is_an_error_boundary_too(book, monkeypatch, tmp_path):
     import klant_xl
     from klant_xl.excel import refresh as refresh_module

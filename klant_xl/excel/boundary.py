@@ -18,8 +18,8 @@ from klant_xl.errors import KlantXLError
 
 __all__ = ["ERROR_LOG_ENV", "error_log_path", "message_for", "write_error_log"]
 
-#: Environment variable that sets the log file (default: ``klant_xl-fouten.log`` in the home folder,
-#: else in the temporary folder).
+#: Environment variable that sets the log file, or the folder it goes in (default: ``klant_xl-fouten.log``
+#: in the home folder, else in the temporary folder).
 ERROR_LOG_ENV = "KLANT_XL_FOUTENLOG"
 
 
@@ -27,7 +27,8 @@ def error_log_path() -> Path:
     """Where the traceback of an unexpected error is written."""
     configured = os.environ.get(ERROR_LOG_ENV)
     if configured:
-        return Path(configured)
+        path = Path(configured)
+        return path / "klant_xl-fouten.log" if path.is_dir() else path
     home = Path.home()
     folder = home if home.is_dir() and os.access(home, os.W_OK) else Path(tempfile.gettempdir())
     return folder / "klant_xl-fouten.log"
