@@ -205,7 +205,8 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("projection_start", "projectie_start", "Projectie: klanten nu",
             "Leeg = het aantal actieve klanten op de peildatum.", "number", blank_is_automatic=True, cell_kind="int"),
     Setting("projection_new_rate", "projectie_nieuw", "Projectie: nieuwe klanten per jaar",
-            "Als percentage van het klantenbestand; leeg = gemeten over het laatste jaar.", "fraction",
+            "Als percentage van de actieve klanten aan het begin van het jaar; leeg = gemeten over het laatste "
+            "jaar (nieuwe klanten ÷ actief aan het begin).", "fraction",
             blank_is_automatic=True, maximum=None),
     Setting("projection_churn_rate", "projectie_verloop", "Projectie: verloop per jaar",
             "Leeg = gemeten over het laatste jaar.", "fraction", blank_is_automatic=True),
