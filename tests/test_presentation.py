@@ -297,3 +297,21 @@ def test_libreoffice_prints_overzicht_on_one_page_and_klanten_at_full_width(soff
                                       ("Klant", "Kans actief", "CLV", "Verwijderen"), ("Klant", "Status")]):
         assert all(header in text for header in headers), (headers, text[:300])
     assert "K10001" in across[0] and "K10001" in across[2] and "K10001" not in across[3]
+
+
+def test_projectie_formulas_are_saved_with_their_results(tmp_path):
+    # openpyxl stores a formula without its result: a preview, pandas or Power Query showed blanks. The results
+    # are the formulas' own arithmetic on the inputs (oracle written out here), and the formulas stay.
+    import math
+
+    formulas, values = load(COMMITTED)["Projectie"], load(COMMITTED, data_only=True)["Projectie"]
+    start, new, churn, winback = (values[f"C{row}"].value for row in (5, 6, 7, 8))  # Instellingen blank: measured
+    assert [values[f"B{row}"].value for row in (5, 6, 7, 8)] == [start, new, churn, winback]
+    churn_new = churn * (1 - winback)
+    assert values["B9"].value == pytest.approx(churn_new)
+    assert values["B11"].value == pytest.approx(math.log(2) / math.log(1 + new - churn))
+    assert values["B13"].value == pytest.approx(1 - (1 - churn) ** 2)
+    for year in range(11):
+        assert values[f"B{18 + year}"].value == pytest.approx(start * (1 + new - churn) ** year)
+        assert values[f"E{18 + year}"].value == pytest.approx(start * (1 + new - churn_new) ** year)
+    assert formulas["B18"].value == "=$B$5*(1+$B$6-$B$7)^A18" and formulas["B5"].value.startswith("=IF(ISNUMBER(")

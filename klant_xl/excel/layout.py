@@ -362,7 +362,40 @@ def measured_projection_inputs(analysis) -> dict:
             "winback": winback if winback is not None else 0.0}
 
 
-def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(), read_from_text=None) -> SheetSpec:
+def projection_results(used: dict, years: int, warnings=()) -> dict:
+    """What the Projectie formulas give for the inputs ``used`` (start, new, churn, winback): cell -> value.
+
+    The formulas' results at the refresh, stored with them (:attr:`klant_xl.excel.spec.Cell.cached`);
+    the same arithmetic as the formulas, in the same order.
+    """
+    r = PROJ_ROWS
+    start, new, churn, winback = (float(used[k]) for k in ("start", "new", "churn", "winback"))
+    churn_new = churn * (1 - winback)
+    new_high, churn_high = PLAUSIBLE_RATES["new"][1], PLAUSIBLE_RATES["churn"][1]
+    live = (f"Let op: nieuwe klanten boven {new_high * 100:g}% of verloop boven {churn_high * 100:g}% per jaar is "
+            "ongebruikelijk: de projectie is een rekenvoorbeeld, geen voorspelling." if new > new_high
+            or churn > churn_high else "")
+    static = " ".join(f"Let op: {w}" for w in warnings)[:250]
+
+    def doubling(net):
+        return math.log(2) / math.log(1 + net) if net > 0 else "groeit niet"
+
+    results = {"A3": live or static, f"B{r['start']}": start, f"B{r['new']}": new, f"B{r['churn']}": churn,
+               f"B{r['winback']}": winback, f"B{r['churn_new']}": churn_new, f"B{r['doubling']}": doubling(new - churn),
+               f"B{r['doubling_new']}": doubling(new - churn_new), f"B{r['loss2']}": 1 - (1 - churn) ** 2,
+               f"B{r['loss3']}": 1 - (1 - churn) ** 3}
+    first = PROJ_TABLE_HEADER + 1
+    for year in range(max(int(years), 1) + 1):
+        row = first + year
+        results.update({f"B{row}": start * (1 + new - churn) ** year, f"D{row}": year,
+                        f"E{row}": start * (1 + new - churn_new) ** year})
+    last = first + max(int(years), 1)
+    results.update({f"B{last + 1}": new, f"B{last + 2}": churn, f"E{last + 1}": new, f"E{last + 2}": churn_new})
+    return results
+
+
+def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(), read_from_text=None,
+                     inputs_used: dict | None = None) -> SheetSpec:
     """Projectie: the seed-002 tables as native formulas on the Instellingen inputs.
 
     ``measured`` holds the values used when an Instellingen cell is empty
@@ -373,6 +406,8 @@ def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(
     range, without Python. ``read_from_text`` (field -> value) holds what the
     refresh read from Instellingen cells that hold text Excel cannot calculate
     with ("1.234", "30 %"): their formulas fall back to that, not to the measured value.
+    ``inputs_used`` (start, new, churn, winback as the analysis used them): the formulas' results are
+    stored with them (:func:`projection_results`), so a viewer that does not calculate shows them.
     """
     years = max(int(years), 1)
     r = PROJ_ROWS
@@ -442,6 +477,11 @@ def projection_sheet(measured: dict, years: int, reference_date=None, warnings=(
     c.add(last + 2, 1, "% Verloop", style="label").add(last + 2, 2, f"=B{r['churn']}", kind="percent")
     c.add(last + 1, 4, "% Nieuwe klanten", style="label").add(last + 1, 5, f"=B{r['new']}", kind="percent")
     c.add(last + 2, 4, "% Verloop", style="label").add(last + 2, 5, f"=B{r['churn_new']}", kind="percent")
+    if inputs_used is not None:
+        results = projection_results(inputs_used, years, warnings)
+        for cell in c.cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.cached = results.get(f"{column_letter(cell.col)}{cell.row}")
     chart = ChartBlock(
         "line", "Aantal klanten: huidige en nieuwe situatie", anchor=f"G{head - 1}",
         series=[(2, head, last), (5, head, last)], categories=(1, first, last),
@@ -654,6 +694,17 @@ def reading_sheet(report) -> SheetSpec:
     return SheetSpec("Inlezen", blocks, widths={"A": 28, "B": 40, "C": 40})
 
 
+def _used_inputs(analysis) -> dict | None:
+    """The projection inputs the analysis used (what the Projectie formulas compute from Instellingen)."""
+    inputs = getattr(analysis, "projection_inputs", None)
+    try:
+        used = {"start": inputs["start"], "new": inputs["nieuw_pct"], "churn": inputs["verloop_pct"],
+                "winback": inputs["terugwin_pct"]}
+    except (KeyError, TypeError):
+        return None
+    return used if all(_finite(v) is not None for v in used.values()) else None
+
+
 def output_sheets(analysis, typed_as_text=()) -> list[SheetSpec]:
     """All sheets a refresh rewrites, in :data:`OUTPUT_SHEETS` order (``Inlezen`` when the reading is known)."""
     years = int(getattr(analysis.settings, "projection_years", 10) or 10)
@@ -663,7 +714,8 @@ def output_sheets(analysis, typed_as_text=()) -> list[SheetSpec]:
         winback_sheet(analysis),
         projection_sheet(measured_projection_inputs(analysis), years, analysis.reference_date,
                          getattr(analysis, "projection_warnings", ()),
-                         {f: getattr(analysis.settings, f) for f in typed_as_text}),
+                         {f: getattr(analysis.settings, f) for f in typed_as_text},
+                         inputs_used=_used_inputs(analysis)),
         overview_sheet(analysis),
     ]
     if getattr(analysis, "reading", None) is not None:

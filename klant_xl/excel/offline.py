@@ -333,9 +333,17 @@ def _page_setup(ws, spec: SheetSpec) -> None:
             part.size = 8
 
 
+def formula_results(workbook) -> dict:
+    """Sheet title -> {cell: value}: the results of the formulas :func:`render_sheet` wrote with a cached
+    value (:attr:`klant_xl.excel.spec.Cell.cached`), stored with them when the workbook is saved."""
+    return workbook.__dict__.setdefault("_klant_xl_formula_results", {})
+
+
 def render_sheet(ws, spec: SheetSpec, workbook, defer: bool = False) -> None:
     """Write ``spec`` into the empty worksheet ``ws`` (openpyxl)."""
     widths: dict[str, float] = {}
+    results = formula_results(workbook)
+    results.pop(ws.title, None)  # a sheet written again: only its new formulas' results
     for block in spec.blocks:
         if isinstance(block, TableBlock):
             _write_table(ws, block, widths, defer)
@@ -344,6 +352,8 @@ def render_sheet(ws, spec: SheetSpec, workbook, defer: bool = False) -> None:
             for item in block.cells:
                 value = cell_value(item.value) if not isinstance(item.value, str) else item.value
                 cell = ws.cell(item.row, item.col, value)
+                if item.cached is not None and isinstance(value, str) and value.startswith("="):
+                    results.setdefault(ws.title, {})[cell.coordinate] = item.cached
                 if item.kind == "formulatext":
                     cell.data_type = "s"  # show the formula as text, do not store it as a formula
                 elif item.kind:
@@ -657,11 +667,18 @@ class OfflineWorkbook:
             finally:
                 stream.restore(self.wb, streamed)
             kept = {name for name in self._stubs if name not in self._written_sheets}
-            # one rewrite of the package: the streamed rows and the kept sheets' cells together
+            results = {title: cells for title, cells in formula_results(self.wb).items()
+                       if title in self.wb.sheetnames and cells}
+
+            def edit(contents, parts):
+                if streamed:
+                    stream.insert_rows(contents, parts, streamed, self.wb.epoch)
+                if results:
+                    splice.insert_formula_results(contents, parts, results)
+
+            # one rewrite of the package: the streamed rows, the formulas' results and the kept sheets' cells
             splice.splice_back(tmp, self._stubs, kept, self._shared_strings,
-                               edit=(lambda contents, parts: stream.insert_rows(contents, parts, streamed,
-                                                                                self.wb.epoch))
-                               if streamed else None)
+                               edit=edit if streamed or results else None)
             if self.path is not None and self.path.exists():
                 features.restore_custom_ui(self.path, tmp)
                 features.check_kept(self.path, tmp, self._removed, self._added)

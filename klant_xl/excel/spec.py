@@ -104,7 +104,9 @@ class Cell:
     (text wrapped in its column), ``header``, ``input``, ``kpi``, ``center``, or
     ``status:<Status>`` (the fixed colour of that status) or None; ``kind`` picks the number format;
     ``name`` makes the cell a workbook defined name; ``choices`` adds a
-    drop-down list.
+    drop-down list. ``cached``: for a formula, the value it has when written, stored as its last
+    result (what a viewer that does not calculate shows: a preview, pandas, Power Query); Excel
+    calculates the formula again.
     """
 
     row: int
@@ -114,6 +116,7 @@ class Cell:
     style: str | None = None
     name: str | None = None
     choices: tuple[str, ...] = ()
+    cached: object = None
 
 
 @dataclass
@@ -122,8 +125,8 @@ class Cells:
 
     cells: list[Cell] = field(default_factory=list)
 
-    def add(self, row, col, value=None, kind=None, style=None, name=None, choices=()):
-        self.cells.append(Cell(row, col, value, kind, style, name, tuple(choices)))
+    def add(self, row, col, value=None, kind=None, style=None, name=None, choices=(), cached=None):
+        self.cells.append(Cell(row, col, value, kind, style, name, tuple(choices), cached))
         return self
 
 

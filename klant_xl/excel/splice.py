@@ -20,10 +20,13 @@ conditional formats, panes) goes through openpyxl as usual.
 from __future__ import annotations
 
 import io
+import math
+import numbers
 import posixpath
 import re
 import time
 import zipfile
+from xml.sax.saxutils import escape as xml_escape
 from defusedxml import ElementTree as ET  # no entity expansion, no external entities
 from dataclasses import dataclass
 
@@ -322,3 +325,41 @@ def _chunks(data: bytes, size: int = 1 << 24):
         end = len(data) if end < 0 else end + len(b"</row>")
         yield data[start:end]
         start = end
+
+
+def _result_xml(value) -> tuple[str, str] | None:
+    """(type attribute, ``<v>`` text) of a formula's cached result; None for a value not to store (NaN)."""
+    if isinstance(value, bool):
+        return ' t="b"', "1" if value else "0"
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return ("", repr(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)) \
+            if math.isfinite(number) else None
+    if isinstance(value, str):
+        return ' t="str"', xml_escape(value)
+    return None
+
+
+def insert_formula_results(contents: dict, parts: dict, results: dict) -> None:
+    """Store each formula's result in the saved package (openpyxl writes formulas with an empty ``<v />``).
+
+    ``results``: sheet title -> {cell: value}. Excel calculates the formulas again on opening; a viewer
+    that does not calculate (a preview, pandas, Power Query) shows these values instead of blanks.
+    """
+    for title, cells in results.items():
+        part = parts.get(title)
+        if part is None or part not in contents:
+            continue
+        xml = contents[part].decode("utf-8")
+
+        def filled(match):
+            stored = _result_xml(cells[match.group(1)])
+            if stored is None:
+                return match.group(0)
+            kind, text = stored
+            return f'<c r="{match.group(1)}"{match.group(2)}{kind}><f>{match.group(3)}</f><v>{text}</v></c>'
+
+        wanted = "|".join(re.escape(cell) for cell in cells)
+        pattern = re.compile(rf'<c r="({wanted})"((?: s="[0-9]+")?)><f>((?:(?!</f>).)*)</f><v ?/></c>', re.S)
+        contents[part] = pattern.sub(filled, xml).encode("utf-8")
+
