@@ -19,6 +19,10 @@ that an Excel cell or the command line can show it as is.
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
+import numbers
+
 __all__ = [
     "DrempelVolgorde",
     "DubbelzinnigPercentage",
@@ -87,7 +91,31 @@ class WaardeFout(InvoerFout):
         self.value = value
         self.expected = expected
         where = f" in rij {row}" if row is not None else ""
-        super().__init__(f"{column}{where} is {expected}: {value!r}")
+        super().__init__(f"{column}{where} is {expected}: {as_typed(value)}")
+
+
+def as_typed(value) -> str:
+    """A value in a message as a Dutch user knows it: text in quotes, 2,5, WAAR, 31-12-2025, (leeg).
+
+    >>> as_typed("morgen"), as_typed(2.5), as_typed(-3.0), as_typed(True), as_typed(None), as_typed(1e20)
+    ("'morgen'", '2,5', '-3', 'WAAR', '(leeg)', '1e+20')
+    """
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "(leeg)"
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "WAAR" if value else "ONWAAR"
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if math.isnan(number):
+            return "(geen getal)"
+        if math.isinf(number):
+            return "oneindig" if number > 0 else "min oneindig"
+        return f"{number:.15g}".replace(".", ",")
+    if isinstance(value, _dt.date):
+        return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
+    return repr(value)
 
 
 def placed(error: WaardeFout, where: str) -> WaardeFout:

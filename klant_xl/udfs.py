@@ -36,7 +36,7 @@ from typing import Callable, NamedTuple
 import pandas as pd
 import xlwings as xw
 
-from klant_xl.errors import InvoerFout
+from klant_xl.errors import DubbelzinnigPercentage, InvoerFout, WaardeFout
 from klant_xl.excel import cells
 from klant_xl.excel.cells import excel_function
 from klant_xl.models import predict_customers
@@ -56,7 +56,7 @@ from klant_xl.status import (
 from klant_xl.engine import engine_for
 from klant_xl.summary import SUMMARY_COLUMNS, customer_summary, resolve_reference_date
 from klant_xl.winback import TRACKING_COLUMNS, winback_list
-from klant_xl.values import parse_date, parse_dates, parse_days, parse_fraction
+from klant_xl.values import parse_date, parse_dates, parse_days, parse_fraction, parse_number
 
 __all__ = [
     "CATEGORY",
@@ -121,7 +121,7 @@ ARG_DOCS = {
     "begin": "Begin van de periode, bijv. DATUM(2024;12;31) (het Overzicht: een jaar voor de peildatum).",
     "eind": "Eind van de periode, bijv. DATUM(2025;12;31) (het Overzicht: de peildatum).",
     "start": "Aantal klanten nu.",
-    "nieuw_pct": "Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%.",
+    "nieuw_pct": "Nieuwe klanten per jaar als deel van de actieve klanten aan het begin van het jaar, bijv. 40%.",
     "terugwin_pct": "Deel van de vertrekkers dat je terugwint, bijv. 60%. Leeg = 0%.",
 }
 
@@ -149,11 +149,40 @@ def _days(value, name: str):
 
 
 def _fraction(value, name: str, default=None, maximum: float | None = 1.0):
-    """A percentage from a cell: 0.3 or "30%"; a number above 1 is refused as ambiguous (1.2: 120% or 1.2%?)."""
+    """A percentage from a cell: 0.3 or "30%"; a number above 1 is refused as ambiguous (1.2: 120% or 1.2%?).
+
+    The refusal names what a formula can do: a function does not read Instellingen, so the setting
+    'Percentages boven 100% toestaan' the refresh's message names does not apply here.
+    """
     value = cells.first_value(value, name)
     if value is None and default is not None:
         return default
-    return parse_fraction(value, name, cell=True, maximum=maximum)
+    try:
+        return parse_fraction(value, name, cell=True, maximum=maximum)
+    except DubbelzinnigPercentage as exc:
+        shown, as_percent = (f"{number:g}".replace(".", ",") for number in (exc.value, exc.value * 100))
+        raise WaardeFout(name, None, exc.value, f"dubbelzinnig: een getal boven 1 is in een cel met procentnotatie "
+                         f"{as_percent}%, getypt misschien {shown}%. Geef het als tekst met %-teken: "
+                         f"\"{as_percent}%\" of \"{shown}%\"") from None
+
+
+def _count(value, name: str) -> float:
+    """A number of customers from a cell, read as Instellingen and the command line read it ("1.000" = 1000)."""
+    value = cells.first_value(value, name)
+    if isinstance(value, bool):
+        raise WaardeFout(name, None, value, "geen aantal")
+    return parse_number(value, name, minimum=0)
+
+
+def _years(value, name: str) -> int:
+    """A number of years from a cell: a whole number from 0 to 200."""
+    value = cells.first_value(value, name)
+    if isinstance(value, bool):
+        raise WaardeFout(name, None, value, "geen geheel getal")
+    years = parse_number(value, name, minimum=0, whole=True)
+    if years > 200:
+        raise WaardeFout(name, None, value, "geen geheel getal van 0 tot 200")
+    return int(years)
 
 
 def _inputs(klanten, datums, bedragen=None, peildatum=None, contact_klanten=None, contact_datums=None):
@@ -371,10 +400,10 @@ def CHURN_PERCENTAGE(klanten, datums, bedragen, begin, eind, dagen_inactief=None
 def CHURN_PROJECTIE(start, nieuw_pct, verloop_pct, jaren, terugwin_pct=None):
     """Tabel met het aantal klanten per jaar bij vaste percentages nieuwe klanten en verloop."""
     projection = project_customers(
-        cells.first_value(start, "Start"),
+        _count(start, "Aantal klanten bij de start"),
         _fraction(nieuw_pct, "Nieuw %", maximum=None),
         _fraction(verloop_pct, "Verloop %"),
-        cells.first_value(jaren, "Jaren"),
+        _years(jaren, "Aantal jaren"),
         _fraction(terugwin_pct, "Terugwin %", 0.0),
     )
     return cells.table(projection)
@@ -386,7 +415,7 @@ def CHURN_PROJECTIE(start, nieuw_pct, verloop_pct, jaren, terugwin_pct=None):
 )
 def CUMULATIEF_VERLIES(verloop_pct, jaren):
     """Aandeel van de huidige klanten dat na zoveel jaren vertrokken is: 1 − (1 − verloop)^jaren."""
-    return _result(cumulative_loss(_fraction(verloop_pct, "Verloop %"), cells.first_value(jaren, "Jaren")))
+    return _result(cumulative_loss(_fraction(verloop_pct, "Verloop %"), _years(jaren, "Aantal jaren")))
 
 
 @excel_udf(verloop_pct="Verloop (churn) per jaar, bijv. 30%.")

@@ -91,7 +91,7 @@ def test_custom_functions_meta_lists_every_function_with_dutch_descriptions(lite
     assert churn["description"] == "Tabel met het aantal klanten per jaar bij vaste percentages nieuwe klanten en verloop."
     assert [p["name"] for p in churn["parameters"]] == ["start", "nieuw_pct", "verloop_pct", "jaren", "terugwin_pct"]
     assert [p.get("optional", False) for p in churn["parameters"]] == [False, False, False, False, True]
-    assert churn["parameters"][1]["description"] == "Nieuwe klanten per jaar als deel van het klantenbestand, bijv. 40%."
+    assert churn["parameters"][1]["description"] == "Nieuwe klanten per jaar als deel van de actieve klanten aan het begin van het jaar, bijv. 40%."
     assert [s["function_name"] for s in meta["scripts"]] == ["vernieuw_analyse"]
 
 

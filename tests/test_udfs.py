@@ -168,8 +168,8 @@ def test_churn_projectie_spills_the_seed_tables(runner, args, expected):
     "args, message",
     [
         ((1000, "veel", 0.3, 10), "Nieuw % is geen percentage: 'veel'"),
-        ((1000, 0.4, 0.3, 1e9), "Aantal jaren moet een geheel getal van 0 tot 200 zijn: 1000000000.0"),
-        ((-5, 0.4, 0.3, 10), "Aantal klanten bij de start mag niet negatief zijn: -5.0"),
+        ((1000, 0.4, 0.3, 1e9), "Aantal jaren is geen geheel getal van 0 tot 200: 1000000000"),
+        ((-5, 0.4, 0.3, 10), "Aantal klanten bij de start is negatief: -5"),
         ((1000, 0.4, Cells([[0.3], [0.2]]), 10), "Verloop % moet één waarde zijn, geen bereik van 2 cellen."),
         ((1000, 0.4, CellError("#DIV/0!"), 10), "Verloop % is een foutwaarde: #DEEL/0!"),
     ],
@@ -204,7 +204,7 @@ def test_verdubbelingstijd(runner):
 
 def test_verdubbelingstijd_without_growth_says_so():
     assert scalar(call("VERDUBBELINGSTIJD", 0.3, 0.3)) == "Groeit niet: het klantenbestand verdubbelt nooit."
-    assert scalar(call("VERDUBBELINGSTIJD", MISSING, 0.3)) == "Nieuw % is geen percentage: None"
+    assert scalar(call("VERDUBBELINGSTIJD", MISSING, 0.3)) == "Nieuw % is geen percentage: (leeg)"
 
 
 # --------------------------------------------------------------------------- KLANTSTATUS
@@ -264,7 +264,7 @@ def test_klantstatus_on_a_block_keeps_its_shape():
         ((Cells([["morgen"]]),), "Laatste datum in rij 2 is geen datum: 'morgen'"),
         ((col(D(2025, 1, 1), CellError("#N/A")), D(2025, 12, 31)), "Laatste datum in rij 3 is geen datum: #N/B"),
         ((Cells([[D(2025, 1, 1)]]), "gisteren"), "Peildatum is geen datum: 'gisteren'"),
-        ((Cells([[D(2025, 1, 1)]]), D(2025, 12, 31), -5), "Dagen inactief is geen positief aantal dagen: -5.0"),
+        ((Cells([[D(2025, 1, 1)]]), D(2025, 12, 31), -5), "Dagen inactief is geen positief aantal dagen: -5"),
         ((Cells([[D(2025, 1, 1)]]), D(2025, 12, 31), 400, 100),
          "Drempel verloren (100 dagen) moet minstens zo groot zijn als drempel inactief (400 dagen): een klant is "
          "eerst inactief en pas later verloren. Pas een van beide aan."),
@@ -606,7 +606,7 @@ def test_kans_actief_and_clv_bad_input():
         "Te weinig gegevens voor het MBG/NBD-model: 3 klanten, waarvan 2 met een herhaalaankoop. "
         "Nodig zijn minstens 100 klanten en 30 klanten met een herhaalaankoop."
     )
-    assert scalar(call("KANS_ACTIEF", *shop("klanten", "datums"), MISSING, MISSING, -3)) == "Dagen is geen positief aantal dagen: -3.0"
+    assert scalar(call("KANS_ACTIEF", *shop("klanten", "datums"), MISSING, MISSING, -3)) == "Dagen is geen positief aantal dagen: -3"
     args = shop("klanten", "datums", "bedragen")
     assert scalar(call("CLV", *args, MISSING, "veel")) == "Marge is geen percentage: 'veel'"
     assert scalar(call("CLV", *args, MISSING, MISSING, "twaalf")) == "Maanden is geen geheel getal van 1 tot 1200: 'twaalf'"
@@ -737,3 +737,27 @@ def test_readme_lists_every_example_with_its_result_on_the_sample():
     winback = results["WINBACK_LIJST"][1]
     assert f"({winback[0]}: {winback[1]:%d-%m-%Y}, {winback[2]:.0f} dagen)" in section
     assert f"({results['KLANTPIRAMIDE'][1][0]}: {results['KLANTPIRAMIDE'][1][1]})" in section
+
+
+@pytest.mark.parametrize(("start", "expected"), [("1.000", 1000.0), ("12.500", 12500.0), (1000.0, 1000.0)])
+def test_churn_projectie_reads_a_start_as_instellingen_and_the_command_line_do(start, expected):
+    # the text '1.000' was 1 customer and '12.500' twelve and a half; --start 1.000 is a thousand
+    table = call("CHURN_PROJECTIE", start, 0.4, 0.3, 1)
+    assert table[1] == [0, expected] and table[2][1] == pytest.approx(expected * 1.1)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((True, 0.4, 0.3, 1), "Aantal klanten bij de start is geen aantal: WAAR"),
+    ((1000, 0.4, 0.3, 2.5), "Aantal jaren is geen geheel getal van minstens 0: 2,5"),
+])
+def test_churn_projectie_refuses_what_is_no_count(args, message):
+    assert scalar(call("CHURN_PROJECTIE", *args)) == message
+
+
+def test_a_rate_above_100_percent_in_a_formula_says_what_a_formula_can_do():
+    # the advice was a setting on Instellingen that the functions never read
+    message = scalar(call("CHURN_PROJECTIE", 1000, 1.3, 0.3, 10))
+    assert message == ('Nieuw % is dubbelzinnig: een getal boven 1 is in een cel met procentnotatie 130%, getypt '
+                       'misschien 1,3%. Geef het als tekst met %-teken: "130%" of "1,3%": 1,3')
+    assert "Instellingen" not in message
+    assert call("CHURN_PROJECTIE", 1000, "130%", 0.3, 1)[2][1] == pytest.approx(2000.0)

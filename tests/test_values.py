@@ -72,7 +72,7 @@ def test_parse_date_blank_is_none(value):
         ("1850-01-01", "Peildatum is geen datum: '1850-01-01'"),
         ("23-11-2026 later", "Peildatum is geen datum: '23-11-2026 later'"),
         ("23 novembre 2026", "Peildatum is geen datum: '23 novembre 2026'"),
-        (True, "Peildatum is geen datum: True"),
+        (True, "Peildatum is geen datum: WAAR"),
         (-5, "Peildatum is geen datum: -5"),
         (0, "Peildatum is geen datum: 0"),
         ([2026, 11, 23], "Peildatum is geen datum: [2026, 11, 23]"),
@@ -137,7 +137,7 @@ def test_parse_dates_dutch_column_stays_day_first():
     [
         (["1-1-2026", "2-1-2026", "morgen"], 5, "Orderdatum in rij 7 is geen datum: 'morgen'"),
         ([46349, -3], 2, "Orderdatum in rij 3 is geen datum: -3"),
-        (["23-11-2026", True], 2, "Orderdatum in rij 3 is geen datum: True"),
+        (["23-11-2026", True], 2, "Orderdatum in rij 3 is geen datum: WAAR"),
         (["31-04-2026"], 2, "Orderdatum in rij 2 is geen datum: '31-04-2026'"),
     ],
 )
@@ -227,9 +227,9 @@ def test_parse_amounts_numbers_and_mixed_cells():
         (["€"], "Bedrag in rij 8 is geen bedrag: '€'"),
         (["(-5)"], "Bedrag in rij 8 is geen bedrag: '(-5)'"),
         (["1.2.3"], "Bedrag in rij 8 is geen bedrag: '1.2.3'"),
-        ([5, True], "Bedrag in rij 9 is geen bedrag: True"),
+        ([5, True], "Bedrag in rij 9 is geen bedrag: WAAR"),
         ([5, dt.date(2026, 1, 1)], "Bedrag in rij 9 is geen bedrag: '01-01-2026'"),
-        ([5.0, float("inf")], "Bedrag in rij 9 is geen bedrag: inf"),
+        ([5.0, float("inf")], "Bedrag in rij 9 is geen bedrag: oneindig"),
     ],
 )
 def test_parse_amounts_bad_value(values, message):
@@ -323,12 +323,12 @@ def test_parse_fraction(value, expected):
     "value, message",
     [
         ("veel", "Verloop is geen percentage: 'veel'"),
-        (None, "Verloop is geen percentage: None"),
+        (None, "Verloop is geen percentage: (leeg)"),
         ("", "Verloop is geen percentage: ''"),
-        (True, "Verloop is geen percentage: True"),
+        (True, "Verloop is geen percentage: WAAR"),
         (150, "Verloop is geen percentage tussen 0% en 100%: 150"),
         ("150%", "Verloop is geen percentage tussen 0% en 100%: '150%'"),
-        (-0.1, "Verloop is geen percentage tussen 0% en 100%: -0.1"),
+        (-0.1, "Verloop is geen percentage tussen 0% en 100%: -0,1"),
     ],
 )
 def test_parse_fraction_bad(value, message):
@@ -369,7 +369,7 @@ def test_parse_days(value, expected):
         (0, "Drempel inactief is geen positief aantal dagen: 0"),
         ("-5", "Drempel inactief is geen positief aantal dagen: '-5'"),
         ("veel", "Drempel inactief is geen aantal dagen: 'veel'"),
-        (True, "Drempel inactief is geen aantal dagen: True"),
+        (True, "Drempel inactief is geen aantal dagen: WAAR"),
     ],
 )
 def test_parse_days_bad(value, message):
