@@ -151,6 +151,8 @@ class Analysis:
         says which inputs it used.
     messages : list of str
         Dutch notes for the user (e.g. why a fallback was used).
+    active_after : pandas.Index
+        Customers with a line or contact moment after the peildatum: never flagged ``Verwijderen``.
     """
 
     reference_date: pd.Timestamp
@@ -176,6 +178,8 @@ class Analysis:
     inputs: dict = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     reading: object | None = None
+    #: Customers with a line or contact moment after the peildatum: never flagged ``Verwijderen``.
+    active_after: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object, name="Klant"))
 
     @property
     def thresholds_derived(self) -> ThresholdOrigin:
@@ -213,7 +217,8 @@ class Analysis:
     def retention_flags(self) -> pd.Series:
         """``Verwijderen`` per customer: lost longer than the retention period (:func:`klant_xl.retention.retention_flags`)."""
 
-        return retention_flags(self.summary, self.status, self.reference_date, self.settings.retention_years)
+        return retention_flags(self.summary, self.status, self.reference_date, self.settings.retention_years,
+                               self.active_after)
 
     def winback(self, limit=None) -> pd.DataFrame:
         """The Winback sheet: inactive customers, most recent first, empty tracking columns (:func:`klant_xl.winback.winback_list`)."""
@@ -625,4 +630,5 @@ def analyse(
         },
         messages=messages,
         reading=reading,
+        active_after=engine.customers_after_reference(),
     )

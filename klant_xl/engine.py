@@ -522,6 +522,16 @@ def _expr_winback(tables, v):
     return after.group_by("_contact").aggregate(terugkeer=after.dag.min(where=purchase), omzet=_exact(after.Bedrag).sum().cast("float64"))
 
 
+def _expr_later(tables, v, *, contacts: bool):
+    """Customers with a line (or a contact moment) after the peildatum: active again since, never purged."""
+    t = tables["transacties"]
+    later = t.filter(t.dag > v["peildag"]).select("Klant")
+    if contacts:
+        c = tables["contacten"]
+        later = later.union(c.filter(c.dag > v["peildag"]).select("Klant"), distinct=False)
+    return later.distinct()
+
+
 def _expr_stats(tables, v):
     t = tables["transacties"]
     return t.aggregate(eerste=t.dag.min(), laatste=t.dag.max(), bedragen=t.Bedrag.count(),
@@ -975,6 +985,17 @@ class TransactionEngine:
         """The earliest transaction date (any line, also after the peildatum), or None."""
         value = self.first_line_day
         return None if pd.isna(value) else pd.Timestamp(as_dates([float(value)])[0])
+
+    def customers_after_reference(self) -> pd.Index:
+        """Ids of the customers with a line or a contact moment after the peildatum (sorted).
+
+        Their data is in use again (a peildatum in the past sees them as they were then): the
+        retention period never flags them. Nothing is computed when no row lies after the peildatum.
+        """
+        if not self.has_rows_after(self.reference_day):
+            return pd.Index([], dtype=object, name="Klant")
+        frame = self._run("later", _expr_later, contacts=self.has_contacts)
+        return pd.Index(sorted(str(k) for k in frame["Klant"]), dtype=object, name="Klant")
 
     def revenue_last_year(self) -> float:
         """Net revenue of all lines in (peildatum − 1 year, peildatum]."""

@@ -61,6 +61,7 @@ from klant_xl.values import (
     NO_TEXT_KINDS,
     amounts_and_bad,
     cell_texts,
+    customer_ids,
     holds_only_text,
     dates_and_bad,
     expected_for,
@@ -389,6 +390,9 @@ class ReadingReport:
     source : str or None
         The file the transactions come from when a workbook reads them from a file
         (Instellingen, "Transacties uit bestand"); None for the Transacties sheet or the command line.
+    row_keys : pandas.Series or None
+        Per row number of the source: the customer the row belongs to (also a line of an order
+        whose customer stands on another row), None where none; what the purge removes by.
     """
 
     profile: str | None = None
@@ -403,6 +407,7 @@ class ReadingReport:
     contact_details: pd.DataFrame | None = None
     customers: int = 0
     source: str | None = None
+    row_keys: pd.Series | None = field(default=None, compare=False, repr=False)
 
     def skip(self, reason: str, rows) -> None:
         rows = [int(r) for r in rows]
@@ -764,6 +769,7 @@ def _read_export_table(headers, data, rows, choices, counted_statuses, today, pr
     # identity by precedence (or the explicit Klant column)
     key, key_column, name_key = _identity(chosen, choices, text, headers, report)
     key_first = first(key)
+    report.row_keys = pd.Series(customer_ids(key_first), index=rownum, dtype=object)
     errors = per_distinct(key_first, lambda v: ERROR_CELL.match(str(v).strip()) is not None).astype(bool)
     date_error = np.zeros(n, dtype=bool)
     date_texts = np.flatnonzero(_is_text(date_first, no_date))

@@ -79,7 +79,7 @@ def is_pseudonym(value) -> bool:
     return bool(key and _PSEUDONYM_RE.match(key))
 
 
-def retention_flags(summary: pd.DataFrame, status, reference_date, retention_years) -> pd.Series:
+def retention_flags(summary: pd.DataFrame, status, reference_date, retention_years, active_after=()) -> pd.Series:
     """Customers whose data may no longer be kept (SPEC §3 *Bewaartermijn*, seed 003).
 
     Parameters
@@ -94,12 +94,17 @@ def retention_flags(summary: pd.DataFrame, status, reference_date, retention_yea
         Peildatum (None: the summary's own, :func:`klant_xl.summary.summary_reference_date`).
     retention_years : float
         Retention period in years (``Settings.retention_years``).
+    active_after : iterable of str, optional
+        Customers with activity after the peildatum
+        (:meth:`klant_xl.engine.TransactionEngine.customers_after_reference`): never flagged, whatever
+        the peildatum saw (a purge as of an old peildatum would delete a customer who bought since).
 
     Returns
     -------
     pd.Series
         Bool ``Verwijderen`` on the summary's index: lost, and last activity strictly
-        before :func:`retention_cutoff`. Ids that already are pseudonyms are never flagged.
+        before :func:`retention_cutoff`. Ids that already are pseudonyms, and ``active_after``, are never
+        flagged.
 
     >>> summary = pd.DataFrame({"Laatste activiteit": pd.to_datetime(["2019-11-23", "2019-11-24", "2019-01-01"])},
     ...                        index=pd.Index(["a", "b", "c"], name="Klant"))
@@ -115,6 +120,9 @@ def retention_flags(summary: pd.DataFrame, status, reference_date, retention_yea
         old &= (aligned_status(status, summary.index) == LOST).to_numpy()
     ids = summary["Klant"] if "Klant" in summary.columns else summary.index.to_series()
     old &= ~np.array([is_pseudonym(v) for v in ids], dtype=bool)
+    active_after = {str(k) for k in active_after}
+    if active_after:
+        old &= ~np.array([str(v) in active_after for v in ids], dtype=bool)
     return pd.Series(old.to_numpy(dtype=bool), index=summary.index, name="Verwijderen")
 
 
@@ -135,12 +143,13 @@ def pseudonym(customer, salt: str, length: int = 8) -> str:
     return PSEUDONYM_PREFIX + digest[: int(length)].upper()
 
 
-def purge_plan(summary: pd.DataFrame, status, reference_date, retention_years, salt: str) -> pd.DataFrame:
+def purge_plan(summary: pd.DataFrame, status, reference_date, retention_years, salt: str,
+               active_after=()) -> pd.DataFrame:
     """The customers to remove or pseudonymise, with their pseudonyms.
 
     Parameters
     ----------
-    summary, status, reference_date, retention_years
+    summary, status, reference_date, retention_years, active_after
         As for :func:`retention_flags` (``status`` may be None).
     salt : str
         Key for :func:`pseudonym`; the shell draws a random one per purge.
@@ -152,7 +161,7 @@ def purge_plan(summary: pd.DataFrame, status, reference_date, retention_years, s
         ``Laatste activiteit``. Pseudonyms are unique and differ from every customer id
         in ``summary``: on a collision of the 8-hex form all get 12 hex, then 16.
     """
-    flags = retention_flags(summary, status, reference_date, retention_years)
+    flags = retention_flags(summary, status, reference_date, retention_years, active_after)
     ids = pd.Index([customer_id(v) for v in (summary["Klant"] if "Klant" in summary.columns else summary.index)],
                    dtype=object)
     chosen = ids[flags.to_numpy()]

@@ -457,3 +457,21 @@ def test_winback_report(tracking, transactions):
     assert empty["terugwinpercentage"] is None and empty["uitkomsten"].empty
     assert empty["per reden"].empty and list(empty["per reden"].columns) == ["Reden", "Benaderd", "Teruggewonnen",
                                                                               "Percentage"]
+
+
+def test_a_customer_active_after_the_peildatum_is_never_flagged_for_removal():
+    from klant_xl import analyse
+    from klant_xl.settings import DEFAULTS
+
+    summary = pd.DataFrame({"Laatste activiteit": pd.to_datetime(["2010-01-01", "2010-01-01"])},
+                           index=pd.Index(["K1", "K2"], name="Klant"))
+    status = pd.Series(["Verloren", "Verloren"], index=summary.index)
+    assert retention_flags(summary, status, "2018-12-31", 7).tolist() == [True, True]
+    assert retention_flags(summary, status, "2018-12-31", 7, active_after=["K1"]).tolist() == [False, True]
+    # the analysis finds them: K1 bought again in 2025, after the peildatum 31-12-2018
+    transactions = pd.DataFrame({"Klant": ["K1", "K1", "K2"], "Bedrag": 10.0,
+                                 "Datum": pd.to_datetime(["2010-01-01", "2025-11-01", "2010-01-01"])})
+    settings = DEFAULTS.with_(reference_date=pd.Timestamp("2018-12-31"), inactive_days=180, lost_days=365)
+    result = analyse(transactions, settings=settings)
+    assert result.active_after.tolist() == ["K1"]
+    assert result.customer_table().set_index("Klant")["Verwijderen"].to_dict() == {"K1": False, "K2": True}

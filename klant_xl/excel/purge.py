@@ -52,11 +52,14 @@ from openpyxl.worksheet.cell_range import CellRange
 
 from klant_xl.analysis import analyse
 from klant_xl.errors import InvoerFout, WerkmapFout
+from klant_xl.exports import ROLE_ALIASES, read_export
 from klant_xl.excel.files import atomic_write, refuse_if_open, refuse_read_only, workbook_lock
 from klant_xl.excel.offline import OfflineWorkbook
 from klant_xl.excel.inputs import read_inputs
-from klant_xl.settings import SETTINGS_BY_FIELD, Settings
-from klant_xl.values import customer_id, number_or_nan
+from klant_xl.reading import read_contacts
+from klant_xl.settings import SCHEMA, SETTINGS_BY_FIELD, Settings, settings_from_values
+from klant_xl.sheet_guard import sheet_parts
+from klant_xl.values import customer_id, is_blank, number_or_nan
 from klant_xl.retention import PERSONAL_COLUMNS, purge_plan, retention_cutoff
 from klant_xl.excel.layout import full_table_path, output_sheets
 
@@ -161,10 +164,22 @@ class _Block:
 
 # --------------------------------------------------------------------------- reading
 
-def _customer_header(frame) -> str | None:
-    if frame is None:
-        return None
-    return (frame.attrs.get("columns") or {}).get("Klant") or "Klant"
+def _input_keys(reading, contacts) -> tuple[dict[str, tuple[dict, str | None]], set[str]]:
+    """Per input sheet (row keys, identity header) as the refresh read them, and the header keys by
+    which other sheets name a customer besides ``Klant`` (the identity headers of the inputs; a phone
+    number is keyed normalised, so a raw phone column elsewhere is never taken for a key)."""
+    inputs: dict[str, tuple[dict, str | None]] = {}
+    identity = _identity_header(getattr(reading, "columns", None))
+    row_keys = getattr(reading, "row_keys", None)
+    inputs[TRANSACTIONS_SHEET] = ({} if row_keys is None else
+                                  {int(r): k for r, k in row_keys.items() if k is not None}, identity)
+    contact_identity = None
+    if contacts is not None and len(contacts):
+        contact_identity = (contacts.attrs.get("columns") or {}).get("Klant") or "Klant"
+        inputs[CONTACTS_SHEET] = ({int(r): customer_id(k) for r, k in contacts["Klant"].items()}, contact_identity)
+    phone = {_norm(a) for a in ROLE_ALIASES["Telefoon"]}
+    other = {_norm(h) for h in (identity, contact_identity) if h} - phone - {""}
+    return inputs, other
 
 
 # --------------------------------------------------------------------------- finding customer rows
@@ -215,14 +230,58 @@ def _blocks(ws, key_headers: set[str]) -> list[_Block]:
     return blocks
 
 
-def _all_blocks(wb, input_headers: dict[str, str]) -> list[_Block]:
+#: Roles a reading takes the customer from, first found first (:func:`klant_xl.exports.read_export`).
+_IDENTITY_ROLES = ("Klant", "Klantnummer", "E-mail", "Telefoon")
+
+
+def _identity_header(columns) -> str | None:
+    """The header of the column a reading took the customer from first: where a pseudonym goes."""
+    chosen = {role: header for role, header, _why in columns or []}
+    return next((chosen[role] for role in _IDENTITY_ROLES if role in chosen), None)
+
+
+def _input_block(ws, row_keys: dict, identity: str | None) -> _Block | None:
+    """An input sheet's rows as the reader read them, each keyed by the customer the reader gave it.
+
+    The rows are those of :meth:`~klant_xl.excel.offline.OfflineWorkbook.read_input` (the table, else
+    the used range under its first row), over the sheet's whole width: what stands beside a
+    record (a note) belongs to it, and goes or moves with it. ``row_keys``: row number -> customer
+    (also an order line whose customer stands on another row, and an id read from a fallback
+    column such as E-mail or Telefoon, normalised as the reader normalises it).
+    """
+    table = None
+    if ws.tables:
+        table = ws.tables.get(ws.title) or next(iter(ws.tables.values()))
+        header_row = CellRange(table.ref).min_row
+    else:
+        header_row = next((i for i, values in enumerate(ws.iter_rows(values_only=True), start=1)
+                           if any(v not in (None, "") for v in values)), None)
+        if header_row is None:
+            return None
+    max_col, last_row = max(ws.max_column, 1), max(ws.max_row, header_row)
+    if table is not None:
+        rng = CellRange(table.ref)
+        max_col, last_row = max(max_col, rng.max_col), max(last_row, rng.max_row)
+    headers = {c: _norm(_value(ws, header_row, c)) for c in range(1, max_col + 1)}
+    wanted = _norm(identity) if identity else None
+    key_col = next((c for c, h in headers.items() if wanted and h == wanted), 1)
+    block = _Block(ws, header_row, 1, max_col, last_row, key_col, headers, table)
+    block.rows = [(row, row_keys.get(row)) for row in range(header_row + 1, last_row + 1)]
+    return block
+
+
+def _all_blocks(wb, inputs: dict[str, tuple[dict, str | None]], other_keys: set[str] = frozenset()) -> list[_Block]:
+    """The customer rows of every sheet: the input sheets as read (``inputs``: sheet -> (row keys, identity
+    header)), every other sheet by its customer column (``Klant``, or the inputs' identity headers)."""
     blocks = []
+    keys = {"klant", *other_keys}
     for ws in wb.worksheets:
         if ws.title in SKIPPED_SHEETS or not hasattr(ws, "tables"):  # chart sheets hold no rows
             continue
-        keys = {"klant"}
-        if ws.title in input_headers:
-            keys = {_norm(input_headers[ws.title])}
+        if ws.title in inputs:
+            block = _input_block(ws, *inputs[ws.title])
+            blocks.extend([block] if block is not None else [])
+            continue
         blocks.extend(_blocks(ws, keys))
     return blocks
 
@@ -266,9 +325,11 @@ def _delete_rows(block: _Block, doomed: set[int]) -> None:
         for cell in cells_row:
             if cell.hyperlink is not None:
                 cell.hyperlink.ref = cell.coordinate
-    if block.table is not None:
-        new_last = max(block.header_row + 1, last - shift)
-        ref = f"{get_column_letter(block.min_col)}{block.header_row}:{get_column_letter(block.max_col)}{new_last}"
+    if block.table is not None:  # the table keeps its own columns; it loses the rows removed within it
+        table = CellRange(block.table.ref)
+        removed = sum(1 for row in doomed if table.min_row < row <= table.max_row)
+        new_last = max(table.min_row + 1, table.max_row - removed)
+        ref = f"{get_column_letter(table.min_col)}{table.min_row}:{get_column_letter(table.max_col)}{new_last}"
         block.table.ref = ref
         if block.table.autoFilter is not None:
             block.table.autoFilter.ref = ref
@@ -378,11 +439,35 @@ def find_purged_values(path, values) -> list[tuple[str, str]]:
     return found
 
 
-def _ids_left(path, flagged: set[str], headers: dict[str, str]) -> list[str]:
-    """Sheets of the saved file that still have a row keyed by a purged customer."""
+def _part_name(path, part: str) -> str:
+    """Where a part of the package is, as the user knows it: "blad 'Winback'", else the part's name."""
+    with zipfile.ZipFile(path) as archive:
+        sheets = {p: name for name, p in sheet_parts(archive).items()}
+    if part in sheets:
+        return f"blad '{sheets[part]}'"
+    return "de gedeelde teksten" if part.endswith("sharedStrings.xml") else part
+
+
+def _ids_left(path, flagged: set[str], other_keys: set[str], today) -> list[str]:
+    """Sheets of the saved file that still have a row of a purged customer: the input sheets read again
+    as the refresh reads them (every row, also those it skips), the others by their customer column."""
     port = OfflineWorkbook(path, stub_big_sheets=False)
-    return sorted({block.ws.title for block in _all_blocks(port.wb, headers)
-                   for _, key in block.rows if key in flagged})
+    settings = settings_from_values(port.read_names([s.name for s in SCHEMA]))
+    left = set()
+    raw = port.read_input(TRANSACTIONS_SHEET)
+    if raw is not None and len(raw) and not raw.map(is_blank).all().all():  # every row, also the skipped ones
+        _, reading = read_export(raw, dict(settings.column_choices), counted_statuses=settings.counted_statuses,
+                                 first_row=int(raw.index[0]), today=today)
+        if flagged.intersection(reading.row_keys.dropna()):
+            left.add(TRANSACTIONS_SHEET)
+    raw = port.read_input(CONTACTS_SHEET)
+    if raw is not None and len(raw) and not raw.map(is_blank).all().all():
+        contacts = read_contacts(raw, first_row=int(raw.index[0]))
+        if flagged.intersection(customer_id(k) for k in contacts["Klant"]):
+            left.add(CONTACTS_SHEET)
+    others = [b for b in _all_blocks(port.wb, {}, other_keys) if b.ws.title not in INPUT_SHEETS]
+    left.update(block.ws.title for block in others for _, key in block.rows if key in flagged)
+    return sorted(left)
 
 
 # --------------------------------------------------------------------------- messages and log
@@ -536,24 +621,23 @@ def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, ref
     port = OfflineWorkbook(path, stub_big_sheets=False)
     wb = port.wb
     _refuse_linked_file(port)
-    transactions, contacts, from_sheet = read_inputs(port)[:3]
+    # read and analysed as the refresh does (today's date checks the dates, the reading's peildatum is the
+    # default): the purge acts on the peildatum the Klanten sheet was flagged with
+    transactions, contacts, from_sheet, reading = read_inputs(port, today)[:4]
     settings = from_sheet if settings is None else settings
     if reference_date is not None:
         settings = settings.with_(reference_date=pd.Timestamp(reference_date).normalize())
-    analysis = analyse(transactions, contacts, settings.with_(retention_years=years))
+    analysis = analyse(transactions, contacts, settings.with_(retention_years=years), reading=reading)
     reference = analysis.reference_date
     plan = purge_plan(analysis.summary, analysis.status, reference, years,
-                      salt=secrets.token_hex(16) if salt is None else salt)
+                      salt=secrets.token_hex(16) if salt is None else salt, active_after=analysis.active_after)
     if plan.empty:
         message = (f"Er zijn geen klanten die langer dan {_years_text(years)} verloren zijn "
                    f"(peildatum {reference:%d-%m-%Y}); de werkmap is niet gewijzigd.")
         return PurgeResult(False, mode, 0, message=message)
 
-    trans_header, contact_header = _customer_header(transactions), _customer_header(contacts)
-    headers = {TRANSACTIONS_SHEET: trans_header}
-    if contact_header is not None:
-        headers[CONTACTS_SHEET] = contact_header
-    blocks = _all_blocks(wb, headers)
+    inputs, other_keys = _input_keys(reading, contacts)
+    blocks = _all_blocks(wb, inputs, other_keys)
     flagged = set(plan.index)
     rows: dict[str, int] = {}
     counts: dict[str, dict[str, int]] = {}
@@ -595,7 +679,7 @@ def _purge_locked(path: Path, retention_years, mode: str, confirm, *, today, ref
     except BaseException:
         backup.unlink(missing_ok=True)  # the workbook is unchanged, so the copy is not needed
         raise
-    _verify_or_restore(path, backup, needles, flagged, headers)
+    _verify_or_restore(path, backup, needles, flagged, other_keys, today)
     beside = full_table_path(path)  # the full Klanten table of the last refresh still holds the purged customers
     beside_removed = beside.is_file()
     if beside_removed:
@@ -631,11 +715,13 @@ def _known_columns(analysis, transactions, contacts) -> set[str]:
     return known - _PERSONAL - {_STORE_VALUE}
 
 
-def _verify_or_restore(path: Path, backup: Path, needles: set[str], flagged: set[str], headers: dict) -> None:
-    """Re-read the saved workbook; when a purged value is still in it, put the original back and say so."""
-    left = [f"{part}" for part, _value in find_purged_values(path, needles)]
-    if any(k.replace(".", "").isdigit() or len(k) < _MIN_NEEDLE for k in flagged):
-        left += [f"blad '{sheet}'" for sheet in _ids_left(path, flagged, headers)]
+def _verify_or_restore(path: Path, backup: Path, needles: set[str], flagged: set[str], other_keys: set[str],
+                       today) -> None:
+    """Re-read the saved workbook; when a purged customer or value is still in it, put the original back
+    and say so. Every purge reads the input sheets again (a row keyed by a fallback column or a line of
+    an order is found only so), and searches every XML part for the purged values."""
+    left = [f"blad '{sheet}'" for sheet in _ids_left(path, flagged, other_keys, today)]
+    left += [_part_name(path, part) for part, _value in find_purged_values(path, needles)]
     if not left:
         return
     atomic_write(path, lambda tmp: shutil.copyfile(backup, tmp))
