@@ -220,8 +220,8 @@ def _result(value):
 @excel_udf(
     laatste_datum="Datum van de laatste aankoop: één cel of een kolom (datum, serienummer of tekst zoals 23-11-2026).",
     peildatum="Datum waarop de status geldt, bijv. VANDAAG(). Leeg = de laatste datum in laatste_datum (bij één cel dus altijd Actief).",
-    dagen_inactief=f"Dagen zonder aankoop waarna een klant inactief is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[0]:.0f}; afleiden uit de gegevens: DREMPEL_INACTIEF.",
-    dagen_verloren=f"Dagen zonder aankoop waarna een klant verloren is. Leeg of \"auto\" = {FALLBACK_THRESHOLDS[1]:.0f}; afleiden uit de gegevens: DREMPEL_VERLOREN.",
+    dagen_inactief=f"Dagen zonder aankoop waarna een klant inactief is. Leeg = {FALLBACK_THRESHOLDS[0]:.0f}; afleiden uit de gegevens: DREMPEL_INACTIEF.",
+    dagen_verloren=f"Dagen zonder aankoop waarna een klant verloren is. Leeg = {FALLBACK_THRESHOLDS[1]:.0f}; afleiden uit de gegevens: DREMPEL_VERLOREN.",
 )
 def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verloren=None):
     """Status (Actief, Inactief of Verloren) uit de datum van de laatste aankoop."""
@@ -230,6 +230,14 @@ def KLANTSTATUS(laatste_datum, peildatum=None, dagen_inactief=None, dagen_verlor
     reference = _date(peildatum, "Peildatum") or dates.max()
     if pd.isna(reference):
         raise InvoerFout("Geen datum gevonden in laatste_datum en geen peildatum opgegeven.")
+    for value, name, derive in ((dagen_inactief, "Dagen inactief", "DREMPEL_INACTIEF"),
+                                (dagen_verloren, "Dagen verloren", "DREMPEL_VERLOREN")):
+        typed = cells.first_value(value, name)
+        if isinstance(typed, str) and typed.strip().lower() in ("auto", "automatisch"):
+            # Overzicht and every other function derive "automatisch" from the purchases; KLANTSTATUS has
+            # only the last dates: it would have used the fallback and disagreed with them without a word
+            raise InvoerFout(f"{name} '{typed.strip()}': KLANTSTATUS kent alleen de laatste datums en kan de drempel "
+                             f"niet afleiden. Geef {derive}(klanten; datums) als argument, of een aantal dagen.")
     inactive = _days(dagen_inactief, "Dagen inactief") or FALLBACK_THRESHOLDS[0]
     lost = _days(dagen_verloren, "Dagen verloren") or max(FALLBACK_THRESHOLDS[1], inactive)
     return block.shaped(status_from_days((reference - dates).dt.days, inactive, lost).tolist(), header="Status")
