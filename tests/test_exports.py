@@ -344,12 +344,10 @@ def test_a_totals_word_with_a_date_counts_and_is_named():
 def test_a_header_row_again_is_skipped_and_counted(tmp_path):
     # two exports pasted one under the other: "Onbekende status 'Financial Status'" or "Bedrag in rij 4 is geen
     # bedrag: 'Bedrag'" instead of a skipped header row
-    path = tmp_path / "twee.csv"
-    path.write_text("\n".join([
+    frame, report = _export(tmp_path / "twee.csv", [
         SHOPIFY_HEADER, "#1001,an@x.nl,paid,2025-03-01 10:00:00 +0100,1,Schoen,50.00,55.00,",
         SHOPIFY_HEADER, "#1002,bert@x.nl,paid,2025-03-05 10:00:00 +0100,1,Laars,80.00,80.00,",
-    ]) + "\n", encoding="utf-8")
-    frame, report = read_export(path)
+    ])
     assert sorted(frame["Bedrag"].tolist()) == [55.0, 80.0] and report.messages == []
     assert report.skipped == {"kopregel herhaald": {"regels": 1, "voorbeelden": [3]}}
     raw = pd.DataFrame({"Klant": ["K1", "Klant", "K2"], "Datum": ["2025-01-05", "Datum", "2025-01-06"],
@@ -530,18 +528,22 @@ SHOPIFY_HEADER = ("Name,Email,Financial Status,Created at,Lineitem quantity,Line
                   "Cancelled at")
 
 
+def _export(path, lines: list[str]):
+    """An export file of these lines, read as ``klant-xl analyse`` reads it: (frame, report)."""
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return read_export(path)
+
+
 def test_a_shopify_order_with_a_cancellation_date_is_no_purchase_whatever_its_payment_status(tmp_path):
     # a Shopify order cancelled without a refund keeps Financial Status "paid"; "Cancelled at" says it is undone
-    path = tmp_path / "orders_export.csv"
-    path.write_text("\n".join([
+    frame, report = _export(tmp_path / "orders_export.csv", [
         SHOPIFY_HEADER,
         "#1001,an@x.nl,paid,2025-03-01 10:00:00 +0100,1,Schoen,50.00,55.00,",
         "#1001,,,2025-03-01 10:00:00 +0100,1,Veters,5.00,,",
         "#1002,bert@x.nl,paid,2025-03-05 10:00:00 +0100,1,Laars,80.00,80.00,",
         "#1003,an@x.nl,paid,2025-04-01 10:00:00 +0100,1,Tas,120.00,120.00,2025-04-02 10:00:00 +0100",
         "#1003,,,2025-04-01 10:00:00 +0100,1,Riem,10.00,,",
-    ]) + "\n", encoding="utf-8")
-    frame, report = read_export(path)
+    ])
     assert report.profile == "Shopify (orderexport)"
     assert sorted(frame["Bedrag"].tolist()) == [55.0, 80.0]  # #1003 (EUR 120) is gone, #1001 and #1002 count
     assert report.revenue == 135.0 and report.counted_orders == 2 and report.orders == 3
@@ -552,13 +554,12 @@ def test_a_shopify_export_without_its_status_column_is_still_read_as_orders_and_
     # with 'Financial Status' deleted the profile was not recognised: the empty 'Receipt Number' became the order
     # number, every line item its own order and the rows without an e-mail 'geen klant'
     path = tmp_path / "orders_export.csv"
-    path.write_text("\n".join([
+    frame, report = _export(path, [
         "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Total,Receipt Number",
         "#1001,an@x.nl,2025-03-01 10:00:00 +0100,1,Schoen,50.00,55.00,",
         "#1001,,2025-03-01 10:00:00 +0100,1,Veters,5.00,,",
         "#1002,bert@x.nl,2025-03-05 10:00:00 +0100,1,Laars,80.00,80.00,",
-    ]) + "\n", encoding="utf-8")
-    frame, report = read_export(path)
+    ])
     assert report.profile == "Shopify (orderexport)"
     assert report.orders == 2 and report.counted_orders == 2 and report.revenue == 135.0
     assert report.skipped == {}
