@@ -314,7 +314,10 @@ def test_the_purge_removes_the_full_table_beside_the_workbook(tmp_path):
     book = build_shop_workbook(tmp_path, [("oud", "2015-01-05", 10.0), ("nieuw", "2026-02-10", 20.0)])
     beside = tmp_path / "winkel - Klanten.parquet"
     pd.DataFrame({"Klant": ["oud", "nieuw"]}).to_parquet(beside)  # as a refresh of a bigger base left it
-    result = purge_workbook(book, 2, "verwijderen", confirm=lambda message: True, today=TODAY)
+    # two dates eleven years apart: a refresh (and so the purge) takes the later for a stray date and keeps
+    # 05-01-2015 as the peildatum; this test is about the table beside, so it names the peildatum
+    result = purge_workbook(book, 2, "verwijderen", confirm=lambda message: True, today=TODAY,
+                            reference_date="2026-02-10")
     assert result.written and result.customers == 1
     assert not beside.exists()
     assert "'winkel - Klanten.parquet' naast de werkmap is verwijderd" in result.message
