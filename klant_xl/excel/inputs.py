@@ -21,7 +21,7 @@ from klant_xl.settings import SCHEMA, Settings, settings_from_values
 from klant_xl.sources import open_transaction_file
 from klant_xl.values import is_blank
 
-__all__ = ["WorkbookInputs", "linked_file", "read_inputs"]
+__all__ = ["WorkbookInputs", "linked_file", "read_contact_sheet", "read_inputs"]
 
 
 class WorkbookInputs(NamedTuple):
@@ -77,7 +77,7 @@ def read_inputs(port: WorkbookPort, today=None, preloaded=None) -> WorkbookInput
     settings = settings_from_values(cells)
     typed_as_text = tuple(s.field for s in SCHEMA if s.kind in ("number", "whole", "fraction")
                           and isinstance(cells.get(s.name), str) and getattr(settings, s.field) is not None)
-    contacts = _read_contacts(port)
+    contacts = read_contact_sheet(port)
     if settings.transaction_file is not None:
         path = linked_file(port, settings.transaction_file)
         raw = port.read_input("Transacties")
@@ -112,7 +112,8 @@ def read_inputs(port: WorkbookPort, today=None, preloaded=None) -> WorkbookInput
     return WorkbookInputs(transactions, contacts, settings, reading, typed_as_text)
 
 
-def _read_contacts(port: WorkbookPort) -> pd.DataFrame | None:
+def read_contact_sheet(port: WorkbookPort) -> pd.DataFrame | None:
+    """The Contactmomenten sheet as contact moments (None when it is absent or blank); a bad value names the sheet."""
     raw_contacts = port.read_input("Contactmomenten")
     if raw_contacts is None or not len(raw_contacts) or raw_contacts.map(is_blank).all().all():
         return None

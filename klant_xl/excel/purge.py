@@ -55,8 +55,7 @@ from klant_xl.errors import InvoerFout, WerkmapFout
 from klant_xl.exports import ROLE_ALIASES, read_export
 from klant_xl.excel.files import atomic_write, refuse_if_open, refuse_read_only, workbook_lock
 from klant_xl.excel.offline import OfflineWorkbook
-from klant_xl.excel.inputs import read_inputs
-from klant_xl.reading import read_contacts
+from klant_xl.excel.inputs import read_contact_sheet, read_inputs
 from klant_xl.settings import SCHEMA, SETTINGS_BY_FIELD, Settings, settings_from_values
 from klant_xl.sheet_guard import sheet_parts
 from klant_xl.values import customer_id, is_blank, number_or_nan
@@ -460,11 +459,9 @@ def _ids_left(path, flagged: set[str], other_keys: set[str], today) -> list[str]
                                  first_row=int(raw.index[0]), today=today)
         if flagged.intersection(reading.row_keys.dropna()):
             left.add(TRANSACTIONS_SHEET)
-    raw = port.read_input(CONTACTS_SHEET)
-    if raw is not None and len(raw) and not raw.map(is_blank).all().all():
-        contacts = read_contacts(raw, first_row=int(raw.index[0]))
-        if flagged.intersection(customer_id(k) for k in contacts["Klant"]):
-            left.add(CONTACTS_SHEET)
+    contacts = read_contact_sheet(port)
+    if contacts is not None and flagged.intersection(customer_id(k) for k in contacts["Klant"]):
+        left.add(CONTACTS_SHEET)
     others = [b for b in _all_blocks(port.wb, {}, other_keys) if b.ws.title not in INPUT_SHEETS]
     left.update(block.ws.title for block in others for _, key in block.rows if key in flagged)
     return sorted(left)
